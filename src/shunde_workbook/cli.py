@@ -1,0 +1,94 @@
+"""The ``shunde-workbook`` command.
+
+Subcommands: ``run`` (execute the notebooks and export the reports),
+``validate`` (check a grant ledger), ``simulate`` (write the simulated
+ledger) and ``build-geo`` (rebuild the approximate town boundaries).
+Heavy libraries are imported inside each subcommand so that a mistake in
+the arguments is reported at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .paths import OUTPUTS, PARAMS, RAW, SHAPEFILES
+
+
+def _run(args) -> int:
+    from .runner import run
+
+    return run(params_file=Path(args.params) if args.params else None, overrides=args.set, only=args.only,
+               jobs=args.jobs, force=args.force, outputs=Path(args.outputs))
+
+
+def _validate(args) -> int:
+    from .data.cli import validate_main
+
+    argv = [args.file] + (["--unit", args.unit] if args.unit else []) + (["--reconcile"] if args.reconcile else [])
+    return validate_main(argv)
+
+
+def _simulate(args) -> int:
+    from .data.simulate import write_simulated
+
+    out = Path(args.out)
+    write_simulated(out, seed=args.seed)
+    print(f"Wrote simulated ledger (seed {args.seed}) to {out}. Every row is marked provenance=simulated.")
+    return 0
+
+
+def _build_geo(args) -> int:
+    from .geo.build import build_geo
+
+    report = build_geo(Path(args.out), Path(args.reference) if args.reference else None)
+    print(f"Wrote approximate town boundaries to {args.out}.")
+    if isinstance(report, dict):
+        for key, value in report.items():
+            print(f"  {key}: {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shunde-workbook", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute the notebooks with papermill and export HTML reports")
+    run.add_argument("--params", default=str(PARAMS / "default.yaml"), help="YAML parameter set (default: %(default)s)")
+    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                     help="override one parameter, e.g. --set language=en (repeatable)")
+    run.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (file names without .ipynb)")
+    run.add_argument("--jobs", type=int, default=None, help="parallel reports (default: number of cores)")
+    run.add_argument("--force", action="store_true", help="rebuild reports even when nothing changed")
+    run.add_argument("--outputs", default=str(OUTPUTS), help="output folder (default: %(default)s)")
+    run.set_defaults(func=_run)
+
+    val = sub.add_parser("validate", help="check a grant ledger (CSV/XLSX) and report every problem")
+    val.add_argument("file")
+    val.add_argument("--unit", choices=("元", "万元"), help="unit of the amount column when the cells carry none")
+    val.add_argument("--reconcile", action="store_true", help="also compare the ledger with the published facts")
+    val.set_defaults(func=_validate)
+
+    sim = sub.add_parser("simulate", help="write the simulated ledger calibrated to published figures")
+    sim.add_argument("--seed", type=int, default=2023)
+    sim.add_argument("--out", default=str(RAW / "grants_simulated.csv"))
+    sim.set_defaults(func=_simulate)
+
+    geo = sub.add_parser("build-geo", help="rebuild the approximate town boundaries in shapefiles/")
+    geo.add_argument("--out", default=str(SHAPEFILES))
+    geo.add_argument("--reference", default=None, help="folder with the source inputs (default: shapefiles/source)")
+    geo.set_defaults(func=_build_geo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "run" and args.jobs is not None and args.jobs < 1:
+        print("--jobs must be at least 1", file=sys.stderr)
+        return 2
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

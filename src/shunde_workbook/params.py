@@ -1,0 +1,244 @@
+"""Parameter sets, ``--set`` overrides and validation before any kernel starts.
+
+Papermill only warns about unknown parameters; the workbook refuses them.
+Every notebook declares its parameters in a cell tagged ``parameters``.  A
+supplied name must be declared by at least one notebook of the run, and its
+value must fit the rule in :data:`SPECS` (or, for a name with no rule, the
+type of the notebook's default).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .paths import ROOT
+
+TOWN_CODES = (
+    "440606003", "440606004", "440606005", "440606006", "440606101",
+    "440606102", "440606103", "440606104", "440606105", "440606106",
+)
+PROGRAMMES = ("众创共善", "和美社区")
+# Names the runner fills in itself; users may not set them.
+RUNNER_PARAMS = ("project_root", "output_dir", "report_name")
+
+
+class ParameterError(ValueError):
+    """A supplied parameter is unknown or has a value that is not allowed."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one parameter accepts."""
+
+    kind: str  # int | float | str | bool | list | dict | path
+    help: str
+    choices: tuple = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    item_kind: str | None = None
+    item_choices: tuple = ()
+    allow_empty: bool = True
+    examples: tuple = field(default_factory=tuple)
+
+    def allowed(self) -> str:
+        """A short human description of the allowed values."""
+        if self.choices:
+            return "one of " + ", ".join(map(str, self.choices))
+        if self.kind in ("int", "float") and self.minimum is not None:
+            return f"a{'n integer' if self.kind == 'int' else ' number'} from {self.minimum:g} to {self.maximum:g}"
+        if self.kind == "list" and self.item_choices:
+            return "a list drawn from " + ", ".join(map(str, self.item_choices))
+        if self.kind == "path":
+            return "the path of an existing file (relative to the project folder or absolute)"
+        return {"list": "a list, e.g. [a, b]", "dict": "a mapping, e.g. {population: 0.6, village_units: 0.4}",
+                "bool": "true or false", "str": "text", "int": "an integer", "float": "a number"}[self.kind]
+
+
+SPECS: dict[str, Spec] = {
+    "language": Spec("str", "Language of every title, label and sentence", choices=("zh", "en")),
+    "year_start": Spec("int", "First grant year included", minimum=2017, maximum=2023),
+    "year_end": Spec("int", "Last grant year included", minimum=2017, maximum=2023),
+    "programmes": Spec("list", "Programmes included", item_kind="str", item_choices=PROGRAMMES, allow_empty=False),
+    "fields": Spec("list", "Fields/sections included (empty list = all)", item_kind="str"),
+    "amount_unit": Spec("str", "Unit for amounts in tables and figures", choices=("元", "万元")),
+    "population_basis": Spec("str", "Which population figures count: any grade, or only census/official (A/B)",
+                             choices=("best_available", "official_only")),
+    "scheme": Spec("str", "Map classification scheme (mapclassify)",
+                   choices=("quantiles", "fisher_jenks", "equal_interval", "user_defined")),
+    "k": Spec("int", "Number of map classes", minimum=2, maximum=9),
+    "breaks": Spec("list", "Class upper bounds for scheme=user_defined", item_kind="float"),
+    "need_weights": Spec("dict", "Weights of town-table columns in the need index"),
+    "floor_share": Spec("float", "Share of the plan given as an equal floor in the blend rule", minimum=0, maximum=1),
+    "top_n": Spec("int", "How many organisations count as the top group", minimum=1, maximum=100),
+    "town": Spec("str", "Town of a profile (NBS code)", choices=TOWN_CODES),
+    "ledger_path": Spec("path", "Grant ledger (CSV or XLSX)"),
+    "towns_path": Spec("path", "Town table (CSV)"),
+    "population_path": Spec("path", "Town population table (CSV)"),
+    "boundaries_path": Spec("path", "Town boundaries (any OGR file: shp, gpkg, geojson)"),
+}
+
+_PY_TYPES = {"int": int, "float": (int, float), "str": str, "bool": bool, "list": list, "dict": dict, "path": str}
+_PM_TYPES = {"int": "int", "float": "float", "str": "str", "bool": "bool", "list": "list", "dict": "dict"}
+
+
+def load_param_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML parameter set; fail clearly on a missing or malformed file."""
+    path = Path(path)
+    if not path.exists():
+        raise ParameterError(f"Parameter file {path} does not exist. Try params/default.yaml.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"Parameter file {path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ParameterError(f"Parameter file {path} must hold a mapping of name: value, not {type(data).__name__}.")
+    return data
+
+
+def parse_set(items: list[str]) -> dict[str, Any]:
+    """Turn ``["k=7", "language=en"]`` into ``{"k": 7, "language": "en"}`` (values read as YAML)."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"--set {item!r}: expected NAME=VALUE, e.g. --set language=en")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        out[name.strip()] = value
+    return out
+
+
+def declared_parameters(notebook: Path) -> dict[str, dict]:
+    """Names, inferred types and defaults of a notebook's ``parameters`` cell.
+
+    The cell is parsed with :mod:`ast` (plain ``name = value  # help`` lines,
+    as papermill expects) so that validation needs no heavy import.
+    """
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    cell = next((c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None:
+        raise ParameterError(f"{notebook}: no cell tagged 'parameters'. Tag the cell that holds the defaults.")
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    lines = source.splitlines()
+    found = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    try:
+                        default = ast.literal_eval(node.value)
+                        kind = type(default).__name__
+                    except ValueError:
+                        default, kind = ast.unparse(node.value), "None"
+                    help_text = lines[node.lineno - 1].partition("#")[2].strip()
+                    found[target.id] = {"name": target.id, "inferred_type_name": kind, "default": default,
+                                        "help": help_text}
+    return found
+
+
+def closest(name: str, candidates) -> str | None:
+    """The candidate closest to ``name``, or None."""
+    hits = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.5)
+    return hits[0] if hits else None
+
+
+def _check_value(name: str, value: Any, spec: Spec) -> str | None:
+    """Return a problem description, or None when ``value`` fits ``spec``."""
+    py = _PY_TYPES[spec.kind]
+    if spec.kind == "bool" and not isinstance(value, bool):
+        return "a boolean"
+    if spec.kind in ("int", "float") and (isinstance(value, bool) or not isinstance(value, py)):
+        return spec.allowed()
+    if not isinstance(value, py):
+        return spec.allowed()
+    if spec.choices and value not in spec.choices:
+        return spec.allowed()
+    if spec.minimum is not None and not (spec.minimum <= value <= spec.maximum):
+        return spec.allowed()
+    if spec.kind == "list":
+        if not spec.allow_empty and not value:
+            return spec.allowed() + " (not empty)"
+        for item in value:
+            if spec.item_choices and item not in spec.item_choices:
+                return spec.allowed()
+            if spec.item_kind == "float" and (isinstance(item, bool) or not isinstance(item, (int, float))):
+                return "a list of numbers"
+    if spec.kind == "dict":
+        for key, weight in value.items():
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+                return "a mapping of column name to a non-negative weight"
+    if spec.kind == "path" and not resolve_path(value).exists():
+        return spec.allowed()
+    return None
+
+
+def resolve_path(value: str | Path, root: Path = ROOT) -> Path:
+    """A path parameter as an absolute path (relative ones are taken from the project folder)."""
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (root / p)
+
+
+def validate(supplied: dict[str, Any], declared: dict[str, dict], source: str = "--set") -> list[str]:
+    """Check supplied parameters against the union of declared ones.
+
+    Parameters
+    ----------
+    supplied : mapping of parameter name to value.
+    declared : mapping of name to papermill's inferred parameter record
+        (``inferred_type_name``, ``default``) for every notebook in the run.
+    source : where the values came from, for the messages.
+
+    Returns
+    -------
+    list of str
+        One message per problem (empty when all is well).
+    """
+    problems = []
+    for name, value in supplied.items():
+        if name in RUNNER_PARAMS:
+            problems.append(f"{source}: parameter '{name}' is set by the runner itself and cannot be supplied.")
+            continue
+        if name not in declared:
+            hint = closest(name, [n for n in declared if n not in RUNNER_PARAMS])
+            valid = ", ".join(sorted(n for n in declared if n not in RUNNER_PARAMS))
+            problems.append(
+                f"{source}: unknown parameter '{name}' (given {value!r})."
+                + (f" Did you mean '{hint}'?" if hint else "")
+                + f" Valid parameters: {valid}."
+            )
+            continue
+        spec = SPECS.get(name)
+        if spec is None:
+            kind = _PM_TYPES.get(declared[name].get("inferred_type_name", ""), None)
+            spec = Spec(kind, "") if kind else None
+        if spec is None:
+            continue
+        expected = _check_value(name, value, spec)
+        if expected:
+            hint = closest(value, spec.choices) if spec.choices and isinstance(value, str) else None
+            problems.append(
+                f"{source}: parameter '{name}' was given {value!r}; allowed: {expected}."
+                + (f" Did you mean '{hint}'?" if hint else "")
+            )
+    return problems
+
+
+def cross_check(merged: dict[str, Any]) -> list[str]:
+    """Problems that involve two parameters together (after file and --set are merged)."""
+    problems = []
+    start, end = merged.get("year_start"), merged.get("year_end")
+    if isinstance(start, int) and isinstance(end, int) and start > end:
+        problems.append(f"year_start ({start}) is after year_end ({end}); swap them.")
+    if merged.get("scheme") == "user_defined" and not merged.get("breaks"):
+        problems.append("scheme 'user_defined' needs breaks, e.g. --set 'breaks=[500, 1000, 2000]'.")
+    return problems

@@ -1,0 +1,337 @@
+"""Plan, validate and run the reports; write the manifest and the index.
+
+``shunde-workbook run`` calls :func:`run`.  The order of work is:
+
+1. read the parameter set and ``--set`` overrides; validate every name and
+   value against the notebooks' ``parameters`` cells (no kernel starts on a
+   mistake);
+2. expand per-town notebooks into one report per 镇街;
+3. skip reports whose cache key (notebook, parameters, input hashes,
+   package versions, package code) is unchanged, unless ``--force``;
+4. run the rest in a process pool (one process and kernel per job);
+5. write ``outputs/manifest.json`` and ``outputs/index.html``.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import manifest as mf
+from .execute import Job, as_dict, kernel_name, run_job
+from .params import (SPECS, ParameterError, closest, cross_check, declared_parameters, load_param_file, parse_set, resolve_path,
+                     validate)
+from .paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT
+
+INPUT_KINDS = {"ledger_path": "ledger", "boundaries_path": "boundaries", "towns_path": "towns",
+               "population_path": "population"}
+
+
+class RunError(RuntimeError):
+    """The run cannot start (bad parameters, locked or unwritable outputs)."""
+
+
+@dataclass
+class Report:
+    """A notebook the runner knows how to run."""
+
+    name: str
+    path: Path
+    title: dict
+    per_town: bool
+    order: int
+
+
+def discover(notebooks_dir: Path = NOTEBOOKS) -> list[Report]:
+    """Every ``notebooks/*.ipynb`` whose name does not start with ``_``, in report order."""
+    reports = []
+    for path in sorted(notebooks_dir.glob("*.ipynb")):
+        if path.name.startswith("_"):
+            continue
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("shunde_workbook", {})
+        title = meta.get("title") or {"zh": path.stem, "en": path.stem}
+        reports.append(Report(path.stem, path, title, bool(meta.get("per_town")), int(meta.get("order", 50))))
+    return sorted(reports, key=lambda r: (r.order, r.name))
+
+
+def _towns(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+class _PeakMemory:
+    """Samples the resident memory of this process and all its descendants."""
+
+    def __init__(self, interval: float = 0.2):
+        import psutil
+
+        self._proc, self._interval, self.peak = psutil.Process(), interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _sample(self) -> int:
+        total = 0
+        for p in [self._proc, *self._proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except Exception:  # noqa: BLE001 - a child may exit between listing and reading
+                pass
+        return total
+
+    def _loop(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(self._interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def _lock(outputs: Path):
+    """Refuse a second run on the same outputs folder while one is in progress."""
+    probe = outputs / f".write-test-{os.getpid()}"
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise RunError(
+            f"The outputs folder {outputs} is not writable ({exc.strerror}). Reports cannot be saved. "
+            "Fix its permissions, or run from a copy of the project where you can write."
+        ) from None
+    handle = open(outputs / ".run.lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise RunError(
+            f"Another shunde-workbook run is already writing to {outputs} ({holder}). "
+            "Wait for it to finish, then run again; two runs must not write the same reports."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}, started {datetime.now().isoformat(timespec='seconds')}")
+    handle.flush()
+    return handle
+
+
+def plan(params_file: Path | None, overrides: list[str], only: list[str] | None,
+         notebooks_dir: Path = NOTEBOOKS) -> tuple[list[Report], dict, dict[str, dict]]:
+    """Validate parameters and pick the reports; raise ParameterError listing every problem."""
+    reports = discover(notebooks_dir)
+    if only:
+        names = {r.name for r in reports}
+        unknown = [o for o in only if o not in names]
+        if unknown:
+            raise ParameterError("; ".join(
+                f"--only: no notebook named '{u}'" + (f" (did you mean '{closest(u, names)}'?)" if closest(u, names) else "")
+                for u in unknown) + f". Available: {', '.join(sorted(names))}.")
+        reports = [r for r in reports if r.name in only]
+    if not reports:
+        raise ParameterError(f"No notebooks to run in {notebooks_dir}.")
+    declared: dict[str, dict] = {}
+    per_report = {}
+    for r in reports:
+        per_report[r.name] = declared_parameters(r.path)
+        for name, info in per_report[r.name].items():
+            declared.setdefault(name, info)
+    file_params = load_param_file(params_file) if params_file else {}
+    set_params = parse_set(overrides)
+    problems = validate(file_params, declared, source=str(params_file)) + validate(set_params, declared)
+    merged = {**file_params, **set_params}
+    problems += cross_check(merged)
+    if problems:
+        raise ParameterError("\n".join(problems))
+    return reports, merged, per_report
+
+
+def _jobs(reports, merged, per_report, outputs: Path, kernel: str) -> list[tuple[Job, Report, dict]]:
+    language = merged.get("language", "zh")
+    jobs = []
+    for r in reports:
+        own = {k: v for k, v in merged.items() if k in per_report[r.name]}
+        for k, v in own.items():
+            if SPECS.get(k) is not None and SPECS[k].kind == "path":
+                own[k] = str(resolve_path(v))
+        base = {"project_root": str(ROOT), "output_dir": str(outputs)}
+        base = {k: v for k, v in base.items() if k in per_report[r.name]}
+        title = r.title.get(language) or r.title.get("zh") or r.name
+        if not r.per_town:
+            params = {**own, **base, **({"report_name": r.name} if "report_name" in per_report[r.name] else {})}
+            jobs.append((Job(r.name, str(r.path), title, params, language, str(outputs), kernel), r, own))
+            continue
+        towns_csv = resolve_path(merged.get("towns_path", per_report[r.name].get("towns_path", {}).get(
+            "default", "data/reference/towns.csv")))
+        wanted = [merged["town"]] if "town" in merged else None
+        for t in _towns(towns_csv):
+            if wanted and t["town_code"] not in wanted:
+                continue
+            name = f"{r.name}-{t['name_en'].lower().replace(chr(39), '')}"
+            label = t["town"] if language == "zh" else t["name_en"]
+            params = {**own, **base, "town": t["town_code"]}
+            if "report_name" in per_report[r.name]:
+                params["report_name"] = name
+            jobs.append((Job(name, str(r.path), f"{title}：{label}" if language == "zh" else f"{title}: {label}",
+                             params, language, str(outputs), kernel), r, {**own, "town": t["town_code"]}))
+    return jobs
+
+
+def _inputs(merged: dict, per_report: dict) -> dict[str, dict]:
+    """Every input file of the run with its hash and provenance status."""
+    paths: dict[str, Path] = {}
+    for decl in per_report.values():
+        for name in INPUT_KINDS:
+            if name in decl:
+                paths[name] = resolve_path(merged.get(name, decl[name]["default"]))
+    out = {}
+    for name, path in paths.items():
+        if path.exists():
+            out[str(path)] = {"parameter": name, "sha256": mf.file_hash(path),
+                              "status": mf.input_status(INPUT_KINDS[name], path)}
+    ref = ROOT / "data" / "reference"
+    for path in sorted(ref.glob("*.csv")) if ref.exists() else []:
+        out.setdefault(str(path), {"parameter": None, "sha256": mf.file_hash(path), "status": "published"})
+    return out
+
+
+def _previous(outputs: Path) -> dict:
+    try:
+        return {r["name"]: r for r in json.loads((outputs / "manifest.json").read_text("utf-8"))["reports"]}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def run(params_file: Path | None = PARAMS / "default.yaml", overrides: list[str] | None = None,
+        only: list[str] | None = None, jobs: int | None = None, force: bool = False,
+        outputs: Path = OUTPUTS, notebooks_dir: Path = NOTEBOOKS) -> int:
+    """Run the reports; return the process exit code (0 all good, 1 a report failed, 2 cannot start)."""
+    t0 = time.perf_counter()
+    started = datetime.now(timezone.utc)
+    try:
+        reports, merged, per_report = plan(params_file, overrides or [], only, notebooks_dir)
+    except ParameterError as exc:
+        _say(f"Parameter error — nothing was run:\n{exc}")
+        return 2
+    outputs = Path(outputs).resolve()
+    try:
+        lock = _lock(outputs)
+    except RunError as exc:
+        _say(f"Cannot start: {exc}")
+        return 2
+    try:
+        return _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, params_file)
+    finally:
+        lock.close()
+
+
+def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, params_file) -> int:
+    from .site import write_index
+
+    kernel = kernel_name()
+    inputs = _inputs(merged, per_report)
+    hashes = {p: i["sha256"] for p, i in inputs.items()}
+    planned = _jobs(reports, merged, per_report, outputs, kernel)
+    previous = _previous(outputs)
+    records, todo = {}, []
+    for job, report, own in planned:
+        key = mf.cache_key(Path(job.notebook), job.parameters | {"_title": job.title}, hashes)
+        rec = {"name": job.name, "notebook": str(Path(job.notebook).relative_to(ROOT)) if Path(job.notebook).is_relative_to(ROOT) else job.notebook,
+               "title": job.title, "parameters": own, "cache_key": key, "order": report.order,
+               "per_town": report.per_town}
+        prev = previous.get(job.name)
+        files_ok = prev and all((outputs / f).exists() for f in prev.get("files", {}).values())
+        if not force and prev and prev.get("cache_key") == key and prev.get("status") in ("ok", "cached") and files_ok:
+            rec.update(status="cached", files=prev["files"], built_at=prev.get("built_at"), seconds=0.0)
+            records[job.name] = rec
+        else:
+            records[job.name] = rec
+            todo.append(job)
+    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    cached = len(planned) - len(todo)
+    _say(f"shunde-workbook: {len(planned)} reports, {cached} unchanged (skipped), {len(todo)} to run "
+         f"with {n_jobs} parallel job(s), kernel '{kernel}'.")
+    failures = []
+    with _PeakMemory() as mem:
+        if todo:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
+                futures = {pool.submit(run_job, job): job for job in todo}
+                for done, fut in enumerate(as_completed(futures), 1):
+                    job = futures[fut]
+                    try:
+                        res = as_dict(fut.result())
+                    except Exception as exc:  # noqa: BLE001 - a worker process died
+                        res = {"name": job.name, "status": "failed", "seconds": 0.0, "files": {},
+                               "error": {"exception": type(exc).__name__, "message": str(exc)}}
+                    rec = records[job.name]
+                    rec.update(status=res["status"], seconds=round(res["seconds"], 2), error=res.get("error"))
+                    if res["status"] == "ok":
+                        rec.update(files=res["files"], built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                        _say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
+                    else:
+                        prev = previous.get(job.name) or {}
+                        rec.update(files=prev.get("files", {}), built_at=prev.get("built_at"))
+                        failures.append(rec)
+                        _say(f"[{done}/{len(todo)}] FAILED  {job.name}  ({res['seconds']:.1f} s)")
+    wall = time.perf_counter() - t0
+    run_info = {
+        "started": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(wall, 2),
+        "peak_rss_mb": round(mem.peak / 2**20, 1),
+        "jobs": n_jobs,
+        "kernel": kernel,
+        "git_commit": mf.git_commit(),
+        "params_file": str(params_file) if params_file else None,
+        "parameters": merged,
+        "inputs": inputs,
+        "packages": mf.package_versions(),
+        "python": sys.version.split()[0],
+    }
+    ordered = sorted(records.values(), key=lambda r: (r["order"], r["name"]))
+    manifest = {"run": run_info, "reports": ordered}
+    _write_json(outputs / "manifest.json", manifest)
+    write_index(outputs, manifest)
+    for rec in failures:
+        _say(_failure_summary(rec))
+    ok = sum(r["status"] == "ok" for r in ordered)
+    _say(f"Done: {ok} built, {cached} unchanged, {len(failures)} failed. Wall time {wall:.1f} s, "
+         f"peak memory {mem.peak / 2**20:.0f} MB (runner, workers and kernels together).")
+    _say(f"Open {outputs / 'index.html'}")
+    return 1 if failures else 0
+
+
+def _failure_summary(rec: dict) -> str:
+    err = rec.get("error") or {}
+    cell = err.get("exec_count")
+    where = f"cell {cell}" if cell is not None else "before or after execution"
+    kept = err.get("partial_notebook")
+    return (f"\nFAILED {rec['name']} ({rec['notebook']}): {err.get('exception')} in {where}: {err.get('message')}\n"
+            + (f"  Partially executed notebook kept for debugging: {kept}\n" if kept else "")
+            + ("  The previous good report is still in place.\n" if rec.get("files") else ""))
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    os.replace(tmp, path)
