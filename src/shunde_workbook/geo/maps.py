@@ -1,0 +1,283 @@
+"""Town-level choropleth maps (drawing only; no computation of the figures).
+
+:func:`choropleth` returns a stand-alone :class:`matplotlib.figure.Figure`
+with an Agg canvas: fixed size and dpi, no pyplot state and no interactive
+backend, so the PNG is the same in a notebook, in exported HTML and on disk.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import mapclassify
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib import colormaps, patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from ..fonts import use_cjk_font
+from .names import normalise_town, town_by_code
+
+__all__ = ["choropleth", "CAPTION", "NO_DATA"]
+
+SCHEMES = ("quantiles", "fisher_jenks", "equal_interval", "user_defined")
+CAPTION = {
+    "zh": "镇街边界为近似构建（按公开面积拟合的加权泰森多边形），仅供示意——见方法说明",
+    "en": "Approximate town boundaries (power diagram fitted to published areas) — see method",
+}
+NO_DATA = {"zh": "无数据", "en": "No data"}
+FIGSIZE = (7.2, 7.6)
+DPI = 150
+_HATCH = "////"
+_EDGE = "#4d4d4d"
+
+
+# --------------------------------------------------------------------------
+# classification and legend text
+# --------------------------------------------------------------------------
+def _classify(values: pd.Series, scheme: str, k: int, breaks):
+    """Return (class index per valid value, upper bounds) using mapclassify."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {SCHEMES}, not {scheme!r}")
+    y = values.to_numpy(float)
+    if scheme == "user_defined":
+        if breaks is None or len(breaks) == 0:
+            raise ValueError("scheme='user_defined' needs breaks=[upper bound of each class, ...]")
+        c = mapclassify.classify(y, "user_defined", bins=sorted(float(b) for b in breaks))
+        return np.asarray(c.yb), np.asarray(c.bins, float)
+    distinct = len(np.unique(y))
+    k_used = max(1, min(int(k), distinct))
+    if k_used < k:
+        warnings.warn(f"choropleth: only {distinct} distinct value(s), so {k_used} class(es) instead of k={k}.",
+                      UserWarning, stacklevel=3)
+    if k_used == 1:
+        return np.zeros(len(y), int), np.array([y.max()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        c = mapclassify.classify(y, scheme, k=k_used)
+    return np.asarray(c.yb), np.asarray(c.bins, float)
+
+
+def _decimals(numbers) -> int:
+    """Fewest decimals (0-4) that keep the class bounds distinct and meaningful."""
+    finite = [abs(v) for v in numbers if np.isfinite(v)]
+    top = max(finite, default=0)
+    d = 0 if top >= 100 else 1 if top >= 1 else 2
+    while d < 4 and len({f"{v:.{d}f}" for v in numbers}) < len(set(numbers)):
+        d += 1
+    return d
+
+
+def _range_labels(lowest: float, bins: np.ndarray) -> list[str]:
+    d = _decimals([lowest, *bins])
+
+    def fmt(v: float) -> str:
+        return f"{v:,.{d}f}"
+
+    labels = []
+    for i, upper in enumerate(bins):
+        lower = lowest if i == 0 else bins[i - 1]
+        if i == 0 and lowest > upper:
+            labels.append(f"≤ {fmt(upper)}")
+        else:
+            labels.append(f"{fmt(lower)} – {fmt(upper)}")
+    return labels
+
+
+# --------------------------------------------------------------------------
+# map furniture
+# --------------------------------------------------------------------------
+def _town_label(row, language: str) -> str:
+    code = None
+    for col in ("town_code", "town", "name_en", "name"):
+        if col in row.index and pd.notna(row[col]):
+            code = normalise_town(row[col])
+            if code:
+                break
+    if code is None:
+        return str(row.get("town", row.name))
+    t = town_by_code(code)
+    return t.short if language == "zh" else t.name_en
+
+
+def _label_point(geom) -> tuple[float, float]:
+    """Most interior point of the (largest part of the) polygon."""
+    parts = shapely.get_parts(geom)
+    part = max(parts, key=lambda g: g.area)
+    p = shapely.ops.polylabel(part, tolerance=max(math.sqrt(part.area) / 200, 1e-9))
+    return p.x, p.y
+
+
+def _declutter(fig, texts, ax, rounds: int = 30) -> None:
+    """Nudge overlapping labels apart vertically (a few pixels at a time)."""
+    renderer = fig.canvas.get_renderer()
+    to_data = ax.transData.inverted()
+    for _ in range(rounds):
+        moved = False
+        boxes = [t.get_window_extent(renderer).expanded(1.08, 1.15) for t in texts]
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                if not boxes[i].overlaps(boxes[j]):
+                    continue
+                lo, hi = (i, j) if boxes[i].y0 <= boxes[j].y0 else (j, i)
+                shift = (min(boxes[lo].y1, boxes[hi].y1) - max(boxes[lo].y0, boxes[hi].y0)) / 2 + 1
+                for idx, sign in ((lo, -1), (hi, 1)):
+                    x, y = texts[idx].get_position()
+                    px, py = ax.transData.transform((x, y))
+                    texts[idx].set_position(to_data.transform((px, py + sign * shift)))
+                moved = True
+        if not moved:
+            return
+
+
+def _nice_length(width_m: float) -> float:
+    target = width_m / 5
+    for km in (0.5, 1, 2, 5, 10, 20, 50):
+        if km * 1000 >= target:
+            return km * 1000
+    return 100_000.0
+
+
+def _scale_bar(ax) -> None:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = _nice_length(x1 - x0)
+    h = (y1 - y0) * 0.012
+    bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
+    half = length / 2
+    for k, colour in enumerate(("#222222", "white")):
+        ax.add_patch(Rectangle((bx + k * half, by), half, h, facecolor=colour, edgecolor="#222222",
+                               linewidth=0.8, zorder=6, gid="scale-bar"))
+    km = length / 1000
+    for frac, text in ((0, "0"), (0.5, f"{km / 2:g}"), (1, f"{km:g} km")):
+        ax.text(bx + frac * length, by + h * 1.6, text, ha="center" if frac < 1 else "left", va="bottom",
+                fontsize=8, zorder=6, gid="scale-bar-text")
+
+
+def _north_arrow(ax) -> None:
+    """Arrow pointing up (grid north of UTM 49N, within 1° of true north here) with an N above it."""
+    ax.annotate("", xy=(0.94, 0.93), xytext=(0.94, 0.83), xycoords="axes fraction", textcoords="axes fraction",
+                gid="north-arrow",
+                arrowprops={"arrowstyle": "-|>,head_length=0.8,head_width=0.4", "color": "#222222", "linewidth": 1.6})
+    ax.text(0.94, 0.935, "N", transform=ax.transAxes, ha="center", va="bottom", fontsize=11, gid="north-arrow-n")
+
+
+# --------------------------------------------------------------------------
+# public
+# --------------------------------------------------------------------------
+def choropleth(
+    gdf,
+    column: str,
+    *,
+    language: str = "zh",
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks=None,
+    unit: str = "万元",
+    title: str | None = None,
+    ax=None,
+    cmap: str = "YlGnBu",
+    legend_title: str | None = None,
+) -> Figure:
+    """Draw a classed town map of ``gdf[column]``.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Town polygons (e.g. from :func:`~.boundaries.load_boundaries`) with a
+        ``town_code`` or town-name column; reprojected to EPSG:32649 if
+        geographic.  An ``approx`` column that is true adds the caption.
+    column : str
+        Numeric column to map; NaN towns are hatched as "无数据"/"No data".
+    language : {"zh", "en"}
+        Short Chinese names (大良) or pinyin (Daliang) for labels and legend.
+    scheme : {"quantiles", "fisher_jenks", "equal_interval", "user_defined"}
+        mapclassify scheme; ``user_defined`` uses ``breaks`` (class upper bounds).
+    k : int
+        Number of classes; lowered (with a warning) to the number of distinct values.
+    breaks : sequence of float, optional
+        Class upper bounds for ``user_defined``.
+    unit : str
+        Shown in the legend title, e.g. "万元" or "元/人".
+    title, legend_title : str, optional
+        Map title; legend heading (default: ``column``), the unit is appended.
+    ax : matplotlib Axes, optional
+        Draw into this axes instead of a new 7.2 x 7.6 in, 150 dpi figure.
+    cmap : str
+        Matplotlib colormap name.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if language not in CAPTION:
+        raise ValueError(f"language must be 'zh' or 'en', not {language!r}")
+    if column not in gdf.columns:
+        raise KeyError(f"column {column!r} not in the GeoDataFrame (columns: {list(gdf.columns)})")
+    use_cjk_font()
+    if gdf.crs is None:
+        raise ValueError("choropleth needs a GeoDataFrame with a CRS (use load_boundaries)")
+    if gdf.crs.is_geographic:
+        gdf = gdf.to_crs("EPSG:32649")
+
+    if ax is None:
+        fig = Figure(figsize=FIGSIZE, dpi=DPI)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.02, 0.08, 0.96, 0.84))
+    else:
+        fig = ax.figure
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)
+
+    values = pd.to_numeric(gdf[column], errors="coerce")
+    valid = values.notna().to_numpy()
+    handles = []
+    if valid.any():
+        yb, bins = _classify(values[valid], scheme, k, breaks)
+        cm = colormaps[cmap]
+        colours = [cm(0.6)] if len(bins) == 1 else [cm(0.12 + 0.83 * i / (len(bins) - 1)) for i in range(len(bins))]
+        face = np.empty(len(gdf), dtype=object)
+        face[np.flatnonzero(valid)] = [colours[c] for c in yb]
+        gdf[valid].plot(ax=ax, color=list(face[valid]), edgecolor="white", linewidth=0.8, zorder=2)
+        for colour, label in zip(colours, _range_labels(float(values[valid].min()), bins)):
+            handles.append(Patch(facecolor=colour, edgecolor="#999999", linewidth=0.5, label=label))
+    if (~valid).any():
+        gdf[~valid].plot(ax=ax, facecolor="#f4f4f4", edgecolor="#8c8c8c", hatch=_HATCH, linewidth=0.4, zorder=2)
+        handles.append(Patch(facecolor="#f4f4f4", edgecolor="#8c8c8c", hatch=_HATCH, linewidth=0.4,
+                             label=NO_DATA[language]))
+    gdf.boundary.plot(ax=ax, color=_EDGE, linewidth=0.7, zorder=3)
+
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    x0, y0, x1, y1 = gdf.total_bounds
+    pad_x, pad_y = (x1 - x0) * 0.04, (y1 - y0) * 0.04
+    ax.set_xlim(x0 - pad_x, x1 + pad_x)
+    ax.set_ylim(y0 - pad_y * 3, y1 + pad_y)
+
+    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
+    texts = []
+    for (_, row), geom in zip(gdf.iterrows(), gdf.geometry):
+        x, y = _label_point(geom)
+        texts.append(ax.text(x, y, _town_label(row, language), ha="center", va="center", fontsize=10,
+                             color="#111111", zorder=5, path_effects=halo, gid="town-label"))
+    _declutter(fig, texts, ax)
+
+    sep = "（" if language == "zh" else " ("
+    close = "）" if language == "zh" else ")"
+    heading = f"{legend_title or column}{sep}{unit}{close}" if unit else (legend_title or column)
+    if handles:
+        leg = ax.legend(handles=handles, title=heading, loc="lower right", fontsize=8.5, title_fontsize=9,
+                        frameon=True, framealpha=0.9, edgecolor="#cccccc")
+        leg.set_zorder(7)
+    _scale_bar(ax)
+    _north_arrow(ax)
+    if title:
+        ax.set_title(title, fontsize=13, pad=6)
+    if "approx" in gdf.columns and gdf["approx"].astype(bool).any():
+        fig.text(0.5, 0.025, CAPTION[language], ha="center", va="bottom", fontsize=8, color="#333333",
+                 gid="approx-caption")
+    return fig
