@@ -25,7 +25,7 @@ from shunde_workbook.metrics import (
 )
 
 # Local settings (no global profile: other test modules share the session).
-FAST = settings(deadline=None, max_examples=60)
+FAST = settings(deadline=None, max_examples=40)
 
 
 # ---------------------------------------------------------------- references

@@ -17,7 +17,7 @@ from shunde_workbook.metrics import (
     target_allocation,
 )
 
-FAST = settings(deadline=None, max_examples=60)
+FAST = settings(deadline=None, max_examples=40)
 
 
 @pytest.fixture
