@@ -157,6 +157,28 @@ def test_compare_scenarios_known_answer():
         index=["A", "B"],
     )
     pd.testing.assert_frame_equal(out, expected, check_exact=False, rtol=1e-12)
+    assert out.attrs["fallback_towns"] == []
+
+
+def test_compare_scenarios_population_fallback_int64_na():
+    # loader gives population as Int64 with <NA> (e.g. 均安)
+    towns = pd.DataFrame(
+        {
+            "population": pd.array([100, None, 300], dtype="Int64"),
+            "n_village_units_2021": [2, 1, 1],
+        },
+        index=["A", "均安", "C"],
+    )
+    ones = pd.Series(1.0, index=towns.index)
+    with pytest.raises(ValueError, match="均安"):
+        compare_scenarios(1000, towns, ones, ones, units_col="n_village_units_2021")
+    with pytest.warns(MissingDataWarning):
+        out = compare_scenarios(
+            1000, towns, ones, ones, units_col="n_village_units_2021", missing="fallback_units"
+        )
+    # 均安: 1 of 4 villages -> 250 ; the other 750 split 100:300 -> 187.5, 562.5
+    assert out["per_resident"].tolist() == pytest.approx([187.5, 250.0, 562.5])
+    assert out.attrs["fallback_towns"] == ["均安"]
 
 
 def test_compare_scenarios_rejects_bad_tables():

@@ -393,6 +393,8 @@ def compare_scenarios(
     pandas.DataFrame
         Index = ``town_table.index``; 5 allocation columns, each summing to
         ``total``, and 4 ``shift_*`` columns, each summing to 0.
+        ``attrs["fallback_towns"]`` lists towns whose ``per_resident``
+        amount used the units fallback.
 
     Examples
     --------
@@ -418,13 +420,12 @@ def compare_scenarios(
     nd = align(ref, ref, need, as_series(need, "need", func), func, "town_table", "need")
     pop = town_table[population_col]
     units = town_table[units_col]
+    resident = per_resident(total, pop, missing=missing, units=units, round_to=round_to)
     res = pd.DataFrame(
         {
             "historical": historical_shares(total, past, round_to=round_to),
             "equal_per_unit": equal_per_unit(total, units, round_to=round_to),
-            "per_resident": per_resident(
-                total, pop, missing=missing, units=units, round_to=round_to
-            ),
+            "per_resident": resident,
             "need_weighted": need_weighted(total, nd, round_to=round_to),
             "floor_plus_need": floor_plus_formula(total, floor_share, nd, round_to=round_to),
         },
@@ -432,4 +433,5 @@ def compare_scenarios(
     )
     for rule in RULES[1:]:
         res[f"shift_{rule}"] = res[rule] - res["historical"]
+    res.attrs["fallback_towns"] = list(resident.attrs["fallback_towns"])
     return res
