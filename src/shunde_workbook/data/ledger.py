@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -157,6 +158,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
             text = raw.decode(enc)
         except UnicodeDecodeError:
             continue
+        codec = enc
         if enc == "utf-8-sig":
             enc = "utf-8-sig (BOM)" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
         break
@@ -167,7 +169,8 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
         )
     if not text.strip():
         return pd.DataFrame(), enc
-    table = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+    del text
+    table = pd.read_csv(io.BytesIO(raw), header=None, dtype=object, keep_default_na=False, encoding=codec,
                         na_filter=False, skip_blank_lines=False, engine="c")
     return table, enc
 
@@ -187,52 +190,66 @@ def _excel_cell_text(v: object) -> str:
 
 # ============================================================================ amounts
 
-_AMOUNT_RE = r"^(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>万元|万|元)?$"
-_APPROX_RE = r"^(?:约|大约|近|超|逾|超过|不少于|~|≈)|(?:左右|以上|多|余)(?:万元|万|元)?$"
-_MULTI_RE = r"\d\s*(?:/|、|,|;|~|～|至|到|或|\+|-)\s*[\d约]"
+_AMOUNT_RE = re.compile(r"^(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>万元|万|元)?$")
+_APPROX_RE = re.compile(r"^(?:约|大约|近|超|逾|超过|不少于|~|≈)|(?:左右|以上|多|余)(?:万元|万|元)?$")
+_MULTI_RE = re.compile(r"\d\s*(?:/|、|,|;|~|～|至|到|或|\+|-)\s*[\d约]")
+_CURRENCY_PREFIX = re.compile(r"^(?:¥|rmb|cny|人民币)\s*", re.I)
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+
+
+def _parse_amount_text(text: str, factor: float) -> tuple[float, str | None, str]:
+    """Slow path for one cell: returns (amount in 元, error or None, unit source 'cell'|'declared')."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s:
+        return np.nan, "amount is empty", "declared"
+    t = _THOUSANDS.sub("", _CURRENCY_PREFIX.sub("", s))
+    t = re.sub(r"\s+", "", t)
+    m = _AMOUNT_RE.match(t)
+    if not m:
+        if _APPROX_RE.search(s):
+            return np.nan, "approximate amount; the ledger needs the exact amount awarded", "declared"
+        if _MULTI_RE.search(s):
+            return np.nan, "several amounts in one cell (range or alternatives); give one amount", "declared"
+        return np.nan, "not a number", "declared"
+    unit = m.group("unit") or ""
+    mult = 10_000.0 if unit.startswith("万") else 1.0 if unit == "元" else factor
+    return float(m.group("num")) * mult, None, "cell" if unit else "declared"
 
 
 def parse_amounts(values: pd.Series, unit: str | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Vectorised amount parsing.
 
-    Returns (amount in 元 as float, error message or None, how: 'plain'|'cell unit'|'declared unit').
-    A unit written in the cell ('12.5万', '1,200元') wins over the declared unit; a bare number is in
-    the declared unit (元 if none is declared).
+    Returns (amount in 元 as float, error message or None, how) where how is 'number' (a plain number in
+    the declared unit), 'text' (text such as '1,200' or '￥3,000' in the declared unit) or 'cell unit'
+    (the cell says 万/万元/元, which wins over the declared unit).  Bare numbers are in the declared unit
+    (元 if none is declared).  Plain numbers take a C-speed path; only the other cells are parsed one
+    distinct value at a time.
     """
     factor = UNITS[normalise_unit(unit) or "元"]
-    s = values.astype(str).str.normalize("NFKC").str.strip()
-    t = s.str.replace(r"^(?:¥|rmb|cny|人民币)\s*", "", regex=True, case=False)
-    t = t.str.replace(r"(?<=\d),(?=\d{3}(?:\D|$))", "", regex=True)
-    t = t.str.replace(r"\s+", "", regex=True)
-    m = t.str.extract(_AMOUNT_RE)
-    num = pd.to_numeric(m["num"], errors="coerce")
-    cell_unit = m["unit"].fillna("")
-    mult = np.where(cell_unit.str.startswith("万").to_numpy(), 10_000.0,
-                    np.where(cell_unit.eq("元").to_numpy(), 1.0, factor))
-    amount = pd.Series(np.round(num.to_numpy(dtype=float) * mult, 2), index=values.index)
-
+    values = values.astype(object)
+    num = pd.to_numeric(values, errors="coerce").astype(float)
+    amount = num * factor
+    how = pd.Series("number", index=values.index, dtype=object)
     err = pd.Series(None, index=values.index, dtype=object)
-    bad = num.isna()
-    if bad.any():
-        sb = s[bad]
-        msg = pd.Series("not a number", index=sb.index, dtype=object)
-        msg[sb.str.contains(_MULTI_RE, regex=True)] = "several amounts in one cell (range or alternatives); give one amount"
-        msg[sb.str.contains(_APPROX_RE, regex=True)] = "approximate amount; the ledger needs the exact amount awarded"
-        msg[sb.eq("")] = "amount is empty"
-        err[bad] = msg
-    nonpos = (~bad) & (amount <= 0)
-    err[nonpos] = "amount must be > 0"
-    huge = (~bad) & (amount > MAX_PLAUSIBLE_GRANT)
-    err[huge] = "implausibly large for one grant (over 10亿元); check the unit"
-    how = pd.Series(np.where(cell_unit.ne("").to_numpy(), "cell unit",
-                             "declared unit" if factor != 1.0 else "plain"), index=values.index)
+    slow = num.isna()
+    if slow.any():
+        sv = values[slow].astype(str)
+        table = {u: _parse_amount_text(u, factor) for u in pd.unique(sv)}
+        res = sv.map(table)
+        amount[slow] = [r[0] for r in res]
+        err[slow] = [r[1] for r in res]
+        how[slow] = ["cell unit" if r[2] == "cell" else "text" for r in res]
+    amount = amount.round(2)
+    ok = err.isna()
+    err[ok & (amount <= 0)] = "amount must be > 0"
+    err[ok & (amount > MAX_PLAUSIBLE_GRANT)] = "implausibly large for one grant (over 10亿元); check the unit"
     amount[err.notna()] = np.nan
     return amount, err, how
 
 
 def parse_amount(text: object, unit: str | None = None) -> float:
     """Parse one amount to 元: parse_amount('12.5万') == 125000.0. Raises ValueError if ambiguous/invalid."""
-    amount, err, _ = parse_amounts(pd.Series([text], dtype=object).astype(str), unit)
+    amount, err, _ = parse_amounts(pd.Series([str(text)], dtype=object), unit)
     if pd.notna(err.iloc[0]):
         raise ValueError(f"{text!r}: {err.iloc[0]}")
     return float(amount.iloc[0])
@@ -312,7 +329,8 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
 
     headers = [str(h) for h in table.iloc[0].tolist()]
     body = table.iloc[1:]
-    body = body[~(body.apply(lambda c: c.str.strip().eq("")).all(axis=1))] if len(body) else body
+    if len(body):
+        body = body[~(body.to_numpy(dtype=object) == "").all(axis=1)]
     rownum = pd.Series(body.index.to_numpy() + 1, index=body.index)  # table row 0 = spreadsheet row 1
     col = _Collector(file, rownum)
     report.n_rows = len(body)
@@ -323,7 +341,7 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
     known = sorted(set(TO_DISK.values()) | {a for a in _all_aliases()})
     for pos, h in enumerate(headers):
         if not h.strip():
-            if body[pos].str.strip().ne("").any():
+            if any(str(v).strip() for v in body[pos].to_numpy()):
                 col.header(f"(column {pos + 1})", "column without a header; ignored", warning=True)
             continue
         key, hunit = header_key(h)
@@ -340,10 +358,15 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
     report.header_map = {r: headers[p] for r, p in role_col.items()}
     hname = report.header_map.get
 
+    stripped: dict[str, pd.Series] = {}
+
     def get(role: str) -> pd.Series | None:
         if role not in role_col:
             return None
-        return body[role_col[role]].str.strip()
+        if role not in stripped:
+            arr = body[role_col[role]].to_numpy(dtype=object)
+            stripped[role] = pd.Series([str(v).strip() for v in arr], index=body.index, dtype=object)
+        return stripped[role]
 
     missing = []
     for req in ("identifier", "amount", "programme"):
@@ -390,14 +413,14 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
         sugg[neg] = raw_amount[neg].str.lstrip("-−")
     col.cells(amount_err.notna(), hname("amount"), raw_amount, amount_err, sugg)
     ok_amount = amount_err.isna()
-    conv = ok_amount & how.eq("declared unit")
+    conv = ok_amount & how.ne("cell unit") & (UNITS[amount_unit or "元"] != 1.0)
     if conv.any():
         col.fixes.append(Fix(file, hname("amount"), "万元", "元", tuple(rownum[conv].astype(int)),
                              f"bare numbers read as {amount_unit} and converted to 元 (×10000)"))
-    cellu = ok_amount & how.eq("cell unit") | (ok_amount & how.ne("cell unit") & raw_amount.str.contains(r"[,，¥￥]"))
-    if cellu.any():
-        col.fix_groups(cellu, hname("amount"), raw_amount, amount.map(lambda x: f"{x:.2f}".rstrip("0").rstrip(".")),
-                       "amount text parsed to 元")
+    texty = ok_amount & how.ne("number")
+    if texty.any():
+        col.fix_groups(texty, hname("amount"), raw_amount,
+                       amount[texty].map(lambda x: f"{x:.2f}".rstrip("0").rstrip(".")), "amount text parsed to 元")
     if unit is None and amount_unit is None and ok_amount.any() and amount[ok_amount].median() < 1000:
         col.header(hname("amount"), "amounts look small for 元 (median under 1000); if they are in 万元 pass "
                    "unit='万元' (--unit 万元)", "unit=万元", warning=True)
@@ -429,8 +452,7 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
     this_year = date.today().year
     if "year" in role_col:
         raw_year = get("year")
-        ystr = raw_year.str.normalize("NFKC").str.extract(r"^(\d{4})(?:年|\.0+)?$")[0]
-        year = pd.to_numeric(ystr, errors="coerce")
+        year = _parse_years(raw_year)
         fill = year.isna() & raw_year.eq("") & adate.notna()
         year[fill] = adate[fill].dt.year
         col.fix_groups(fill, hname("year"), raw_year, year.astype("Int64").astype(str), "year taken from Award Date")
@@ -438,7 +460,7 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
         col.cells(year.isna() & raw_year.eq(""), hname("year"), raw_year, "year is required (or give Award Date)")
         ycol = hname("year")
     else:
-        raw_year = adate.dt.year.astype("Int64").astype(str).replace("<NA>", "")
+        raw_year = pd.Series([str(y) if y == y else "" for y in adate.dt.year], index=body.index, dtype=object)
         year = adate.dt.year.astype(float)
         ycol = hname("award_date")
         col.cells(year.isna() & raw_date.eq(""), ycol, raw_date, "Award Date is required when there is no year column")
@@ -506,7 +528,7 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
         (tnames.fillna("") + vnames.fillna("")).where(tnames.notna(), None))
 
     # ---- qinhu before 2023 (exists in the NBS list only from 2023)
-    new_unit = village_code.map(lambda c: c is not None and c == c and not idx.village_in_2021.get(c, True))
+    new_unit = village_code.map({c: True for c, ok in idx.village_in_2021.items() if not ok}).fillna(False).astype(bool)
     col.cells(new_unit & (year < 2023), hname("village") or hname("village_code") or "village",
               village_code, "this 村(社区) appears in the NBS code list only from 2023", warning=True)
 
@@ -558,11 +580,34 @@ def _check_provenance_arg(provenance: str | None) -> str:
     return p
 
 
+def _one_date(text: str) -> pd.Timestamp:
+    t = unicodedata.normalize("NFKC", text).strip()
+    t = re.sub(r"[T ]\d{1,2}:\d{2}(:\d{2})?.*$", "", t)
+    t = re.sub(r"[年月/.]", "-", t).replace("日", "")
+    return pd.to_datetime(t, format="%Y-%m-%d", errors="coerce")
+
+
 def _parse_dates(raw: pd.Series) -> pd.Series:
-    t = raw.str.normalize("NFKC").str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
-    t = t.str.replace(r"[T ]\d{1,2}:\d{2}(:\d{2})?.*$", "", regex=True)
-    out = pd.to_datetime(t, format="%Y-%m-%d", errors="coerce")
-    return out.astype("datetime64[ns]")
+    """ISO dates at C speed; other spellings (2018年10月30日, 2018/10/30, with a time) per distinct value."""
+    out = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    slow = out.isna() & raw.ne("")
+    if slow.any():
+        out[slow] = raw[slow].map({u: _one_date(u) for u in pd.unique(raw[slow])})
+    return out
+
+
+def _one_year(text: str) -> float:
+    m = re.fullmatch(r"(\d{4})(?:年|\.0+)?", unicodedata.normalize("NFKC", text).strip())
+    return float(m.group(1)) if m else np.nan
+
+
+def _parse_years(raw: pd.Series) -> pd.Series:
+    year = pd.to_numeric(raw, errors="coerce").astype(float)
+    year[(year % 1 != 0) | (year < 1000) | (year > 9999)] = np.nan
+    slow = year.isna() & raw.ne("")
+    if slow.any():
+        year[slow] = raw[slow].map({u: _one_year(u) for u in pd.unique(raw[slow])})
+    return year
 
 
 @dataclass(frozen=True)
@@ -621,12 +666,14 @@ def _check_fields(raw: pd.Series, prog: pd.Series, year: pd.Series):
         else:
             msg = f"unknown field for {p} in {y}; fields: " + " | ".join(choices)
         table[(f, p, y)] = (None, msg, _closest(label_key(f), choices))
-    res = [table.get((f, p, int(y)), (None, None, None)) if c else (None, None, None)
-           for f, p, y, c in zip(df["f"], df["p"], df["y"].fillna(0), checkable)]
-    canon = pd.Series([r[0] for r in res], index=raw.index, dtype=object)
-    err = pd.Series([r[1] for r in res], index=raw.index, dtype=object)
-    sugg = pd.Series([r[2] for r in res], index=raw.index, dtype=object)
-    return canon, err, sugg
+    codes, uniq = pd.factorize(pd.MultiIndex.from_arrays([df["f"], df["p"].fillna(""), df["y"].fillna(0)]))
+    res = [table.get((f, p, int(y)), (None, None, None)) for f, p, y in uniq]
+    out = []
+    for k in range(3):
+        vals = np.array([r[k] for r in res] + [None], dtype=object)
+        s = pd.Series(vals[np.where(codes < 0, len(res), codes)], index=raw.index, dtype=object)
+        out.append(s.where(checkable, None))
+    return out[0], out[1], out[2]
 
 
 def _resolve_places(get, hname, role_col, rownum, col: _Collector, year: pd.Series):
@@ -648,8 +695,8 @@ def _resolve_places(get, hname, role_col, rownum, col: _Collector, year: pd.Seri
         src_val[take] = raw[take]
         src_col[take] = hname(role)
     if loc_code is not None and "town_code" not in role_col and "town" not in role_col:
-        take = src_val.eq("") & loc_code.str.fullmatch(r"\d{9}(\d{3})?")
-        src_val[take] = loc_code[take].str[:9]
+        take = src_val.eq("") & _map_unique(loc_code, lambda v: bool(re.fullmatch(r"\d{9}(\d{3})?", v))).astype(bool)
+        src_val[take] = [v[:9] for v in loc_code[take]]
         src_col[take] = hname("location_code")
     if loc_name is not None and "town_code" not in role_col and "town" not in role_col:
         take = src_val.eq("") & loc_name.ne("")
@@ -673,7 +720,7 @@ def _resolve_places(get, hname, role_col, rownum, col: _Collector, year: pd.Seri
         v_src[take] = raw[take]
         v_col[take] = hname(role)
     if loc_code is not None and "village_code" not in role_col and "village" not in role_col:
-        take = v_src.eq("") & loc_code.str.fullmatch(r"\d{12}")
+        take = v_src.eq("") & _map_unique(loc_code, lambda v: bool(re.fullmatch(r"\d{12}", v))).astype(bool)
         v_src[take] = loc_code[take]
         v_col[take] = hname("location_code")
 
@@ -682,14 +729,12 @@ def _resolve_places(get, hname, role_col, rownum, col: _Collector, year: pd.Seri
     town_err = src_val.ne("") & town.isna()
     if has_v.any():
         pairs = pd.DataFrame({"v": v_src[has_v], "t": town[has_v].where(~town_err[has_v], "?")})
-        table = {}
-        for v, t in pairs.drop_duplicates().itertuples(index=False):
-            tcode = None if t is None or t != t or t == "?" else t
-            table[(v, t if t == t else None)] = places.resolve_village(v, tcode)
-        res = [table[(v, t if t == t else None)] for v, t in zip(pairs["v"], pairs["t"])]
-        code = pd.Series([r[0] for r in res], index=pairs.index, dtype=object)
-        status = pd.Series([r[1] for r in res], index=pairs.index, dtype=object)
-        detail = pd.Series([r[2] for r in res], index=pairs.index, dtype=object)
+        codes_, uniq = pd.factorize(pd.MultiIndex.from_arrays([pairs["v"], pairs["t"].fillna("?")]))
+        res = [places.resolve_village(v, None if t == "?" else t) for v, t in uniq]
+        cols3 = [np.array([r[k] for r in res], dtype=object)[codes_] for k in range(3)]
+        code = pd.Series(cols3[0], index=pairs.index, dtype=object)
+        status = pd.Series(cols3[1], index=pairs.index, dtype=object)
+        detail = pd.Series(cols3[2], index=pairs.index, dtype=object)
         village[code.index] = code
         skip = town_err[has_v]  # bad town already reported; do not pile on
         for st, msg in (
