@@ -83,6 +83,8 @@ def _range_labels(lowest: float, bins: np.ndarray) -> list[str]:
         lower = lowest if i == 0 else bins[i - 1]
         if i == 0 and lowest > upper:
             labels.append(f"≤ {fmt(upper)}")
+        elif fmt(lower) == fmt(upper):
+            labels.append(fmt(upper))
         else:
             labels.append(f"{fmt(lower)} – {fmt(upper)}")
     return labels
