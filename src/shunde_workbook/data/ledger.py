@@ -765,7 +765,7 @@ def _resolve_places(get, hname, role_col, rownum, col: _Collector, year: pd.Seri
         sugg = _map_unique(src_val, places.suggest_town)
         for c in src_col[town_err].unique():
             col.cells(town_err & src_col.eq(c), c, src_val, "unknown town (镇街)", sugg)
-    missing = town.isna() & src_val.eq("")
+    missing = town.isna() & src_val.eq("") & ~has_v  # with a village given, the village error says it all
     if missing.any():
         column = hname("town") or hname("town_code") or hname("location_code") or "town"
         col.cells(missing, column, src_val, "town (镇街) is required")

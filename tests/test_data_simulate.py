@@ -1,0 +1,106 @@
+"""Simulated ledger: reproducible, clearly marked, calibrated to the published constraints."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shunde_workbook import paths
+from shunde_workbook.data import load_facts, load_ledger, load_villages, simulate_ledger, write_simulated
+from shunde_workbook.data.schema import DISK_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate_ledger(2023)
+
+
+def test_same_seed_byte_identical_file(tmp_path):
+    a = write_simulated(tmp_path / "a.csv", seed=7)
+    b = write_simulated(tmp_path / "b.csv", seed=7)
+    c = write_simulated(tmp_path / "c.csv", seed=8)
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+
+
+def test_committed_file_is_the_default_seed(tmp_path):
+    fresh = write_simulated(tmp_path / "g.csv", seed=2023)
+    committed = paths.RAW / "grants_simulated.csv"
+    assert committed.read_bytes() == fresh.read_bytes(), "data/raw/grants_simulated.csv is stale"
+    header = committed.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == DISK_COLUMNS
+
+
+def test_loader_reads_back_exactly(sim, tmp_path):
+    df = load_ledger(write_simulated(tmp_path / "s.csv", seed=2023))
+    pd.testing.assert_frame_equal(df, sim)
+
+
+def test_marked_as_simulated(sim):
+    assert (sim["provenance"] == "simulated").all()
+    assert sim["title"].str.startswith("【模拟】").all()
+    assert sim["description"].str.contains("模拟").all()
+    assert sim["recipient_name"].str.fullmatch(r"模拟社会组织 \d{3}").all()
+    assert sim["identifier"].str.startswith("SIM-").all() and sim["identifier"].is_unique
+
+
+def test_totals_2017_2022(sim):
+    s = sim[sim["year"].between(2017, 2022)]
+    assert len(s) == 2007
+    assert abs(s["amount"].sum() - 350_000_000) <= 0.005 * 350_000_000
+    v2021 = set(load_villages(include_2023_only=False)["code"])
+    assert set(s["village_code"].dropna()) == v2021
+    assert "440606103007" not in set(sim["village_code"].dropna())  # 琴湖 never before 2023 (never at all)
+
+
+def test_hemei(sim):
+    hm = sim[sim["programme"] == "和美社区"]
+    assert hm["year"].min() == 2018
+    assert len(hm) == 590 and abs(hm["amount"].sum() - 126_000_000) <= 0.005 * 126_000_000
+    assert hm["village_code"].dropna().nunique() == 168
+    b1 = hm[hm["programme_title"] == "和美社区计划 2018年第一批"]
+    assert len(b1) == 43 and b1["amount"].sum() == 10_000_000
+    assert (b1["award_date"] == pd.Timestamp("2018-10-30")).all()
+    assert b1["field"].value_counts().to_dict() == {"教育发展": 14, "社区照顾": 14, "文化保育": 5, "社区发展": 4, "行业支持": 6}
+    # batch 1 only in the six signing towns (容桂 伦教 陈村 北滘 龙江 均安)
+    assert set(b1["town_code"]) <= {"440606006", "440606003", "440606101", "440606102", "440606104", "440606106"}
+
+
+def test_hemei_2023_q1(sim):
+    q1 = sim[(sim["programme"] == "和美社区") & (sim["year"] == 2023)]
+    assert len(q1) == 60 and q1["amount"].sum() > 10_000_000
+    assert (q1["award_date"] <= pd.Timestamp("2023-06-05")).all()
+    for f in ("社区照顾", "社区营造"):
+        part = q1[q1["field"] == f]
+        assert part["amount"].sum() > 4_000_000
+        assert len(part) > 60 / 3
+    assert set(q1["field"]) <= {"教育发展", "社区照顾", "社区营造", "公益创新"}
+    assert not (sim["programme"].eq("众创共善") & sim["year"].eq(2023)).any()
+
+
+def test_orgs_each_year_and_concentration(sim):
+    per_year = sim[sim["year"] <= 2022].groupby("year")["recipient_id"].nunique()
+    assert (per_year > 200).all()
+    counts = sim["recipient_id"].value_counts()
+    assert counts.iloc[0] >= 5 * counts.median()  # some concentration, not uniform
+
+
+def test_fields_valid_for_year(sim):
+    from shunde_workbook.data import load_programme_fields
+    pf = load_programme_fields()
+    valid = set(zip(pf["programme"], pf["year"], pf["field"]))
+    assert all(k in valid for k in zip(sim["programme"], sim["year"], sim["field"]))
+
+
+def test_amounts_positive_and_plausible(sim):
+    assert (sim["amount"] > 0).all() and (sim["amount"] % 100 == 0).all()
+    assert sim["amount"].max() < 5_000_000
+
+
+def test_knobs(sim):
+    other = simulate_ledger(2023, amount_sigma=1.0, n_orgs=500)
+    assert len(other) == len(sim)
+    assert other["amount"].std() != sim["amount"].std()
+    with pytest.raises(TypeError):
+        simulate_ledger(2023, not_a_knob=1)
+    with pytest.raises(AssertionError):
+        simulate_ledger(2023, hm_q1_field_counts={"社区照顾": 30, "社区营造": 20})  # must sum to 60
