@@ -61,6 +61,11 @@ def ipc_kernel_manager(socket_dir: str):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
         ip = Unicode(str(Path(socket_dir) / "kernel"), config=True)
 
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # The kernel's own log (shutdown chatter, crash messages) goes to a file, not the terminal.
+            kw["stderr"] = open(Path(socket_dir) / "kernel.log", "ab")  # noqa: SIM115 - owned by the process
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
     return IPCKernelManager
 
 
@@ -129,6 +134,9 @@ def run_job(job: Job) -> JobResult:
         html = {ed: to_html(nb, ed, job.title, job.language) for ed in ("policy", "analyst")}
     except BaseException as exc:  # noqa: BLE001 - any failure becomes a summary
         error = _error_summary(exc)
+        log = Path(sockets) / "kernel.log"
+        if log.exists():
+            error["kernel_log"] = log.read_text(encoding="utf-8", errors="replace")[-1500:]
         error["traceback"] = traceback.format_exc(limit=3)[-2000:]
         if executed.exists():
             kept = out / "failed" / f"{job.name}.ipynb"

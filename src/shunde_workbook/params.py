@@ -242,3 +242,11 @@ def cross_check(merged: dict[str, Any]) -> list[str]:
     if merged.get("scheme") == "user_defined" and not merged.get("breaks"):
         problems.append("scheme 'user_defined' needs breaks, e.g. --set 'breaks=[500, 1000, 2000]'.")
     return problems
+
+
+def collect(namespace: dict) -> dict[str, Any]:
+    """The workbook parameters defined in a notebook's namespace, as a dict.
+
+    Used right after the ``parameters`` cell: ``params = collect(globals())``.
+    """
+    return {k: namespace[k] for k in SPECS if k in namespace}

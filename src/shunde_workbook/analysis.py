@@ -1,0 +1,158 @@
+"""Inputs and tables shared by the notebooks: load, filter, aggregate by town.
+
+Amounts are kept in 元 throughout; :func:`in_unit` converts for display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .params import resolve_path
+
+MIN_GRANTS = 10  # below this, distribution measures say nothing
+
+
+class InputProblem(ValueError):
+    """An input cannot support the analysis (empty, too small, unreadable)."""
+
+
+@dataclass
+class Inputs:
+    """Everything a notebook reads, already checked."""
+
+    ledger: pd.DataFrame  # filtered by programmes, years and fields
+    full_ledger: pd.DataFrame
+    towns: pd.DataFrame  # index town_code
+    villages: pd.DataFrame
+    boundaries: object | None
+    statuses: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+
+    @property
+    def data_date(self) -> str:
+        years = self.ledger["year"]
+        return f"{int(years.min())}–{int(years.max())}" if len(years) else "—"
+
+
+def in_unit(amount_yuan, unit: str):
+    """元 → the display unit (元 or 万元)."""
+    return amount_yuan / 1e4 if unit == "万元" else amount_yuan
+
+
+def town_table(towns_path, population_path, basis: str = "best_available") -> pd.DataFrame:
+    """One row per town: names, village units, population with its grade and source, extra user columns."""
+    towns = pd.read_csv(resolve_path(towns_path), dtype={"town_code": str}, encoding="utf-8-sig")
+    if "town_code" not in towns.columns:
+        raise InputProblem(f"{towns_path}: the town table needs a 'town_code' column (NBS 9 digits).")
+    pop = pd.read_csv(resolve_path(population_path), dtype={"town_code": str, "grade": str}, encoding="utf-8-sig")
+    pop = pop.rename(columns={"grade": "pop_grade", "source": "pop_source", "year": "pop_year"})
+    out = towns.merge(pop[["town_code", "population", "pop_grade", "pop_year", "pop_source"]], on="town_code",
+                      how="left", suffixes=("_town_table", ""))
+    if "n_village_units_2021" in out.columns and "village_units" not in out.columns:
+        out["village_units"] = out["n_village_units_2021"]
+    out["pop_grade"] = out["pop_grade"].fillna("")
+    if basis == "official_only":
+        weak = ~out["pop_grade"].isin(["A", "B"])
+        out.loc[weak, "population"] = float("nan")
+    return out.set_index("town_code")
+
+
+def filter_ledger(ledger: pd.DataFrame, programmes, year_start: int, year_end: int, fields=()) -> pd.DataFrame:
+    keep = ledger["programme"].isin(programmes) & ledger["year"].between(year_start, year_end)
+    if fields:
+        keep &= ledger["field"].isin(fields)
+    return ledger[keep].copy()
+
+
+def ledger_status(ledger: pd.DataFrame) -> str:
+    values = sorted(set(ledger["provenance"].dropna().astype(str)))
+    return values[0] if len(values) == 1 else ("mixed: " + ", ".join(values) if values else "unknown")
+
+
+def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
+    """Load and check the ledger, town table, villages and boundaries named in ``params``."""
+    from .data.ledger import load_ledger
+    from .data.reference import load_villages
+
+    ledger_path = resolve_path(params["ledger_path"])
+    full = load_ledger(ledger_path)
+    if full.empty:
+        raise InputProblem(
+            f"The ledger {ledger_path} has no grant rows, so there is nothing to analyse. "
+            "Check that the file is the intended export and that its rows passed validation "
+            "(run: shunde-workbook validate FILE).")
+    ledger = filter_ledger(full, params.get("programmes", ["众创共善", "和美社区"]), params.get("year_start", 2017),
+                           params.get("year_end", 2022), params.get("fields") or ())
+    if len(ledger) < MIN_GRANTS:
+        raise InputProblem(
+            f"Only {len(ledger)} grant(s) in {ledger_path.name} match programmes={params.get('programmes')}, "
+            f"years {params.get('year_start')}–{params.get('year_end')}, fields={params.get('fields') or 'all'}; "
+            f"at least {MIN_GRANTS} are needed for distribution measures to mean anything. "
+            "Widen the year range or programmes, or supply a fuller ledger.")
+    towns = town_table(params["towns_path"], params["population_path"], params.get("population_basis",
+                                                                                      "best_available"))
+    gdf = None
+    if boundaries:
+        from .geo.boundaries import load_boundaries
+
+        gdf = load_boundaries(resolve_path(params["boundaries_path"]), towns.reset_index())
+    statuses = {"ledger": ledger_status(full), "towns": "published"}
+    if gdf is not None:
+        statuses["boundaries"] = "approximate" if bool(gdf["approx"].any()) else "official"
+    return Inputs(ledger, full, towns, load_villages(), gdf, statuses, dict(params))
+
+
+def town_summary(ledger: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
+    """Per town: amount, grants, villages funded, shares of money, people and units, per-head figures."""
+    g = ledger.groupby("town_code")
+    out = pd.DataFrame(index=towns.index)
+    out["town"] = towns["town"]
+    out["name_en"] = towns["name_en"]
+    out["amount"] = g["amount"].sum().reindex(out.index).fillna(0.0)
+    out["grants"] = g.size().reindex(out.index).fillna(0).astype(int)
+    villages = ledger.dropna(subset=["village_code"])
+    villages = villages[villages["village_code"].astype(str).str.len() > 0]
+    out["villages_funded"] = villages.groupby("town_code")["village_code"].nunique().reindex(out.index).fillna(0)
+    out["village_units"] = towns["village_units"]
+    out["population"] = towns["population"]
+    out["pop_grade"] = towns["pop_grade"]
+    out["amount_share"] = out["amount"] / out["amount"].sum()
+    has_pop = out["population"].notna()
+    out["pop_share"] = out["population"] / out.loc[has_pop, "population"].sum()
+    out["unit_share"] = out["village_units"] / out["village_units"].sum()
+    out["per_resident"] = out["amount"] / out["population"]
+    out["per_unit"] = out["amount"] / out["village_units"]
+    out["coverage"] = out["villages_funded"] / out["village_units"]
+    out["rank_amount"] = out["amount"].rank(ascending=False, method="min").astype(int)
+    out["rank_per_resident"] = out["per_resident"].rank(ascending=False, method="min")
+    return out
+
+
+def coverage_by_year(ledger: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
+    """Share of each town's 村(社区) with at least one grant, per year (towns × years)."""
+    v = ledger[ledger["village_code"].notna() & (ledger["village_code"].astype(str) != "")]
+    funded = v.groupby(["town_code", "year"])["village_code"].nunique().unstack("year")
+    funded = funded.reindex(towns.index).fillna(0)
+    return funded.div(towns["village_units"], axis=0)
+
+
+def by_year(ledger: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Totals, counts, mean and median grant by year and ``by`` columns, with year-on-year growth."""
+    g = ledger.groupby(["year", *by])["amount"]
+    out = g.agg(amount="sum", grants="size", mean="mean", median="median").reset_index()
+    out["growth"] = out.groupby(by)["amount"].pct_change() if by else out["amount"].pct_change()
+    return out
+
+
+def town_name(towns: pd.DataFrame, code: str, lang: str, short: bool = False) -> str:
+    row = towns.loc[code]
+    if lang == "en":
+        return str(row["name_en"])
+    return str(row["short_name"] if short and "short_name" in row else row["town"])
+
+
+def resolve(path) -> Path:
+    return resolve_path(path)

@@ -1,0 +1,191 @@
+"""Seaborn/matplotlib charts for the notebooks (drawing only; no computation).
+
+Every chart built on a simulated ledger carries a visible stamp saying so.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from .fonts import use_cjk_font  # noqa: E402
+from .i18n import field_label, programme_label, tr, unit_label  # noqa: E402
+
+PALETTE = {"众创共善": "#0b6e69", "和美社区": "#e07b39"}
+
+
+def style() -> None:
+    """House style: seaborn whitegrid with the packaged CJK font."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    use_cjk_font()
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150})
+
+
+def stamp(fig, simulated: bool, lang: str) -> None:
+    """Mark a figure built on simulated data, bottom right, in red."""
+    if simulated:
+        fig.text(0.99, 0.005, tr("simulated_stamp", lang), ha="right", va="bottom", fontsize=8.5,
+                 color="#b03a2e", alpha=0.9)
+
+
+def funding_by_year(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
+    """Stacked bars: amount per year by programme (``table``: year, programme, amount in display unit)."""
+    style()
+    wide = table.pivot_table(index="year", columns="programme", values="amount", aggfunc="sum").fillna(0)
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    bottom = None
+    for prog in wide.columns:
+        ax.bar(wide.index.astype(str), wide[prog], bottom=bottom, label=programme_label(prog, lang),
+               color=PALETTE.get(prog))
+        bottom = wide[prog] if bottom is None else bottom + wide[prog]
+    ax.set_xlabel(tr("year", lang))
+    ax.set_ylabel(f'{tr("amount", lang)}（{unit_label(unit, lang)}）' if lang == "zh"
+                  else f'{tr("amount", lang)} ({unit_label(unit, lang)})')
+    ax.legend(title=tr("programme", lang), frameon=False)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    stamp(fig, simulated, lang)
+    fig.tight_layout()
+    return fig
+
+
+def field_shares(table: pd.DataFrame, lang: str, simulated: bool):
+    """Each field's share of its programme's money per year (``table``: year, programme, field, share)."""
+    style()
+    progs = list(dict.fromkeys(table["programme"]))
+    fig, axes = plt.subplots(1, len(progs), figsize=(5.2 * len(progs), 4.2), squeeze=False)
+    for ax, prog in zip(axes[0], progs):
+        sub = table[table["programme"] == prog].copy()
+        sub["label"] = sub["field"].map(lambda f: field_label(f, lang))
+        sns.lineplot(data=sub, x="year", y="share", hue="label", marker="o", ax=ax)
+        ax.set_title(programme_label(prog, lang))
+        ax.set_xlabel(tr("year", lang))
+        ax.set_ylabel(tr("share", lang))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.legend(title=tr("field", lang), fontsize=7.5, title_fontsize=8, frameon=False, loc="upper left",
+                  bbox_to_anchor=(0, -0.18), ncol=2)
+    stamp(fig, simulated, lang)
+    fig.tight_layout()
+    return fig
+
+
+def share_comparison(summary: pd.DataFrame, labels: pd.Series, lang: str, simulated: bool):
+    """Dot plot per town: share of funding vs share of population vs share of villages."""
+    style()
+    cols = ["amount_share", "pop_share", "unit_share"]
+    long = summary[cols].assign(label=labels).melt(id_vars="label", var_name="measure", value_name="share")
+    long["measure"] = long["measure"].map(lambda m: tr(m, lang))
+    order = summary.sort_values("amount_share", ascending=False).index
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    sns.stripplot(data=long, y="label", x="share", hue="measure", order=labels.loc[order], size=9, jitter=False,
+                  ax=ax, palette=["#0b6e69", "#e07b39", "#7f8c8d"])
+    ax.set_xlabel(tr("share", lang))
+    ax.set_ylabel("")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(title="", frameon=False, loc="lower right")
+    stamp(fig, simulated, lang)
+    fig.tight_layout()
+    return fig
+
+
+def coverage_heatmap(coverage: pd.DataFrame, labels: pd.Series, lang: str, simulated: bool):
+    """Towns × years heat map of the share of 村(社区) funded."""
+    style()
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    data = coverage.copy()
+    data.index = labels.loc[data.index]
+    sns.heatmap(data, annot=True, fmt=".0%", cmap="YlGnBu", vmin=0, vmax=1, ax=ax,
+                cbar_kws={"label": tr("coverage", lang), "format": matplotlib.ticker.PercentFormatter(1.0)})
+    ax.set_xlabel(tr("year", lang))
+    ax.set_ylabel("")
+    stamp(fig, simulated, lang)
+    fig.tight_layout()
+    return fig
+
+
+def lorenz(curve: pd.DataFrame, gini: float, lang: str, simulated: bool, labels=None):
+    """Population-weighted Lorenz curve with the equality line and the Gini in the legend."""
+    style()
+    fig, ax = plt.subplots(figsize=(5.6, 5.2))
+    x, y = curve["cum_population_share"], curve["cum_amount_share"]
+    ax.plot([0, 1], [0, 1], color="#7f8c8d", ls="--", lw=1, label="完全平均" if lang == "zh" else "Equality")
+    ax.plot(x, y, marker="o", color="#0b6e69", label=f"Lorenz (Gini = {gini:.3f})")
+    ax.fill_between(x, x, y, color="#0b6e69", alpha=0.12)
+    ax.set_xlabel("累计人口占比" if lang == "zh" else "Cumulative share of population")
+    ax.set_ylabel("累计资助占比" if lang == "zh" else "Cumulative share of funding")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(frameon=False, loc="upper left")
+    stamp(fig, simulated, lang)
+    fig.tight_layout()
+    return fig
+
+
+def distance_bars(distance: pd.Series, labels: pd.Series, lang: str, simulated: bool, missing_note: str = ""):
+    """Horizontal bars of (actual − target) / target per town; NaN shown as 'no data'."""
+    style()
+    d = distance.sort_values()
+    fig, ax = plt.subplots(figsize=(7.5, 4.4))
+    colors = ["#c0392b" if v < 0 else "#0b6e69" for v in d.fillna(0)]
+    ax.barh(labels.loc[d.index], d.fillna(0), color=colors)
+    for i, (code, v) in enumerate(d.items()):
+        if pd.isna(v):
+            ax.text(0, i, "  " + tr("no_data", lang), va="center", fontsize=9, color="#7f8c8d")
+    ax.axvline(0, color="#333", lw=0.8)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("（实际 − 目标）/ 目标" if lang == "zh" else "(actual − target) / target")
+    if missing_note:
+        ax.set_title(missing_note, fontsize=9, loc="left")
+    stamp(fig, simulated, lang)
+    fig.tight_layout()
+    return fig
+
+
+def scenario_bars(table: pd.DataFrame, labels: pd.Series, unit: str, lang: str, simulated: bool):
+    """Grouped bars: allocation per town under each rule (``table``: towns × rules, display unit)."""
+    style()
+    long = table.assign(label=labels.loc[table.index]).melt(id_vars="label", var_name="rule", value_name="amount")
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    sns.barplot(data=long, x="label", y="amount", hue="rule", ax=ax, palette="Set2")
+    ax.set_xlabel("")
+    ax.set_ylabel(f'{tr("amount", lang)}（{unit_label(unit, lang)}）' if lang == "zh"
+                  else f'{tr("amount", lang)} ({unit_label(unit, lang)})')
+    ax.legend(title="", frameon=False, fontsize=8, ncol=3)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    plt.setp(ax.get_xticklabels(), rotation=0)
+    stamp(fig, simulated, lang)
+    fig.tight_layout()
+    return fig
+
+
+def town_trend(town: pd.DataFrame, district_mean: pd.Series, unit: str, lang: str, simulated: bool, name: str):
+    """A town's amount per year by programme, with the district's per-town mean as a line."""
+    fig = funding_by_year(town, unit, lang, simulated=False)
+    ax = fig.axes[0]
+    ax.plot(district_mean.index.astype(str), district_mean.values, color="#333", marker="o", lw=1.5,
+            label="全区镇街平均" if lang == "zh" else "District mean per town")
+    ax.legend(frameon=False)
+    ax.set_title(name)
+    stamp(fig, simulated, lang)
+    return fig
+
+
+def field_bars(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
+    """Horizontal bars of amount by field (``table``: field, programme, amount)."""
+    style()
+    t = table.copy()
+    t["label"] = t["field"].map(lambda f: field_label(f, lang))
+    t["programme"] = t["programme"].map(lambda p: programme_label(p, lang))
+    fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(t) + 1.5))
+    sns.barplot(data=t.sort_values("amount", ascending=False), y="label", x="amount", hue="programme", ax=ax,
+                dodge=False, palette=[PALETTE["众创共善"], PALETTE["和美社区"]][: t["programme"].nunique()])
+    ax.set_ylabel("")
+    ax.set_xlabel(f'{tr("amount", lang)}（{unit_label(unit, lang)}）' if lang == "zh"
+                  else f'{tr("amount", lang)} ({unit_label(unit, lang)})')
+    ax.legend(title="", frameon=False)
+    stamp(fig, simulated, lang)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,192 @@
+"""What a notebook shows a reader: title block, banner, contents, findings,
+captioned figures, readable tables and the closing data-and-methods section.
+
+Every text that comes from data is HTML-escaped here.  Figures are saved to
+``outputs/figures`` (PNG and SVG) and shown as the same PNG in the notebook and
+in the exported HTML; tables are saved to ``outputs/tables`` (CSV with BOM and
+XLSX).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .findings import Finding, rank
+from .i18n import tr
+
+FIG_DPI = 150
+
+
+def esc(value) -> str:
+    """HTML-escape any value for a report."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _show(markup: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_\-]+", "-", text).strip("-").lower() or "item"
+
+
+class Report:
+    """Presentation helper for one report.
+
+    Parameters
+    ----------
+    name : report name (used in exported file names).
+    language : "zh" or "en".
+    output_dir : the run's outputs folder ("" in an interactive session: exports go to ``outputs/``).
+    statuses : provenance of the inputs, e.g. {"ledger": "simulated", "boundaries": "approximate"}.
+    """
+
+    def __init__(self, name: str, language: str, output_dir: str | Path, statuses: dict[str, str]):
+        from .paths import OUTPUTS
+
+        self.name, self.lang, self.statuses = name, language, dict(statuses)
+        self.out = Path(output_dir) if output_dir else OUTPUTS
+        self.sections: list[tuple[str, str]] = []
+        self.exported: list[Path] = []
+        self._n_fig = 0
+
+    # ---------------------------------------------------------------- header
+    @property
+    def simulated(self) -> bool:
+        return any("simulated" in str(s) for s in self.statuses.values())
+
+    @property
+    def approximate(self) -> bool:
+        return self.statuses.get("boundaries") == "approximate"
+
+    def banner_html(self) -> str:
+        items = []
+        if self.simulated:
+            items.append(tr("banner_simulated", self.lang))
+        if self.approximate:
+            items.append(tr("banner_approximate", self.lang))
+        if not items:
+            return ""
+        lis = "".join(f"<li>{esc(i)}</li>" for i in items)
+        return f'<div class="sw-banner" role="note"><strong>{esc(tr("banner_heading", self.lang))}</strong><ul>{lis}</ul></div>'
+
+    def header(self, title: str, params: dict, question: str, data_date: str | None = None) -> None:
+        """Title block (title, parameters, data and run dates), provenance banner and the question."""
+        shown = {k: v for k, v in params.items() if k not in ("project_root", "output_dir", "report_name")}
+        plist = " · ".join(f"<code>{esc(k)}={esc(v if not k.endswith('_path') else Path(str(v)).name)}</code>"
+                           for k, v in shown.items())
+        meta = (f'{esc(tr("run_date", self.lang))}: {date.today().isoformat()} · '
+                f'{esc(tr("data_date", self.lang))}: {esc(data_date or tr("unknown", self.lang))}')
+        _show(f'<div class="sw-titleblock"><h1>{esc(title)}</h1><div class="sw-meta">{meta}</div>'
+              f'<div class="sw-meta">{esc(tr("parameters", self.lang))}: {plist}</div></div>'
+              + self.banner_html() + f"<p>{esc(question)}</p>")
+
+    def toc(self, sections: list[tuple[str, str]]) -> None:
+        """A table of contents; ``sections`` is a list of (anchor, title)."""
+        self.sections = sections
+        items = "".join(f'<li><a href="#{esc(a)}">{esc(t)}</a></li>' for a, t in sections)
+        _show(f'<nav class="sw-toc"><strong>{esc(tr("contents", self.lang))}</strong><ol>{items}</ol></nav>')
+
+    def section(self, anchor: str, title: str, intro: str | None = None) -> None:
+        _show(f'<h2 id="{esc(anchor)}">{esc(title)}</h2>' + (f"<p>{esc(intro)}</p>" if intro else ""))
+
+    def note(self, text: str) -> None:
+        _show(f"<p>{esc(text)}</p>")
+
+    # -------------------------------------------------------------- findings
+    def findings(self, findings: list[Finding], limit: int = 6, heading: str | None = None) -> None:
+        """The key-findings box, most important first, with hedges."""
+        items = "".join(f"<li>{f.html(self.lang)}</li>" for f in rank(findings, limit))
+        head = heading or tr("key_findings", self.lang)
+        _show(f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul></div>')
+
+    # --------------------------------------------------------------- figures
+    def figure(self, fig, key: str, caption: str, source: str | None = None) -> Path:
+        """Save ``fig`` as PNG and SVG, show it with its caption and source, close it."""
+        import matplotlib.pyplot as plt
+
+        self._n_fig += 1
+        figdir = self.out / "figures"
+        figdir.mkdir(parents=True, exist_ok=True)
+        stem = figdir / f"{self.name}__{_slug(key)}"
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=FIG_DPI, bbox_inches="tight", facecolor="white")
+        stem.with_suffix(".png").write_bytes(buf.getvalue())
+        fig.savefig(stem.with_suffix(".svg"), bbox_inches="tight", facecolor="white")
+        plt.close(fig)
+        self.exported += [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+        src = source or self.default_source()
+        label = tr("figure", self.lang, n=self._n_fig)
+        b64 = base64.b64encode(buf.getvalue()).decode()
+        _show(f'<figure style="margin:0"><img alt="{esc(caption)}" src="data:image/png;base64,{b64}"/>'
+              f'<figcaption class="sw-caption"><strong>{esc(label)}</strong> {esc(caption)}<br/>'
+              f'{esc(tr("source", self.lang))}: {esc(src)}</figcaption></figure>')
+        return stem.with_suffix(".png")
+
+    def default_source(self) -> str:
+        parts = [tr("source_ledger_simulated" if self.simulated else "source_ledger", self.lang)]
+        if self.approximate:
+            parts.append(tr("source_boundaries_approx", self.lang))
+        return "；".join(parts) if self.lang == "zh" else "; ".join(parts)
+
+    # ---------------------------------------------------------------- tables
+    def table(self, df: pd.DataFrame, key: str, caption: str, source: str | None = None,
+              decimals: dict | None = None, percent: tuple = (), export: bool = True, max_rows: int = 60) -> None:
+        """Show ``df`` for reading and export it to CSV (UTF-8 with BOM) and XLSX.
+
+        decimals: digits per column (default 0 for numbers); percent: columns
+        holding 0..1 shares to show as percentages.
+        """
+        if export:
+            tabdir = self.out / "tables"
+            tabdir.mkdir(parents=True, exist_ok=True)
+            stem = tabdir / f"{self.name}__{_slug(key)}"
+            df.to_csv(stem.with_suffix(".csv"), index=False, encoding="utf-8-sig")
+            df.to_excel(stem.with_suffix(".xlsx"), index=False)
+            self.exported += [stem.with_suffix(".csv"), stem.with_suffix(".xlsx")]
+        _show(table_html(df.head(max_rows), decimals or {}, percent)
+              + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
+                f'{esc(source or self.default_source())}</div>')
+
+    # --------------------------------------------------------------- methods
+    def methods(self, facts: pd.DataFrame | None = None, extra: list[str] | None = None) -> None:
+        """Closing "Data and methods" section: every source used, with caveats."""
+        from .sources import source_list
+
+        self.section("methods", tr("methods_title", self.lang))
+        items = [*(extra or []), *source_list(self.lang, simulated=self.simulated, approximate=self.approximate,
+                                               facts=facts)]
+        _show("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+
+
+def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = ()) -> str:
+    """HTML table with escaped text, thousands separators and right-aligned numbers."""
+    head = "".join(f'<th class="{"num" if pd.api.types.is_numeric_dtype(df[c]) else ""}">{esc(c)}</th>'
+                   for c in df.columns)
+    rows = []
+    for _, row in df.iterrows():
+        cells = []
+        for c in df.columns:
+            v = row[c]
+            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                if pd.isna(v):
+                    text = "—"
+                elif c in percent:
+                    text = f"{v * 100:,.{decimals.get(c, 1)}f}%"
+                else:
+                    text = f"{v:,.{decimals.get(c, 0)}f}"
+                cells.append(f'<td class="num">{text}</td>')
+            else:
+                cells.append(f"<td>{esc('—' if v is None or (isinstance(v, float) and pd.isna(v)) else v)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="sw-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

@@ -1,0 +1,203 @@
+"""The computations behind each analysis notebook, returning plain result dicts.
+
+Each function takes :class:`~shunde_workbook.analysis.Inputs` and returns a
+dict of numbers and DataFrames.  Notebooks draw and explain them; the
+findings generator (:mod:`shunde_workbook.insights`) quotes them; the policy
+brief calls them all.  Amounts are in 元.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from . import metrics
+from .analysis import Inputs, by_year, coverage_by_year, town_summary
+
+PLAN_2023 = {"众创共善": 31_000_000.0, "和美社区": 28_000_000.0}  # published_facts.csv, 2023 planned_funding
+
+
+def overview(inp: Inputs) -> dict:
+    """Totals by year × programme and each field's share of its programme over time."""
+    led = inp.ledger
+    by_prog = by_year(led, ["programme"])
+    fields = led.groupby(["year", "programme", "field"])["amount"].sum().reset_index()
+    fields["share"] = fields["amount"] / fields.groupby(["year", "programme"])["amount"].transform("sum")
+    totals = led.groupby("programme")["amount"].agg(["sum", "size"])
+    field_totals = led.groupby(["programme", "field"])["amount"].sum().reset_index().sort_values(
+        "amount", ascending=False)
+    yearly = led.groupby("year")["amount"].sum()
+    first, last = int(yearly.index.min()), int(yearly.index.max())
+    cagr = (yearly.iloc[-1] / yearly.iloc[0]) ** (1 / (last - first)) - 1 if last > first and yearly.iloc[0] > 0 else np.nan
+    top_field = field_totals.iloc[0]
+    return {
+        "total_amount": float(led["amount"].sum()),
+        "total_grants": int(len(led)),
+        "mean_grant": float(led["amount"].mean()),
+        "median_grant": float(led["amount"].median()),
+        "by_programme": {p: {"amount": float(r["sum"]), "grants": int(r["size"])} for p, r in totals.iterrows()},
+        "first_year": first, "last_year": last,
+        "yearly": yearly,
+        "cagr": float(cagr),
+        "top_field": str(top_field["field"]), "top_field_programme": str(top_field["programme"]),
+        "top_field_share": float(top_field["amount"] / led["amount"].sum()),
+        "by_year_programme": by_prog,
+        "field_shares": fields,
+        "field_totals": field_totals,
+    }
+
+
+def distribution(inp: Inputs) -> dict:
+    """Town table (shares, per resident, per village unit, ranks) and yearly village coverage."""
+    summary = town_summary(inp.ledger, inp.towns)
+    gap = summary["amount_share"] - summary["pop_share"]
+    over = gap.idxmax()
+    with_pop = summary.dropna(subset=["per_resident"])
+    low = with_pop["per_resident"].idxmin()
+    high = with_pop["per_resident"].idxmax()
+    cov = coverage_by_year(inp.ledger, inp.towns)
+    funded_any = inp.ledger["village_code"].dropna().astype(str)
+    return {
+        "summary": summary,
+        "coverage": cov,
+        "top_town": str(summary["amount"].idxmax()),
+        "top_town_amount_share": float(summary["amount_share"].max()),
+        "top_town_pop_share": float(summary.loc[summary["amount"].idxmax(), "pop_share"]),
+        "most_over_town": str(over), "most_over_gap": float(gap.max()),
+        "lowest_per_resident_town": str(low), "lowest_per_resident": float(with_pop.loc[low, "per_resident"]),
+        "highest_per_resident_town": str(high), "highest_per_resident": float(with_pop.loc[high, "per_resident"]),
+        "per_resident_ratio": float(with_pop.loc[high, "per_resident"] / with_pop.loc[low, "per_resident"]),
+        "towns_without_population": [str(c) for c in summary.index[summary["population"].isna()]],
+        "villages_funded": int(funded_any[funded_any != ""].nunique()),
+        "village_units": int(inp.towns["village_units"].sum()),
+        "min_coverage_town": str(summary["coverage"].idxmin()),
+        "min_coverage": float(summary["coverage"].min()),
+    }
+
+
+def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
+    """Weighted Gini and Lorenz curve, Theil decomposition, CV, concentration, need and distance."""
+    summary = town_summary(inp.ledger, inp.towns)
+    with_pop = summary.dropna(subset=["population"])
+    curve = metrics.weighted_lorenz(with_pop["amount"], with_pop["population"])
+    gini = metrics.weighted_gini(with_pop["amount"], with_pop["population"])
+    # Theil over villages grouped by town; each 村(社区) weighs the same (no village population is published).
+    units = inp.villages[inp.villages["in_nbs_2021"].astype(int) == 1][["code", "town_code"]]
+    per_village = inp.ledger.groupby("village_code")["amount"].sum()
+    units = units.assign(amount=units["code"].map(per_village).fillna(0.0))
+    theil = metrics.theil_decomposition(units["amount"].to_numpy(), units["town_code"].to_numpy())
+    cv = metrics.coefficient_of_variation(with_pop["per_resident"])
+    by_org = inp.ledger.groupby("recipient_name")["amount"].sum()
+    top_share = metrics.top_n_share(by_org, n=top_n)
+    hhi = metrics.hhi(by_org)
+    need_cols = {c: w for c, w in need_weights.items()}
+    table = summary.join(inp.towns.drop(columns=[c for c in inp.towns.columns if c in summary.columns]), how="left")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        need = metrics.need_index(table, need_cols)
+        # Towns without a need score (e.g. no population) are left out of the target and its total.
+        target = metrics.target_allocation(summary.loc[need.notna(), "amount"].sum(), need, missing="exclude")
+    distance = metrics.distance_from_target(summary["amount"], target)
+    worst_under = distance.idxmin() if distance.notna().any() else None
+    worst_over = distance.idxmax() if distance.notna().any() else None
+    return {
+        "summary": summary,
+        "lorenz": curve,
+        "gini": float(gini),
+        "theil": {k: float(v) for k, v in theil.items() if np.isscalar(v)},
+        "theil_between_share": float(theil["between"] / theil["total"]) if theil["total"] > 0 else np.nan,
+        "cv_per_resident": float(cv),
+        "n_orgs": int(by_org.size),
+        "top_n": int(top_n),
+        "top_n_share": float(top_share),
+        "hhi": float(hhi),
+        "need": need, "target": target, "distance": distance,
+        "need_weights": need_cols,
+        "need_warnings": [str(w.message) for w in caught],
+        "worst_under_town": worst_under, "worst_under": float(distance.min()) if worst_under else np.nan,
+        "worst_over_town": worst_over, "worst_over": float(distance.max()) if worst_over else np.nan,
+        "towns_without_population": [str(c) for c in summary.index[summary["population"].isna()]],
+    }
+
+
+def fill_need_by_units(need: pd.Series, units: pd.Series) -> pd.Series:
+    """Give towns without a need score their share of 村(社区), and rescale the others to the rest.
+
+    Used by the allocation scenarios, so that a town with no population figure
+    (均安) is neither dropped nor invented: it is allocated as under
+    "equal per 村(社区)", the same fallback the per-resident rule uses.
+    """
+    missing = need.isna()
+    if not missing.any():
+        return need / need.sum()
+    unit_share = units / units.sum()
+    out = need.copy()
+    out[missing] = unit_share[missing]
+    out[~missing] = need[~missing] / need[~missing].sum() * (1 - unit_share[missing].sum())
+    return out
+
+
+def scenarios(inp: Inputs, need_weights: dict, floor_share: float) -> dict:
+    """The 2023 plan allocated under each rule, per programme and in total, with shifts from history."""
+    summary = town_summary(inp.ledger, inp.towns)
+    table = summary.join(inp.towns.drop(columns=[c for c in inp.towns.columns if c in summary.columns]), how="left")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", metrics.MissingDataWarning)
+        need = metrics.need_index(table, need_weights)
+    need = fill_need_by_units(need, table["village_units"])
+    out = {}
+    programmes = [p for p in PLAN_2023 if p in set(inp.ledger["programme"])]
+    for prog in programmes:
+        past = inp.ledger[inp.ledger["programme"] == prog].groupby("town_code")["amount"].sum()
+        past = past.reindex(summary.index).fillna(0.0)
+        out[prog] = metrics.compare_scenarios(PLAN_2023[prog], table, past, need, floor_share,
+                                              missing="fallback_units")
+    total = sum(out.values())
+    rules = [c for c in total.columns if not c.startswith("shift_")]
+    shifts = total[[c for c in total.columns if c.startswith("shift_")]]
+    biggest = shifts.abs().stack().idxmax()
+    return {
+        "plan_total": float(sum(PLAN_2023[p] for p in programmes)),
+        "programmes": programmes,
+        "by_programme": out,
+        "total": total,
+        "rules": rules,
+        "biggest_shift_town": str(biggest[0]),
+        "biggest_shift_rule": str(biggest[1]).removeprefix("shift_"),
+        "biggest_shift": float(shifts.loc[biggest[0], biggest[1]]),
+        "uses_population_fallback": [str(c) for c in summary.index[summary["population"].isna()]],
+    }
+
+
+def profile(inp: Inputs, town: str) -> dict:
+    """One town: trend against the district mean, fields, villages, recipients and ranks."""
+    led = inp.ledger
+    mine = led[led["town_code"] == town]
+    summary = town_summary(led, inp.towns)
+    trend = mine.groupby(["year", "programme"])["amount"].sum().reset_index()
+    district_mean = led.groupby("year")["amount"].sum() / len(inp.towns)
+    fields = mine.groupby(["programme", "field"])["amount"].sum().reset_index()
+    villages = inp.villages[inp.villages["town_code"] == town][["code", "name", "type"]].copy()
+    per_village = mine.groupby("village_code")["amount"].agg(["sum", "size"])
+    villages["amount"] = villages["code"].map(per_village["sum"]).fillna(0.0)
+    villages["grants"] = villages["code"].map(per_village["size"]).fillna(0).astype(int)
+    orgs = mine.groupby("recipient_name")["amount"].agg(["sum", "size"]).sort_values("sum", ascending=False)
+    row = summary.loc[town]
+    return {
+        "town": town,
+        "amount": float(row["amount"]), "grants": int(row["grants"]),
+        "amount_share": float(row["amount_share"]), "pop_share": float(row["pop_share"]),
+        "per_resident": float(row["per_resident"]), "coverage": float(row["coverage"]),
+        "rank_amount": int(row["rank_amount"]),
+        "rank_per_resident": float(row["rank_per_resident"]),
+        "n_towns": int(len(summary)),
+        "pop_grade": str(row["pop_grade"]),
+        "trend": trend, "district_mean": district_mean, "fields": fields,
+        "villages": villages.sort_values("amount", ascending=False),
+        "orgs": orgs.head(10).reset_index(),
+        "n_orgs": int(orgs.shape[0]),
+        "unfunded_villages": int((villages["grants"] == 0).sum()),
+        "summary": summary,
+    }
