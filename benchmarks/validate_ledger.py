@@ -41,17 +41,17 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(tmp) / "ledger_bench.csv"
         build(path, args.rows)
         size = path.stat().st_size / 1e6
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         report = validate_ledger(path)
-        t1 = time.perf_counter()
-        df = load_ledger(path)
-        t2 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
+        df = load_ledger(path)  # validates again, then returns the frame (what notebooks call)
+        t2, c2 = time.perf_counter(), time.process_time()
     assert report.ok and len(df) == args.rows, report.format()[-2000:]
     v, load = t1 - t0, t2 - t1
     print(f"rows: {args.rows:,} ({size:.1f} MB CSV)")
-    print(f"validate_ledger: {v:.2f} s ({args.rows / v:,.0f} rows/s)")
-    print(f"load_ledger:     {load:.2f} s ({args.rows / load:,.0f} rows/s)")
-    print(f"validate+load:   {v + load:.2f} s (target < 5 s)")
+    print(f"validate_ledger: {v:.2f} s wall, {c1 - c0:.2f} s CPU ({args.rows / v:,.0f} rows/s)")
+    print(f"load_ledger:     {load:.2f} s wall, {c2 - c1:.2f} s CPU ({args.rows / load:,.0f} rows/s; includes validation)")
+    print(f"both calls:      {v + load:.2f} s wall (target: each call < 5 s)")
     return 0 if max(v, load) < 5 else 1
 
 
