@@ -233,6 +233,16 @@ def validate(supplied: dict[str, Any], declared: dict[str, dict], source: str = 
     return problems
 
 
+def coerce(supplied: dict[str, Any]) -> dict[str, Any]:
+    """Read numbers given for text parameters as text (``--set town=440606005`` is a code, not an int)."""
+    out = dict(supplied)
+    for name, value in supplied.items():
+        spec = SPECS.get(name)
+        if spec and spec.kind in ("str", "path") and isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[name] = str(value)
+    return out
+
+
 def cross_check(merged: dict[str, Any]) -> list[str]:
     """Problems that involve two parameters together (after file and --set are merged)."""
     problems = []

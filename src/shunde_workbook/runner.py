@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import manifest as mf
 from .execute import Job, as_dict, kernel_name, run_job
-from .params import (SPECS, ParameterError, closest, cross_check, declared_parameters, load_param_file, parse_set, resolve_path,
+from .params import (SPECS, ParameterError, closest, coerce, cross_check, declared_parameters, load_param_file, parse_set, resolve_path,
                      validate)
 from .paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT
 
@@ -136,6 +136,12 @@ def plan(params_file: Path | None, overrides: list[str], only: list[str] | None,
          notebooks_dir: Path = NOTEBOOKS) -> tuple[list[Report], dict, dict[str, dict]]:
     """Validate parameters and pick the reports; raise ParameterError listing every problem."""
     reports = discover(notebooks_dir)
+    declared: dict[str, dict] = {}  # every name any notebook declares: a parameter set serves them all
+    per_report = {}
+    for r in reports:
+        per_report[r.name] = declared_parameters(r.path)
+        for name, info in per_report[r.name].items():
+            declared.setdefault(name, info)
     if only:
         names = {r.name for r in reports}
         unknown = [o for o in only if o not in names]
@@ -146,14 +152,9 @@ def plan(params_file: Path | None, overrides: list[str], only: list[str] | None,
         reports = [r for r in reports if r.name in only]
     if not reports:
         raise ParameterError(f"No notebooks to run in {notebooks_dir}.")
-    declared: dict[str, dict] = {}
-    per_report = {}
-    for r in reports:
-        per_report[r.name] = declared_parameters(r.path)
-        for name, info in per_report[r.name].items():
-            declared.setdefault(name, info)
-    file_params = load_param_file(params_file) if params_file else {}
-    set_params = parse_set(overrides)
+    per_report = {r.name: per_report[r.name] for r in reports}
+    file_params = coerce(load_param_file(params_file)) if params_file else {}
+    set_params = coerce(parse_set(overrides))
     problems = validate(file_params, declared, source=str(params_file)) + validate(set_params, declared)
     merged = {**file_params, **set_params}
     problems += cross_check(merged)
