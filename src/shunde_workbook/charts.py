@@ -109,7 +109,7 @@ def coverage_heatmap(coverage: pd.DataFrame, labels: pd.Series, lang: str, simul
 def lorenz(curve: pd.DataFrame, gini: float, lang: str, simulated: bool, labels=None):
     """Population-weighted Lorenz curve with the equality line and the Gini in the legend."""
     style()
-    fig, ax = plt.subplots(figsize=(5.6, 5.2))
+    fig, ax = plt.subplots(figsize=(5.0, 4.6))
     x, y = curve["cum_population_share"], curve["cum_amount_share"]
     ax.plot([0, 1], [0, 1], color="#7f8c8d", ls="--", lw=1, label="完全平均" if lang == "zh" else "Equality")
     ax.plot(x, y, marker="o", color="#0b6e69", label=f"Lorenz (Gini = {gini:.3f})")
@@ -180,8 +180,9 @@ def field_bars(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
     t["label"] = t["field"].map(lambda f: field_label(f, lang))
     t["programme"] = t["programme"].map(lambda p: programme_label(p, lang))
     fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(t) + 1.5))
+    colours = {programme_label(p, lang): c for p, c in PALETTE.items()}
     sns.barplot(data=t.sort_values("amount", ascending=False), y="label", x="amount", hue="programme", ax=ax,
-                dodge=False, palette=[PALETTE["众创共善"], PALETTE["和美社区"]][: t["programme"].nunique()])
+                dodge=False, palette=colours)
     ax.set_ylabel("")
     ax.set_xlabel(f'{tr("amount", lang)}（{unit_label(unit, lang)}）' if lang == "zh"
                   else f'{tr("amount", lang)} ({unit_label(unit, lang)})')

@@ -111,7 +111,7 @@ class Report:
         _show(f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul></div>')
 
     # --------------------------------------------------------------- figures
-    def figure(self, fig, key: str, caption: str, source: str | None = None) -> Path:
+    def figure(self, fig, key: str, caption: str, source: str | None = None) -> None:
         """Save ``fig`` as PNG and SVG, show it with its caption and source, close it."""
         import matplotlib.pyplot as plt
 
@@ -131,7 +131,6 @@ class Report:
         _show(f'<figure style="margin:0"><img alt="{esc(caption)}" src="data:image/png;base64,{b64}"/>'
               f'<figcaption class="sw-caption"><strong>{esc(label)}</strong> {esc(caption)}<br/>'
               f'{esc(tr("source", self.lang))}: {esc(src)}</figcaption></figure>')
-        return stem.with_suffix(".png")
 
     def default_source(self) -> str:
         parts = [tr("source_ledger_simulated" if self.simulated else "source_ledger", self.lang)]
