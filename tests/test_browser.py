@@ -262,10 +262,6 @@ def test_html_lang_matches_the_report_language(rendered, name):
     """<html lang> drives screen readers and the browser's choice of CJK glyph variants (SC vs JP)."""
     lang = default_params().get("language", "zh")
     got = rendered[name]["lang"].lower()
-    if lang != "en" and got == "en":
-        # Known product bug: export.to_html passes resources={"language_code": ...}, but nbconvert's
-        # HTMLExporter._init_resources overwrites resources["language_code"] with its own trait (default "en").
-        pytest.xfail(f"product bug (src/shunde_workbook/export.py to_html): {name} is {lang} but <html lang='en'>")
     assert got.startswith(lang), f"{name}: <html lang={got!r}> for a {lang} report"
 
 
@@ -288,9 +284,6 @@ def test_chinese_text_uses_a_cjk_font(rendered, name):
     if lang == "zh":  # Simplified Chinese glyph forms (not the JP/TC variants of the same CJK font)
         used = {f["familyName"] for fonts in rendered[name]["fonts"].values() for f in fonts if f.get("glyphCount", 0)}
         if not any(any(k in fam for k in SC_FONTS) for fam in used):
-            if rendered[name]["lang"].lower() == "en":
-                pytest.xfail(f"{name}: drawn with {sorted(used)} because of <html lang='en'> "
-                             "(product bug in src/shunde_workbook/export.py to_html)")
             pytest.fail(f"{name}: Chinese drawn with {sorted(used)}, not a Simplified Chinese font")
 
 

@@ -23,18 +23,12 @@ LANGS = ("zh", "en")
 # Unit names that contain digits; they are labels, not numbers, and are removed before extracting numbers.
 UNIT_PHRASES = ("10k yuan",)
 
-# Numbers typed into a template (outside any placeholder), reviewed one by one.  Each is a definition or a
-# fixed label, not a result:
-#   fairness.gini: "0 means equal funding per resident" (definition of the index);
-#   scenarios.biggest_shift: "the 2023 plan" (studies.PLAN_2023 is fixed to the 2023 plan).
-# Any other number typed into a template fails test_template_literal_numbers_are_reviewed.
-TEMPLATE_LITERALS = {
-    "fairness.gini": {"zh": ["0"], "en": ["0"]},
-    "scenarios.biggest_shift": {"zh": ["2023"], "en": ["2023"]},
-}
+# Numbers typed into a template (outside any placeholder): none are allowed.  A definition or label that
+# needs a number must take it from the results or from `words`.
+TEMPLATE_LITERALS: dict = {}
 
-# Only these `words` may contain digits (years of the data and category names such as '3861'妇女儿童).
-WORD_KEYS_WITH_DIGITS = {"first", "last", "field"}
+# Only these `words` may contain digits (years of the data or plan and category names such as '3861'妇女儿童).
+WORD_KEYS_WITH_DIGITS = {"first", "last", "field", "year"}
 
 
 def _strip_units(text: str) -> str:
@@ -137,18 +131,13 @@ def test_every_value_equals_its_source(all_findings):
                 f"{label} {f.id}.{key}: lookup({v.source!r}) = {got!r} but the finding says {v.value!r}")
 
 
-# Known product bug: insights.profile_findings builds "profile.per_resident" for a town without a population
-# figure (均安 440606106), so its sentence reads "人均资助 — 元/人；常住人口占全区 —。" /
-# "Funding per resident is yuan —; the town has — of the district's residents."
-KNOWN_MISSING = {("06_town_profile[440606106]", "profile.per_resident")}
+# A town without a population figure (均安) must get a "no population" finding, not "人均资助 — 元/人".
 
 
 def test_no_finding_quotes_a_missing_value(all_findings):
     """A key finding must not print "—" for a number: leave the finding out or say the figure is missing."""
     missing = {(label, f.id) for label, f, _ in all_findings for v in f.values.values()
                if not math.isfinite(float(v.value))}
-    if missing and missing <= KNOWN_MISSING:
-        pytest.xfail(f"product bug (insights.profile_findings): findings quote a missing value as '—': {sorted(missing)}")
     assert not missing, f"findings quote a missing value as '—': {sorted(missing)}"
 
 

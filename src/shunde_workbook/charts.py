@@ -190,3 +190,15 @@ def field_bars(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
     stamp(fig, simulated, lang)
     fig.tight_layout()
     return fig
+
+
+def relabel_highlight_legend(fig, lang: str) -> None:
+    """Turn a two-class 0/1 map legend into "this town / other towns"."""
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    handles = legend.legend_handles[:2]
+    labels = ["其他镇街", "本镇街"] if lang == "zh" else ["Other towns", "This town"]
+    legend.remove()
+    ax.legend(handles, labels, loc="lower right", frameon=True, fontsize=9)

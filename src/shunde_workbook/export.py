@@ -30,9 +30,10 @@ class DropStderr(Preprocessor):
 
 
 @lru_cache(maxsize=None)
-def _exporter(edition: str) -> HTMLExporter:
+def _exporter(edition: str, language: str) -> HTMLExporter:
     policy = edition == "policy"
     exporter = HTMLExporter(
+        language_code="zh" if language == "zh" else "en",  # lets browsers pick Simplified Chinese glyphs
         template_name="shunde",
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=policy,
@@ -52,6 +53,5 @@ def to_html(nb: nbformat.NotebookNode, edition: str, title: str, language: str =
         raise ValueError(f"edition must be 'policy' or 'analyst', not {edition!r}")
     nb = nbformat.from_dict(nb)  # the preprocessors edit in place; keep the caller's copy intact
     nb.metadata["title"] = title
-    resources = {"language_code": "zh-CN" if language == "zh" else "en"}
-    body, _ = _exporter(edition).from_notebook_node(nb, resources=resources)
+    body, _ = _exporter(edition, language).from_notebook_node(nb)
     return body

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 # Weak-input hedges, appended to a finding when its inputs are weak.
 HEDGES = {
-    "simulated": {"zh": "基于模拟数据，不代表顺德实际情况", "en": "based on simulated data, not a fact about Shunde"},
-    "approximate": {"zh": "镇街边界为近似构建", "en": "town boundaries are approximate"},
-    "population_weak": {"zh": "人口数据质量较弱（C级或缺失）", "en": "population figures are weak (grade C or missing)"},
-    "small_count": {"zh": "样本量小，结论不稳", "en": "small counts: the result is unstable"},
+    "simulated": {"zh": "模拟数据", "en": "simulated data"},
+    "approximate": {"zh": "近似边界", "en": "approximate boundaries"},
+    "population_weak": {"zh": "人口数据较弱：C级或缺失", "en": "weak population data: grade C or missing"},
+    "small_count": {"zh": "样本量小", "en": "small counts"},
 }
 
 
@@ -79,7 +79,7 @@ class Finding:
         parts = [HEDGES[h][lang] for h in self.hedges if h in HEDGES]
         if not parts:
             return ""
-        return ("（注意：" + "；".join(parts) + "）") if lang == "zh" else (" (Caution: " + "; ".join(parts) + ".)")
+        return ("（注意：" + "；".join(parts) + "）") if lang == "zh" else ("(Caution: " + "; ".join(parts) + ")")
 
     def html(self, lang: str = "zh") -> str:
         hedge = self.hedge_text(lang)

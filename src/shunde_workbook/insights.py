@@ -108,8 +108,8 @@ def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
     h_pop = _hedges(statuses, uses_population=True)
     out = [
         Finding("fairness.gini", 1,
-                {"zh": "按人口加权的镇街间基尼系数为 {gini}（0 表示人均资助完全相同）。",
-                 "en": "The population-weighted Gini across towns is {gini} (0 means equal funding per resident)."},
+                {"zh": "按人口加权的镇街间基尼系数为 {gini}（数值越小，各镇街人均资助越接近）。",
+                 "en": "The population-weighted Gini across towns is {gini} (the lower, the more equal the funding per resident)."},
                 {"gini": Value(res["gini"], "index", "fairness.gini")}, hedges=h_pop),
         Finding("fairness.theil", 2,
                 {"zh": "泰尔指数为 {total}，其中镇街之间的差异占 {between_share}，其余来自镇街内部各村(社区)之间。",
@@ -148,12 +148,12 @@ def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
     code = res["biggest_shift_town"]
     shift = res["biggest_shift"]
     return [Finding("scenarios.biggest_shift", 2,
-                    {"zh": "若 2023 年计划资金 {plan} 万元改为{rule}分配，变化最大的是{town}：{direction} {shift} 万元。",
-                     "en": "If the 2023 plan of 10k yuan {plan} were allocated by {rule}, the largest change would be "
+                    {"zh": "若 {year} 年计划资金 {plan} 万元改为{rule}分配，变化最大的是{town}：{direction} {shift} 万元。",
+                     "en": "If the {year} plan of 10k yuan {plan} were allocated by {rule}, the largest change would be "
                            "for {town}: {direction} 10k yuan {shift}."},
                     {"plan": Value(res["plan_total"], "wan", "scenarios.plan_total"),
                      "shift": Value(abs(shift), "wan", "|scenarios.biggest_shift|")},
-                    words={"rule": rule_names.get(res["biggest_shift_rule"], {"zh": res["biggest_shift_rule"],
+                    words={"year": str(res["plan_year"]), "rule": rule_names.get(res["biggest_shift_rule"], {"zh": res["biggest_shift_rule"],
                                                                                 "en": res["biggest_shift_rule"]}),
                            "town": _names(towns, code),
                            "direction": {"zh": "增加" if shift > 0 else "减少",
@@ -179,7 +179,12 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
                  "en": "Funding per resident is yuan {per}; the town has {pop_share} of the district's residents."},
                 {"per": Value(res["per_resident"], "yuan", "profile.per_resident"),
                  "pop_share": Value(res["pop_share"], "pct", "profile.pop_share")},
-                hedges=_hedges(statuses, population_grade=res["pop_grade"], uses_population=True)),
+                hedges=_hedges(statuses, population_grade=res["pop_grade"], uses_population=True))
+        if pd.notna(res["per_resident"]) else
+        Finding("profile.no_population", 2,
+                {"zh": "{town}没有可用的常住人口数据，因此无法计算人均资助。",
+                 "en": "{town} has no usable resident population figure, so funding per resident cannot be computed."},
+                {}, words={"town": _names(towns, t)}),
         Finding("profile.villages", 3,
                 {"zh": "辖内有 {unfunded} 个村(社区)尚未获得资助；共有 {orgs} 家机构在此承接项目。",
                  "en": "{unfunded} villages/communities here have received no grant; {orgs} organisations ran "

@@ -83,8 +83,7 @@ class Report:
     def header(self, title: str, params: dict, question: str, data_date: str | None = None) -> None:
         """Title block (title, parameters, data and run dates), provenance banner and the question."""
         shown = {k: v for k, v in params.items() if k not in ("project_root", "output_dir", "report_name")}
-        plist = " · ".join(f"<code>{esc(k)}={esc(v if not k.endswith('_path') else Path(str(v)).name)}</code>"
-                           for k, v in shown.items())
+        plist = " · ".join(f"{esc(k)}: <code>{esc(format_param(k, v))}</code>" for k, v in shown.items())
         meta = (f'{esc(tr("run_date", self.lang))}: {date.today().isoformat()} · '
                 f'{esc(tr("data_date", self.lang))}: {esc(data_date or tr("unknown", self.lang))}')
         _show(f'<div class="sw-titleblock"><h1>{esc(title)}</h1><div class="sw-meta">{meta}</div>'
@@ -159,13 +158,37 @@ class Report:
 
     # --------------------------------------------------------------- methods
     def methods(self, facts: pd.DataFrame | None = None, extra: list[str] | None = None) -> None:
-        """Closing "Data and methods" section: every source used, with caveats."""
+        """Closing "Data and methods" section: every source used, with caveats, one per line."""
         from .sources import source_list
 
         self.section("methods", tr("methods_title", self.lang))
-        items = [*(extra or []), *source_list(self.lang, simulated=self.simulated, approximate=self.approximate,
-                                               facts=facts)]
-        _show("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+        items = [f"<li>{esc(e)}</li>" for e in extra or []]
+        for entry in source_list(self.lang, simulated=self.simulated, approximate=self.approximate, facts=facts):
+            subs = "".join(f"<li>{cite(s)}</li>" for s in entry["sources"])
+            items.append(f"<li>{esc(entry['label'])}" + (f'<ul class="sw-sources">{subs}</ul>' if subs else "") + "</li>")
+        _show('<ul class="sw-methods">' + "".join(items) + "</ul>")
+
+
+def cite(source: str) -> str:
+    """A citation as HTML: URLs become links showing their decoded address, other text is escaped."""
+    from urllib.parse import unquote
+
+    source = str(source).strip()
+    if source.startswith(("http://", "https://")):
+        url, _, rest = source.partition(" ")
+        return f'<a href="{esc(url)}">{esc(unquote(url))}</a>' + (f" {esc(rest)}" if rest else "")
+    return esc(source)
+
+
+def format_param(name: str, value) -> str:
+    """A parameter value as a reader would write it (no Python syntax)."""
+    if name.endswith("_path"):
+        return Path(str(value)).name
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) if value else "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return str(value)
 
 
 def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = ()) -> str:

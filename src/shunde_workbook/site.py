@@ -48,7 +48,9 @@ def caveats(inputs: dict, lang: str) -> list[str]:
 
 
 def _params_text(params: dict) -> str:
-    return " · ".join(f"{k}={v}" for k, v in params.items() if not k.endswith("_path")) or "defaults"
+    from .report import format_param
+
+    return " · ".join(f"{k}: {format_param(k, v)}" for k, v in params.items() if not k.endswith("_path")) or "defaults"
 
 
 def write_index(outputs: Path, manifest: dict) -> Path:

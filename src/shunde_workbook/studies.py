@@ -159,6 +159,7 @@ def scenarios(inp: Inputs, need_weights: dict, floor_share: float) -> dict:
     shifts = total[[c for c in total.columns if c.startswith("shift_")]]
     biggest = shifts.abs().stack().idxmax()
     return {
+        "plan_year": 2023,
         "plan_total": float(sum(PLAN_2023[p] for p in programmes)),
         "programmes": programmes,
         "by_programme": out,
