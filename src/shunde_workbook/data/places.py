@@ -1,7 +1,7 @@
 """Town (镇街) and village (村/社区) name normalisation to NBS codes.
 
-Built only from data/reference/towns.csv and villages.csv.  (A parallel
-implementation lives in shunde_workbook.geo.names; the two will be merged.)
+Towns are resolved by :mod:`shunde_workbook.geo.names` (the one table of town
+spellings and aliases); villages are built from data/reference/villages.csv.
 
 Accepted spellings
 ------------------
@@ -27,12 +27,12 @@ from functools import lru_cache
 import pandas as pd
 
 from . import reference
+from ..geo import names
 
-TOWN_ALIASES = {"容奇": "440606006", "桂洲": "440606006"}
+TOWN_ALIASES = {"容奇": "440606006", "桂洲": "440606006"}  # also in geo.names; used here for "容奇东风" prefixes
 TOWN_SUFFIXES = ("街道", "街办", "镇", "街")
 VILLAGE_SUFFIXES = ("社区居民委员会", "社区居委会", "村民委员会", "居民委员会", "村委会", "居委会", "社区", "村")
 _PREFIXES = ("广东省", "佛山市", "顺德区", "顺德")
-_EN_SUFFIXES = ("subdistrict", "street", "jiedao", "town", "zhen")
 _SPACE = re.compile(r"[\s\u3000]+")
 
 
@@ -103,30 +103,9 @@ def place_index() -> PlaceIndex:
     return idx
 
 
-def _town_key_lookup(key: str) -> str | None:
-    idx = place_index()
-    if not key:
-        return None
-    if key in idx.town_keys:
-        return idx.town_keys[key]
-    stripped = _strip_prefixes(key)
-    if stripped in idx.town_keys:
-        return idx.town_keys[stripped]
-    if stripped.isascii():
-        for suf in _EN_SUFFIXES:
-            if stripped.endswith(suf) and stripped[: -len(suf)] in idx.town_keys:
-                return idx.town_keys[stripped[: -len(suf)]]
-        bare = stripped.replace("'", "").replace("-", "")
-        if bare in idx.town_keys:
-            return idx.town_keys[bare]
-    if re.fullmatch(r"\d{12}", stripped) and stripped[:9] in idx.town_name:
-        return None  # a village code is not a town
-    return None
-
-
 def normalise_town(name: object) -> str | None:
-    """Town name/alias/code → 9-digit NBS town code, or None if unknown."""
-    return _town_key_lookup(norm_text(name))
+    """Town name/alias/code → 9-digit NBS town code, or None if unknown (see geo.names)."""
+    return names.normalise_town(name)
 
 
 def town_name(code: str) -> str | None:
@@ -150,14 +129,7 @@ def _closest(text: str, choices: list[str]) -> str | None:
 
 def suggest_town(name: object) -> str | None:
     """The closest valid full town name (e.g. '容贵' → '容桂街道'), or None if nothing is similar."""
-    idx = place_index()
-    key = _strip_prefixes(norm_text(name))
-    code = _town_key_lookup(key)
-    if code:
-        return idx.town_name[code]
-    keys = [k for k in idx.town_keys if not k.isdigit()]
-    best = _closest(key, keys)
-    return idx.town_name[idx.town_keys[best]] if best else None
+    return names.suggest_town(name)
 
 
 def suggest_village(name: object, town_code: str | None = None) -> str | None:

@@ -61,9 +61,9 @@ _HISTORICAL = {
     "桂洲镇": "440606006",
     "rongqi": "440606006",
 }
-_CN_SUFFIXES = ("镇街", "街道", "街", "镇")
+_CN_SUFFIXES = ("镇街", "街道", "街办", "街", "镇")
 _EN_SUFFIXES = ("subdistrict", "jiedao", "town", "zhen", "street")
-_DISTRICT_PREFIXES = ("广东省", "佛山市", "顺德区", "佛山", "顺德", "shunde", "foshan")
+_DISTRICT_PREFIXES = ("广东省", "广东", "佛山市", "顺德区", "佛山", "顺德", "shunde", "foshan")
 
 
 def _key(name: str) -> str:
@@ -74,10 +74,12 @@ def _key(name: str) -> str:
 
 def _strip(key: str) -> str:
     """Drop a leading district prefix and a trailing 镇/街道/town suffix."""
-    for p in _DISTRICT_PREFIXES:
-        if key.startswith(p) and len(key) > len(p):
-            key = key[len(p):]
-            break
+    stripped = True
+    while stripped:  # 广东省佛山市顺德区大良: drop every leading prefix
+        stripped = False
+        for p in _DISTRICT_PREFIXES:
+            if key.startswith(p) and len(key) > len(p):
+                key, stripped = key[len(p):], True
     for s in _CN_SUFFIXES + _EN_SUFFIXES:
         if key.endswith(s) and len(key) > len(s):
             return key[: -len(s)]
