@@ -26,7 +26,8 @@ def _run(args) -> int:
 def _validate(args) -> int:
     from .data.cli import validate_main
 
-    argv = [args.file] + (["--unit", args.unit] if args.unit else []) + (["--reconcile"] if args.reconcile else [])
+    argv = ([args.file] + (["--unit", args.unit] if args.unit else [])
+            + (["--provenance", args.provenance] if args.provenance else []) + (["--reconcile"] if args.reconcile else []))
     return validate_main(argv)
 
 
@@ -42,11 +43,11 @@ def _simulate(args) -> int:
 def _build_geo(args) -> int:
     from .geo.build import build_geo
 
-    report = build_geo(Path(args.out), Path(args.reference) if args.reference else None)
+    report = build_geo(Path(args.out), Path(args.reference))
     print(f"Wrote approximate town boundaries to {args.out}.")
-    if isinstance(report, dict):
-        for key, value in report.items():
-            print(f"  {key}: {value}")
+    for key in ("outline_km2", "scale", "iterations", "max_rel_error"):
+        if key in report:
+            print(f"  {key}: {report[key]}")
     return 0
 
 
@@ -67,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a grant ledger (CSV/XLSX) and report every problem")
     val.add_argument("file")
     val.add_argument("--unit", choices=("元", "万元"), help="unit of the amount column when the cells carry none")
+    val.add_argument("--provenance", choices=("published", "official", "simulated"),
+                     help="provenance of every row when the file has no provenance column (e.g. official)")
     val.add_argument("--reconcile", action="store_true", help="also compare the ledger with the published facts")
     val.set_defaults(func=_validate)
 
@@ -77,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     geo = sub.add_parser("build-geo", help="rebuild the approximate town boundaries in shapefiles/")
     geo.add_argument("--out", default=str(SHAPEFILES))
-    geo.add_argument("--reference", default=None, help="folder with the source inputs (default: shapefiles/source)")
+    geo.add_argument("--reference", default=str(SHAPEFILES / "source"),
+                     help="folder with the source inputs (default: %(default)s)")
     geo.set_defaults(func=_build_geo)
     return parser
 

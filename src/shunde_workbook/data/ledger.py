@@ -379,7 +379,7 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
         col.header(TO_DISK.get(req, req), f"required column '{TO_DISK.get(req, req)}' is missing")
     if "provenance" not in role_col and provenance is None:
         col.header("provenance", "required column 'provenance' is missing (published | official | simulated); "
-                   "add it or pass provenance=")
+                   "add the column, or pass --provenance official (Python: provenance='official')")
     if col.errors:  # cannot check rows without the required columns
         report.errors, report.warnings = col.errors, col.warnings
         return report

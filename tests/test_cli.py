@@ -1,0 +1,40 @@
+"""The shunde-workbook console command's subcommands, run as a user would."""
+
+import pytest
+
+from conftest import ROOT, cli
+
+
+def test_build_geo_reproduces_the_committed_shapefiles(tmp_path):
+    res = cli("build-geo", "--out", str(tmp_path), timeout=120)
+    assert res.returncode == 0, res.stderr
+    for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+        assert (tmp_path / f"shunde_towns_approx.{ext}").read_bytes() == \
+            (ROOT / f"shapefiles/shunde_towns_approx.{ext}").read_bytes(), ext
+
+
+def test_simulate_reproduces_the_committed_ledger(tmp_path):
+    out = tmp_path / "sim.csv"
+    res = cli("simulate", "--seed", "2023", "--out", str(out), timeout=120)
+    assert res.returncode == 0 and "provenance=simulated" in res.stdout
+    assert out.read_bytes() == (ROOT / "data/raw/grants_simulated.csv").read_bytes()
+
+
+def test_validate_accepts_the_default_ledger_and_reconciles():
+    res = cli("validate", "data/raw/grants_simulated.csv", "--reconcile", timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "pass" in res.stdout and "fail" not in res.stdout.split("not applicable")[-1].split()
+
+
+def test_validate_rejects_a_bad_file_with_row_and_column(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("项目编号,项目名称,资助金额,所属镇街,村(社区),年度,计划,领域\n"
+                   "A1,测试,-5,大良,,2019,和美社区,教育发展\n", encoding="utf-8")
+    res = cli("validate", str(bad), "--unit", "元", "--provenance", "official", timeout=60)
+    assert res.returncode == 1
+    assert "bad.csv" in res.stdout and ":2" in res.stdout and "资助金额" in res.stdout
+
+
+@pytest.mark.parametrize("args", [["run", "--jobs", "0"], ["nonsense"]])
+def test_bad_command_lines_exit_nonzero(args):
+    assert cli(*args, timeout=30).returncode != 0
