@@ -277,6 +277,8 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
         if todo:
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
+                # Longest first (by last build time) so the workers finish together.
+                todo.sort(key=lambda j: -(previous.get(j.name) or {}).get("seconds", 0.0) or 0.0)
                 futures = {pool.submit(run_job, job): job for job in todo}
                 for done, fut in enumerate(as_completed(futures), 1):
                     job = futures[fut]
