@@ -179,3 +179,18 @@ FIELD_EN = {
 def field_label(name: str, lang: str) -> str:
     """A field/section name in ``lang`` (Chinese names are the data's own)."""
     return FIELD_EN.get(name, name) if lang == "en" else name
+
+
+RULES = {
+    "historical": {"zh": "按历史份额", "en": "Historical shares"},
+    "equal_per_unit": {"zh": "按村(社区)平均", "en": "Equal per village"},
+    "per_resident": {"zh": "按常住人口", "en": "Per resident"},
+    "need_weighted": {"zh": "按需要指数", "en": "Need-weighted"},
+    "floor_plus_need": {"zh": "保底加需要公式", "en": "Floor plus need formula"},
+}
+
+
+def rule_label(rule: str, lang: str) -> str:
+    """Display name of a 2023 allocation rule (``shift_`` prefix ignored)."""
+    rule = rule.removeprefix("shift_")
+    return RULES.get(rule, {}).get(lang, rule)

@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from .findings import Finding, Value
+from .i18n import rule_label
 
 
 def _names(towns: pd.DataFrame, code: str) -> dict:
@@ -140,11 +141,6 @@ def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
 
 
 def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
-    rule_names = {"historical": {"zh": "按历史份额", "en": "historical shares"},
-                  "equal_per_unit": {"zh": "按村(社区)平均", "en": "equal per village"},
-                  "per_resident": {"zh": "按常住人口", "en": "per resident"},
-                  "need_weighted": {"zh": "按需要指数", "en": "need-weighted"},
-                  "floor_plus_need": {"zh": "保底加公式", "en": "floor plus formula"}}
     code = res["biggest_shift_town"]
     shift = res["biggest_shift"]
     return [Finding("scenarios.biggest_shift", 2,
@@ -153,8 +149,9 @@ def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
                            "for {town}: {direction} 10k yuan {shift}."},
                     {"plan": Value(res["plan_total"], "wan", "scenarios.plan_total"),
                      "shift": Value(abs(shift), "wan", "|scenarios.biggest_shift|")},
-                    words={"year": str(res["plan_year"]), "rule": rule_names.get(res["biggest_shift_rule"], {"zh": res["biggest_shift_rule"],
-                                                                                "en": res["biggest_shift_rule"]}),
+                    words={"year": str(res["plan_year"]),
+                           "rule": {lang: rule_label(res["biggest_shift_rule"], lang).lower() if lang == "en"
+                                    else rule_label(res["biggest_shift_rule"], lang) for lang in ("zh", "en")},
                            "town": _names(towns, code),
                            "direction": {"zh": "增加" if shift > 0 else "减少",
                                          "en": "a gain of" if shift > 0 else "a loss of"}},
