@@ -136,3 +136,19 @@ def test_corrupt_shapefile(good_report, tmp_path, capsys):
     code, text = _run(out, f"boundaries_path={shp}", only=["02_funding_overview"], capsys=capsys)
     assert code == 1
     _fails_cleanly(out, good, text, "BoundaryError", str(shp.name))
+
+
+def test_need_index_uses_a_column_the_user_adds(tmp_path):
+    towns = pd.read_csv(ROOT / "data/reference/towns.csv", dtype=str)
+    # A made-up elderly share, highest in 均安 and lowest in 大良, to show the need index follows it.
+    towns["elderly_share"] = [0.10, 0.11, 0.05, 0.09, 0.12, 0.08, 0.10, 0.13, 0.15, 0.30]
+    path = tmp_path / "towns_plus.csv"
+    towns.to_csv(path, index=False)
+    out = tmp_path / "o"
+    code, _ = _run(out, f"towns_path={path}", "need_weights={elderly_share: 1}", only=["04_fairness_need"])
+    assert code == 0
+    table = pd.read_csv(out / "tables/04_fairness_need__need_distance.csv", encoding="utf-8-sig")
+    need = dict(zip(table.iloc[:, 0], table["need"]))
+    # share of the column total: 均安 0.30 / 1.23, 大良 0.05 / 1.23
+    assert need["均安镇"] == pytest.approx(0.30 / 1.23, rel=1e-6)
+    assert need["大良街道"] == pytest.approx(0.05 / 1.23, rel=1e-6)

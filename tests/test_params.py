@@ -77,3 +77,11 @@ def test_cli_rejects_bad_parameters_fast_without_a_kernel(tmp_path, setting, exp
     assert "nothing was run" in res.stdout
     assert not outputs.exists(), "the run must stop before touching outputs or starting a kernel"
     assert elapsed < 5, f"validation took {elapsed:.1f} s"
+
+
+def test_need_weights_must_name_town_table_columns(tmp_path):
+    towns = tmp_path / "towns.csv"
+    towns.write_text("town_code,town,elderly_share\n440606005,大良街道,0.1\n", encoding="utf-8")
+    assert cross_check({"need_weights": {"population": 1, "elderly_share": 1}, "towns_path": str(towns)}) == []
+    (msg,) = cross_check({"need_weights": {"elderly_shares": 1}, "towns_path": str(towns)})
+    assert "'elderly_shares' is not a column" in msg and "did you mean 'elderly_share'" in msg

@@ -251,7 +251,25 @@ def cross_check(merged: dict[str, Any]) -> list[str]:
         problems.append(f"year_start ({start}) is after year_end ({end}); swap them.")
     if merged.get("scheme") == "user_defined" and not merged.get("breaks"):
         problems.append("scheme 'user_defined' needs breaks, e.g. --set 'breaks=[500, 1000, 2000]'.")
+    weights, towns = merged.get("need_weights"), merged.get("towns_path", "data/reference/towns.csv")
+    if isinstance(weights, dict) and isinstance(towns, str) and resolve_path(towns).exists():
+        columns = town_columns(resolve_path(towns))
+        for name in weights:
+            if name not in columns:
+                hint = closest(name, columns)
+                problems.append(f"need_weights: '{name}' is not a column of the town table {towns}"
+                                + (f"; did you mean '{hint}'?" if hint else "")
+                                + f" Usable columns: {', '.join(sorted(columns))}.")
     return problems
+
+
+def town_columns(path: Path) -> set[str]:
+    """Columns a need index can use: the town table's own, plus population and village_units."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    return set(header) | {"population", "village_units"}
 
 
 def collect(namespace: dict) -> dict[str, Any]:
