@@ -74,6 +74,8 @@ TEXT: dict[str, dict[str, str]] = {
     "audit_population_caption": {"zh": "各镇街采用的常住人口及其质量等级：A=2020年普查；B=2019–2020年官方常住估计；C=年份或口径不明；空=缺失。", "en": "Resident population chosen per town with its quality grade: A = 2020 census; B = official 2019–2020 estimate; C = undated or unspecified; empty = missing."},
     "audit_errors_caption": {"zh": "校验错误（行号按电子表格计数，表头为第1行）。", "en": "Validation errors (row numbers as a spreadsheet counts them; the header is row 1)."},
     "audit_reconciliation_intro": {"zh": "每条公开数据按其限定词检验：exact（完全一致）、approx（±0.5%）、lower_bound（不低于）。台账无法检验的项目标为“不适用”，不会被略去。", "en": "Each published figure is checked according to its qualifier: exact, approx (±0.5%) or lower_bound. Figures a ledger cannot speak to are marked 'not applicable', never dropped."},
+    "audit_reconciliation_full": {"zh": "完整对账表（含来源与说明）已导出到 outputs/tables/01_data_audit__reconciliation.csv 和 .xlsx。",
+                                  "en": "The full table with sources and notes is exported to outputs/tables/01_data_audit__reconciliation.csv and .xlsx."},
     "audit_reconciliation_caption": {"zh": "公开数据与台账的对账表。", "en": "Published figures against the ledger."},
     # 02 overview
     "overview_title": {"zh": "资助总览：年度、计划与领域", "en": "Funding overview: years, programmes and fields"},

@@ -143,7 +143,8 @@ class Report:
         """Show ``df`` for reading and export it to CSV (UTF-8 with BOM) and XLSX.
 
         decimals: digits per column (default 0 for numbers); percent: columns
-        holding 0..1 shares to show as percentages.
+        holding 0..1 shares to show as percentages; max_rows: rows shown
+        (0 = export only, show just the caption).
         """
         if export:
             tabdir = self.out / "tables"
@@ -152,7 +153,7 @@ class Report:
             df.to_csv(stem.with_suffix(".csv"), index=False, encoding="utf-8-sig")
             df.to_excel(stem.with_suffix(".xlsx"), index=False)
             self.exported += [stem.with_suffix(".csv"), stem.with_suffix(".xlsx")]
-        _show(table_html(df.head(max_rows), decimals or {}, percent)
+        _show((table_html(df.head(max_rows), decimals or {}, percent) if max_rows else "")
               + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
                 f'{esc(source or self.default_source())}</div>')
 
@@ -178,6 +179,16 @@ def cite(source: str) -> str:
         url, _, rest = source.partition(" ")
         return f'<a href="{esc(url)}">{esc(unquote(url))}</a>' + (f" {esc(rest)}" if rest else "")
     return esc(source)
+
+
+def short_link(url: str) -> str:
+    """A URL cell as a link labelled with its host, so long addresses do not widen tables."""
+    from urllib.parse import unquote, urlparse
+
+    address, _, rest = url.partition(" ")
+    host = urlparse(address).netloc or address
+    return (f'<a href="{esc(address)}" title="{esc(unquote(address))}">{esc(host)}</a>'
+            + (f" {esc(rest)}" if rest else ""))
 
 
 def format_param(name: str, value) -> str:
@@ -208,6 +219,8 @@ def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = ()) -> str:
                 else:
                     text = f"{v:,.{decimals.get(c, 0)}f}"
                 cells.append(f'<td class="num">{text}</td>')
+            elif isinstance(v, str) and v.startswith(("http://", "https://")):
+                cells.append(f"<td>{short_link(v)}</td>")
             else:
                 cells.append(f"<td>{esc('—' if v is None or (isinstance(v, float) and pd.isna(v)) else v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
