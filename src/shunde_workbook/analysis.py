@@ -72,13 +72,36 @@ def ledger_status(ledger: pd.DataFrame) -> str:
     return values[0] if len(values) == 1 else ("mixed: " + ", ".join(values) if values else "unknown")
 
 
+CACHE_ENV = "SHUNDE_WORKBOOK_CACHE"
+
+
+def ledger_cache_file(path: Path, cache_dir: Path) -> Path:
+    """Where the runner keeps the validated frame of the ledger at ``path`` (keyed by its bytes)."""
+    from .manifest import file_hash
+
+    return cache_dir / f"ledger-{file_hash(path)[:24]}.pkl"
+
+
+def read_ledger(path: Path) -> pd.DataFrame:
+    """The validated ledger: from the runner's per-run cache when there is one, else validated here."""
+    import os
+
+    from .data.ledger import load_ledger
+
+    cache_dir = os.environ.get(CACHE_ENV)
+    if cache_dir:
+        cached = ledger_cache_file(path, Path(cache_dir))
+        if cached.exists():
+            return pd.read_pickle(cached)
+    return load_ledger(path)
+
+
 def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
     """Load and check the ledger, town table, villages and boundaries named in ``params``."""
-    from .data.ledger import load_ledger
     from .data.reference import load_villages
 
     ledger_path = resolve_path(params["ledger_path"])
-    full = load_ledger(ledger_path)
+    full = read_ledger(ledger_path)
     if full.empty:
         raise InputProblem(
             f"The ledger {ledger_path} has no grant rows, so there is nothing to analyse. "

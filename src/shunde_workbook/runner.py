@@ -240,10 +240,17 @@ def run(params_file: Path | None = PARAMS / "default.yaml", overrides: list[str]
     except RunError as exc:
         _say(f"Cannot start: {exc}")
         return 2
+    from .analysis import CACHE_ENV
+
+    saved = os.environ.get(CACHE_ENV)
     try:
         return _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, params_file)
     finally:
         lock.close()
+        if saved is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = saved
 
 
 def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, params_file) -> int:
@@ -275,6 +282,7 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
     failures = []
     with _PeakMemory() as mem:
         if todo:
+            _cache_ledgers(inputs, outputs / ".work" / "cache")
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
                 # Longest first (by last build time) so the workers finish together.
@@ -322,6 +330,35 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
          f"peak memory {mem.peak / 2**20:.0f} MB (runner, workers and kernels together).")
     _say(f"Open {outputs / 'index.html'}")
     return 1 if failures else 0
+
+
+def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
+    """Validate each ledger once for the whole run and let every kernel read the result.
+
+    The frame is pickled under a name keyed by the file's bytes; kernels find it
+    through the SHUNDE_WORKBOOK_CACHE variable they inherit.  A ledger that does
+    not validate is not cached, so each notebook reports its errors itself.
+    """
+    import pandas as pd  # noqa: F401 - imported here to keep parameter validation fast
+
+    from .analysis import CACHE_ENV, ledger_cache_file
+    from .data.ledger import LedgerError, load_ledger
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for old in cache_dir.glob("ledger-*.pkl"):
+        old.unlink(missing_ok=True)
+    for path, info in inputs.items():
+        if info.get("parameter") != "ledger_path":
+            continue
+        try:
+            frame = load_ledger(Path(path))
+        except (LedgerError, OSError, ValueError):
+            continue
+        target = ledger_cache_file(Path(path), cache_dir)
+        tmp = target.with_suffix(".tmp")
+        frame.to_pickle(tmp)
+        os.replace(tmp, target)
+    os.environ[CACHE_ENV] = str(cache_dir)
 
 
 def _failure_summary(rec: dict) -> str:
