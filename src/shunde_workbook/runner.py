@@ -164,33 +164,32 @@ def plan(params_file: Path | None, overrides: list[str], only: list[str] | None,
 
 
 def _jobs(reports, merged, per_report, outputs: Path, kernel: str) -> list[tuple[Job, Report, dict]]:
+    """One job per report, and per town for per-town notebooks; each gets only the names it declares."""
     language = merged.get("language", "zh")
     jobs = []
     for r in reports:
-        own = {k: v for k, v in merged.items() if k in per_report[r.name]}
-        for k, v in own.items():
-            if SPECS.get(k) is not None and SPECS[k].kind == "path":
-                own[k] = str(resolve_path(v))
-        base = {"project_root": str(ROOT), "output_dir": str(outputs)}
-        base = {k: v for k, v in base.items() if k in per_report[r.name]}
+        declared = per_report[r.name]
+        own = {k: (str(resolve_path(v)) if k in SPECS and SPECS[k].kind == "path" else v)
+               for k, v in merged.items() if k in declared}
         title = r.title.get(language) or r.title.get("zh") or r.name
+
+        def add(name: str, title: str, **runner_set):
+            runner_set.update(project_root=str(ROOT), output_dir=str(outputs), report_name=name)
+            params = {**own, **{k: v for k, v in runner_set.items() if k in declared}}
+            shown = {**own, **({"town": runner_set["town"]} if "town" in runner_set else {})}
+            jobs.append((Job(name, str(r.path), title, params, language, str(outputs), kernel), r, shown))
+
         if not r.per_town:
-            params = {**own, **base, **({"report_name": r.name} if "report_name" in per_report[r.name] else {})}
-            jobs.append((Job(r.name, str(r.path), title, params, language, str(outputs), kernel), r, own))
+            add(r.name, title)
             continue
-        towns_csv = resolve_path(merged.get("towns_path", per_report[r.name].get("towns_path", {}).get(
+        towns_csv = resolve_path(merged.get("towns_path", declared.get("towns_path", {}).get(
             "default", "data/reference/towns.csv")))
-        wanted = [merged["town"]] if "town" in merged else None
         for t in _towns(towns_csv):
-            if wanted and t["town_code"] not in wanted:
+            if "town" in merged and t["town_code"] != merged["town"]:
                 continue
-            name = f"{r.name}-{t['name_en'].lower().replace(chr(39), '')}"
             label = t["town"] if language == "zh" else t["name_en"]
-            params = {**own, **base, "town": t["town_code"]}
-            if "report_name" in per_report[r.name]:
-                params["report_name"] = name
-            jobs.append((Job(name, str(r.path), f"{title}：{label}" if language == "zh" else f"{title}: {label}",
-                             params, language, str(outputs), kernel), r, {**own, "town": t["town_code"]}))
+            add(f"{r.name}-{t['name_en'].lower().replace(chr(39), '')}",
+                f"{title}：{label}" if language == "zh" else f"{title}: {label}", town=t["town_code"])
     return jobs
 
 
