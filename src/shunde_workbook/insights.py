@@ -87,7 +87,11 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
         Finding("distribution.coverage", 3,
                 {"zh": "共有 {funded} 个村(社区)获得过资助（全区 {units} 个）；覆盖率最低的镇街为{town}（{cov}）。",
                  "en": "{funded} of {units} villages/communities received at least one grant; the lowest coverage is "
-                       "in {town} ({cov})."},
+                       "in {town} ({cov})."}
+                if res["min_coverage"] < 1 else
+                {"zh": "全区 {units} 个村(社区)中有 {funded} 个获得过资助，每个镇街的覆盖率都是 {cov}。",
+                 "en": "{funded} of {units} villages/communities received at least one grant: coverage is {cov} in "
+                       "every town."},
                 {"funded": Value(res["villages_funded"], "int", "distribution.villages_funded"),
                  "units": Value(res["village_units"], "int", "distribution.village_units"),
                  "cov": Value(res["min_coverage"], "pct", "distribution.min_coverage")},
