@@ -181,8 +181,9 @@ def field_bars(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
     t["programme"] = t["programme"].map(lambda p: programme_label(p, lang))
     fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(t) + 1.5))
     colours = {programme_label(p, lang): c for p, c in PALETTE.items()}
+    order = [label for label in colours if label in set(t["programme"])]  # same order as the other charts
     sns.barplot(data=t.sort_values("amount", ascending=False), y="label", x="amount", hue="programme", ax=ax,
-                dodge=False, palette=colours)
+                dodge=False, palette=colours, hue_order=order)
     ax.set_ylabel("")
     ax.set_xlabel(f'{tr("amount", lang)}（{unit_label(unit, lang)}）' if lang == "zh"
                   else f'{tr("amount", lang)} ({unit_label(unit, lang)})')
