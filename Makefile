@@ -32,7 +32,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_suite.py
