@@ -77,6 +77,11 @@ def distribution(inp: Inputs) -> dict:
     }
 
 
+def need_table(summary: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
+    """The town summary joined with every other town-table column (user-added need columns included)."""
+    return summary.join(towns.drop(columns=[c for c in towns.columns if c in summary.columns]), how="left")
+
+
 def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
     """Weighted Gini and Lorenz curve, Theil decomposition, CV, concentration, need and distance."""
     summary = town_summary(inp.ledger, inp.towns)
@@ -93,7 +98,7 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
     top_share = metrics.top_n_share(by_org, n=top_n)
     hhi = metrics.hhi(by_org)
     need_cols = {c: w for c, w in need_weights.items()}
-    table = summary.join(inp.towns.drop(columns=[c for c in inp.towns.columns if c in summary.columns]), how="left")
+    table = need_table(summary, inp.towns)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         need = metrics.need_index(table, need_cols)
@@ -142,7 +147,7 @@ def fill_need_by_units(need: pd.Series, units: pd.Series) -> pd.Series:
 def scenarios(inp: Inputs, need_weights: dict, floor_share: float) -> dict:
     """The 2023 plan allocated under each rule, per programme and in total, with shifts from history."""
     summary = town_summary(inp.ledger, inp.towns)
-    table = summary.join(inp.towns.drop(columns=[c for c in inp.towns.columns if c in summary.columns]), how="left")
+    table = need_table(summary, inp.towns)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", metrics.MissingDataWarning)
         need = metrics.need_index(table, need_weights)

@@ -29,7 +29,8 @@ import pandas as pd
 from . import reference
 from ..geo import names
 
-TOWN_ALIASES = {"容奇": "440606006", "桂洲": "440606006"}  # also in geo.names; used here for "容奇东风" prefixes
+# Former town names (容奇, 桂洲) from geo.names, also accepted as a prefix of a village ("容奇东风").
+TOWN_ALIASES = {k: v for k, v in names.HISTORICAL_NAMES.items() if not k.isascii()}
 TOWN_SUFFIXES = ("街道", "街办", "镇", "街")
 VILLAGE_SUFFIXES = ("社区居民委员会", "社区居委会", "村民委员会", "居民委员会", "村委会", "居委会", "社区", "村")
 _PREFIXES = ("广东省", "佛山市", "顺德区", "顺德")

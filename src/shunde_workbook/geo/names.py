@@ -25,7 +25,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-__all__ = ["Town", "TOWNS", "TOWN_CODES", "normalise_town", "suggest_town", "town_by_code"]
+__all__ = ["Town", "TOWNS", "TOWN_CODES", "HISTORICAL_NAMES", "normalise_town", "suggest_town", "town_by_code"]
 
 
 class Town(NamedTuple):
@@ -54,7 +54,7 @@ TOWN_CODES: tuple[str, ...] = tuple(t.code for t in TOWNS)
 _BY_CODE = {t.code: t for t in TOWNS}
 
 # Former or alternative names that are not derivable from the table above.
-_HISTORICAL = {
+HISTORICAL_NAMES = {
     "容奇": "440606006",
     "桂洲": "440606006",
     "容奇镇": "440606006",
@@ -91,7 +91,7 @@ def _build_aliases() -> dict[str, str]:
     for t in TOWNS:
         for variant in (t.code, t.name, t.short, t.name_en):
             aliases[_key(variant)] = t.code
-    for k, v in _HISTORICAL.items():
+    for k, v in HISTORICAL_NAMES.items():
         aliases[_key(k)] = v
     return aliases
 
