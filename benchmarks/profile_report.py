@@ -33,7 +33,7 @@ from pathlib import Path
 KERNEL_IMPORTS = [
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "geopandas", "mapclassify", "shapely",
     "shunde_workbook", "shunde_workbook.data", "shunde_workbook.metrics", "shunde_workbook.geo",
-    "shunde_workbook.charts", "shunde_workbook.report", "shunde_workbook.analysis",
+    "shunde_workbook.report.charts", "shunde_workbook.report.presenter", "shunde_workbook.analysis.inputs",
 ]
 
 
@@ -156,12 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         import papermill as pm
     with clock("import nbformat"):
         import nbformat
-    with clock("import shunde_workbook.export (nbconvert)"):
-        from shunde_workbook.export import to_html
+    with clock("import shunde_workbook.build.export (nbconvert)"):
+        from shunde_workbook.build.export import to_html
     with clock("import runner, kernel name lookup"):
-        from shunde_workbook.execute import ipc_kernel_manager, kernel_name
+        from shunde_workbook.build.execute import ipc_kernel_manager, kernel_name
         from shunde_workbook.paths import NOTEBOOKS, PARAMS
-        from shunde_workbook.runner import _jobs, discover, plan
+        from shunde_workbook.build.runner import jobs_for, discover, plan
 
         kernel = kernel_name()
 
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="swk-profile-"))
     try:
         reports, merged, per_report = plan(params_file, args.set, [stem], notebooks)
-        jobs = [j for j, _r, _o in _jobs(reports, merged, per_report, tmp, kernel)]
+        jobs = [j for j, _r, _o in jobs_for(reports, merged, per_report, tmp, kernel)]
         job = next((j for j in jobs if j.name == args.name), jobs[0])
         print(f"\nReport {job.name} ({job.notebook}), kernel '{kernel}', {len(jobs)} job(s) for this notebook",
               flush=True)

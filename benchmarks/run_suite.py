@@ -138,17 +138,17 @@ def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Time
 # --------------------------------------------------------------------------- planning
 
 
-def plan_jobs(notebooks: Path, params_file: Path | None, overrides: list[str], only: list[str] | None,
+def planjobs_for(notebooks: Path, params_file: Path | None, overrides: list[str], only: list[str] | None,
               outputs: Path, kernel: str):
     """The runner's own job list (notebook path, name and parameters of every report)."""
     from shunde_workbook.params import ParameterError
-    from shunde_workbook.runner import _jobs, plan
+    from shunde_workbook.build.runner import jobs_for, plan
 
     try:
         reports, merged, per_report = plan(params_file, overrides, only, notebooks)
     except ParameterError as exc:
         raise SystemExit(f"Parameter error, nothing was timed:\n{exc}") from None
-    return [job for job, _report, _own in _jobs(reports, merged, per_report, outputs, kernel)], per_report
+    return [job for job, _report, _own in jobs_for(reports, merged, per_report, outputs, kernel)], per_report
 
 
 def papermill_args(params: dict) -> list[str]:
@@ -216,7 +216,7 @@ def runner_cmd(notebooks: Path, params_file: Path | None, overrides: list[str], 
         return cmd
     spec = {"params_file": str(params_file) if params_file else None, "overrides": overrides, "only": only,
             "jobs": jobs, "force": force, "outputs": str(outputs), "notebooks_dir": str(notebooks)}
-    code = ("import json, sys; from pathlib import Path; from shunde_workbook.runner import run; "
+    code = ("import json, sys; from pathlib import Path; from shunde_workbook.build.runner import run; "
             "a = json.loads(sys.argv[1]); "
             "sys.exit(run(params_file=Path(a['params_file']) if a['params_file'] else None, overrides=a['overrides'], "
             "only=a['only'], jobs=a['jobs'], force=a['force'], outputs=Path(a['outputs']), "
@@ -342,7 +342,7 @@ def verdict(ok: bool | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from shunde_workbook.execute import kernel_name
+    from shunde_workbook.build.execute import kernel_name
     from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, RAW
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -389,7 +389,7 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
     out_a, out_b, out_d = tmp / "baseline", tmp / "runner", tmp / "runner-scaled"
     logs = tmp / "logs"
     logs.mkdir()
-    jobs, per_report = plan_jobs(notebooks, params_file, args.set, args.only, out_a, kernel)
+    jobs, per_report = planjobs_for(notebooks, params_file, args.set, args.only, out_a, kernel)
     uses_ledger = any("ledger_path" in decl for decl in per_report.values())
     cpu = os.cpu_count()
     mem_gb = psutil.virtual_memory().total / 2**30

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
+from helpers import FIXTURES
 
 
 @pytest.fixture
@@ -20,8 +19,3 @@ def fixture_notebooks(tmp_path) -> Path:
     shutil.copytree(FIXTURES / "notebooks", dest)
     return dest
 
-
-def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run the ``shunde-workbook`` command as a user would."""
-    exe = Path(sys.executable).with_name("shunde-workbook")
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)

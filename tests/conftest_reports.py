@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shunde_workbook import insights, studies
-from shunde_workbook.analysis import load_inputs
+from shunde_workbook.narrative import statements
+from shunde_workbook.analysis import studies
+from shunde_workbook.analysis.inputs import load_inputs
 from shunde_workbook.paths import PARAMS
-from shunde_workbook.runner import run
+from shunde_workbook.build.runner import run
 
 TOWN = "440606005"  # 大良街道 / Daliang: the town profile the report-level tests build
 DEFAULT_PARAMS = PARAMS / "default.yaml"
@@ -50,10 +51,10 @@ def compute_results(params: dict | None = None) -> tuple[dict, dict, object]:
 
 def brief_findings(results: dict, inp) -> list:
     """The findings of 00_policy_brief, in the order the notebook builds them."""
-    return (insights.overview_findings(results["overview"], inp.statuses)
-            + insights.distribution_findings(results["distribution"], inp.towns, inp.statuses)
-            + insights.fairness_findings(results["fairness"], inp.towns, inp.statuses)
-            + insights.scenario_findings(results["scenarios"], inp.towns, inp.statuses))
+    return (statements.overview_findings(results["overview"], inp.statuses)
+            + statements.distribution_findings(results["distribution"], inp.towns, inp.statuses)
+            + statements.fairness_findings(results["fairness"], inp.towns, inp.statuses)
+            + statements.scenario_findings(results["scenarios"], inp.towns, inp.statuses))
 
 
 def build(key: str, tmp_path_factory, only: list[str], overrides: list[str]) -> Path:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest_reports import TOWN, default_params, default_reports  # noqa: F401
-from shunde_workbook.i18n import tr
+from shunde_workbook.narrative.text import tr
 from shunde_workbook.paths import OUTPUTS
 
 pytestmark = pytest.mark.slow

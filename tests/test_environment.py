@@ -4,7 +4,7 @@ import re
 
 import yaml
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def _pins(lines):

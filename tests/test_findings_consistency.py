@@ -1,7 +1,7 @@
 """Issue 6: every number in a finding comes from a result value, in both languages and in the exported HTML.
 
 The in-process part computes every study on the default inputs (as 00_policy_brief and 06_town_profile do,
-profiles for every town) and checks each finding's sentence against ``insights.lookup``.  The slow part runs
+profiles for every town) and checks each finding's sentence against ``statements.lookup``.  The slow part runs
 the runner for the brief and one town profile and reads the numbers back out of the key-findings box.
 """
 
@@ -15,8 +15,8 @@ import pytest
 
 from conftest_reports import (TOWN, brief_findings, computed, default_params, default_reports,  # noqa: F401
                               numbers_in, town_slug)
-from shunde_workbook import insights
-from shunde_workbook.findings import HEDGES, Finding, Value, fmt_number, rank
+from shunde_workbook.narrative import statements
+from shunde_workbook.narrative.findings import HEDGES, Finding, Value, fmt_number, rank
 
 LANGS = ("zh", "en")
 
@@ -106,7 +106,7 @@ def all_findings(computed):
     out = [("00_policy_brief", f, results) for f in brief_findings(results, inp)]
     for code, prof in profiles.items():
         scope = {**results, "profile": prof}
-        out += [(f"06_town_profile[{code}]", f, scope) for f in insights.profile_findings(prof, inp.towns, inp.statuses)]
+        out += [(f"06_town_profile[{code}]", f, scope) for f in statements.profile_findings(prof, inp.towns, inp.statuses)]
     return out
 
 
@@ -123,7 +123,7 @@ def test_findings_cover_every_study_and_town(all_findings, computed):
 def test_every_value_equals_its_source(all_findings):
     for label, f, res in all_findings:
         for key, v in f.values.items():
-            got = insights.lookup(res, v.source)
+            got = statements.lookup(res, v.source)
             if math.isnan(float(v.value)):  # shown as "—"; see test_no_finding_quotes_a_missing_value
                 assert math.isnan(got), f"{label} {f.id}.{key}: lookup({v.source!r}) = {got!r}, finding has NaN"
                 continue
@@ -150,7 +150,7 @@ def _sentence_problems(label: str, f: Finding, res: dict) -> list[str]:
         where = f"{label} {f.id} [{lang}] {text!r}"
         # 1. each value, re-derived from its source, is in the sentence
         for key, v in f.values.items():
-            expected = fmt_number(insights.lookup(res, v.source), v.kind, lang)
+            expected = fmt_number(statements.lookup(res, v.source), v.kind, lang)
             if expected not in text:
                 problems.append(f"{where}: {key} from {v.source} should read {expected!r}")
             found.subtract(numbers_in(expected))
@@ -259,7 +259,7 @@ def _check_box(items: list[str], findings: list[Finding], res: dict, lang: str, 
         assert numbers_in(_strip_units(li)) == numbers_in(_strip_units(f.text(lang) + " " + f.hedge_text(lang))), (
             f"{name}: box item {li!r} does not carry the numbers of {f.id}: {f.text(lang)!r}")
         for key, v in f.values.items():
-            expected = fmt_number(insights.lookup(res, v.source), v.kind, lang)
+            expected = fmt_number(statements.lookup(res, v.source), v.kind, lang)
             assert expected in li, f"{name}: {f.id}.{key} should read {expected!r} in {li!r}"
 
 
@@ -270,6 +270,6 @@ def test_exported_findings_boxes_match_in_process_findings(default_reports, comp
     reports = default_reports / "reports"
     brief = rank(brief_findings(results, inp), 8)  # 00_policy_brief: rep.findings(findings, limit=8)
     _check_box(_box(reports / "00_policy_brief.html"), brief, results, lang, "00_policy_brief.html")
-    prof = rank(insights.profile_findings(profiles[TOWN], inp.towns, inp.statuses), 6)  # default limit
+    prof = rank(statements.profile_findings(profiles[TOWN], inp.towns, inp.statuses), 6)  # default limit
     name = f"06_town_profile-{town_slug(inp.towns)}.html"
     _check_box(_box(reports / name), prof, {**results, "profile": profiles[TOWN]}, lang, name)

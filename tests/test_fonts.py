@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from shunde_workbook.fonts import CJK_FAMILY, cjk_font_path, use_cjk_font  # noqa: E402
+from shunde_workbook.report.fonts import CJK_FAMILY, cjk_font_path, use_cjk_font  # noqa: E402
 
 
 def test_font_comes_from_the_pypi_package():

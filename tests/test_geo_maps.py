@@ -11,9 +11,9 @@ from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from PIL import Image
 
-from shunde_workbook.fonts import cjk_font_path
+from shunde_workbook.report.fonts import cjk_font_path
 from shunde_workbook.geo.boundaries import load_boundaries
-from shunde_workbook.geo.maps import choropleth
+from shunde_workbook.report.maps import choropleth
 
 ROOT = Path(__file__).resolve().parents[1]
 TOWNS_SHP = ROOT / "shapefiles" / "shunde_towns_approx.shp"

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from conftest import ROOT
-from shunde_workbook.analysis import CACHE_ENV, ledger_cache_file, read_ledger
-from shunde_workbook.runner import _cache_ledgers
+from helpers import ROOT
+from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file, read_ledger
+from shunde_workbook.build.runner import _cache_ledgers
 
 LEDGER = ROOT / "data/raw/grants_simulated.csv"
 

@@ -9,8 +9,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import ROOT
-from shunde_workbook.runner import run
+from helpers import ROOT
+from shunde_workbook.build.runner import run
 
 pytestmark = pytest.mark.slow
 LEDGER = ROOT / "data/raw/grants_simulated.csv"

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, cli
+from helpers import ROOT, cli
 from shunde_workbook.params import ParameterError, cross_check, declared_parameters, parse_set, validate
 
 

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from conftest import ROOT
-from shunde_workbook.runner import discover, run
+from helpers import ROOT
+from shunde_workbook.build.runner import discover, run
 
 pytestmark = pytest.mark.slow
 

@@ -13,18 +13,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from .paths import OUTPUTS, PARAMS, RAW, SHAPEFILES
+from shunde_workbook.paths import OUTPUTS, PARAMS, RAW, SHAPEFILES
 
 
 def _run(args) -> int:
-    from .runner import run
+    from shunde_workbook.build.runner import run
 
     return run(params_file=Path(args.params) if args.params else None, overrides=args.set, only=args.only,
                jobs=args.jobs, force=args.force, outputs=Path(args.outputs))
 
 
 def _validate(args) -> int:
-    from .data.cli import validate_main
+    from shunde_workbook.data.cli import validate_main
 
     argv = ([args.file] + (["--unit", args.unit] if args.unit else [])
             + (["--provenance", args.provenance] if args.provenance else []) + (["--reconcile"] if args.reconcile else []))
@@ -32,7 +32,7 @@ def _validate(args) -> int:
 
 
 def _simulate(args) -> int:
-    from .data.simulate import write_simulated
+    from shunde_workbook.data.simulate import write_simulated
 
     out = Path(args.out)
     write_simulated(out, seed=args.seed)
@@ -41,7 +41,7 @@ def _simulate(args) -> int:
 
 
 def _build_geo(args) -> int:
-    from .geo.build import build_geo
+    from shunde_workbook.geo.build import build_geo
 
     report = build_geo(Path(args.out), Path(args.reference))
     print(f"Wrote approximate town boundaries to {args.out}.")

@@ -10,7 +10,6 @@ type of the notebook's default).
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from .paths import ROOT
+from shunde_workbook.paths import ROOT
+from shunde_workbook.errors import ParameterError, closest
 
 TOWN_CODES = (
     "440606003", "440606004", "440606005", "440606006", "440606101",
@@ -27,10 +27,6 @@ TOWN_CODES = (
 PROGRAMMES = ("众创共善", "和美社区")
 # Names the runner fills in itself; users may not set them.
 RUNNER_PARAMS = ("project_root", "output_dir", "report_name")
-
-
-class ParameterError(ValueError):
-    """A supplied parameter is unknown or has a value that is not allowed."""
 
 
 @dataclass(frozen=True)
@@ -144,12 +140,6 @@ def declared_parameters(notebook: Path) -> dict[str, dict]:
                     found[target.id] = {"name": target.id, "inferred_type_name": kind, "default": default,
                                         "help": help_text}
     return found
-
-
-def closest(name: str, candidates) -> str | None:
-    """The candidate closest to ``name``, or None."""
-    hits = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.5)
-    return hits[0] if hits else None
 
 
 def _check_value(name: str, value: Any, spec: Spec) -> str | None:

@@ -39,8 +39,8 @@ def _simulate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def run_validate(args: argparse.Namespace, out=None) -> int:
-    from .ledger import validate_ledger
-    from .reconcile import format_table, reconcile
+    from shunde_workbook.data.ledger import validate_ledger
+    from shunde_workbook.data.reconcile import format_table, reconcile
 
     out = out or sys.stdout
     if not args.file.exists():
@@ -67,7 +67,7 @@ def run_validate(args: argparse.Namespace, out=None) -> int:
 
 
 def run_simulate(args: argparse.Namespace, out=None) -> int:
-    from .simulate import write_simulated
+    from shunde_workbook.data.simulate import write_simulated
 
     out = out or sys.stdout
     path = write_simulated(args.out, seed=args.seed)

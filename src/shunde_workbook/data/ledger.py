@@ -13,7 +13,6 @@ values of a column (towns, villages, dates) or over rows that are already bad.
 
 from __future__ import annotations
 
-import difflib
 import io
 import re
 import unicodedata
@@ -27,8 +26,9 @@ import pandas as pd
 
 from shunde_workbook import paths
 
-from . import places, reference
-from .schema import (
+from shunde_workbook.data import places, reference
+from shunde_workbook.errors import LedgerError, closest
+from shunde_workbook.data.schema import (
     FRAME_COLUMNS,
     FUNDERS,
     HEADER_LOOKUP,
@@ -131,15 +131,6 @@ class ValidationReport:
         lines += [e.format() for e in self.errors]
         lines.append(self.summary())
         return "\n".join(lines)
-
-
-class LedgerError(ValueError):
-    """Raised by load_ledger; ``.report`` holds the full ValidationReport, the message lists every error."""
-
-    def __init__(self, report: ValidationReport):
-        self.report = report
-        lines = [e.format() for e in report.errors]
-        super().__init__(f"{len(lines)} problem(s) in {report.path}:\n" + "\n".join(lines))
 
 
 # ============================================================================ reading
@@ -258,13 +249,6 @@ def parse_amount(text: object, unit: str | None = None) -> float:
 # ============================================================================ helpers
 
 
-def _closest(value: str, choices: Iterable[str]) -> str | None:
-    choices = list(choices)
-    best = difflib.get_close_matches(value, choices, n=1, cutoff=0.0)
-    if best and difflib.SequenceMatcher(None, value, best[0]).ratio() > 0:
-        return best[0]
-    return None
-
 
 class _Collector:
     def __init__(self, file: str, rownum: pd.Series):
@@ -347,7 +331,7 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
         key, hunit = header_key(h)
         role = HEADER_LOOKUP.get(key)
         if role is None:
-            col.header(h, "unknown column; ignored", _closest(h, known), warning=True)
+            col.header(h, "unknown column; ignored", closest(h, known, cutoff=0.0), warning=True)
             continue
         if role in role_col:
             col.header(h, f"second column for '{role}' (first: '{headers[role_col[role]]}')")
@@ -429,7 +413,7 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
     raw_prog = get("programme")
     prog = _map_unique(raw_prog, lambda v: PROGRAMME_LOOKUP.get(label_key(v)) if v else None)
     bad_prog = prog.isna()
-    prog_sugg = _map_unique(raw_prog, lambda v: PROGRAMME_LOOKUP.get(_closest(label_key(v), PROGRAMME_LOOKUP)))
+    prog_sugg = _map_unique(raw_prog, lambda v: PROGRAMME_LOOKUP.get(closest(label_key(v), PROGRAMME_LOOKUP, cutoff=0.0)))
     col.cells(bad_prog & raw_prog.eq(""), hname("programme"), raw_prog, "programme is required",
               f"{PROGRAMMES[0]}' or '{PROGRAMMES[1]}")
     col.cells(bad_prog & raw_prog.ne(""), hname("programme"), raw_prog,
@@ -489,7 +473,7 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
     if "provenance" in role_col:
         raw_prov = get("provenance")
         prov = _map_unique(raw_prov, lambda v: PROVENANCE_LOOKUP.get(label_key(v)) if v else None)
-        psugg = _map_unique(raw_prov, lambda v: PROVENANCE_LOOKUP.get(_closest(label_key(v), PROVENANCE_LOOKUP)))
+        psugg = _map_unique(raw_prov, lambda v: PROVENANCE_LOOKUP.get(closest(label_key(v), PROVENANCE_LOOKUP, cutoff=0.0)))
         col.cells(prov.isna() & raw_prov.eq("") & (provenance is None), hname("provenance"), raw_prov,
                   "provenance is required (published | official | simulated)")
         if provenance is not None:
@@ -561,7 +545,7 @@ def load_ledger(path: str | Path | None = None, unit: str | None = None,
 
 
 def _all_aliases() -> list[str]:
-    from .schema import HEADER_ALIASES
+    from shunde_workbook.data.schema import HEADER_ALIASES
 
     return [a for aliases in HEADER_ALIASES.values() for a in aliases if not a.isascii()]
 
@@ -685,7 +669,7 @@ def _check_fields(raw: pd.Series, prog: pd.Series, year: pd.Series):
             msg = f"{elsewhere[0]} is a {p} field in {min(yrs)}–{max(yrs)}, not in {y}; {y} fields: " + " | ".join(choices)
         else:
             msg = f"unknown field for {p} in {y}; fields: " + " | ".join(choices)
-        table[(f, p, y)] = (None, msg, _closest(label_key(f), choices))
+        table[(f, p, y)] = (None, msg, closest(label_key(f), choices, cutoff=0.0))
     codes, uniq = _factorize_rows(df["f"], df["p"].fillna(""), df["y"].fillna(0))
     res = [table.get((f, p, int(y)), (None, None, None)) for f, p, y in uniq]
     out = []

@@ -18,7 +18,6 @@ villages: NBS 12-digit code; full NBS name (东风社区居委会); short name (
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,8 +25,9 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import reference
-from ..geo import names
+from shunde_workbook.data import reference
+from shunde_workbook.geo import names
+from shunde_workbook.errors import closest
 
 # Former town names (容奇, 桂洲) from geo.names, also accepted as a prefix of a village ("容奇东风").
 TOWN_ALIASES = {k: v for k, v in names.HISTORICAL_NAMES.items() if not k.isascii()}
@@ -117,16 +117,6 @@ def village_name(code: str) -> str | None:
     return place_index().village_name.get(code)
 
 
-def _closest(text: str, choices: list[str]) -> str | None:
-    if not text or not choices:
-        return None
-    best = difflib.get_close_matches(text, choices, n=1, cutoff=0.0)
-    if not best:
-        return None
-    if difflib.SequenceMatcher(None, text, best[0]).ratio() == 0:
-        return None
-    return best[0]
-
 
 def suggest_town(name: object) -> str | None:
     """The closest valid full town name (e.g. '容贵' → '容桂街道'), or None if nothing is similar."""
@@ -141,7 +131,7 @@ def suggest_village(name: object, town_code: str | None = None) -> str | None:
         pool = {k: c for (t, k), c in idx.village_keys.items() if t == town_code and not k.isdigit()}
     else:
         pool = {k: next(iter(cs)) for k, cs in idx.village_any.items() if not k.isdigit()}
-    best = _closest(key, list(pool))
+    best = closest(key, list(pool), cutoff=0.0)
     return idx.village_name[pool[best]] if best else None
 
 

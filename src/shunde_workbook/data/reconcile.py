@@ -29,8 +29,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from . import reference
-from .schema import PROGRAMME_FIRST_YEAR, PROGRAMMES
+from shunde_workbook.data import reference
+from shunde_workbook.data.schema import PROGRAMME_FIRST_YEAR, PROGRAMMES
 
 APPROX_TOLERANCE = 0.005
 RECONCILE_COLUMNS = ["fact_id", "programme", "period", "metric", "unit", "published", "ledger", "difference",

@@ -37,8 +37,8 @@ import pandas as pd
 
 from shunde_workbook import paths
 
-from . import reference
-from .schema import DISK_COLUMNS, FRAME_COLUMNS, FUNDERS, PROGRAMME_TITLES, TO_DISK
+from shunde_workbook.data import reference
+from shunde_workbook.data.schema import DISK_COLUMNS, FRAME_COLUMNS, FUNDERS, PROGRAMME_TITLES, TO_DISK
 
 ZC, HM = "众创共善", "和美社区"
 HM_BATCH1_TITLE = "和美社区计划 2018年第一批"

@@ -1,4 +1,4 @@
-"""Town geography for the workbook: datum conversion, boundaries, maps.
+"""Town geography for the workbook: datum conversion, names and boundaries (no drawing).
 
 Submodules
 ----------
@@ -6,7 +6,6 @@ gcj02       GCJ-02 <-> WGS84 conversion (numpy + shapely).
 names       The 10 towns and ``normalise_town`` / ``suggest_town`` (stdlib only).
 build       ``build_geo``: approximate town polygons from citable inputs.
 boundaries  ``load_boundaries`` and ``BoundaryError``.
-maps        ``choropleth`` (matplotlib).
 
 Importing this package is cheap: the heavy submodules load on first use, so
 ``from shunde_workbook.geo.names import normalise_town`` pulls in no pandas.
@@ -27,7 +26,6 @@ _EXPORTS = {
     "build_geo": "build",
     "load_boundaries": "boundaries",
     "BoundaryError": "boundaries",
-    "choropleth": "maps",
 }
 
 __all__ = sorted(_EXPORTS)

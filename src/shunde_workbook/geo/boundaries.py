@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .gcj02 import gcj02_to_wgs84, geometry_gcj02_to_wgs84, geometry_wgs84_to_gcj02
-from .names import TOWN_CODES, normalise_town, suggest_town, town_by_code
+from shunde_workbook.geo.gcj02 import gcj02_to_wgs84, geometry_gcj02_to_wgs84, geometry_wgs84_to_gcj02
+from shunde_workbook.geo.names import TOWN_CODES, normalise_town, suggest_town, town_by_code
+from shunde_workbook.errors import BoundaryError
 
 __all__ = ["BoundaryError", "load_boundaries", "gcj02_to_wgs84", "geometry_gcj02_to_wgs84"]
 
@@ -28,17 +29,13 @@ _MAX_REPAIR_CHANGE = 0.01
 _GCJ_MIN_OUTSIDE = 0.005  # share of area outside the WGS84 outline before we suspect GCJ-02
 
 
-class BoundaryError(ValueError):
-    """A boundary file that cannot be used as it is (message says why and what to do)."""
-
-
 def _fail(path, problem: str, suggestion: str) -> BoundaryError:
     return BoundaryError(f"Boundary file {path}: {problem} {suggestion}")
 
 
 def _default_outline() -> Path:
-    from ..paths import SHAPEFILES
-    from .build import OUTLINE_FILE
+    from shunde_workbook.paths import SHAPEFILES
+    from shunde_workbook.geo.build import OUTLINE_FILE
 
     return SHAPEFILES / OUTLINE_FILE
 
@@ -201,7 +198,7 @@ def _check_datum(gdf: gpd.GeoDataFrame, path, outline_path: Path | None) -> None
 # public
 # --------------------------------------------------------------------------
 def _is_approx(gdf: pd.DataFrame, path: Path) -> pd.Series:
-    from .build import METHOD, TOWNS_FILE
+    from shunde_workbook.geo.build import METHOD, TOWNS_FILE
 
     if "approx" in gdf.columns:
         flag = gdf["approx"].map(lambda v: str(v).strip().lower() in {"1", "1.0", "true", "yes", "y"})

@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Polygon
 
-from .gcj02 import geometry_gcj02_to_wgs84
+from shunde_workbook.geo.gcj02 import geometry_gcj02_to_wgs84
 
 __all__ = ["build_geo", "power_partition", "TOWNS_FILE", "OUTLINE_FILE", "METHOD"]
 

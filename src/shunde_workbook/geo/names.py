@@ -20,10 +20,11 @@ hyphens or apostrophes (Daliang, da liang, Jun'an, Junan), pinyin plus
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from typing import NamedTuple
+
+from shunde_workbook.errors import closest
 
 __all__ = ["Town", "TOWNS", "TOWN_CODES", "HISTORICAL_NAMES", "normalise_town", "suggest_town", "town_by_code"]
 
@@ -156,7 +157,7 @@ def suggest_town(name) -> str | None:
             choices[t.short] = t.name
             choices[t.name] = t.name
     for probe, cutoff in ((stripped, 0.5), (key, 0.5), (stripped, 0.3)):
-        hit = difflib.get_close_matches(probe, list(choices), n=1, cutoff=cutoff)
+        hit = closest(probe, choices, cutoff=cutoff)
         if hit:
-            return choices[hit[0]]
+            return choices[hit]
     return None

@@ -12,17 +12,17 @@ scenarios
     Allocation rules for a plan total across towns and their comparison.
 """
 
-from ._validation import MissingDataWarning
-from .concentration import hhi, top_n_share
-from .inequality import (
+from shunde_workbook.metrics._validation import MissingDataWarning
+from shunde_workbook.metrics.concentration import hhi, top_n_share
+from shunde_workbook.metrics.inequality import (
     coefficient_of_variation,
     theil_decomposition,
     theil_t,
     weighted_gini,
     weighted_lorenz,
 )
-from .need import distance_from_target, need_index, target_allocation
-from .scenarios import (
+from shunde_workbook.metrics.need import distance_from_target, need_index, target_allocation
+from shunde_workbook.metrics.scenarios import (
     RULES,
     compare_scenarios,
     equal_per_unit,

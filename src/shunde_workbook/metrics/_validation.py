@@ -12,10 +12,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-
-
-class MissingDataWarning(UserWarning):
-    """Some towns lack data; their result is NaN (shown as "no data")."""
+from shunde_workbook.errors import MissingDataWarning
 
 
 def _labels(index: pd.Index, mask: np.ndarray, limit: int = 10) -> str:

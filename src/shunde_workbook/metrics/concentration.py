@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_series, positive_total
+from shunde_workbook.metrics._validation import as_series, positive_total
 
 __all__ = ["top_n_share", "hhi"]
 

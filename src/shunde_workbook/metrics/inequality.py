@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validation import align, paired, positive_total
+from shunde_workbook.metrics._validation import align, paired, positive_total
 
 __all__ = [
     "weighted_lorenz",

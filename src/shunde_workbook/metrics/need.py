@@ -9,7 +9,6 @@ as documented per function.
 
 from __future__ import annotations
 
-import difflib
 import math
 import warnings
 from collections.abc import Mapping
@@ -17,7 +16,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._validation import MissingDataWarning, align, as_series, check_total
+from shunde_workbook.errors import closest
+from shunde_workbook.metrics._validation import MissingDataWarning, align, as_series, check_total
 
 __all__ = ["need_index", "target_allocation", "distance_from_target", "MissingDataWarning"]
 
@@ -29,8 +29,8 @@ def _check_weights(towns: pd.DataFrame, weights: Mapping[str, float]) -> dict[st
     available = [str(c) for c in towns.columns]
     for col in weights:
         if col not in towns.columns:
-            close = difflib.get_close_matches(str(col), available, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest(col, available, cutoff=0.6)
+            hint = f" (did you mean {close!r}?)" if close else ""
             raise ValueError(
                 f"{func}: unknown column {col!r}{hint}. Available columns: {available}"
             )

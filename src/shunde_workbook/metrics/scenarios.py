@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._validation import MissingDataWarning, align, as_series, check_total, positive_total
+from shunde_workbook.metrics._validation import MissingDataWarning, align, as_series, check_total, positive_total
 
 __all__ = [
     "round_largest_remainder",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .paths import REFERENCE
+from shunde_workbook.paths import REFERENCE
 
 
 def _unique_sources(path, column="source") -> list[str]:

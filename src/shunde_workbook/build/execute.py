@@ -111,7 +111,7 @@ def run_job(job: Job) -> JobResult:
     import nbformat
     import papermill as pm
 
-    from .export import to_html
+    from shunde_workbook.build.export import to_html
 
     t0 = time.perf_counter()
     out = Path(job.outputs)

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .findings import Finding, rank
-from .i18n import tr
+from shunde_workbook.narrative.findings import Finding, rank
+from shunde_workbook.narrative.text import tr
 
 FIG_DPI = 150
 
@@ -52,7 +52,7 @@ class Report:
     """
 
     def __init__(self, name: str, language: str, output_dir: str | Path, statuses: dict[str, str]):
-        from .paths import OUTPUTS
+        from shunde_workbook.paths import OUTPUTS
 
         self.name, self.lang, self.statuses = name, language, dict(statuses)
         self.out = Path(output_dir) if output_dir else OUTPUTS
@@ -160,7 +160,7 @@ class Report:
     # --------------------------------------------------------------- methods
     def methods(self, facts: pd.DataFrame | None = None, extra: list[str] | None = None) -> None:
         """Closing "Data and methods" section: every source used, with caveats, one per line."""
-        from .sources import source_list
+        from shunde_workbook.report.sources import source_list
 
         self.section("methods", tr("methods_title", self.lang))
         items = [f"<li>{esc(e)}</li>" for e in extra or []]

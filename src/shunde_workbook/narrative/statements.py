@@ -1,6 +1,6 @@
 """Turn study results into ranked, hedged findings (Chinese and English).
 
-Every number in a sentence is a :class:`~shunde_workbook.findings.Value`
+Every number in a sentence is a :class:`~shunde_workbook.narrative.findings.Value`
 that names its result field as ``"<study>.<key>"`` or
 ``"<study>.summary[<town_code>].<column>"``; :func:`lookup` resolves such a
 name against the results, which is what the consistency test does.
@@ -12,8 +12,8 @@ import re
 
 import pandas as pd
 
-from .findings import Finding, Value
-from .i18n import rule_label
+from shunde_workbook.narrative.findings import Finding, Value
+from shunde_workbook.narrative.text import rule_label
 
 
 def _names(towns: pd.DataFrame, code: str) -> dict:
@@ -57,7 +57,7 @@ def overview_findings(res: dict, statuses: dict) -> list[Finding]:
 
 
 def _field_en(name: str) -> str:
-    from .i18n import field_label
+    from shunde_workbook.narrative.text import field_label
 
     return field_label(name, "en")
 

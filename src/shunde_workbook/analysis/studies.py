@@ -1,8 +1,8 @@
 """The computations behind each analysis notebook, returning plain result dicts.
 
-Each function takes :class:`~shunde_workbook.analysis.Inputs` and returns a
+Each function takes :class:`~shunde_workbook.analysis.inputs.Inputs` and returns a
 dict of numbers and DataFrames.  Notebooks draw and explain them; the
-findings generator (:mod:`shunde_workbook.insights`) quotes them; the policy
+findings generator (:mod:`shunde_workbook.narrative.statements`) quotes them; the policy
 brief calls them all.  Amounts are in 元.
 """
 
@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import metrics
-from .analysis import Inputs, by_year, coverage_by_year, town_summary
+from shunde_workbook import metrics
+from shunde_workbook.analysis.inputs import Inputs, by_year, coverage_by_year, town_summary
 
 PLAN_2023 = {"众创共善": 31_000_000.0, "和美社区": 28_000_000.0}  # published_facts.csv, 2023 planned_funding
 

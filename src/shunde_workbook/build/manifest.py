@@ -9,24 +9,11 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .paths import ROOT
+from shunde_workbook.data.cache import file_hash  # noqa: F401  (re-exported for the runner)
+from shunde_workbook.paths import ROOT
 
 PACKAGES = ("shunde-workbook", "pandas", "numpy", "geopandas", "shapely", "pyproj", "pyogrio", "matplotlib",
             "seaborn", "mapclassify", "papermill", "nbconvert", "nbformat", "ipykernel", "noto-cjk-sans-otc")
-SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-
-
-def file_hash(path: Path) -> str:
-    """sha256 of a file's bytes (a shapefile's sibling parts included)."""
-    h = hashlib.sha256()
-    parts = [path.with_suffix(s) for s in SHAPEFILE_PARTS] if path.suffix.lower() == ".shp" else [path]
-    for part in parts:
-        if part.exists():
-            h.update(part.name.encode())
-            h.update(part.read_bytes())
-    return h.hexdigest()
-
-
 @lru_cache(maxsize=None)
 def package_versions() -> dict[str, str]:
     out = {}
@@ -42,7 +29,7 @@ def package_versions() -> dict[str, str]:
 def code_hash() -> str:
     """Hash of the package's own source: a code change invalidates cached reports."""
     h = hashlib.sha256()
-    pkg = Path(__file__).parent
+    pkg = Path(__file__).resolve().parents[1]
     for path in sorted(pkg.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".j2", ".css", ".json", ".yaml", ".csv"):
             h.update(str(path.relative_to(pkg)).encode())

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .params import resolve_path
+from shunde_workbook.params import resolve_path
+from shunde_workbook.data.cache import read_ledger
+from shunde_workbook.errors import InputError
 
 MIN_GRANTS = 10  # below this, distribution measures say nothing
-
-
-class InputProblem(ValueError):
-    """An input cannot support the analysis (empty, too small, unreadable)."""
 
 
 @dataclass
@@ -46,7 +44,7 @@ def town_table(towns_path, population_path, basis: str = "best_available") -> pd
     """One row per town: names, village units, population with its grade and source, extra user columns."""
     towns = pd.read_csv(resolve_path(towns_path), dtype={"town_code": str}, encoding="utf-8-sig")
     if "town_code" not in towns.columns:
-        raise InputProblem(f"{towns_path}: the town table needs a 'town_code' column (NBS 9 digits).")
+        raise InputError(f"{towns_path}: the town table needs a 'town_code' column (NBS 9 digits).")
     pop = pd.read_csv(resolve_path(population_path), dtype={"town_code": str, "grade": str}, encoding="utf-8-sig")
     pop = pop.rename(columns={"grade": "pop_grade", "source": "pop_source", "year": "pop_year"})
     out = towns.merge(pop[["town_code", "population", "pop_grade", "pop_year", "pop_source"]], on="town_code",
@@ -72,45 +70,21 @@ def ledger_status(ledger: pd.DataFrame) -> str:
     return values[0] if len(values) == 1 else ("mixed: " + ", ".join(values) if values else "unknown")
 
 
-CACHE_ENV = "SHUNDE_WORKBOOK_CACHE"
-
-
-def ledger_cache_file(path: Path, cache_dir: Path) -> Path:
-    """Where the runner keeps the validated frame of the ledger at ``path`` (keyed by its bytes)."""
-    from .manifest import file_hash
-
-    return cache_dir / f"ledger-{file_hash(path)[:24]}.pkl"
-
-
-def read_ledger(path: Path) -> pd.DataFrame:
-    """The validated ledger: from the runner's per-run cache when there is one, else validated here."""
-    import os
-
-    from .data.ledger import load_ledger
-
-    cache_dir = os.environ.get(CACHE_ENV)
-    if cache_dir:
-        cached = ledger_cache_file(path, Path(cache_dir))
-        if cached.exists():
-            return pd.read_pickle(cached)
-    return load_ledger(path)
-
-
 def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
     """Load and check the ledger, town table, villages and boundaries named in ``params``."""
-    from .data.reference import load_villages
+    from shunde_workbook.data.reference import load_villages
 
     ledger_path = resolve_path(params["ledger_path"])
     full = read_ledger(ledger_path)
     if full.empty:
-        raise InputProblem(
+        raise InputError(
             f"The ledger {ledger_path} has no grant rows, so there is nothing to analyse. "
             "Check that the file is the intended export and that its rows passed validation "
             "(run: shunde-workbook validate FILE).")
     ledger = filter_ledger(full, params.get("programmes", ["众创共善", "和美社区"]), params.get("year_start", 2017),
                            params.get("year_end", 2022), params.get("fields") or ())
     if len(ledger) < MIN_GRANTS:
-        raise InputProblem(
+        raise InputError(
             f"Only {len(ledger)} grant(s) in {ledger_path.name} match programmes={params.get('programmes')}, "
             f"years {params.get('year_start')}–{params.get('year_end')}, fields={params.get('fields') or 'all'}; "
             f"at least {MIN_GRANTS} are needed for distribution measures to mean anything. "
@@ -119,7 +93,7 @@ def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
                                                                                       "best_available"))
     gdf = None
     if boundaries:
-        from .geo.boundaries import load_boundaries
+        from shunde_workbook.geo.boundaries import load_boundaries
 
         gdf = load_boundaries(resolve_path(params["boundaries_path"]), towns.reset_index())
     statuses = {"ledger": ledger_status(full), "towns": "published"}

@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from .fonts import use_cjk_font  # noqa: E402
-from .i18n import field_label, programme_label, tr, unit_label  # noqa: E402
+from shunde_workbook.report.fonts import use_cjk_font  # noqa: E402
+from shunde_workbook.narrative.text import field_label, programme_label, tr, unit_label  # noqa: E402
 
 PALETTE = {"众创共善": "#0b6e69", "和美社区": "#e07b39"}
 

@@ -27,23 +27,20 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import manifest as mf
-from .execute import Job, as_dict, kernel_name, run_job
-from .params import (SPECS, ParameterError, closest, coerce, cross_check, declared_parameters, load_param_file, parse_set, resolve_path,
+from shunde_workbook.build import manifest as mf
+from shunde_workbook.build.execute import Job, as_dict, kernel_name, run_job
+from shunde_workbook.errors import LedgerError, ParameterError, RunError, closest
+from shunde_workbook.params import (SPECS, coerce, cross_check, declared_parameters, load_param_file, parse_set, resolve_path,
                      validate)
-from .paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT
+from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT
 
 INPUT_KINDS = {"ledger_path": "ledger", "boundaries_path": "boundaries", "towns_path": "towns",
                "population_path": "population"}
 
 
-class RunError(RuntimeError):
-    """The run cannot start (bad parameters, locked or unwritable outputs)."""
-
-
 @dataclass
-class Report:
-    """A notebook the runner knows how to run."""
+class NotebookSpec:
+    """A notebook the runner knows how to run: its name, file, titles, per-town flag and order."""
 
     name: str
     path: Path
@@ -52,7 +49,7 @@ class Report:
     order: int
 
 
-def discover(notebooks_dir: Path = NOTEBOOKS) -> list[Report]:
+def discover(notebooks_dir: Path = NOTEBOOKS) -> list[NotebookSpec]:
     """Every ``notebooks/*.ipynb`` whose name does not start with ``_``, in report order."""
     reports = []
     for path in sorted(notebooks_dir.glob("*.ipynb")):
@@ -60,7 +57,7 @@ def discover(notebooks_dir: Path = NOTEBOOKS) -> list[Report]:
             continue
         meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("shunde_workbook", {})
         title = meta.get("title") or {"zh": path.stem, "en": path.stem}
-        reports.append(Report(path.stem, path, title, bool(meta.get("per_town")), int(meta.get("order", 50))))
+        reports.append(NotebookSpec(path.stem, path, title, bool(meta.get("per_town")), int(meta.get("order", 50))))
     return sorted(reports, key=lambda r: (r.order, r.name))
 
 
@@ -133,7 +130,7 @@ def _lock(outputs: Path):
 
 
 def plan(params_file: Path | None, overrides: list[str], only: list[str] | None,
-         notebooks_dir: Path = NOTEBOOKS) -> tuple[list[Report], dict, dict[str, dict]]:
+         notebooks_dir: Path = NOTEBOOKS) -> tuple[list[NotebookSpec], dict, dict[str, dict]]:
     """Validate parameters and pick the reports; raise ParameterError listing every problem."""
     reports = discover(notebooks_dir)
     declared: dict[str, dict] = {}  # every name any notebook declares: a parameter set serves them all
@@ -163,7 +160,7 @@ def plan(params_file: Path | None, overrides: list[str], only: list[str] | None,
     return reports, merged, per_report
 
 
-def _jobs(reports, merged, per_report, outputs: Path, kernel: str) -> list[tuple[Job, Report, dict]]:
+def jobs_for(reports, merged, per_report, outputs: Path, kernel: str) -> list[tuple[Job, NotebookSpec, dict]]:
     """One job per report, and per town for per-town notebooks; each gets only the names it declares."""
     language = merged.get("language", "zh")
     jobs = []
@@ -239,7 +236,7 @@ def run(params_file: Path | None = PARAMS / "default.yaml", overrides: list[str]
     except RunError as exc:
         _say(f"Cannot start: {exc}")
         return 2
-    from .analysis import CACHE_ENV
+    from shunde_workbook.data.cache import CACHE_ENV
 
     saved = os.environ.get(CACHE_ENV)
     try:
@@ -253,12 +250,12 @@ def run(params_file: Path | None = PARAMS / "default.yaml", overrides: list[str]
 
 
 def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, params_file) -> int:
-    from .site import write_index
+    from shunde_workbook.build.site import write_index
 
     kernel = kernel_name()
     inputs = _inputs(merged, per_report)
     hashes = {p: i["sha256"] for p, i in inputs.items()}
-    planned = _jobs(reports, merged, per_report, outputs, kernel)
+    planned = jobs_for(reports, merged, per_report, outputs, kernel)
     previous = _previous(outputs)
     records, todo = {}, []
     for job, report, own in planned:
@@ -274,16 +271,16 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
         else:
             records[job.name] = rec
             todo.append(job)
-    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    njobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     cached = len(planned) - len(todo)
     _say(f"shunde-workbook: {len(planned)} reports, {cached} unchanged (skipped), {len(todo)} to run "
-         f"with {n_jobs} parallel job(s), kernel '{kernel}'.")
+         f"with {njobs} parallel job(s), kernel '{kernel}'.")
     failures = []
     with _PeakMemory() as mem:
         if todo:
             _cache_ledgers(inputs, outputs / ".work" / "cache")
             ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
+            with ProcessPoolExecutor(max_workers=njobs, mp_context=ctx) as pool:
                 # Longest first (by last build time) so the workers finish together.
                 todo.sort(key=lambda j: -(previous.get(j.name) or {}).get("seconds", 0.0) or 0.0)
                 futures = {pool.submit(run_job, job): job for job in todo}
@@ -309,7 +306,7 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
         "started": started.isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 2),
         "peak_rss_mb": round(mem.peak / 2**20, 1),
-        "jobs": n_jobs,
+        "jobs": njobs,
         "kernel": kernel,
         "git_commit": mf.git_commit(),
         "params_file": str(params_file) if params_file else None,
@@ -340,8 +337,8 @@ def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     """
     import pandas as pd  # noqa: F401 - imported here to keep parameter validation fast
 
-    from .analysis import CACHE_ENV, ledger_cache_file
-    from .data.ledger import LedgerError, load_ledger
+    from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file
+    from shunde_workbook.data.ledger import load_ledger
 
     cache_dir.mkdir(parents=True, exist_ok=True)
     for old in cache_dir.glob("ledger-*.pkl"):

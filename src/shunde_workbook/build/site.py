@@ -48,7 +48,7 @@ def caveats(inputs: dict, lang: str) -> list[str]:
 
 
 def _params_text(params: dict) -> str:
-    from .report import format_param
+    from shunde_workbook.report.presenter import format_param
 
     return " · ".join(f"{k}: {format_param(k, v)}" for k, v in params.items() if not k.endswith("_path")) or "defaults"
 

@@ -19,8 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from ..fonts import use_cjk_font
-from .names import normalise_town, town_by_code
+from shunde_workbook.report.fonts import use_cjk_font
+from shunde_workbook.geo.names import normalise_town, town_by_code
 
 __all__ = ["choropleth", "CAPTION", "NO_DATA"]
 

@@ -1,0 +1,46 @@
+"""The validated-ledger cache shared by the runner and the notebooks' input loader.
+
+The runner validates each ledger once per run and pickles the frame into a
+per-run folder named by :data:`CACHE_ENV`; every kernel then reads the frame
+instead of validating the file again.  Entries are keyed by the file's bytes,
+so an edited ledger is never served from a stale entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pandas as pd
+
+CACHE_ENV = "SHUNDE_WORKBOOK_CACHE"
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of a file's bytes (a shapefile's sibling parts included)."""
+    h = hashlib.sha256()
+    parts = [path.with_suffix(s) for s in SHAPEFILE_PARTS] if path.suffix.lower() == ".shp" else [path]
+    for part in parts:
+        if part.exists():
+            h.update(part.name.encode())
+            h.update(part.read_bytes())
+    return h.hexdigest()
+
+
+def ledger_cache_file(path: Path, cache_dir: Path) -> Path:
+    """Where the runner keeps the validated frame of the ledger at ``path`` (keyed by its bytes)."""
+    return cache_dir / f"ledger-{file_hash(path)[:24]}.pkl"
+
+
+def read_ledger(path: Path) -> pd.DataFrame:
+    """The validated ledger: from the runner's per-run cache when there is one, else validated here."""
+    from shunde_workbook.data.ledger import load_ledger
+
+    cache_dir = os.environ.get(CACHE_ENV)
+    if cache_dir:
+        cached = ledger_cache_file(path, Path(cache_dir))
+        if cached.exists():
+            return pd.read_pickle(cached)
+    return load_ledger(path)
