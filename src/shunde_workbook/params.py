@@ -72,6 +72,8 @@ SPECS: dict[str, Spec] = {
     "breaks": Spec("list", "Class upper bounds for scheme=user_defined", item_kind="float"),
     "need_weights": Spec("dict", "Weights of town-table columns in the need index"),
     "floor_share": Spec("float", "Share of the plan given as an equal floor in the blend rule", minimum=0, maximum=1),
+    "allocation_unit": Spec("float", "Rounding step of the 2023 scenario allocations, in 万元 (0.1 = 1,000 元); "
+                            "must divide each programme's plan total", minimum=0.0001, maximum=1000),
     "top_n": Spec("int", "How many organisations count as the top group", minimum=1, maximum=100),
     "town": Spec("str", "Town of a profile (NBS code)", choices=TOWN_CODES),
     "ledger_path": Spec("path", "Grant ledger (CSV or XLSX)"),

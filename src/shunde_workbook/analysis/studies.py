@@ -15,6 +15,7 @@ import pandas as pd
 
 from shunde_workbook import metrics
 from shunde_workbook.analysis.inputs import Inputs, by_year, coverage_by_year, town_summary
+from shunde_workbook.errors import ParameterError
 
 PLAN_2023 = {"众创共善": 31_000_000.0, "和美社区": 28_000_000.0}  # published_facts.csv, 2023 planned_funding
 
@@ -49,22 +50,48 @@ def overview(inp: Inputs) -> dict:
     }
 
 
+def population_basis(summary: pd.DataFrame) -> pd.DataFrame:
+    """Add shares on one basis: the towns with a population figure.
+
+    ``pop_share`` is over the towns with a population figure, while ``amount_share`` is over all towns.
+    ``amount_share_pop_basis`` is each town's share of the money received by the towns with a
+    population figure (NaN elsewhere), so it can be compared with ``pop_share`` like with like;
+    ``in_pop_basis`` marks those towns.
+    """
+    out = summary.copy()
+    basis = out["population"].notna()
+    out["in_pop_basis"] = basis
+    out["amount_share_pop_basis"] = (out["amount"] / out.loc[basis, "amount"].sum()).where(basis)
+    return out
+
+
 def distribution(inp: Inputs) -> dict:
-    """Town table (shares, per resident, per village unit, ranks) and yearly village coverage."""
-    summary = town_summary(inp.ledger, inp.towns)
-    gap = summary["amount_share"] - summary["pop_share"]
+    """Town table (shares, per resident, per village unit, ranks) and yearly village coverage.
+
+    Shares of money are compared with shares of population on one basis, the towns with a population
+    figure (``pop_basis_towns``): ``top_town_amount_share`` and ``most_over_gap`` use
+    ``amount_share_pop_basis``; ``top_town_amount_share_all_towns`` is the top town's share of all money.
+    """
+    summary = population_basis(town_summary(inp.ledger, inp.towns))
+    gap = summary["amount_share_pop_basis"] - summary["pop_share"]
     over = gap.idxmax()
     with_pop = summary.dropna(subset=["per_resident"])
     low = with_pop["per_resident"].idxmin()
     high = with_pop["per_resident"].idxmax()
     cov = coverage_by_year(inp.ledger, inp.towns)
     funded_any = inp.ledger["village_code"].dropna().astype(str)
+    top = summary["amount"].idxmax()
+    basis = summary["in_pop_basis"]
     return {
         "summary": summary,
         "coverage": cov,
-        "top_town": str(summary["amount"].idxmax()),
-        "top_town_amount_share": float(summary["amount_share"].max()),
-        "top_town_pop_share": float(summary.loc[summary["amount"].idxmax(), "pop_share"]),
+        "top_town": str(top),
+        "top_town_amount_share": float(summary.loc[top, "amount_share_pop_basis"]),
+        "top_town_pop_share": float(summary.loc[top, "pop_share"]),
+        "top_town_amount_share_all_towns": float(summary.loc[top, "amount_share"]),
+        "top_town_in_pop_basis": bool(basis[top]),
+        "pop_basis_towns": [str(c) for c in summary.index[basis]],
+        "pop_basis_amount_share": float(summary.loc[basis, "amount_share"].sum()),
         "most_over_town": str(over), "most_over_gap": float(gap.max()),
         "lowest_per_resident_town": str(low), "lowest_per_resident": float(with_pop.loc[low, "per_resident"]),
         "highest_per_resident_town": str(high), "highest_per_resident": float(with_pop.loc[high, "per_resident"]),
@@ -77,22 +104,50 @@ def distribution(inp: Inputs) -> dict:
     }
 
 
+def village_theil_left_out(ledger: pd.DataFrame, unit_codes: pd.Series) -> dict:
+    """Shares of the money the village Theil decomposition does not see.
+
+    ``no_village_code``: grants with no village code (town-level grants); ``unlisted_village``: grants
+    to a village code outside the 2021 list of 村(社区) the decomposition uses; ``total``: both.
+    """
+    total = float(ledger["amount"].sum())
+    code = ledger["village_code"].astype("string").fillna("").str.strip()
+    no_code = code == ""
+    unlisted = ~no_code & ~code.isin(set(unit_codes.astype(str)))
+    share = {"no_village_code": float(ledger.loc[no_code.to_numpy(), "amount"].sum()) / total,
+             "unlisted_village": float(ledger.loc[unlisted.to_numpy(), "amount"].sum()) / total}
+    share["total"] = share["no_village_code"] + share["unlisted_village"]
+    return share
+
+
 def need_table(summary: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
     """The town summary joined with every other town-table column (user-added need columns included)."""
     return summary.join(towns.drop(columns=[c for c in towns.columns if c in summary.columns]), how="left")
 
 
 def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
-    """Weighted Gini and Lorenz curve, Theil decomposition, CV, concentration, need and distance."""
+    """Weighted Gini and Lorenz curve, Theil decomposition, CV, concentration, need and distance.
+
+    The Gini, CV and the population-weighted between-town Theil (``theil_towns``) cover the towns with a
+    population figure; the others are named in ``gini_excluded`` / ``cv_excluded`` /
+    ``theil_towns_excluded`` and their share of the money in ``population_measures_excluded_amount_share``.
+    The village Theil (``theil``) weighs every 2021 村(社区) equally and leaves out the money in
+    ``theil_village_left_out_share`` (town-level grants with no village code, and grants to villages
+    outside the 2021 list).
+    """
     summary = town_summary(inp.ledger, inp.towns)
     with_pop = summary.dropna(subset=["population"])
     curve = metrics.weighted_lorenz(with_pop["amount"], with_pop["population"])
     gini = metrics.weighted_gini(with_pop["amount"], with_pop["population"])
+    excluded = [str(c) for c in summary.index[summary["population"].isna()]]
+    # Between-town Theil T, population-weighted (each resident counts the same), on the Gini's towns.
+    theil_towns = metrics.theil_t(with_pop["amount"], with_pop["population"])
     # Theil over villages grouped by town; each 村(社区) weighs the same (no village population is published).
     units = inp.villages[inp.villages["in_nbs_2021"].astype(int) == 1][["code", "town_code"]]
     per_village = inp.ledger.groupby("village_code")["amount"].sum()
     units = units.assign(amount=units["code"].map(per_village).fillna(0.0))
     theil = metrics.theil_decomposition(units["amount"].to_numpy(), units["town_code"].to_numpy())
+    left_out = village_theil_left_out(inp.ledger, units["code"])
     cv = metrics.coefficient_of_variation(with_pop["per_resident"])
     by_org = inp.ledger.groupby("recipient_name")["amount"].sum()
     top_share = metrics.top_n_share(by_org, n=top_n)
@@ -113,6 +168,13 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
         "gini": float(gini),
         "theil": {k: float(v) for k, v in theil.items() if np.isscalar(v)},
         "theil_between_share": float(theil["between"] / theil["total"]) if theil["total"] > 0 else np.nan,
+        "theil_village_left_out_share": left_out["total"],
+        "theil_village_no_code_share": left_out["no_village_code"],
+        "theil_village_unlisted_share": left_out["unlisted_village"],
+        "theil_towns": float(theil_towns),
+        "theil_towns_excluded": excluded,
+        "gini_excluded": excluded, "cv_excluded": excluded,
+        "population_measures_excluded_amount_share": float(summary.loc[excluded, "amount_share"].sum()),
         "cv_per_resident": float(cv),
         "n_orgs": int(by_org.size),
         "top_n": int(top_n),
@@ -144,8 +206,13 @@ def fill_need_by_units(need: pd.Series, units: pd.Series) -> pd.Series:
     return out
 
 
-def scenarios(inp: Inputs, need_weights: dict, floor_share: float) -> dict:
-    """The 2023 plan allocated under each rule, per programme and in total, with shifts from history."""
+def scenarios(inp: Inputs, need_weights: dict, floor_share: float, allocation_unit: float = 0.1) -> dict:
+    """The 2023 plan allocated under each rule, per programme and in total, with shifts from history.
+
+    Every allocation is rounded to multiples of ``allocation_unit`` 万元 (default 0.1万 = 1,000 元) by
+    largest remainders, so each rule's total equals the plan exactly.
+    """
+    round_to = allocation_round_to(allocation_unit, [PLAN_2023[p] for p in PLAN_2023])
     summary = town_summary(inp.ledger, inp.towns)
     table = need_table(summary, inp.towns)
     with warnings.catch_warnings():
@@ -158,7 +225,7 @@ def scenarios(inp: Inputs, need_weights: dict, floor_share: float) -> dict:
         past = inp.ledger[inp.ledger["programme"] == prog].groupby("town_code")["amount"].sum()
         past = past.reindex(summary.index).fillna(0.0)
         out[prog] = metrics.compare_scenarios(PLAN_2023[prog], table, past, need, floor_share,
-                                              missing="fallback_units")
+                                              missing="fallback_units", round_to=round_to)
     total = sum(out.values())
     rules = [c for c in total.columns if not c.startswith("shift_")]
     shifts = total[[c for c in total.columns if c.startswith("shift_")]]
@@ -174,7 +241,22 @@ def scenarios(inp: Inputs, need_weights: dict, floor_share: float) -> dict:
         "biggest_shift_rule": str(biggest[1]).removeprefix("shift_"),
         "biggest_shift": float(shifts.loc[biggest[0], biggest[1]]),
         "uses_population_fallback": [str(c) for c in summary.index[summary["population"].isna()]],
+        "allocation_unit": float(allocation_unit),
     }
+
+
+def allocation_round_to(allocation_unit: float, plans) -> float:
+    """``allocation_unit`` (万元) in 元, checked to divide every plan total exactly."""
+    unit = float(allocation_unit)
+    if not np.isfinite(unit) or unit <= 0:
+        raise ParameterError(f"allocation_unit must be a positive number of 万元, got {allocation_unit!r}")
+    round_to = round(unit * 1e4, 6)
+    bad = [p for p in plans if abs(p / round_to - round(p / round_to)) > 1e-9 * max(1.0, p / round_to)]
+    if bad:
+        raise ParameterError(f"allocation_unit {allocation_unit:g} 万元 does not divide the plan total(s) "
+                             f"{', '.join(f'{p / 1e4:,.1f}' for p in bad)} 万元; rounded allocations could not "
+                             "add up to the plan. Try 0.1, 1 or 10.")
+    return round_to
 
 
 def profile(inp: Inputs, town: str) -> dict:
