@@ -1,0 +1,178 @@
+"""Charts about the strength of the evidence: how allocations move with the need weights, and which
+input's uncertainty moves a headline metric most.
+
+Drawing uses the house style and CJK font of :mod:`shunde_workbook.report.charts`, and every figure on a
+simulated ledger carries :func:`~shunde_workbook.report.charts.stamp`.  The one computation,
+:func:`allocation_sensitivity_table`, only strings together the existing metric functions.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from shunde_workbook import metrics
+from shunde_workbook.analysis.studies import fill_need_by_units
+from shunde_workbook.narrative.text import tr, unit_label
+from shunde_workbook.report.charts import stamp, style
+
+# Chart words (to move into the text catalogue with the rest of the grade wording).
+WORDS = {
+    "pop_weight": {"zh": "需要指数中人口的权重（其余为村(社区)数）",
+                   "en": "Weight of population in the need index (the rest: number of villages/communities)"},
+    "your_choice": {"zh": "当前设定 {w:.2f}", "en": "Your choice {w:.2f}"},
+    "by_units": {"zh": "全按村(社区)", "en": "all by villages"},
+    "by_population": {"zh": "全按人口", "en": "all by population"},
+    "point": {"zh": "点估计 {v}", "en": "Point value {v}"},
+    "range_of": {"zh": "仅该输入变化时{metric}的范围", "en": "Range of {metric} when only that input varies"},
+    "metric": {"zh": "指标", "en": "the metric"},
+}
+
+
+def _amount_label(unit: str, lang: str) -> str:
+    return (f'{tr("amount", lang)}（{unit_label(unit, lang)}）' if lang == "zh"
+            else f'{tr("amount", lang)} ({unit_label(unit, lang)})')
+
+
+def allocation_sensitivity_table(plan_total: float, towns: pd.DataFrame, grid=None, *,
+                                 other: str = "village_units", population_col: str = "population",
+                                 units_col: str = "village_units", rule: str = "need_weighted",
+                                 floor_share: float = 0.3) -> pd.DataFrame:
+    """Each town's allocation of ``plan_total`` as the population weight of the need index goes 0 → 1.
+
+    At weight ``w`` the need index is ``metrics.need_index(towns, {population: w, other: 1 - w})``;
+    towns without a need score (no population figure) get their share of 村(社区), as in
+    :func:`shunde_workbook.analysis.studies.scenarios`; the plan is then split by ``rule``.
+
+    Parameters
+    ----------
+    plan_total : float
+        Amount to allocate, in the unit the table should use (e.g. 5900 万元).
+    towns : pandas.DataFrame
+        One row per town with ``population_col``, ``units_col`` and ``other``.
+    grid : array-like, optional
+        Population weights in [0, 1]; default 0, 0.05, …, 1.
+    other : str, default "village_units"
+        The column that takes the rest of the weight.
+    rule : {"need_weighted", "floor_plus_need"}
+        Allocation rule (:func:`metrics.need_weighted` or :func:`metrics.floor_plus_formula`).
+    floor_share : float
+        Floor fraction for ``"floor_plus_need"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``population_weight`` (the grid), columns = towns, each row summing to ``plan_total``.
+    """
+    if rule not in ("need_weighted", "floor_plus_need"):
+        raise ValueError(f"allocation_sensitivity_table: rule must be 'need_weighted' or 'floor_plus_need', "
+                         f"got {rule!r}")
+    weights = np.linspace(0.0, 1.0, 21) if grid is None else np.asarray(grid, dtype=float)
+    if weights.ndim != 1 or weights.size == 0 or not np.all((weights >= 0) & (weights <= 1)):
+        raise ValueError("allocation_sensitivity_table: grid must be a non-empty list of weights in [0, 1]")
+    rows = {}
+    for w in weights:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", metrics.MissingDataWarning)
+            need = metrics.need_index(towns, {population_col: float(w), other: 1.0 - float(w)})
+        need = fill_need_by_units(need, towns[units_col])
+        if rule == "need_weighted":
+            rows[float(w)] = metrics.need_weighted(plan_total, need)
+        else:
+            rows[float(w)] = metrics.floor_plus_formula(plan_total, floor_share, need)
+    out = pd.DataFrame(rows).T
+    out.index.name = "population_weight"
+    out.columns.name = towns.index.name
+    return out
+
+
+def allocation_sensitivity(table: pd.DataFrame, labels: pd.Series, user_weight: float, lang: str, simulated: bool,
+                           *, unit: str = "万元"):
+    """Lines: each town's 2023 allocation against the population weight of the need index.
+
+    ``table`` as from :func:`allocation_sensitivity_table` (values in ``unit``); ``labels`` maps town
+    codes to names in ``lang``.  The user's weight is marked by a vertical line; the legend (towns in
+    order of their allocation at that weight) sits outside the plot, on the right.
+    """
+    style()
+    fig, ax = plt.subplots(figsize=(9.2, 4.8))
+    at_user = table.apply(lambda col: np.interp(user_weight, table.index.to_numpy(), col.to_numpy()))
+    order = at_user.sort_values(ascending=False).index
+    colours = plt.get_cmap("tab10")
+    for i, town in enumerate(order):
+        ax.plot(table.index, table[town], color=colours(i % 10), lw=1.8, label=str(labels.get(town, town)))
+    ax.axvline(user_weight, color="#333", ls="--", lw=1)
+    ax.annotate(WORDS["your_choice"][lang].format(w=user_weight), xy=(user_weight, 1.0),
+                xycoords=("data", "axes fraction"), xytext=(4, -4), textcoords="offset points", ha="left",
+                va="top", fontsize=9, color="#333")
+    ax.set_xlim(float(table.index.min()), float(table.index.max()))
+    ax.set_xticks(np.linspace(0, 1, 6))
+    ax.set_xlabel(WORDS["pop_weight"][lang])
+    ax.set_ylabel(_amount_label(unit, lang))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.text(0.0, -0.16, WORDS["by_units"][lang], transform=ax.transAxes, ha="left", va="top", fontsize=8,
+            color="#7f8c8d")
+    ax.text(1.0, -0.16, WORDS["by_population"][lang], transform=ax.transAxes, ha="right", va="top", fontsize=8,
+            color="#7f8c8d")
+    ax.legend(title=tr("town", lang), frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    stamp(fig, simulated, lang)
+    fig.tight_layout()
+    return fig
+
+
+def tornado(table: pd.DataFrame, lang: str, simulated: bool, *, metric_label: str | None = None,
+            labels=None, number_format: str = "{:.3f}"):
+    """Tornado chart: how far a headline metric moves when each input alone varies.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per input (index: input name), columns ``low`` and ``high`` (the metric's range when only
+        that input varies) and ``point`` (the metric's point value, the same on every row).
+    lang : {"zh", "en"}
+    simulated : bool
+        Stamp the figure as built on simulated data.
+    metric_label : str, optional
+        Name of the metric, for the axis label.
+    labels : mapping, optional
+        Input name → label in ``lang``.
+    number_format : str
+        Format of the values written at the bar ends.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One bar per input, widest swing at the top, and a vertical line at the point value.
+    """
+    missing = {"low", "high", "point"} - set(table.columns)
+    if missing:
+        raise ValueError(f"tornado: table needs columns low, high and point; missing {sorted(missing)}")
+    style()
+    t = table.assign(swing=(table["high"] - table["low"]).abs()).sort_values("swing", ascending=True)
+    names = [str((labels or {}).get(i, i)) for i in t.index]
+    lo = np.minimum(t["low"], t["high"]).to_numpy()
+    hi = np.maximum(t["low"], t["high"]).to_numpy()
+    point = float(table["point"].iloc[0])
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(t) + 1.8))
+    y = np.arange(len(t))
+    ax.barh(y, hi - lo, left=lo, color="#0b6e69", alpha=0.85, height=0.55)
+    ax.axvline(point, color="#c0392b", lw=1.2)
+    for yi, a, b in zip(y, lo, hi):
+        ax.text(a, yi, number_format.format(a) + " ", va="center", ha="right", fontsize=8.5)
+        ax.text(b, yi, " " + number_format.format(b), va="center", ha="left", fontsize=8.5)
+    ax.set_yticks(y, names)
+    span = max(hi.max(), point) - min(lo.min(), point)
+    pad = 0.18 * span if span > 0 else 1.0
+    ax.set_xlim(min(lo.min(), point) - pad, max(hi.max(), point) + pad)
+    metric = metric_label or WORDS["metric"][lang]
+    ax.set_xlabel(WORDS["range_of"][lang].format(metric=metric))
+    ax.set_title(WORDS["point"][lang].format(v=number_format.format(point)), fontsize=9, loc="left",
+                 color="#c0392b")
+    ax.grid(axis="y", visible=False)
+    stamp(fig, simulated, lang)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,103 @@
+"""Evidence charts: the allocation-sensitivity table and its chart, and the tornado chart."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from shunde_workbook.analysis.inputs import town_table
+from shunde_workbook.narrative.text import tr
+from shunde_workbook.report import evidence_charts as ec
+
+PLAN = 5900.0  # 万元
+
+
+@pytest.fixture(scope="module")
+def towns() -> pd.DataFrame:
+    return town_table("data/reference/towns.csv", "data/reference/town_population.csv")
+
+
+@pytest.fixture(scope="module")
+def table(towns) -> pd.DataFrame:
+    return ec.allocation_sensitivity_table(PLAN, towns, np.linspace(0, 1, 11))
+
+
+def test_rows_sum_to_the_plan_at_every_weight(table, towns):
+    assert list(table.index) == pytest.approx(list(np.linspace(0, 1, 11)))
+    assert list(table.columns) == list(towns.index)
+    np.testing.assert_allclose(table.sum(axis=1), PLAN, rtol=1e-12)
+    assert (table >= 0).all().all()
+
+
+def test_endpoints_are_pure_village_and_pure_population_shares(table, towns):
+    units = towns["village_units"].to_numpy(dtype=float)
+    pop = towns["population"].to_numpy(dtype=float)
+    np.testing.assert_allclose(table.loc[0.0].to_numpy(), PLAN * units / units.sum(), rtol=1e-12)
+    # All by population: a town with no population figure keeps its share of 村(社区), the rest goes per resident.
+    missing = np.isnan(pop)
+    assert missing.sum() == 1
+    expected = np.empty_like(pop)
+    expected[missing] = PLAN * units[missing] / units.sum()
+    rest = PLAN - expected[missing].sum()
+    expected[~missing] = rest * pop[~missing] / pop[~missing].sum()
+    np.testing.assert_allclose(table.loc[1.0].to_numpy(), expected, rtol=1e-12)
+
+
+def test_floor_rule_keeps_the_floor_and_the_total(towns):
+    t = ec.allocation_sensitivity_table(PLAN, towns, [0.0, 0.5, 1.0], rule="floor_plus_need", floor_share=0.3)
+    np.testing.assert_allclose(t.sum(axis=1), PLAN, rtol=1e-12)
+    assert (t.to_numpy() >= 0.3 * PLAN / len(towns) - 1e-9).all()
+    with pytest.raises(ValueError, match="grid"):
+        ec.allocation_sensitivity_table(PLAN, towns, [0.5, 1.5])
+    with pytest.raises(ValueError, match="rule"):
+        ec.allocation_sensitivity_table(PLAN, towns, rule="historical")
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sensitivity_chart_lines_marker_and_legend_outside(table, towns, lang):
+    labels = towns["town"] if lang == "zh" else towns["name_en"]
+    fig = ec.allocation_sensitivity(table, labels, 0.6, lang, simulated=True)
+    ax = fig.axes[0]
+    assert isinstance(fig, matplotlib.figure.Figure)
+    assert len(ax.lines) == len(towns) + 1  # one per town and the user's weight
+    assert any(np.allclose(line.get_xdata(), 0.6) for line in ax.lines)
+    legend = ax.get_legend()
+    assert sorted(t.get_text() for t in legend.get_texts()) == sorted(labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing CJK glyph would warn here
+        fig.canvas.draw()
+    assert legend.get_window_extent().x0 >= ax.get_window_extent().x1
+    assert tr("simulated_stamp", lang) in _texts(fig)
+    matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tornado_sorts_by_swing(lang):
+    t = pd.DataFrame({"low": [0.11, 0.10, 0.119], "high": [0.14, 0.16, 0.122]},
+                     index=["population", "grants", "weights"]).assign(point=0.12)
+    fig = ec.tornado(t, lang, simulated=False, metric_label="Gini", labels={"grants": "资助记录"})
+    ax = fig.axes[0]
+    bars = ax.patches
+    assert len(bars) == 3
+    # Widest swing at the top: y rises with swing.
+    order = [label.get_text() for label in ax.get_yticklabels()]
+    assert order == ["weights", "population", "资助记录"]
+    widths = [b.get_width() for b in sorted(bars, key=lambda b: b.get_y())]
+    assert widths == pytest.approx([0.003, 0.03, 0.06])
+    assert min(b.get_x() for b in bars) == pytest.approx(0.10)
+    assert any(np.allclose(line.get_xdata(), 0.12) for line in ax.lines)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.canvas.draw()
+    assert tr("simulated_stamp", lang) not in _texts(fig)
+    matplotlib.pyplot.close(fig)
+    with pytest.raises(ValueError, match="point"):
+        ec.tornado(t.drop(columns="point"), lang, simulated=False)
