@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the report suite four ways in one invocation (issue 7).
+"""Benchmark the report suite four ways in one invocation.
 
     (a) baseline: a sequential shell loop of the ``papermill`` CLI, then
         ``jupyter nbconvert --to html`` on each executed report;
@@ -39,6 +39,9 @@ from pathlib import Path
 
 import psutil
 
+from shunde_workbook.build.manifest import git_commit
+from shunde_workbook.build.memory import PeakMemory
+
 ROOT = Path(__file__).resolve().parents[1]
 # The venv that runs this script (``make bench`` uses .venv/bin/python); not resolved, so a
 # symlinked interpreter still points at the venv's bin folder.
@@ -77,43 +80,16 @@ class Timed:
         return self.peak / 2**20
 
 
-def _tree_rss(proc: psutil.Process) -> int:
-    try:
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:  # exited between listing and reading
-            pass
-    return total
-
-
 def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Timed:
     """Run ``cmd`` from the project folder; wall time, peak tree RSS, exit code, output lines.
 
     Output goes to ``log``; lines accepted by ``show`` are echoed as progress.
     """
     lines: list[tuple[float, str]] = []
-    peak = 0
-    stop = threading.Event()
     with open(log, "w", encoding="utf-8") as fh:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 encoding="utf-8", errors="replace", bufsize=1)
-        try:
-            ps = psutil.Process(proc.pid)
-        except psutil.Error:
-            ps = None
-
-        def sample():
-            nonlocal peak
-            while not stop.is_set():
-                if ps is not None:
-                    peak = max(peak, _tree_rss(ps))
-                stop.wait(SAMPLE_S)
 
         def read():
             for line in proc.stdout:
@@ -123,15 +99,13 @@ def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Time
                 if show(line):
                     say(f"  {stamp()}  {label} +{t:6.1f}s  {line.rstrip()}")
 
-        sampler = threading.Thread(target=sample, daemon=True)
         reader = threading.Thread(target=read, daemon=True)
-        sampler.start()
-        reader.start()
-        rc = proc.wait()
-        wall = time.perf_counter() - t0
-        stop.set()
-        sampler.join()
+        with PeakMemory(proc.pid, SAMPLE_S) as mem:
+            reader.start()
+            rc = proc.wait()
+            wall = time.perf_counter() - t0
         reader.join(timeout=10)  # an orphaned grandchild could keep the pipe open; do not hang on it
+    peak = mem.peak
     return Timed(wall, peak, rc, lines, log)
 
 
@@ -324,14 +298,6 @@ def warm_up() -> None:
         code += f"\ntry:\n    {extra}\nexcept Exception:\n    pass"
     subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)
-
-
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def verdict(ok: bool | None) -> str:

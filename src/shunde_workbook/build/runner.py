@@ -20,7 +20,6 @@ import json
 import multiprocessing
 import os
 import sys
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from shunde_workbook.build import manifest as mf
 from shunde_workbook.build.execute import Job, as_dict, kernel_name, run_job
+from shunde_workbook.build.memory import PeakMemory
 from shunde_workbook.errors import LedgerError, ParameterError, RunError, closest
 from shunde_workbook.params import (SPECS, coerce, cross_check, declared_parameters, load_param_file, parse_set, resolve_path,
                      validate)
@@ -64,39 +64,6 @@ def discover(notebooks_dir: Path = NOTEBOOKS) -> list[NotebookSpec]:
 def _towns(path: Path) -> list[dict]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-class _PeakMemory:
-    """Samples the resident memory of this process and all its descendants."""
-
-    def __init__(self, interval: float = 0.2):
-        import psutil
-
-        self._proc, self._interval, self.peak = psutil.Process(), interval, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def _sample(self) -> int:
-        total = 0
-        for p in [self._proc, *self._proc.children(recursive=True)]:
-            try:
-                total += p.memory_info().rss
-            except Exception:  # noqa: BLE001 - a child may exit between listing and reading
-                pass
-        return total
-
-    def _loop(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
-            self._stop.wait(self._interval)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def _lock(outputs: Path):
@@ -276,7 +243,7 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
     _say(f"shunde-workbook: {len(planned)} reports, {cached} unchanged (skipped), {len(todo)} to run "
          f"with {njobs} parallel job(s), kernel '{kernel}'.")
     failures = []
-    with _PeakMemory() as mem:
+    with PeakMemory() as mem:
         if todo:
             _cache_ledgers(inputs, outputs / ".work" / "cache")
             ctx = multiprocessing.get_context("spawn")

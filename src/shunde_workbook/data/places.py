@@ -109,10 +109,6 @@ def normalise_town(name: object) -> str | None:
     return names.normalise_town(name)
 
 
-def town_name(code: str) -> str | None:
-    return place_index().town_name.get(code)
-
-
 def village_name(code: str) -> str | None:
     return place_index().village_name.get(code)
 

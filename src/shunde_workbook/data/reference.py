@@ -94,7 +94,3 @@ def load_programme_fields() -> pd.DataFrame:
     """programme, year (int), field, aliases ('|'-separated), basis (published | assumed), source, note."""
     return _fields().copy()
 
-
-def clear_cache() -> None:
-    for fn in (_towns, _villages, _population, _facts, _fields):
-        fn.cache_clear()
