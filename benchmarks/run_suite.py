@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -115,8 +115,8 @@ def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Time
 def planjobs_for(notebooks: Path, params_file: Path | None, overrides: list[str], only: list[str] | None,
               outputs: Path, kernel: str):
     """The runner's own job list (notebook path, name and parameters of every report)."""
-    from shunde_workbook.params import ParameterError
     from shunde_workbook.build.runner import jobs_for, plan
+    from shunde_workbook.params import ParameterError
 
     try:
         reports, merged, per_report = plan(params_file, overrides, only, notebooks)
@@ -255,7 +255,7 @@ def baseline_phases(t: Timed) -> dict:
     marks = [(s, line[3:]) for s, line in t.lines if line.startswith("## ")]
     totals = {"papermill": 0.0, "nbconvert": 0.0}
     per_report: dict[str, dict] = {}
-    for (s, text), (s_next, _) in zip(marks, marks[1:] + [(t.wall, "")]):
+    for (s, text), (s_next, _) in zip(marks, marks[1:] + [(t.wall, "")], strict=True):
         parts = text.split()
         if len(parts) >= 3 and parts[1] in totals:
             totals[parts[1]] += s_next - s
@@ -364,7 +364,8 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
     say(f"  parameters: {params_file or 'notebook defaults'}" + (f" + {' '.join(args.set)}" if args.set else ""))
     say(f"  reports: {', '.join(j.name for j in jobs)}")
     say(f"  temporary folder: {tmp}")
-    say(f"  load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on the machine skews timings)")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    say(f"  load average now: {load} (other work on the machine skews timings)")
     results: dict = {}
     notes: list[str] = []
 
@@ -489,7 +490,8 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
     say("Notes:")
     say("  - the baseline exports ONE HTML per report (nbconvert default template); the runner exports TWO editions")
     say("    (policy + analyst) plus the executed notebook, and writes manifest.json and index.html.")
-    say("  - peak RSS is the sum over the whole process tree, sampled every 0.1 s (shared pages count once per process).")
+    say("  - peak RSS is the sum over the whole process tree, sampled every 0.1 s")
+    say("    (shared pages count once per process).")
     if "a" in results:
         ph = results["a"]["phases"]["totals"]
         say(f"  - baseline split: papermill {ph['papermill']:.1f} s, nbconvert {ph['nbconvert']:.1f} s")
@@ -501,7 +503,7 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
         say(f"  - {n}")
 
     data = {
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
                     "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
                     "python": platform.python_version(), "platform": platform.platform()},
