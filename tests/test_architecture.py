@@ -233,12 +233,27 @@ def test_no_import_cycles():
 
 
 def _long_files() -> dict[str, int]:
-    counts = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines()) for p in SRC.rglob("*.py")}
-    return {path: n for path, n in sorted(counts.items()) if n > MAX_LINES}
+    counts = {p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+              for p in sorted(SRC.rglob("*.py"))}
+    return {path: n for path, n in counts.items() if n > MAX_LINES}
 
 
-@pytest.mark.xfail(bool({p for p in _long_files() if p.replace("\\", "/").endswith("data/ledger.py")}),
-                   reason="data/ledger.py is being split into smaller modules", strict=False)
+def _in_ledger(path: str) -> bool:
+    return path.startswith("src/shunde_workbook/data/ledger")  # ledger.py, or the package it is split into
+
+
+def _over(files: dict[str, int]) -> str:
+    return f"files over {MAX_LINES} lines: " + ", ".join(f"{p} ({n})" for p, n in files.items())
+
+
 def test_no_source_file_over_500_lines():
-    long = _long_files()
-    assert not long, f"files over {MAX_LINES} lines: " + ", ".join(f"{p} ({n})" for p, n in long.items())
+    long = {p: n for p, n in _long_files().items() if not _in_ledger(p)}
+    assert not long, _over(long)
+
+
+# data/ledger.py (781 lines) is being split into smaller modules; until that lands this one is expected to fail.
+@pytest.mark.xfail(any(_in_ledger(p) for p in _long_files()),
+                   reason="data/ledger.py is over 500 lines and is being split into smaller modules", strict=False)
+def test_ledger_files_under_500_lines():
+    long = {p: n for p, n in _long_files().items() if _in_ledger(p)}
+    assert not long, _over(long)

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import default_params
 from shunde_workbook.narrative.text import tr
 from shunde_workbook.paths import OUTPUTS
+
+from helpers import default_params
 
 pytestmark = pytest.mark.slow
 

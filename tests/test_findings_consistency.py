@@ -13,9 +13,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from helpers import TOWN, brief_findings, default_params, numbers_in, town_slug
 from shunde_workbook.narrative import statements
 from shunde_workbook.narrative.findings import HEDGES, Finding, Value, fmt_number, rank
+
+from helpers import TOWN, brief_findings, default_params, numbers_in, town_slug
 
 LANGS = ("zh", "en")
 

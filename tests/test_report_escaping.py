@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import TOWN, run_reports
 from shunde_workbook.paths import ROOT
+
+from helpers import TOWN, run_reports
 
 pytestmark = pytest.mark.slow
 
