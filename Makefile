@@ -7,13 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: setup report test lab bench clean-outputs help
+LINT_PATHS := src tests benchmarks scripts notebooks
 
-help:
-	@echo "make report   set up .venv, run every notebook, write outputs/index.html"
-	@echo "make test     set up .venv and run the test suite"
-	@echo "make lab      start JupyterLab with the project's kernel"
-	@echo "make bench    time the report suite (see benchmarks/)"
+.PHONY: help setup report test test-fast lint format lab bench clean-outputs
+
+help: ## show this list of targets
+	@echo "Usage: make TARGET [ARGS=...]"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % sys.version_info[:2])'
@@ -23,19 +23,30 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name shunde-workbook --display-name "Python (shunde-workbook)" > /dev/null
 	@touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) ## create .venv with the exact versions in requirements.lock
 
-report: $(STAMP)
+report: $(STAMP) ## run every notebook and write outputs/index.html (options: ARGS="--set language=en")
 	$(BIN)/shunde-workbook run $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) lint ## lint, then the full test suite (notebook executions and the browser test included)
 	$(BIN)/python -m pytest $(ARGS)
 
-lab: $(STAMP)
+test-fast: $(STAMP) ## the suite without notebook executions and the browser test (-m "not slow")
+	$(BIN)/python -m pytest -m "not slow" $(ARGS)
+
+lint: $(STAMP) ## ruff check and ruff format --check (changes nothing)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+
+format: $(STAMP) ## ruff: fix what is safe to fix, then format the code and notebooks
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
+
+lab: $(STAMP) ## JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(ARGS)
 
-bench: $(STAMP)
+bench: $(STAMP) ## time the report suite four ways (see benchmarks/)
 	$(BIN)/python benchmarks/run_suite.py
 
-clean-outputs:
+clean-outputs: ## delete everything in outputs/ except its README
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

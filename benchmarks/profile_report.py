@@ -160,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         from shunde_workbook.build.export import to_html
     with clock("import runner, kernel name lookup"):
         from shunde_workbook.build.execute import ipc_kernel_manager, kernel_name
+        from shunde_workbook.build.runner import discover, jobs_for, plan
         from shunde_workbook.paths import NOTEBOOKS, PARAMS
-        from shunde_workbook.build.runner import jobs_for, discover, plan
 
         kernel = kernel_name()
 
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {probe['kernel_start_s']:8.2f} s  kernel start until ready")
             print(f"  {probe['imports_total_s']:8.2f} s  heavy imports inside the kernel (cumulative):")
             for mod, s in probe["imports"].items():
-                print(f"      {('%.2f s' % s) if s is not None else 'failed':>8}  import {mod}")
+                print(f"      {f'{s:.2f} s' if s is not None else 'failed':>8}  import {mod}")
 
         print("\n3. papermill execution", flush=True)
         executed = tmp / f"{job.name}.ipynb"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the report suite four ways in one invocation (issue 7).
+"""Benchmark the report suite four ways in one invocation.
 
     (a) baseline: a sequential shell loop of the ``papermill`` CLI, then
         ``jupyter nbconvert --to html`` on each executed report;
@@ -34,10 +34,13 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
+
+from shunde_workbook.build.manifest import git_commit
+from shunde_workbook.build.memory import PeakMemory
 
 ROOT = Path(__file__).resolve().parents[1]
 # The venv that runs this script (``make bench`` uses .venv/bin/python); not resolved, so a
@@ -77,43 +80,16 @@ class Timed:
         return self.peak / 2**20
 
 
-def _tree_rss(proc: psutil.Process) -> int:
-    try:
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:  # exited between listing and reading
-            pass
-    return total
-
-
 def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Timed:
     """Run ``cmd`` from the project folder; wall time, peak tree RSS, exit code, output lines.
 
     Output goes to ``log``; lines accepted by ``show`` are echoed as progress.
     """
     lines: list[tuple[float, str]] = []
-    peak = 0
-    stop = threading.Event()
     with open(log, "w", encoding="utf-8") as fh:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 encoding="utf-8", errors="replace", bufsize=1)
-        try:
-            ps = psutil.Process(proc.pid)
-        except psutil.Error:
-            ps = None
-
-        def sample():
-            nonlocal peak
-            while not stop.is_set():
-                if ps is not None:
-                    peak = max(peak, _tree_rss(ps))
-                stop.wait(SAMPLE_S)
 
         def read():
             for line in proc.stdout:
@@ -123,15 +99,13 @@ def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Time
                 if show(line):
                     say(f"  {stamp()}  {label} +{t:6.1f}s  {line.rstrip()}")
 
-        sampler = threading.Thread(target=sample, daemon=True)
         reader = threading.Thread(target=read, daemon=True)
-        sampler.start()
-        reader.start()
-        rc = proc.wait()
-        wall = time.perf_counter() - t0
-        stop.set()
-        sampler.join()
+        with PeakMemory(proc.pid, SAMPLE_S) as mem:
+            reader.start()
+            rc = proc.wait()
+            wall = time.perf_counter() - t0
         reader.join(timeout=10)  # an orphaned grandchild could keep the pipe open; do not hang on it
+    peak = mem.peak
     return Timed(wall, peak, rc, lines, log)
 
 
@@ -141,8 +115,8 @@ def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Time
 def planjobs_for(notebooks: Path, params_file: Path | None, overrides: list[str], only: list[str] | None,
               outputs: Path, kernel: str):
     """The runner's own job list (notebook path, name and parameters of every report)."""
-    from shunde_workbook.params import ParameterError
     from shunde_workbook.build.runner import jobs_for, plan
+    from shunde_workbook.params import ParameterError
 
     try:
         reports, merged, per_report = plan(params_file, overrides, only, notebooks)
@@ -281,7 +255,7 @@ def baseline_phases(t: Timed) -> dict:
     marks = [(s, line[3:]) for s, line in t.lines if line.startswith("## ")]
     totals = {"papermill": 0.0, "nbconvert": 0.0}
     per_report: dict[str, dict] = {}
-    for (s, text), (s_next, _) in zip(marks, marks[1:] + [(t.wall, "")]):
+    for (s, text), (s_next, _) in zip(marks, marks[1:] + [(t.wall, "")], strict=True):
         parts = text.split()
         if len(parts) >= 3 and parts[1] in totals:
             totals[parts[1]] += s_next - s
@@ -324,14 +298,6 @@ def warm_up() -> None:
         code += f"\ntry:\n    {extra}\nexcept Exception:\n    pass"
     subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)
-
-
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def verdict(ok: bool | None) -> str:
@@ -398,7 +364,8 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
     say(f"  parameters: {params_file or 'notebook defaults'}" + (f" + {' '.join(args.set)}" if args.set else ""))
     say(f"  reports: {', '.join(j.name for j in jobs)}")
     say(f"  temporary folder: {tmp}")
-    say(f"  load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (other work on the machine skews timings)")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    say(f"  load average now: {load} (other work on the machine skews timings)")
     results: dict = {}
     notes: list[str] = []
 
@@ -523,7 +490,8 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
     say("Notes:")
     say("  - the baseline exports ONE HTML per report (nbconvert default template); the runner exports TWO editions")
     say("    (policy + analyst) plus the executed notebook, and writes manifest.json and index.html.")
-    say("  - peak RSS is the sum over the whole process tree, sampled every 0.1 s (shared pages count once per process).")
+    say("  - peak RSS is the sum over the whole process tree, sampled every 0.1 s")
+    say("    (shared pages count once per process).")
     if "a" in results:
         ph = results["a"]["phases"]["totals"]
         say(f"  - baseline split: papermill {ph['papermill']:.1f} s, nbconvert {ph['nbconvert']:.1f} s")
@@ -535,7 +503,7 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
         say(f"  - {n}")
 
     data = {
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
                     "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
                     "python": platform.python_version(), "platform": platform.platform()},

@@ -1,15 +1,17 @@
-"""Shared fixtures: a copy of the fixture notebooks and a private outputs folder."""
+"""Shared fixtures: fixture notebooks to edit, and report builds made once per test session.
+
+Plain helpers (paths, the CLI, result computations, number extraction) live in ``helpers.py``;
+test modules import those, never this file.
+"""
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES
+from helpers import FIXTURES, TOWN, compute_results, run_reports
 
 
 @pytest.fixture
@@ -19,3 +21,15 @@ def fixture_notebooks(tmp_path) -> Path:
     shutil.copytree(FIXTURES / "notebooks", dest)
     return dest
 
+
+@pytest.fixture(scope="session")
+def default_reports(tmp_path_factory) -> Path:
+    """00_policy_brief and the 大良 town profile built by the runner on the default inputs (outputs folder)."""
+    outputs = tmp_path_factory.mktemp("default_reports") / "outputs"
+    return run_reports(outputs, ["00_policy_brief", "06_town_profile"], [f"town={TOWN}"])
+
+
+@pytest.fixture(scope="session")
+def computed():
+    """(results, profiles, inputs) on the default inputs, computed in-process."""
+    return compute_results()

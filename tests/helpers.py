@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import yaml
+
+from shunde_workbook.analysis import studies
+from shunde_workbook.analysis.inputs import load_inputs
+from shunde_workbook.build.runner import run
+from shunde_workbook.narrative import statements
+from shunde_workbook.paths import PARAMS
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 UTM = "EPSG:32649"  # metres, for distances on the Pearl River Delta
+TOWN = "440606005"  # 大良街道 / Daliang: the town profile the report-level tests build
+DEFAULT_PARAMS = PARAMS / "default.yaml"
 
 
 def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -38,3 +49,62 @@ def assert_same_boundaries(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, metres: flo
     ga, gb = a.to_crs(UTM).geometry.to_numpy(), b.to_crs(UTM).geometry.to_numpy()
     assert np.all(shapely.hausdorff_distance(ga, gb) <= metres)
     np.testing.assert_allclose(shapely.area(ga), shapely.area(gb), rtol=rel)
+
+
+# ----------------------------------------------------------------- report-level tests
+
+
+def default_params() -> dict:
+    """The default parameter set, as the runner reads it."""
+    return yaml.safe_load(DEFAULT_PARAMS.read_text(encoding="utf-8"))
+
+
+def compute_results(params: dict | None = None) -> tuple[dict, dict, object]:
+    """Every study computed in-process, as 00_policy_brief and 06_town_profile do.
+
+    Returns ``(results, profiles, inputs)``: ``results`` is {study: result dict}
+    for the district studies and ``profiles`` is {town_code: profile result}.
+    """
+    p = params or default_params()
+    inp = load_inputs(p)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MissingDataWarning for the town without population: expected
+        results = {"overview": studies.overview(inp), "distribution": studies.distribution(inp),
+                   "fairness": studies.fairness(inp, p["need_weights"], p["top_n"]),
+                   "scenarios": studies.scenarios(inp, p["need_weights"], p["floor_share"])}
+        profiles = {code: studies.profile(inp, code) for code in inp.towns.index}
+    return results, profiles, inp
+
+
+def brief_findings(results: dict, inp) -> list:
+    """The findings of 00_policy_brief, in the order the notebook builds them."""
+    return (statements.overview_findings(results["overview"], inp.statuses)
+            + statements.distribution_findings(results["distribution"], inp.towns, inp.statuses)
+            + statements.fairness_findings(results["fairness"], inp.towns, inp.statuses)
+            + statements.scenario_findings(results["scenarios"], inp.towns, inp.statuses))
+
+
+def run_reports(outputs: Path, only: list[str], overrides: list[str]) -> Path:
+    """Build ``only`` with the runner on the default parameters plus ``overrides``; return ``outputs``.
+
+    The runner takes about 30 s per build on two cores, so callers are session-scoped fixtures.
+    """
+    code = run(params_file=DEFAULT_PARAMS, overrides=overrides, only=only, outputs=outputs, jobs=2, force=True)
+    assert code == 0, f"runner failed for {only} with {overrides} (exit {code}); see the captured output"
+    return outputs
+
+
+def town_slug(inp_towns, code: str = TOWN) -> str:
+    """The file-name slug of a town profile (``06_town_profile-<slug>.html``)."""
+    return inp_towns.loc[code, "name_en"].lower().replace("'", "")
+
+
+# A number as written: optional sign, digits with optional thousands separators, optional decimals and %.
+# It must not continue an ASCII word or number ("v2" is no number; the 10 of "Top-10" is, without a sign;
+# the en dash of "2017–2022" is no minus).  Chinese characters may touch a number ("第2名").
+NUMBER = re.compile(r"(?<![0-9A-Za-z.])(?:(?<![0-9A-Za-z])[+\-−])?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
+
+
+def numbers_in(text: str) -> list[str]:
+    """Every number written in ``text``, as written (e.g. ``['2,007', '12.3%', '+1.5']``)."""
+    return [m.group(0).replace("−", "-") for m in NUMBER.finditer(text)]

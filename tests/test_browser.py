@@ -1,4 +1,4 @@
-"""Issue 6: the policy reports open in headless Chromium offline, without errors, and look right.
+"""The policy reports open in headless Chromium offline, without errors, and look right.
 
 Chromium is driven over the Chrome DevTools Protocol with ``websocket-client`` (pinned in requirements.lock).
 For the district brief and the 大良 profile (built once per session by the runner on the default inputs):
@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest_reports import TOWN, default_params, default_reports  # noqa: F401
 from shunde_workbook.narrative.text import tr
 from shunde_workbook.paths import OUTPUTS
+
+from helpers import default_params
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""Issue 6: every number in a finding comes from a result value, in both languages and in the exported HTML.
+"""Every number in a finding comes from a result value, in both languages and in the exported HTML.
 
 The in-process part computes every study on the default inputs (as 00_policy_brief and 06_town_profile do,
 profiles for every town) and checks each finding's sentence against ``statements.lookup``.  The slow part runs
@@ -13,10 +13,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest_reports import (TOWN, brief_findings, computed, default_params, default_reports,  # noqa: F401
-                              numbers_in, town_slug)
 from shunde_workbook.narrative import statements
 from shunde_workbook.narrative.findings import HEDGES, Finding, Value, fmt_number, rank
+
+from helpers import TOWN, brief_findings, default_params, numbers_in, town_slug
 
 LANGS = ("zh", "en")
 

@@ -1,4 +1,4 @@
-"""Issue 6: text from the data is escaped in every exported HTML file (policy, analyst, index).
+"""Text from the data is escaped in every exported HTML file (policy, analyst, index).
 
 A copy of the simulated ledger gets HTML payloads in Title and Recipient Org:Name (in particular for the
 organisations that reach the top-10 recipients table of the 大良 profile); the runner builds 00_policy_brief,
@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest_reports import TOWN, build
 from shunde_workbook.paths import ROOT
+
+from helpers import TOWN, run_reports
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +50,8 @@ def _hostile_ledger(dest: Path) -> Path:
 @pytest.fixture(scope="session")
 def hostile_reports(tmp_path_factory) -> Path:
     ledger = _hostile_ledger(tmp_path_factory.mktemp("hostile_ledger") / "grants_hostile.csv")
-    return build("hostile_reports", tmp_path_factory, REPORTS, [f"ledger_path={ledger}", f"town={TOWN}"])
+    outputs = tmp_path_factory.mktemp("hostile_reports") / "outputs"
+    return run_reports(outputs, REPORTS, [f"ledger_path={ledger}", f"town={TOWN}"])
 
 
 class _Markup(HTMLParser):

@@ -17,14 +17,11 @@ from typing import Any
 
 import yaml
 
-from shunde_workbook.paths import ROOT
+from shunde_workbook.data.schema import PROGRAMMES
 from shunde_workbook.errors import ParameterError, closest
+from shunde_workbook.geo.names import TOWN_CODES
+from shunde_workbook.paths import ROOT
 
-TOWN_CODES = (
-    "440606003", "440606004", "440606005", "440606006", "440606101",
-    "440606102", "440606103", "440606104", "440606105", "440606106",
-)
-PROGRAMMES = ("众创共善", "和美社区")
 # Names the runner fills in itself; users may not set them.
 RUNNER_PARAMS = ("project_root", "output_dir", "report_name")
 

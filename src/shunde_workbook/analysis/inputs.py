@@ -6,7 +6,6 @@ Amounts are kept in 元 throughout; :func:`in_unit` converts for display.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -143,13 +142,3 @@ def by_year(ledger: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     out["growth"] = out.groupby(by)["amount"].pct_change() if by else out["amount"].pct_change()
     return out
 
-
-def town_name(towns: pd.DataFrame, code: str, lang: str, short: bool = False) -> str:
-    row = towns.loc[code]
-    if lang == "en":
-        return str(row["name_en"])
-    return str(row["short_name"] if short and "short_name" in row else row["town"])
-
-
-def resolve(path) -> Path:
-    return resolve_path(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -14,8 +14,11 @@ from shunde_workbook.paths import ROOT
 
 PACKAGES = ("shunde-workbook", "pandas", "numpy", "geopandas", "shapely", "pyproj", "pyogrio", "matplotlib",
             "seaborn", "mapclassify", "papermill", "nbconvert", "nbformat", "ipykernel", "noto-cjk-sans-otc")
-@lru_cache(maxsize=None)
+
+
+@cache
 def package_versions() -> dict[str, str]:
+    """Installed version of each package in :data:`PACKAGES` ("not installed" when missing)."""
     out = {}
     for name in PACKAGES:
         try:
@@ -25,7 +28,7 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def code_hash() -> str:
     """Hash of the package's own source: a code change invalidates cached reports."""
     h = hashlib.sha256()
@@ -38,6 +41,7 @@ def code_hash() -> str:
 
 
 def git_commit(root: Path = ROOT) -> str | None:
+    """The commit checked out at ``root`` (``-dirty`` if tracked files changed), or None outside git."""
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
         dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
@@ -50,7 +54,7 @@ def git_commit(root: Path = ROOT) -> str | None:
 
 
 def input_status(kind: str, path: Path) -> str:
-    """simulated / approximate / official / published / mixed, read from the file itself."""
+    """Simulated / approximate / official / published / mixed, read from the file itself."""
     try:
         if kind == "ledger":
             import pandas as pd
@@ -61,7 +65,9 @@ def input_status(kind: str, path: Path) -> str:
             if "provenance" not in cols:
                 return "unknown (no provenance column)"
             values = set(reader(path, usecols=["provenance"], **kwargs)["provenance"].dropna().astype(str))
-            return values.pop() if len(values) == 1 else ("mixed: " + ", ".join(sorted(values)) if values else "unknown")
+            if len(values) == 1:
+                return values.pop()
+            return "mixed: " + ", ".join(sorted(values)) if values else "unknown"
         if kind == "boundaries":
             import pyogrio
 

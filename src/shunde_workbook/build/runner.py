@@ -20,18 +20,26 @@ import json
 import multiprocessing
 import os
 import sys
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from shunde_workbook.build import manifest as mf
 from shunde_workbook.build.execute import Job, as_dict, kernel_name, run_job
+from shunde_workbook.build.memory import PeakMemory
 from shunde_workbook.errors import LedgerError, ParameterError, RunError, closest
-from shunde_workbook.params import (SPECS, coerce, cross_check, declared_parameters, load_param_file, parse_set, resolve_path,
-                     validate)
+from shunde_workbook.params import (
+    SPECS,
+    coerce,
+    cross_check,
+    declared_parameters,
+    load_param_file,
+    parse_set,
+    resolve_path,
+    validate,
+)
 from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT
 
 INPUT_KINDS = {"ledger_path": "ledger", "boundaries_path": "boundaries", "towns_path": "towns",
@@ -64,39 +72,6 @@ def discover(notebooks_dir: Path = NOTEBOOKS) -> list[NotebookSpec]:
 def _towns(path: Path) -> list[dict]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-class _PeakMemory:
-    """Samples the resident memory of this process and all its descendants."""
-
-    def __init__(self, interval: float = 0.2):
-        import psutil
-
-        self._proc, self._interval, self.peak = psutil.Process(), interval, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def _sample(self) -> int:
-        total = 0
-        for p in [self._proc, *self._proc.children(recursive=True)]:
-            try:
-                total += p.memory_info().rss
-            except Exception:  # noqa: BLE001 - a child may exit between listing and reading
-                pass
-        return total
-
-    def _loop(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
-            self._stop.wait(self._interval)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def _lock(outputs: Path):
@@ -143,9 +118,10 @@ def plan(params_file: Path | None, overrides: list[str], only: list[str] | None,
         names = {r.name for r in reports}
         unknown = [o for o in only if o not in names]
         if unknown:
+            hints = {u: closest(u, names) for u in unknown}
             raise ParameterError("; ".join(
-                f"--only: no notebook named '{u}'" + (f" (did you mean '{closest(u, names)}'?)" if closest(u, names) else "")
-                for u in unknown) + f". Available: {', '.join(sorted(names))}.")
+                f"--only: no notebook named '{u}'" + (f" (did you mean '{hint}'?)" if hint else "")
+                for u, hint in hints.items()) + f". Available: {', '.join(sorted(names))}.")
         reports = [r for r in reports if r.name in only]
     if not reports:
         raise ParameterError(f"No notebooks to run in {notebooks_dir}.")
@@ -170,7 +146,7 @@ def jobs_for(reports, merged, per_report, outputs: Path, kernel: str) -> list[tu
                for k, v in merged.items() if k in declared}
         title = r.title.get(language) or r.title.get("zh") or r.name
 
-        def add(name: str, title: str, **runner_set):
+        def add(name: str, title: str, r=r, own=own, declared=declared, **runner_set):  # defaults bind the loop values
             runner_set.update(project_root=str(ROOT), output_dir=str(outputs), report_name=name)
             params = {**own, **{k: v for k, v in runner_set.items() if k in declared}}
             shown = {**own, **({"town": runner_set["town"]} if "town" in runner_set else {})}
@@ -224,7 +200,7 @@ def run(params_file: Path | None = PARAMS / "default.yaml", overrides: list[str]
         outputs: Path = OUTPUTS, notebooks_dir: Path = NOTEBOOKS) -> int:
     """Run the reports; return the process exit code (0 all good, 1 a report failed, 2 cannot start)."""
     t0 = time.perf_counter()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     try:
         reports, merged, per_report = plan(params_file, overrides or [], only, notebooks_dir)
     except ParameterError as exc:
@@ -260,7 +236,8 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
     records, todo = {}, []
     for job, report, own in planned:
         key = mf.cache_key(Path(job.notebook), job.parameters | {"_title": job.title}, hashes)
-        rec = {"name": job.name, "notebook": str(Path(job.notebook).relative_to(ROOT)) if Path(job.notebook).is_relative_to(ROOT) else job.notebook,
+        nb = Path(job.notebook)
+        rec = {"name": job.name, "notebook": str(nb.relative_to(ROOT)) if nb.is_relative_to(ROOT) else job.notebook,
                "title": job.title, "parameters": own, "cache_key": key, "order": report.order,
                "per_town": report.per_town}
         prev = previous.get(job.name)
@@ -276,7 +253,7 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
     _say(f"shunde-workbook: {len(planned)} reports, {cached} unchanged (skipped), {len(todo)} to run "
          f"with {njobs} parallel job(s), kernel '{kernel}'.")
     failures = []
-    with _PeakMemory() as mem:
+    with PeakMemory() as mem:
         if todo:
             _cache_ledgers(inputs, outputs / ".work" / "cache")
             ctx = multiprocessing.get_context("spawn")
@@ -294,7 +271,7 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
                     rec = records[job.name]
                     rec.update(status=res["status"], seconds=round(res["seconds"], 2), error=res.get("error"))
                     if res["status"] == "ok":
-                        rec.update(files=res["files"], built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                        rec.update(files=res["files"], built_at=datetime.now(UTC).isoformat(timespec="seconds"))
                         _say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
                     else:
                         prev = previous.get(job.name) or {}

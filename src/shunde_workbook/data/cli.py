@@ -1,6 +1,6 @@
-"""Command-line entry points for the data slice.
+"""Command-line entry points for the ledger commands (``validate`` and ``simulate``).
 
-The lead's ``shunde-workbook`` command can either call the plain functions
+A command-line front end (such as ``shunde-workbook``) can either call the plain functions
 
     validate_main(argv) -> int      # validate FILE [--unit 元|万元] [--provenance P] [--reconcile]
     simulate_main(argv) -> int      # simulate [--seed N] [--out PATH]

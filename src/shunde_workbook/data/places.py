@@ -26,8 +26,8 @@ from functools import lru_cache
 import pandas as pd
 
 from shunde_workbook.data import reference
-from shunde_workbook.geo import names
 from shunde_workbook.errors import closest
+from shunde_workbook.geo import names
 
 # Former town names (容奇, 桂洲) from geo.names, also accepted as a prefix of a village ("容奇东风").
 TOWN_ALIASES = {k: v for k, v in names.HISTORICAL_NAMES.items() if not k.isascii()}
@@ -58,6 +58,8 @@ def _strip_prefixes(key: str) -> str:
 
 @dataclass
 class PlaceIndex:
+    """Lookup tables for town and 村(社区) names and codes, built once from the reference tables."""
+
     town_keys: dict[str, str] = field(default_factory=dict)
     town_name: dict[str, str] = field(default_factory=dict)
     town_prefixes: list[tuple[str, str]] = field(default_factory=list)  # (key, code) longest first
@@ -70,6 +72,7 @@ class PlaceIndex:
 
 @lru_cache(maxsize=1)
 def place_index() -> PlaceIndex:
+    """The :class:`PlaceIndex` of the reference tables (built on first use, then cached)."""
     towns = reference.load_towns()
     villages = reference.load_villages()
     idx = PlaceIndex()
@@ -109,11 +112,8 @@ def normalise_town(name: object) -> str | None:
     return names.normalise_town(name)
 
 
-def town_name(code: str) -> str | None:
-    return place_index().town_name.get(code)
-
-
 def village_name(code: str) -> str | None:
+    """The name of the 村(社区) with NBS code ``code``, or None if unknown."""
     return place_index().village_name.get(code)
 
 

@@ -7,7 +7,7 @@ notebook reads them.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -24,31 +24,31 @@ def _read(name: str, str_cols: tuple[str, ...] = (), ref_dir: Path | None = None
     return df
 
 
-@lru_cache(maxsize=None)
+@cache
 def _towns() -> pd.DataFrame:
     return _read("towns.csv", ("town_code",))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _villages() -> pd.DataFrame:
     return _read("villages.csv", ("code", "town_code"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _population() -> pd.DataFrame:
     df = _read("town_population.csv", ("town_code", "year", "grade", "alternatives", "source"))
     df["population"] = df["population"].astype("Int64")
     return df
 
 
-@lru_cache(maxsize=None)
+@cache
 def _facts() -> pd.DataFrame:
     df = _read("published_facts.csv", ("value", "period"))
     df.insert(0, "fact_id", [f"F{i:02d}" for i in range(1, len(df) + 1)])
     return df
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields() -> pd.DataFrame:
     df = _read("programme_fields.csv", ("aliases",))
     df["year"] = df["year"].astype(int)
@@ -94,7 +94,3 @@ def load_programme_fields() -> pd.DataFrame:
     """programme, year (int), field, aliases ('|'-separated), basis (published | assumed), source, note."""
     return _fields().copy()
 
-
-def clear_cache() -> None:
-    for fn in (_towns, _villages, _population, _facts, _fields):
-        fn.cache_clear()
