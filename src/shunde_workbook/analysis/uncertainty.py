@@ -47,8 +47,18 @@ from shunde_workbook.analysis.inputs import Inputs, filter_ledger
 from shunde_workbook.errors import closest
 from shunde_workbook.metrics import montecarlo as mc
 
-__all__ = ["MODEL_DEFAULTS", "UncertaintyModel", "Evidence", "evidence", "population_ranges", "draw_population",
-           "draw_need_weights", "grant_totals", "bootstrap_grants", "simulated_ledger"]
+__all__ = [
+    "MODEL_DEFAULTS",
+    "Evidence",
+    "UncertaintyModel",
+    "bootstrap_grants",
+    "draw_need_weights",
+    "draw_population",
+    "evidence",
+    "grant_totals",
+    "population_ranges",
+    "simulated_ledger",
+]
 
 #: Default of every model parameter, by its name in ``params.SPECS``.
 MODEL_DEFAULTS = {"draws": 1000, "uncertainty_seed": 2023, "population_uncertainty": 1.0,

@@ -35,22 +35,22 @@ import numpy as np
 from shunde_workbook.metrics.scenarios import RULES
 
 __all__ = [
-    "interval",
-    "rank_probability",
-    "share_of_draws",
-    "population_basis",
-    "shares",
-    "weighted_gini",
-    "theil_between",
-    "weighted_cv",
-    "hhi",
-    "top_n_share",
-    "need_index",
-    "distance_from_target",
-    "scenario_allocations",
-    "district_metrics",
-    "TOWN_METRICS",
     "DISTRICT_METRICS",
+    "TOWN_METRICS",
+    "distance_from_target",
+    "district_metrics",
+    "hhi",
+    "interval",
+    "need_index",
+    "population_basis",
+    "rank_probability",
+    "scenario_allocations",
+    "share_of_draws",
+    "shares",
+    "theil_between",
+    "top_n_share",
+    "weighted_cv",
+    "weighted_gini",
 ]
 
 #: Names of (D, T) results of :func:`district_metrics` (scenario columns: ``alloc_<rule>``, ``shift_<rule>``).
