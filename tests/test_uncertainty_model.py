@@ -123,6 +123,7 @@ def test_bootstrap_keeps_strata_and_centres_on_the_ledger(inp):
 # --------------------------------------------------------------------------- zero uncertainty = today's figures
 
 
+@pytest.mark.filterwarnings("ignore::shunde_workbook.errors.MissingDataWarning")  # 均安 in studies.scenarios
 def test_zero_uncertainty_collapses_to_the_study_results(inp, params):
     ev = unc.evidence(inp, params["need_weights"], params["floor_share"], model=unc.UncertaintyModel.none(draws=3))
     fair = studies.fairness(inp, params["need_weights"], top_n=10)
