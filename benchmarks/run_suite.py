@@ -369,6 +369,10 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
     results: dict = {}
     notes: list[str] = []
 
+    uncertainty = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "uncertainty.py")], cwd=ROOT,
+                                 capture_output=True, text=True, check=False)
+    say(uncertainty.stdout.strip() or f"uncertainty: benchmark failed: {uncertainty.stderr.strip()[-500:]}")
+
     if not args.no_warmup:
         say(f"{stamp()}  warm-up (untimed): importing the heavy libraries once")
         warm_up()

@@ -77,6 +77,17 @@ SPECS: dict[str, Spec] = {
     "towns_path": Spec("path", "Town table (CSV)"),
     "population_path": Spec("path", "Town population table (CSV)"),
     "boundaries_path": Spec("path", "Town boundaries (any OGR file: shp, gpkg, geojson)"),
+    # Uncertainty model (analysis.uncertainty; defaults in uncertainty.MODEL_DEFAULTS, not yet in default.yaml)
+    "draws": Spec("int", "Monte Carlo draws of the inputs (default 1000)", minimum=100, maximum=100000),
+    "uncertainty_seed": Spec("int", "Random seed of the Monte Carlo draws (default 2023)", minimum=0,
+                             maximum=2**32 - 1),
+    "population_uncertainty": Spec("float", "Scale of the population ranges: 1 = as documented, 0 = fixed figures",
+                                   minimum=0, maximum=2),
+    "impute_missing_population": Spec("bool", "Give a town with no population figure (均安) an imputed one, ±30%"),
+    "weight_concentration": Spec("float", "Dirichlet concentration of the need weights (0 = fixed weights; "
+                                          "default 50)", minimum=0, maximum=1e6),
+    "seed_ensemble": Spec("int", "Simulator seeds re-run for a simulated ledger (0 = none; default 20)",
+                          minimum=0, maximum=200),
 }
 
 _PY_TYPES = {"int": int, "float": (int, float), "str": str, "bool": bool, "list": list, "dict": dict, "path": str}

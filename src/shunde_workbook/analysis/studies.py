@@ -148,7 +148,7 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
     units = units.assign(amount=units["code"].map(per_village).fillna(0.0))
     theil = metrics.theil_decomposition(units["amount"].to_numpy(), units["town_code"].to_numpy())
     left_out = village_theil_left_out(inp.ledger, units["code"])
-    cv = metrics.coefficient_of_variation(with_pop["per_resident"])
+    cv = metrics.coefficient_of_variation(with_pop["amount"], with_pop["population"])  # population-weighted
     by_org = inp.ledger.groupby("recipient_name")["amount"].sum()
     top_share = metrics.top_n_share(by_org, n=top_n)
     hhi = metrics.hhi(by_org)

@@ -10,8 +10,12 @@ need
     Composite need index, need-proportional target, distance from target.
 scenarios
     Allocation rules for a plan total across towns and their comparison.
+montecarlo
+    All of the above for many Monte Carlo draws at once (numpy arrays draws × towns),
+    with ``interval``, ``rank_probability`` and ``share_of_draws``.
 """
 
+from shunde_workbook.metrics import montecarlo
 from shunde_workbook.metrics._validation import MissingDataWarning
 from shunde_workbook.metrics.concentration import hhi, top_n_share
 from shunde_workbook.metrics.inequality import (
@@ -34,6 +38,7 @@ from shunde_workbook.metrics.scenarios import (
 )
 
 __all__ = [
+    "montecarlo",
     "MissingDataWarning",
     "weighted_lorenz",
     "weighted_gini",

@@ -290,6 +290,11 @@ def coefficient_of_variation(values, weights=None) -> float:
     towns, not a sample).  With unit weights this is
     ``numpy.std(values, ddof=0) / numpy.mean(values)``.
 
+    For the population-weighted CV of money per resident pass the towns'
+    *amounts* and *populations*: ``coefficient_of_variation(amount, population)``.
+    Passing per-resident figures without weights gives the unweighted CV
+    over towns, in which a small town counts as much as a large one.
+
     Parameters
     ----------
     values : array-like or pandas.Series
@@ -308,6 +313,12 @@ def coefficient_of_variation(values, weights=None) -> float:
 
     >>> coefficient_of_variation([1, 3])
     0.5
+
+    Towns of 1 and 3 residents receiving 1 and 9 (1 and 3 per resident):
+    ``mu = (1*1 + 3*3)/4 = 2.5``, ``sigma^2 = (1*1.5^2 + 3*0.5^2)/4 = 0.75``.
+
+    >>> round(coefficient_of_variation([1, 9], [1, 3]), 9) == round(0.75 ** 0.5 / 2.5, 9)
+    True
 
     References
     ----------
