@@ -17,7 +17,23 @@ from shunde_workbook import metrics
 from shunde_workbook.analysis.inputs import Inputs, by_year, coverage_by_year, town_summary
 from shunde_workbook.errors import ParameterError
 
-PLAN_2023 = {"众创共善": 31_000_000.0, "和美社区": 28_000_000.0}  # published_facts.csv, 2023 planned_funding
+PLAN_YEAR = 2023
+_UNIT_YUAN = {"万元": 1e4, "元": 1.0, "亿元": 1e8}
+
+
+def planned_funding(year: int = PLAN_YEAR) -> dict[str, dict]:
+    """The published plan of ``year`` per programme, from data/reference/published_facts.csv.
+
+    Returns {programme: {"amount": 元, "qualifier": approx | exact | lower_bound}} for the single-programme
+    rows with metric ``planned_funding`` (the combined "A+B" row is their sum and is left out).
+    """
+    from shunde_workbook.data.reference import load_facts
+
+    facts = load_facts()
+    rows = facts[(facts["metric"] == "planned_funding") & (facts["period"] == str(year))
+                 & ~facts["programme"].str.contains("+", regex=False)]
+    return {str(r["programme"]): {"amount": float(r["value"]) * _UNIT_YUAN[str(r["unit"])],
+                                  "qualifier": str(r["qualifier"])} for _, r in rows.iterrows()}
 
 
 def overview(inp: Inputs) -> dict:
@@ -212,7 +228,8 @@ def scenarios(inp: Inputs, need_weights: dict, floor_share: float, allocation_un
     Every allocation is rounded to multiples of ``allocation_unit`` 万元 (default 0.1万 = 1,000 元) by
     largest remainders, so each rule's total equals the plan exactly.
     """
-    round_to = allocation_round_to(allocation_unit, [PLAN_2023[p] for p in PLAN_2023])
+    plan = planned_funding(PLAN_YEAR)
+    round_to = allocation_round_to(allocation_unit, [plan[p]["amount"] for p in plan])
     summary = town_summary(inp.ledger, inp.towns)
     table = need_table(summary, inp.towns)
     with warnings.catch_warnings():
@@ -220,19 +237,23 @@ def scenarios(inp: Inputs, need_weights: dict, floor_share: float, allocation_un
         need = metrics.need_index(table, need_weights)
     need = fill_need_by_units(need, table["village_units"])
     out = {}
-    programmes = [p for p in PLAN_2023 if p in set(inp.ledger["programme"])]
+    programmes = [p for p in plan if p in set(inp.ledger["programme"])]
     for prog in programmes:
         past = inp.ledger[inp.ledger["programme"] == prog].groupby("town_code")["amount"].sum()
         past = past.reindex(summary.index).fillna(0.0)
-        out[prog] = metrics.compare_scenarios(PLAN_2023[prog], table, past, need, floor_share,
+        out[prog] = metrics.compare_scenarios(plan[prog]["amount"], table, past, need, floor_share,
                                               missing="fallback_units", round_to=round_to)
     total = sum(out.values())
     rules = [c for c in total.columns if not c.startswith("shift_")]
     shifts = total[[c for c in total.columns if c.startswith("shift_")]]
     biggest = shifts.abs().stack().idxmax()
     return {
-        "plan_year": 2023,
-        "plan_total": float(sum(PLAN_2023[p] for p in programmes)),
+        "plan_year": PLAN_YEAR,
+        "plan_total": float(sum(plan[p]["amount"] for p in programmes)),
+        "plan_by_programme": {p: plan[p]["amount"] for p in programmes},
+        "plan_qualifiers": {p: plan[p]["qualifier"] for p in programmes},
+        # the sum is approximate when any part is
+        "plan_qualifier": "approx" if any(plan[p]["qualifier"] == "approx" for p in programmes) else "exact",
         "programmes": programmes,
         "by_programme": out,
         "total": total,

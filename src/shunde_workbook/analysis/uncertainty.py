@@ -416,13 +416,15 @@ def evidence(inp: Inputs, need_weights: Mapping[str, float], floor_share: float 
     floor_share : float
         Floor fraction of the ``floor_plus_need`` rule.
     plan_totals : mapping of programme to total, optional
-        Default: ``studies.PLAN_2023`` for the programmes in the ledger (as ``studies.scenarios``).
+        Default: the published 2023 plan (``studies.planned_funding``) for the programmes in the ledger.
     model : UncertaintyModel, optional
         Default ``UncertaintyModel()``; ``UncertaintyModel.none()`` reproduces the point figures.
     top_n : int
         Size of the top group of organisations.
     """
-    from shunde_workbook.analysis.studies import PLAN_2023
+    from shunde_workbook.analysis.studies import PLAN_YEAR, planned_funding
+
+    plan_2023 = {p: v["amount"] for p, v in planned_funding(PLAN_YEAR).items()}
 
     model = model or UncertaintyModel()
     towns = inp.towns.index
@@ -436,14 +438,14 @@ def evidence(inp: Inputs, need_weights: Mapping[str, float], floor_share: float 
     central_w = draw_need_weights(need_weights, 1, rng_weights, None)
 
     present = set(inp.ledger["programme"])
-    programmes = [p for p in PLAN_2023 if p in present] + sorted(present - set(PLAN_2023))
+    programmes = [p for p in plan_2023 if p in present] + sorted(present - set(plan_2023))
     point_grants = grant_totals(inp.ledger, towns, programmes)
     if model.bootstrap:
         grants = bootstrap_grants(inp.ledger, towns, programmes, d, rng_grants)
     else:
         grants = GrantDraws(np.repeat(point_grants.by_programme, d, axis=0),
                             np.repeat(point_grants.org_totals, d, axis=0), programmes)
-    plan = dict(plan_totals) if plan_totals is not None else {p: PLAN_2023[p] for p in PLAN_2023 if p in programmes}
+    plan = dict(plan_totals) if plan_totals is not None else {p: plan_2023[p] for p in plan_2023 if p in programmes}
     missing = [p for p in plan if p not in programmes]
     if missing:
         raise ValueError(f"evidence: plan_totals name programmes not in the ledger: {missing}")

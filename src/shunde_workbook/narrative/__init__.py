@@ -1,12 +1,15 @@
 """Narrative: the words a report says about its results.
 
-text        Reader-facing text by key, in Chinese and English.
-findings    ``Finding`` and ``Value``: a sentence template and the traced numbers that fill it.
+text        Reader-facing text by key (``tr``), from the YAML catalogues in ``catalogue/`` (zh.yaml, en.yaml).
+findings    ``Finding`` and ``Value``: a sentence template and the traced numbers that fill it; money formatting.
 statements  The findings each study's results support, ranked and hedged.
+provenance  Banners, caveats and source lines that follow the provenance of the inputs.
+labels      Translated table columns and values, need weights, plan totals.
 """
 
-from shunde_workbook.narrative import statements
-from shunde_workbook.narrative.findings import Finding, Value
-from shunde_workbook.narrative.text import rule_label, tr, unit_label
+from shunde_workbook.narrative import labels, provenance, statements
+from shunde_workbook.narrative.findings import Finding, Value, fmt_money
+from shunde_workbook.narrative.text import rule_label, status_label, template, tr, unit_label
 
-__all__ = ["Finding", "Value", "rule_label", "statements", "tr", "unit_label"]
+__all__ = ["Finding", "Value", "fmt_money", "labels", "provenance", "rule_label", "statements", "status_label",
+           "template", "tr", "unit_label"]

@@ -12,13 +12,30 @@ import html
 import math
 from dataclasses import dataclass, field
 
-# Weak-input hedges, appended to a finding when its inputs are weak.
-HEDGES = {
-    "simulated": {"zh": "模拟数据", "en": "simulated data"},
-    "approximate": {"zh": "近似边界", "en": "approximate boundaries"},
-    "population_weak": {"zh": "人口数据较弱：C级或缺失", "en": "weak population data: grade C or missing"},
-    "small_count": {"zh": "样本量小", "en": "small counts"},
-}
+from shunde_workbook.narrative.text import tr
+
+# Weak-input hedges, appended to a finding when its inputs are weak; their words are ``hedge.<name>`` in the catalogue.
+HEDGES = ("simulated", "partly_simulated", "approximate", "population_weak", "small_count")
+
+
+def fmt_money(yuan: float, lang: str = "zh", qualifier: str = "") -> str:
+    """An amount of money in 元 as a reader says it, with its unit.
+
+    Chinese: 亿元 from 1亿 (2 decimals), 万元 from 1万 (1 decimal), else 元; English: million yuan from one
+    million (1 decimal), billion from one billion (2 decimals), else whole yuan.  ``qualifier`` (a
+    published-facts qualifier: approx, exact, lower_bound) adds its word (约 / about, 超过 / over).
+    """
+    if yuan is None or (isinstance(yuan, float) and math.isnan(yuan)):
+        return "—"
+    v = abs(yuan)
+    if lang == "zh":
+        key, n = (("money.yi", f"{yuan / 1e8:,.2f}") if v >= 1e8 else ("money.wan", f"{yuan / 1e4:,.1f}") if v >= 1e4
+                  else ("money.yuan", f"{yuan:,.0f}"))
+    else:
+        key, n = (("money.yi", f"{yuan / 1e9:,.2f}") if v >= 1e9 else ("money.wan", f"{yuan / 1e6:,.1f}") if v >= 1e6
+                  else ("money.yuan", f"{yuan:,.0f}"))
+    prefix = tr(f"qualifier_prefix.{qualifier}", lang) if qualifier else ""
+    return prefix + tr(key, lang, n=n)
 
 
 def fmt_number(value: float, kind: str, lang: str = "zh") -> str:
@@ -26,17 +43,19 @@ def fmt_number(value: float, kind: str, lang: str = "zh") -> str:
 
     kinds: ``pct`` (a share 0..1 shown as 12.3%), ``pp`` (percentage points
     from a 0..1 difference), ``wan`` (元 shown in 万元, 1 decimal, thousands
-    separators), ``yuan`` (元, whole), ``int``, ``ratio`` (2 decimals),
-    ``index`` (3 decimals).
+    separators), ``money`` (元 with its unit, see :func:`fmt_money`), ``yuan`` (元, whole), ``int``,
+    ``ratio`` (2 decimals), ``index`` (3 decimals).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if kind == "pct":
         return f"{value * 100:,.1f}%"
     if kind == "pp":
-        return f"{value * 100:+,.1f}" + ("个百分点" if lang == "zh" else " pp")
+        return f"{value * 100:+,.1f}" + tr("unit.pp", lang)
     if kind == "wan":
         return f"{value / 1e4:,.1f}"
+    if kind == "money":
+        return fmt_money(value, lang)
     if kind == "yuan":
         return f"{value:,.0f}"
     if kind == "int":
@@ -55,6 +74,7 @@ class Value:
     value: float
     kind: str
     source: str  # the result field, e.g. "town_summary[440606005].amount_share"
+    qualifier: str = ""  # approx / exact / lower_bound for a published figure (money only): 约 / about
 
 
 @dataclass
@@ -63,23 +83,24 @@ class Finding:
 
     id: str
     severity: int  # 1 (most important) .. 5
-    template: dict  # {"zh": "...{share}...", "en": "..."}; placeholders name keys of ``values``
+    template: dict  # {"zh": "...{share}...", "en": "..."} (from the catalogue); placeholders name keys of ``values``
     values: dict = field(default_factory=dict)
     words: dict = field(default_factory=dict)  # non-numeric fillers (names), {"town": {"zh": .., "en": ..}}
     hedges: list = field(default_factory=list)
 
     def numbers(self, lang: str = "zh") -> dict[str, str]:
-        return {k: fmt_number(v.value, v.kind, lang) for k, v in self.values.items()}
+        return {k: fmt_money(v.value, lang, v.qualifier) if v.kind == "money" and v.qualifier
+                else fmt_number(v.value, v.kind, lang) for k, v in self.values.items()}
 
     def text(self, lang: str = "zh") -> str:
         words = {k: (w.get(lang, w.get("zh")) if isinstance(w, dict) else str(w)) for k, w in self.words.items()}
         return self.template[lang].format(**self.numbers(lang), **words)
 
     def hedge_text(self, lang: str = "zh") -> str:
-        parts = [HEDGES[h][lang] for h in self.hedges if h in HEDGES]
+        parts = [tr(f"hedge.{h}", lang) for h in self.hedges]
         if not parts:
             return ""
-        return ("（注意：" + "；".join(parts) + "）") if lang == "zh" else ("(Caution: " + "; ".join(parts) + ")")
+        return tr("hedge.wrap", lang, items=tr("list_sep", lang).join(parts))
 
     def html(self, lang: str = "zh") -> str:
         hedge = self.hedge_text(lang)

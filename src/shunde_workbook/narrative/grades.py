@@ -63,6 +63,7 @@ _TOWN = "town_weight_population"
 #: Fixed rules of the simulator that are not knobs but still make patterns (named like settings).
 SIMULATOR_RULES = {
     "every_2021_village_funded": "every 2021 村(社区) gets at least one grant in 2017–2022",
+    "calibrated_totals": "yearly totals and project counts are calibrated to the published figures",
 }
 #: Which simulator setting (a key of ``data.simulate.DEFAULTS`` or :data:`SIMULATOR_RULES`) sets each kind
 #: of statement about a simulated ledger.  The simulator spreads money across towns by

@@ -25,6 +25,10 @@ def style() -> None:
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150})
 
 
+def _amount_axis(unit: str, lang: str) -> str:
+    return tr("chart.axis_unit", lang, label=tr("amount", lang), unit=unit_label(unit, lang))
+
+
 def stamp(fig, simulated: bool, lang: str) -> None:
     """Mark a figure built on simulated data, bottom right, in red."""
     if simulated:
@@ -43,8 +47,7 @@ def funding_by_year(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
                color=PALETTE.get(prog))
         bottom = wide[prog] if bottom is None else bottom + wide[prog]
     ax.set_xlabel(tr("year", lang))
-    ax.set_ylabel(f'{tr("amount", lang)}（{unit_label(unit, lang)}）' if lang == "zh"
-                  else f'{tr("amount", lang)} ({unit_label(unit, lang)})')
+    ax.set_ylabel(_amount_axis(unit, lang))
     ax.legend(title=tr("programme", lang), frameon=False)
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     stamp(fig, simulated, lang)
@@ -111,11 +114,11 @@ def lorenz(curve: pd.DataFrame, gini: float, lang: str, simulated: bool, labels=
     style()
     fig, ax = plt.subplots(figsize=(5.0, 4.6))
     x, y = curve["cum_population_share"], curve["cum_amount_share"]
-    ax.plot([0, 1], [0, 1], color="#7f8c8d", ls="--", lw=1, label="完全平均" if lang == "zh" else "Equality")
-    ax.plot(x, y, marker="o", color="#0b6e69", label=f"Lorenz (Gini = {gini:.3f})")
+    ax.plot([0, 1], [0, 1], color="#7f8c8d", ls="--", lw=1, label=tr("chart.equality", lang))
+    ax.plot(x, y, marker="o", color="#0b6e69", label=tr("chart.lorenz", lang, gini=f"{gini:.3f}"))
     ax.fill_between(x, x, y, color="#0b6e69", alpha=0.12)
-    ax.set_xlabel("累计人口占比" if lang == "zh" else "Cumulative share of population")
-    ax.set_ylabel("累计资助占比" if lang == "zh" else "Cumulative share of funding")
+    ax.set_xlabel(tr("chart.cum_population", lang))
+    ax.set_ylabel(tr("chart.cum_funding", lang))
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(frameon=False, loc="upper left")
@@ -136,7 +139,7 @@ def distance_bars(distance: pd.Series, labels: pd.Series, lang: str, simulated: 
             ax.text(0, i, "  " + tr("no_data", lang), va="center", fontsize=9, color="#7f8c8d")
     ax.axvline(0, color="#333", lw=0.8)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("（实际 − 目标）/ 目标" if lang == "zh" else "(actual − target) / target")
+    ax.set_xlabel(tr("chart.distance_axis", lang))
     if missing_note:
         ax.set_title(missing_note, fontsize=9, loc="left")
     stamp(fig, simulated, lang)
@@ -151,8 +154,7 @@ def scenario_bars(table: pd.DataFrame, labels: pd.Series, unit: str, lang: str, 
     fig, ax = plt.subplots(figsize=(9, 4.8))
     sns.barplot(data=long, x="label", y="amount", hue="rule", ax=ax, palette="Set2")
     ax.set_xlabel("")
-    ax.set_ylabel(f'{tr("amount", lang)}（{unit_label(unit, lang)}）' if lang == "zh"
-                  else f'{tr("amount", lang)} ({unit_label(unit, lang)})')
+    ax.set_ylabel(_amount_axis(unit, lang))
     ax.legend(title="", frameon=False, fontsize=8, ncol=3)
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     plt.setp(ax.get_xticklabels(), rotation=0)
@@ -166,7 +168,7 @@ def town_trend(town: pd.DataFrame, district_mean: pd.Series, unit: str, lang: st
     fig = funding_by_year(town, unit, lang, simulated=False)
     ax = fig.axes[0]
     ax.plot(district_mean.index.astype(str), district_mean.values, color="#333", marker="o", lw=1.5,
-            label="全区镇街平均" if lang == "zh" else "District mean per town")
+            label=tr("chart.district_mean", lang))
     ax.legend(frameon=False)
     ax.set_title(name)
     stamp(fig, simulated, lang)
@@ -185,8 +187,7 @@ def field_bars(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
     sns.barplot(data=t.sort_values("amount", ascending=False), y="label", x="amount", hue="programme", ax=ax,
                 dodge=False, palette=colours, hue_order=order)
     ax.set_ylabel("")
-    ax.set_xlabel(f'{tr("amount", lang)}（{unit_label(unit, lang)}）' if lang == "zh"
-                  else f'{tr("amount", lang)} ({unit_label(unit, lang)})')
+    ax.set_xlabel(_amount_axis(unit, lang))
     ax.legend(title="", frameon=False)
     stamp(fig, simulated, lang)
     fig.tight_layout()
@@ -200,6 +201,6 @@ def relabel_highlight_legend(fig, lang: str) -> None:
     if legend is None:
         return
     handles = legend.legend_handles[:2]
-    labels = ["其他镇街", "本镇街"] if lang == "zh" else ["Other towns", "This town"]
+    labels = [tr("chart.other_towns", lang), tr("chart.this_town", lang)]
     legend.remove()
     ax.legend(handles, labels, loc="lower right", frameon=True, fontsize=9)

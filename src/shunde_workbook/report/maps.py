@@ -19,17 +19,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from shunde_workbook.narrative.text import LANGS, tr
 from shunde_workbook.report.fonts import use_cjk_font
 from shunde_workbook.geo.names import normalise_town, town_by_code
 
 __all__ = ["choropleth", "CAPTION", "NO_DATA"]
 
 SCHEMES = ("quantiles", "fisher_jenks", "equal_interval", "user_defined")
-CAPTION = {
-    "zh": "镇街边界为近似构建（按公开面积拟合的加权泰森多边形），仅供示意——见方法说明",
-    "en": "Approximate town boundaries (power diagram fitted to published areas) — see method",
-}
-NO_DATA = {"zh": "无数据", "en": "No data"}
+CAPTION = {lang: tr("map.approx_caption", lang) for lang in LANGS}  # words from narrative/catalogue
+NO_DATA = {lang: tr("no_data", lang) for lang in LANGS}
 FIGSIZE = (7.2, 7.6)
 DPI = 150
 _HATCH = "////"
@@ -268,8 +266,7 @@ def choropleth(
                              color="#111111", zorder=5, path_effects=halo, gid="town-label"))
     _declutter(fig, texts, ax)
 
-    sep = "（" if language == "zh" else " ("
-    close = "）" if language == "zh" else ")"
+    sep, close = tr("open", language), tr("close", language)
     heading = f"{legend_title or column}{sep}{unit}{close}" if unit else (legend_title or column)
     if handles:
         leg = ax.legend(handles=handles, title=heading, loc="lower right", fontsize=8.5, title_fontsize=9,

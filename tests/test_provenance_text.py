@@ -1,0 +1,88 @@
+"""Caveats, banners, hedges and source lines follow the actual provenance of the inputs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest_reports import TOWN, build, town_slug
+from shunde_workbook.analysis.inputs import town_table
+from shunde_workbook.narrative import provenance, statements
+from shunde_workbook.narrative.text import tr
+from shunde_workbook.paths import REFERENCE, ROOT
+from shunde_workbook.report.sources import source_list
+from test_language_purity import reader_text
+
+SIM_CLAIMS = ("模拟", "simulated", "SIMULATED", "演示数据")
+
+
+def _ledger(prov: list[str], amounts: list[float]) -> pd.DataFrame:
+    n = len(prov)
+    return pd.DataFrame({"programme": ["和美社区", "和美社区", "众创共善", "众创共善"][:n],
+                         "year": [2018, 2019, 2018, 2020][:n], "amount": amounts, "provenance": prov})
+
+
+def test_mixed_ledger_says_which_part_is_simulated():
+    led = _ledger(["simulated", "simulated", "official", "official"], [100.0, 100.0, 300.0, 500.0])
+    mix = provenance.ledger_mix(led)
+    assert mix["rows_share"] == 0.5 and mix["amount_share"] == pytest.approx(0.2)
+    assert mix["where"] == [("和美社区", [2018, 2019])] and mix["others"] == ["official"]
+    statuses = {"ledger": "mixed: official, simulated", "boundaries": "official"}
+    zh = " ".join(provenance.banner_items(statuses, "zh", mix) + provenance.caveats(statuses, town_table(
+        REFERENCE / "towns.csv", REFERENCE / "town_population.csv"), "zh", mix))
+    assert "50.0%" in zh and "20.0%" in zh and "和美社区 2018–2019年" in zh and "官方" in zh
+    en = provenance.mix_detail(mix, "en")
+    assert en == "the simulated part is 50.0% of the rows and 20.0% of the amount, in Hemei Community 2018–2019"
+    assert statements.ledger_hedges(statuses) == ["partly_simulated"]
+
+
+def test_official_ledger_gets_no_simulation_claims():
+    statuses = {"ledger": "official", "boundaries": "approximate"}
+    towns = town_table(REFERENCE / "towns.csv", REFERENCE / "town_population.csv")
+    for lang in ("zh", "en"):
+        texts = (provenance.banner_items(statuses, lang) + provenance.caveats(statuses, towns, lang)
+                 + [provenance.purpose(statuses, lang)] + [e["label"] for e in source_list(lang, statuses)])
+        assert not [t for t in texts if any(c in t for c in SIM_CLAIMS)], texts
+    assert statements.ledger_hedges(statuses) == []
+    assert provenance.purpose({"ledger": "simulated"}, "zh") != provenance.purpose(statuses, "zh")
+
+
+def test_population_caveat_is_read_from_the_town_table():
+    towns = town_table(REFERENCE / "towns.csv", REFERENCE / "town_population.csv")
+    text = provenance.population_caveat(towns, "zh")
+    census = towns.loc[towns["pop_grade"] == "A", "town"].tolist()
+    missing = towns.loc[towns["population"].isna(), "town"].tolist()
+    assert all(t in text for t in census + missing) and census and missing
+    towns2 = towns.assign(pop_grade="B", population=towns["population"].fillna(1000.0))
+    assert provenance.population_caveat(towns2, "zh") == tr("caveat.population_no_census", "zh")
+
+
+@pytest.fixture(scope="session")
+def official_reports(tmp_path_factory):
+    """The brief and one town profile on an official-provenance copy of the default ledger."""
+    led = pd.read_csv(ROOT / "data" / "raw" / "grants_simulated.csv", dtype=str, keep_default_na=False)
+    led["provenance"] = "official"
+    led["Title"] = led["Title"].str.replace("【模拟】", "", regex=False)
+    led["Description"] = "资助项目"
+    for col in ("Recipient Org:Name",):
+        led[col] = led[col].str.replace("模拟", "", regex=False)
+    folder = tmp_path_factory.mktemp("official_ledger")
+    path = folder / "grants_official.csv"
+    led.to_csv(path, index=False, encoding="utf-8")
+    return build("official_reports", tmp_path_factory, ["00_policy_brief", "06_town_profile"],
+                 [f"ledger_path={path}", f"town={TOWN}"])
+
+
+@pytest.mark.slow
+def test_reports_on_an_official_ledger_do_not_claim_it_is_simulated(official_reports):
+    from shunde_workbook.data.reference import load_towns
+
+    towns = load_towns().set_index("town_code")
+    pages = {"00_policy_brief.html": None, f"06_town_profile-{town_slug(towns)}.html": None}
+    for name in pages:
+        text = reader_text((official_reports / "reports" / name).read_text(encoding="utf-8"))
+        claims = [c for c in SIM_CLAIMS if c in text]
+        assert not claims, f"{name} claims the official ledger is simulated ({claims}): {text[:3000]}"
+        assert tr("status.official", "zh") in text, f"{name}: the ledger's provenance is not named"
+    brief = reader_text((official_reports / "reports" / "00_policy_brief.html").read_text(encoding="utf-8"))
+    assert tr("q_brief", "zh") in brief and tr("caveat.ledger_real", "zh", status="官方") in brief
