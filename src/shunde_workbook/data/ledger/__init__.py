@@ -16,11 +16,20 @@ column), ``place_columns`` (town / 村(社区) columns), ``report`` (Issue, Fix,
 ``validate`` (validate_ledger, load_ledger: the list of steps).
 """
 
-from shunde_workbook.data.ledger.amounts import MAX_PLAUSIBLE_GRANT, parse_amount, parse_amounts
+from shunde_workbook.data.ledger.amounts import (
+    MAX_PLAUSIBLE_GRANT,
+    parse_amount,
+    parse_amounts,
+)
 from shunde_workbook.data.ledger.fields import field_table
 from shunde_workbook.data.ledger.reading import read_table
 from shunde_workbook.data.ledger.report import Fix, Issue, ValidationReport
-from shunde_workbook.data.ledger.validate import DEFAULT_LEDGER, TEXT_COLUMNS, load_ledger, validate_ledger
+from shunde_workbook.data.ledger.validate import (
+    DEFAULT_LEDGER,
+    TEXT_COLUMNS,
+    load_ledger,
+    validate_ledger,
+)
 from shunde_workbook.errors import LedgerError
 
 __all__ = [

@@ -27,7 +27,7 @@ def factorize_rows(*columns: pd.Series) -> tuple[np.ndarray, list[tuple]]:
         k, u = pd.factorize(c.astype(object), use_na_sentinel=False)
         codes = codes * (len(u) + 1) + k
         uniques.append(np.asarray(u, dtype=object))
-    keys, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
     arrays = [c.to_numpy(dtype=object) for c in columns]
     tuples = [tuple(a[i] for a in arrays) for i in first]
     return inverse.reshape(-1), tuples

@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 
 from shunde_workbook.data.ledger.report import Collector, Issue, ValidationReport
-from shunde_workbook.data.schema import FRAME_COLUMNS, HEADER_ALIASES, HEADER_LOOKUP, TO_DISK, header_key
+from shunde_workbook.data.schema import (
+    FRAME_COLUMNS,
+    HEADER_ALIASES,
+    HEADER_LOOKUP,
+    TO_DISK,
+    header_key,
+)
 from shunde_workbook.errors import LedgerError, closest
 
 #: Roles any one of which locates a row (town or village, by name or code).

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+
 @dataclass(frozen=True)
 class Issue:
     """One problem in one cell (row 1 = header; file-level problems use row 1 and the header)."""

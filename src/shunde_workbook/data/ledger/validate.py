@@ -19,8 +19,16 @@ from shunde_workbook.data.ledger.checks import (
     copy_free_text,
     fill_funder,
 )
-from shunde_workbook.data.ledger.place_columns import check_places, fill_location, warn_villages_new_in_2023
-from shunde_workbook.data.ledger.reading import check_required_columns, map_headers, read_table
+from shunde_workbook.data.ledger.place_columns import (
+    check_places,
+    fill_location,
+    warn_villages_new_in_2023,
+)
+from shunde_workbook.data.ledger.reading import (
+    check_required_columns,
+    map_headers,
+    read_table,
+)
 from shunde_workbook.data.ledger.report import Issue, ValidationReport
 from shunde_workbook.data.ledger.sheet import Sheet
 from shunde_workbook.data.schema import FRAME_COLUMNS, normalise_unit
