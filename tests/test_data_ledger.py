@@ -280,3 +280,47 @@ def test_parse_amount_roundtrips_formatted_integers(n):
     assert parse_amount(f"{n:,}元") == n
     assert parse_amount(f"￥{n:,}") == n
     assert parse_amount(f"{n / 10000}万") == pytest.approx(n, abs=0.01)
+
+
+# --------------------------------------------------------------------------- step functions on their own
+
+
+def sheet_of(rows, header):
+    """A Sheet with mapped headers, as validate_ledger builds it before the column checks."""
+    from shunde_workbook.data.ledger.reading import map_headers
+    from shunde_workbook.data.ledger.sheet import Sheet
+
+    sheet = Sheet.from_table("t.csv", pd.DataFrame([header] + rows, dtype=object), None, None)
+    sheet.roles = map_headers(sheet.headers, sheet.body, sheet.issues)
+    return sheet
+
+
+def test_sheet_drops_blank_rows_but_keeps_spreadsheet_row_numbers():
+    sheet = sheet_of([["A", "1"], ["", ""], ["B", "2"]], ["项目编号", "资助金额"])
+    assert sheet.rownum.tolist() == [2, 4]
+    assert sheet.get("identifier").tolist() == ["A", "B"]
+    assert sheet.get("town") is None and not sheet.has("town")
+
+
+def test_map_headers_roles_units_and_problems():
+    sheet = sheet_of([["A", "1", "x", "y", "B"]], ["项目编号", "资助金额（万元）", "Amout", "", "编号"])
+    roles = sheet.roles
+    assert roles.column == {"identifier": 0, "amount": 1}
+    assert roles.unit == {"amount": "万元"}
+    assert roles.names == {"identifier": "项目编号", "amount": "资助金额（万元）"}
+    assert [(e.column, e.message) for e in sheet.issues.errors] == [
+        ("编号", "second column for 'identifier' (first: '项目编号')")]
+    assert [w.column for w in sheet.issues.warnings] == ["Amout", "(column 4)"]
+
+
+def test_check_places_from_location_columns_only():
+    from shunde_workbook.data.ledger.place_columns import check_places
+
+    sheet = sheet_of([["容桂街道东风社区", ""], ["大良", ""], ["乱写镇", ""], ["", "440606006006"]], ["服务地点", "区划代码"])
+    check_places(sheet)
+    # town from the leading town name, a short name, nothing, and the town part of a 12-digit code
+    assert sheet.out["town_code"].tolist()[:2] == ["440606006", "440606005"]
+    assert pd.isna(sheet.out["town_code"].iloc[2])
+    assert sheet.out.loc[4, ["town_code", "village_code"]].tolist() == ["440606006", "440606006006"]
+    assert [(e.row, e.column, e.message) for e in sheet.issues.errors] == [(4, "服务地点", "unknown town (镇街)")]
+    assert sorted(f.original for f in sheet.issues.fixes) == ["大良", "容桂街道东风社区"]

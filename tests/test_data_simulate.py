@@ -104,3 +104,53 @@ def test_knobs(sim):
         simulate_ledger(2023, not_a_knob=1)
     with pytest.raises(AssertionError):
         simulate_ledger(2023, hm_q1_field_counts={"社区照顾": 30, "社区营造": 20})  # must sum to 60
+
+
+# --------------------------------------------------------------------------- the simulator's steps
+
+
+def test_calibration_targets_from_published_facts():
+    from shunde_workbook.data.simulate import DEFAULTS, calibration_targets
+
+    t = calibration_targets(load_facts(), DEFAULTS)
+    # 2007 projects in 2017–2022; 和美社区 590 to 2023-06-05 of which 60 in 2023 Q1 → 530 和美社区, 1477 众创共善
+    assert t.zc_projects == 1477
+    assert sum(t.hm_b1_fields.values()) == 43 and t.hm_b2_projects == 44 and t.hm_1922_projects == 530 - 43 - 44
+    # 万元: 35000 in 2017–2022; 和美社区 12600 to mid-2023 less 1060 in Q1; 2018 plan 2000 of which batch 1 1000
+    assert t.wan == pytest.approx({"zc": 23460, "hm_b1": 1000, "hm_b2": 1000, "hm_1922": 9540})
+
+
+def test_batch2_knob_takes_projects_from_2019_2022():
+    from shunde_workbook.data.simulate import DEFAULTS, calibration_targets
+
+    t = calibration_targets(load_facts(), {**DEFAULTS, "hm_2018_batch2_projects": 50})
+    assert (t.hm_b2_projects, t.hm_1922_projects) == (50, 437)
+    with pytest.raises(ValueError, match="no room"):
+        calibration_targets(load_facts(), {**DEFAULTS, "hm_2018_batch2_projects": 500})
+
+
+def test_project_rows_split_years_by_largest_remainder():
+    from shunde_workbook.data import load_programme_fields
+    from shunde_workbook.data.simulate import DEFAULTS, calibration_targets, project_rows
+
+    t = calibration_targets(load_facts(), DEFAULTS)
+    rows = project_rows(np.random.default_rng(0), t, load_programme_fields(), DEFAULTS)
+    assert rows.groupby("group").size().to_dict() == {"hm_1922": 443, "hm_b1": 43, "hm_b2": 44, "hm_q1": 60, "zc": 1477}
+    # 1477 × (.16 .16 .165 .165 .17 .18) = 236.32 236.32 243.705 243.705 251.09 265.86: floors leave 3 units,
+    # which go to .86, .705, .705
+    zc = rows[rows["group"] == "zc"].groupby("year").size().to_dict()
+    assert zc == {2017: 236, 2018: 236, 2019: 244, 2020: 244, 2021: 251, 2022: 266}
+    # 443 × (.22 .24 .26 .28) = 97.46 106.32 115.18 124.04: one unit left, to .46
+    hm = rows[rows["group"] == "hm_1922"].groupby("year").size().to_dict()
+    assert hm == {2019: 98, 2020: 106, 2021: 115, 2022: 124}
+
+
+def test_apportion_known_answers_and_total():
+    from shunde_workbook.rounding import apportion
+
+    assert apportion(10, {"a": 1, "b": 1, "c": 1}) == {"a": 4, "b": 3, "c": 3}  # tie → earlier key
+    assert apportion(7, {"x": 0.5, "y": 0.3, "z": 0.2}) == {"x": 4, "y": 2, "z": 1}  # 3.5 2.1 1.4: one left → .5
+    assert apportion(0, {"x": 1, "y": 2}) == {"x": 0, "y": 0}
+    out = apportion(1000, {k: k + 1 for k in range(7)})
+    assert sum(out.values()) == 1000 and list(out) == list(range(7))
+    assert all(isinstance(v, int) for v in out.values())

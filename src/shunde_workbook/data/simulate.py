@@ -30,15 +30,22 @@ Model (all knobs are keyword arguments of simulate_ledger, defaults in DEFAULTS)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from shunde_workbook import paths
-
 from shunde_workbook.data import reference
-from shunde_workbook.data.schema import DISK_COLUMNS, FRAME_COLUMNS, FUNDERS, PROGRAMME_TITLES, TO_DISK
+from shunde_workbook.data.schema import (
+    DISK_COLUMNS,
+    FRAME_COLUMNS,
+    FUNDERS,
+    PROGRAMME_TITLES,
+    TO_DISK,
+)
+from shunde_workbook.rounding import apportion
 
 ZC, HM = "众创共善", "和美社区"
 HM_BATCH1_TITLE = "和美社区计划 2018年第一批"
@@ -67,7 +74,51 @@ DEFAULTS: dict = {
 }
 
 
-# ---------------------------------------------------------------------------- helpers
+# ---------------------------------------------------------------------------- the steps
+
+
+def simulate_ledger(seed: int = 2023, **knobs) -> pd.DataFrame:
+    """Return a SIMULATED ledger (columns schema.FRAME_COLUMNS, dtypes as load_ledger returns).
+
+    Keyword knobs override DEFAULTS (see module docstring).  Unknown knobs raise TypeError.
+    The steps draw from one random generator in a fixed order, so a seed gives the same ledger.
+    """
+    k = _knobs(knobs)
+    rng = np.random.default_rng(seed)
+    targets = calibration_targets(reference.load_facts(), k)
+    df = project_rows(rng, targets, reference.load_programme_fields(), k)
+    df["amount"] = draw_amounts(rng, df, targets, k)
+    df["award_date"] = draw_award_dates(rng, df)
+    villages = reference.load_villages(include_2023_only=False)  # the 205 of the 2021 list
+    towns = reference.load_towns()
+    df["town_code"], df["village_code"] = draw_places(rng, df, villages, towns, k)
+    df["recipient_id"], df["recipient_name"] = draw_organisations(rng, df, k)
+    return finish_frame(df, seed, towns, villages)
+
+
+def _knobs(knobs: dict) -> dict:
+    """DEFAULTS overridden by ``knobs``; TypeError for an unknown knob."""
+    unknown = set(knobs) - set(DEFAULTS)
+    if unknown:
+        raise TypeError(f"unknown knob(s): {sorted(unknown)}; known: {sorted(DEFAULTS)}")
+    return {**DEFAULTS, **knobs}
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Calibration targets: project counts and amounts (万元) per group of rows, from published_facts.csv.
+
+    Groups: ``zc`` (众创共善 2017–2022), ``hm_b1`` (和美社区 2018 batch 1, published), ``hm_b2`` (modelled
+    2018 batch 2), ``hm_1922`` (和美社区 2019–2022) and ``hm_q1`` (和美社区 2023 Q1, by field).
+    """
+
+    zc_projects: int
+    hm_b1_fields: dict[str, int]  # published project counts by field
+    hm_b2_projects: int
+    hm_1922_projects: int
+    hm_q1_fields: dict[str, int]
+    wan: dict[str, float]  # group (zc, hm_b1, hm_b2, hm_1922) -> amount in 万元
+    hm_q1_wan: dict[str, float]  # field -> amount in 万元
 
 
 def _fact(facts: pd.DataFrame, programme: str, period: str, metric: str) -> float:
@@ -77,58 +128,8 @@ def _fact(facts: pd.DataFrame, programme: str, period: str, metric: str) -> floa
     return float(row.value.iloc[0])
 
 
-def _largest_remainder(total: int, weights: dict) -> dict:
-    keys = list(weights)
-    w = np.array([weights[k] for k in keys], dtype=float)
-    raw = w / w.sum() * total
-    base = np.floor(raw).astype(int)
-    order = np.argsort(-(raw - base), kind="stable")
-    base[order[: total - base.sum()]] += 1
-    return dict(zip(keys, base.tolist()))
-
-
-def _amounts(rng: np.random.Generator, n: int, total_yuan: int, multipliers: np.ndarray, sigma: float,
-             round_to: int) -> np.ndarray:
-    """n positive amounts (multiples of round_to) summing exactly to total_yuan."""
-    w = rng.lognormal(0.0, sigma, n) * multipliers
-    a = np.round(w / w.sum() * total_yuan / round_to).astype(np.int64) * round_to
-    a = np.maximum(a, round_to)
-    a[np.argmax(a)] += total_yuan - a.sum()
-    assert a.sum() == total_yuan and (a > 0).all()
-    return a
-
-
-def town_weights(population_share: float = 0.5) -> pd.Series:
-    """Modelled town weights (index town_code): blend of population share and 2021 unit-count share."""
-    towns = reference.load_towns().set_index("town_code")
-    pop = reference.load_population().set_index("town_code")["population"].astype(float)
-    units = towns["n_village_units_2021"].astype(float)
-    per_unit = (pop / units).median()
-    pop = pop.fillna(units * per_unit)  # 均安: imputed, see module docstring
-    w = population_share * pop / pop.sum() + (1 - population_share) * units / units.sum()
-    return w / w.sum()
-
-
-# ---------------------------------------------------------------------------- main
-
-
-def simulate_ledger(seed: int = 2023, **knobs) -> pd.DataFrame:
-    """Return a SIMULATED ledger (columns schema.FRAME_COLUMNS, dtypes as load_ledger returns).
-
-    Keyword knobs override DEFAULTS (see module docstring).  Unknown knobs raise TypeError.
-    """
-    unknown = set(knobs) - set(DEFAULTS)
-    if unknown:
-        raise TypeError(f"unknown knob(s): {sorted(unknown)}; known: {sorted(DEFAULTS)}")
-    k = {**DEFAULTS, **knobs}
-    rng = np.random.default_rng(seed)
-    facts = reference.load_facts()
-    fields = reference.load_programme_fields()
-    villages = reference.load_villages(include_2023_only=False)  # the 205 of the 2021 list
-    towns = reference.load_towns()
-    short_to_code = dict(zip(towns.short_name, towns.town_code))
-
-    # ---- calibration targets, read from published_facts.csv
+def calibration_targets(facts: pd.DataFrame, k: dict) -> Targets:
+    """What the published figures leave for each group once the published batches are taken out."""
     both_projects = int(_fact(facts, "众创共善+和美社区", "2017-2022", "projects_funded"))
     both_wan = _fact(facts, "众创共善+和美社区", "2017-2022", "amount_granted")
     hm_cum_projects = int(_fact(facts, HM, "2018 to 2023-06-05", "projects_funded"))
@@ -153,8 +154,16 @@ def simulate_ledger(seed: int = 2023, **knobs) -> pd.DataFrame:
     zc_wan = both_wan - hm_2018_22_wan
     if min(hm_1922, zc_projects, hm_1922_wan, zc_wan) <= 0:
         raise ValueError("knobs leave no room for the remaining projects/amounts")
+    wan = {"zc": zc_wan, "hm_b1": b1_wan, "hm_b2": hm_2018_plan_wan - b1_wan, "hm_1922": hm_1922_wan}
+    return Targets(zc_projects, b1_fields, hm_b2, hm_1922, q1_counts, wan, q1_wan)
 
-    # ---- rows: (programme, year, group, field, programme_title, date or None)
+
+def project_rows(rng: np.random.Generator, t: Targets, fields: pd.DataFrame, k: dict) -> pd.DataFrame:
+    """One row per project: programme, year, group, field, programme_title, award_date (published batches only).
+
+    Counts by year: largest-remainder split of each total by ``zc_year_weights`` / ``hm_year_weights``.
+    Fields: 众创共善 by a Dirichlet draw over the year's fields; 和美社区 in the mix of 2018 batch 1.
+    """
     rows: list[dict] = []
 
     def add(programme, year, group, field_list, title, date=None):
@@ -165,41 +174,52 @@ def simulate_ledger(seed: int = 2023, **knobs) -> pd.DataFrame:
     def fields_for(programme, year):
         return fields[(fields.programme == programme) & (fields.year == year)]["field"].tolist()
 
-    # 众创共善 2017-2022
-    for year, n in _largest_remainder(zc_projects, k["zc_year_weights"]).items():
+    for year, n in apportion(t.zc_projects, k["zc_year_weights"]).items():
         fl = fields_for(ZC, year)
         probs = rng.dirichlet(np.full(len(fl), 5.0))
         add(ZC, year, "zc", rng.choice(fl, size=n, p=probs).tolist(), f"{PROGRAMME_TITLES[ZC]} {year}年")
-    # 和美社区 2018 batch 1 (published counts by field)
+    b1_fields = t.hm_b1_fields
     add(HM, 2018, "hm_b1", [f for f, c in b1_fields.items() for _ in range(c)], HM_BATCH1_TITLE, HM_BATCH1_DATE)
     mix = np.array([b1_fields[f] for f in b1_fields], dtype=float)
     mix /= mix.sum()
-    add(HM, 2018, "hm_b2", rng.choice(list(b1_fields), size=hm_b2, p=mix).tolist(), f"{PROGRAMME_TITLES[HM]} 2018年")
-    for year, n in _largest_remainder(hm_1922, k["hm_year_weights"]).items():
+    add(HM, 2018, "hm_b2", rng.choice(list(b1_fields), size=t.hm_b2_projects, p=mix).tolist(),
+        f"{PROGRAMME_TITLES[HM]} 2018年")
+    for year, n in apportion(t.hm_1922_projects, k["hm_year_weights"]).items():
         fl = fields_for(HM, year)
         p = np.array([b1_fields.get(f, mix.mean()) for f in fl], dtype=float)
         add(HM, year, "hm_1922", rng.choice(fl, size=n, p=p / p.sum()).tolist(), f"{PROGRAMME_TITLES[HM]} {year}年")
-    add(HM, 2023, "hm_q1", [f for f, c in q1_counts.items() for _ in range(c)], HM_Q1_TITLE, HM_Q1_DATE)
-    df = pd.DataFrame(rows)
-    n = len(df)
+    add(HM, 2023, "hm_q1", [f for f, c in t.hm_q1_fields.items() for _ in range(c)], HM_Q1_TITLE, HM_Q1_DATE)
+    return pd.DataFrame(rows)
 
-    # ---- amounts
+
+def _amounts(rng: np.random.Generator, n: int, total_yuan: int, multipliers: np.ndarray, sigma: float,
+             round_to: int) -> np.ndarray:
+    """n positive amounts (multiples of round_to) summing exactly to total_yuan."""
+    w = rng.lognormal(0.0, sigma, n) * multipliers
+    a = np.round(w / w.sum() * total_yuan / round_to).astype(np.int64) * round_to
+    a = np.maximum(a, round_to)
+    a[np.argmax(a)] += total_yuan - a.sum()
+    assert a.sum() == total_yuan and (a > 0).all()
+    return a
+
+
+def draw_amounts(rng: np.random.Generator, df: pd.DataFrame, t: Targets, k: dict) -> np.ndarray:
+    """Amounts in 元 (float): each group's (和美 2023 Q1: each field's) total split log-normally."""
     mult_map = k["field_amount_multipliers"]
     mult = df["field"].map(lambda f: mult_map.get(f, 1.0)).to_numpy(dtype=float)
-    amount = np.zeros(n, dtype=np.int64)
+    amount = np.zeros(len(df), dtype=np.int64)
     sig, rt = float(k["amount_sigma"]), int(k["round_to"])
-    targets = {
-        "zc": zc_wan, "hm_b1": b1_wan, "hm_b2": hm_2018_plan_wan - b1_wan, "hm_1922": hm_1922_wan,
-    }
-    for group, wan in targets.items():
+    for group, wan in t.wan.items():
         m = (df["group"] == group).to_numpy()
         amount[m] = _amounts(rng, int(m.sum()), int(round(wan * 10_000)), mult[m], sig, rt)
-    for f, wan in q1_wan.items():
+    for f, wan in t.hm_q1_wan.items():
         m = ((df["group"] == "hm_q1") & (df["field"] == f)).to_numpy()
         amount[m] = _amounts(rng, int(m.sum()), int(round(wan * 10_000)), mult[m], sig, rt)
-    df["amount"] = amount.astype(float)
+    return amount.astype(float)
 
-    # ---- dates for modelled rows
+
+def draw_award_dates(rng: np.random.Generator, df: pd.DataFrame) -> pd.Series:
+    """Published batches keep their signing dates; other rows get a uniform day (batch 2: late 2018)."""
     dates = df["award_date"].copy()
     for (group, year), idx in df[dates.isna()].groupby(["group", "year"]).groups.items():
         if group == "hm_b2":
@@ -208,67 +228,111 @@ def simulate_ledger(seed: int = 2023, **knobs) -> pd.DataFrame:
             lo, hi = pd.Timestamp(f"{year}-03-01"), pd.Timestamp(f"{year}-12-20")
         offs = rng.integers(0, (hi - lo).days + 1, size=len(idx))
         dates[idx] = [(lo + pd.Timedelta(days=int(o))).strftime("%Y-%m-%d") for o in offs]
-    df["award_date"] = pd.to_datetime(dates, format="%Y-%m-%d").astype("datetime64[ns]")
+    return pd.to_datetime(dates, format="%Y-%m-%d").astype("datetime64[ns]")
 
-    # ---- places
+
+def town_weights(population_share: float = 0.5) -> pd.Series:
+    """Modelled town weights (index town_code): blend of population share and 2021 unit-count share."""
+    towns = reference.load_towns().set_index("town_code")
+    pop = reference.load_population().set_index("town_code")["population"].astype(float)
+    units = towns["n_village_units_2021"].astype(float)
+    per_unit = (pop / units).median()
+    pop = pop.fillna(units * per_unit)  # 均安: imputed, see module docstring
+    w = population_share * pop / pop.sum() + (1 - population_share) * units / units.sum()
+    return w / w.sum()
+
+
+@dataclass(frozen=True)
+class _VillagePool:
+    """The 2021 村(社区): codes, town codes and modelled weights (town weight / units in the town)."""
+
+    codes: np.ndarray
+    towns: np.ndarray
+    weights: np.ndarray
+
+    def pick(self, rng: np.random.Generator, pool: np.ndarray, size: int) -> np.ndarray:
+        """``size`` positions drawn from ``pool`` with replacement, in proportion to the weights."""
+        p = self.weights[pool] / self.weights[pool].sum()
+        return rng.choice(pool, size=size, replace=True, p=p)
+
+
+def draw_places(rng: np.random.Generator, df: pd.DataFrame, villages: pd.DataFrame, towns: pd.DataFrame,
+                k: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(town_code, village_code or "") per row.
+
+    和美社区 rows are village-level except 行业支持; 众创共善 rows with probability ``zc_village_share``.
+    Town-level rows get a town by town weight (2018 batch 1: one of the signing towns).
+    """
     tw = town_weights(float(k["town_weight_population"]))
     units = villages.groupby("town_code").size()
-    vweight = (villages["town_code"].map(tw) / villages["town_code"].map(units)).to_numpy()
-    vcodes = villages["code"].to_numpy()
-    vtown = villages["town_code"].to_numpy()
-    village = np.full(n, "", dtype=object)
-    town = np.full(n, "", dtype=object)
+    pool = _VillagePool(villages["code"].to_numpy(), villages["town_code"].to_numpy(),
+                        (villages["town_code"].map(tw) / villages["town_code"].map(units)).to_numpy())
+    n = len(df)
     is_hm = (df["programme"] == HM).to_numpy()
     village_level = np.where(is_hm, (df["field"] != "行业支持").to_numpy(), rng.random(n) < k["zc_village_share"])
-
-    # 和美社区: exactly hm_villages villages
-    hm_set = rng.choice(len(vcodes), size=int(k["hm_villages"]), replace=False, p=vweight / vweight.sum())
-    b1_towns = {short_to_code[s] for s in HM_BATCH1_TOWNS}
     b1 = (df["group"] == "hm_b1").to_numpy()
-    in_b1_towns = np.array([vtown[i] in b1_towns for i in hm_set])
-    b1_pool = hm_set[in_b1_towns]
+    short_to_code = dict(zip(towns.short_name, towns.town_code))
+    b1_towns = {short_to_code[s] for s in HM_BATCH1_TOWNS}
+    village = np.full(n, "", dtype=object)
+    _hemei_villages(rng, village, pool, is_hm & village_level, b1, b1_towns, int(k["hm_villages"]))
+    _zhongchuang_villages(rng, village, pool, ~is_hm & village_level)
+    town = _town_codes(rng, village, b1, b1_towns, tw)
+    return town, village
 
-    def pick(pool: np.ndarray, size: int, replace=True) -> np.ndarray:
-        p = vweight[pool] / vweight[pool].sum()
-        return rng.choice(pool, size=size, replace=replace, p=p)
 
-    rows_b1v = np.flatnonzero(b1 & village_level)
-    village[rows_b1v] = vcodes[pick(b1_pool, len(rows_b1v))]
-    rows_hmv = np.flatnonzero(is_hm & ~b1 & village_level)
+def _hemei_villages(rng: np.random.Generator, village: np.ndarray, pool: _VillagePool, rows: np.ndarray,
+                    b1: np.ndarray, b1_towns: set, hm_villages: int) -> None:
+    """Fill ``village`` for 和美社区's village-level ``rows``: exactly ``hm_villages`` villages are used, each at
+    least once; 2018 batch 1 only in the signing towns."""
+    codes = pool.codes
+    hm_set = rng.choice(len(codes), size=hm_villages, replace=False, p=pool.weights / pool.weights.sum())
+    b1_pool = hm_set[np.array([pool.towns[i] in b1_towns for i in hm_set])]
+    rows_b1v = np.flatnonzero(b1 & rows)
+    village[rows_b1v] = codes[pool.pick(rng, b1_pool, len(rows_b1v))]
     covered = set(village[rows_b1v])
-    todo = [i for i in hm_set if vcodes[i] not in covered]
+    todo = [i for i in hm_set if codes[i] not in covered]
     rng.shuffle(todo)
-    perm = rng.permutation(rows_hmv)
-    village[perm[: len(todo)]] = vcodes[todo]
+    perm = rng.permutation(np.flatnonzero(rows & ~b1))
+    village[perm[: len(todo)]] = codes[todo]
     rest = perm[len(todo):]
-    village[rest] = vcodes[pick(hm_set, len(rest))]
+    village[rest] = codes[pool.pick(rng, hm_set, len(rest))]
 
-    # 众创共善: every 2021 village at least once
-    rows_zcv = rng.permutation(np.flatnonzero(~is_hm & village_level))
-    allv = rng.permutation(len(vcodes))
-    village[rows_zcv[: len(allv)]] = vcodes[allv]
+
+def _zhongchuang_villages(rng: np.random.Generator, village: np.ndarray, pool: _VillagePool,
+                          rows: np.ndarray) -> None:
+    """Fill ``village`` for 众创共善's village-level ``rows``: every 2021 village at least once."""
+    codes = pool.codes
+    rows_zcv = rng.permutation(np.flatnonzero(rows))
+    allv = rng.permutation(len(codes))
+    village[rows_zcv[: len(allv)]] = codes[allv]
     rest = rows_zcv[len(allv):]
-    village[rest] = vcodes[pick(np.arange(len(vcodes)), len(rest))]
+    village[rest] = codes[pool.pick(rng, np.arange(len(codes)), len(rest))]
 
+
+def _town_codes(rng: np.random.Generator, village: np.ndarray, b1: np.ndarray, b1_towns: set,
+                tw: pd.Series) -> np.ndarray:
+    """The village's town; rows without a village draw a town by weight (batch 1: a signing town)."""
+    town = np.full(len(village), "", dtype=object)
     has_v = village != ""
     town[has_v] = [c[:9] for c in village[has_v]]
-    town_rows = np.flatnonzero(~has_v)
     tcodes = tw.index.to_numpy()
-    for i in town_rows:  # a few hundred rows
+    for i in np.flatnonzero(~has_v):  # a few hundred rows
         if b1[i]:
             choices = np.array(sorted(b1_towns))
             town[i] = rng.choice(choices, p=tw[choices].to_numpy() / tw[choices].sum())
         else:
             town[i] = rng.choice(tcodes, p=tw.to_numpy())
-    df["town_code"] = town
-    df["village_code"] = village
+    return town
 
-    # ---- organisations
+
+def draw_organisations(rng: np.random.Generator, df: pd.DataFrame, k: dict) -> tuple[list[str], list[str]]:
+    """(recipient_id, recipient_name) per row: a Zipf-weighted pool of ``n_orgs`` invented organisations; each
+    year's active organisations each run at least one project."""
     n_orgs = int(k["n_orgs"])
     org_w = 1.0 / np.arange(1, n_orgs + 1) ** float(k["org_concentration"])
     org_w /= org_w.sum()
-    org = np.zeros(n, dtype=np.int64)
-    for year, idx in df.groupby("year").groups.items():
+    org = np.zeros(len(df), dtype=np.int64)
+    for idx in df.groupby("year").groups.values():
         idx = rng.permutation(np.asarray(idx))
         ny = len(idx)
         active_n = min(ny, n_orgs, max(int(k["min_active_orgs"]), int(round(ny * k["active_share"]))))
@@ -279,11 +343,12 @@ def simulate_ledger(seed: int = 2023, **knobs) -> pd.DataFrame:
             pa = org_w[active] / org_w[active].sum()
             org[idx[active_n:]] = rng.choice(active, size=extra, replace=True, p=pa)
     width = max(3, len(str(n_orgs)))
-    df["recipient_id"] = [f"SIM-ORG-{o + 1:0{width}d}" for o in org]
-    df["recipient_name"] = [f"模拟社会组织 {o + 1:0{width}d}" for o in org]
+    return [f"SIM-ORG-{o + 1:0{width}d}" for o in org], [f"模拟社会组织 {o + 1:0{width}d}" for o in org]
 
-    # ---- order, identifiers and text
-    df["_p"] = np.where(is_hm, 1, 0)
+
+def finish_frame(df: pd.DataFrame, seed: int, towns: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
+    """Sort, number and label the rows (identifiers, 【模拟】 titles, SIMULATED description, locations)."""
+    df["_p"] = np.where(df["programme"] == HM, 1, 0)
     df = df.sort_values(["year", "_p", "award_date", "town_code", "village_code", "amount"],
                         kind="stable").reset_index(drop=True)
     seq = np.arange(1, len(df) + 1)

@@ -10,13 +10,13 @@ exactly to ``total`` and each differs from the unrounded one by less than
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
 import pandas as pd
 
 from shunde_workbook.metrics._validation import MissingDataWarning, align, as_series, check_total, positive_total
+from shunde_workbook.rounding import round_largest_remainder  # re-exported: one implementation for the workbook
 
 __all__ = [
     "round_largest_remainder",
@@ -31,65 +31,6 @@ __all__ = [
 
 #: Column names of :func:`compare_scenarios`, in order.
 RULES = ("historical", "equal_per_unit", "per_resident", "need_weighted", "floor_plus_need")
-
-
-def round_largest_remainder(allocation, unit: float = 1.0) -> pd.Series:
-    """Round amounts to multiples of ``unit`` keeping their sum.
-
-    Each amount is floored to a multiple of ``unit``; the units left over
-    (``round(sum / unit) - sum(floors)``) go one each to the amounts with
-    the largest remainders.  Equal remainders are broken in favour of the
-    earlier position.
-
-    Parameters
-    ----------
-    allocation : pandas.Series or array-like
-        Non-negative amounts whose sum is a whole multiple of ``unit``
-        (relative tolerance 1e-9).
-    unit : float, default 1.0
-        Rounding step, e.g. 1 for whole 万元 when amounts are in 万元.
-
-    Returns
-    -------
-    pandas.Series
-        Indexed like ``allocation``; multiples of ``unit``; same sum.
-
-    Examples
-    --------
-    2.6, 3.3, 4.1 (sum 10): floors 2, 3, 4 leave one unit, which goes to the
-    largest remainder (.6).
-
-    >>> round_largest_remainder([2.6, 3.3, 4.1]).tolist()
-    [3.0, 3.0, 4.0]
-
-    References
-    ----------
-    Balinski, M. L. & Young, H. P. (2001). *Fair Representation*, 2nd ed.,
-    Brookings, ch. 2 (Hamilton's method).
-    """
-    func = "round_largest_remainder"
-    s = as_series(allocation, "allocation", func)
-    try:
-        u = float(unit)
-    except (TypeError, ValueError):
-        raise ValueError(f"{func}: unit must be a positive number, got {unit!r}") from None
-    if not math.isfinite(u) or u <= 0:
-        raise ValueError(f"{func}: unit must be a positive number, got {unit!r}")
-    q = s.to_numpy() / u
-    n_units = q.sum()
-    whole = round(n_units)
-    if abs(n_units - whole) > 1e-9 * max(1.0, abs(n_units)):
-        raise ValueError(
-            f"{func}: total {s.sum()!r} is not a whole multiple of unit {u!r}; "
-            f"rounding cannot preserve it"
-        )
-    base = np.floor(q)
-    left = int(whole - base.sum())
-    rem = q - base
-    order = np.argsort(-rem, kind="stable")
-    bump = np.zeros(len(q))
-    bump[order[:left]] = 1.0
-    return pd.Series((base + bump) * u, index=s.index, name=s.name)
 
 
 def _finish(alloc: pd.Series, round_to: float | None, name: str) -> pd.Series:

@@ -1,0 +1,207 @@
+"""One check per column.  Each reads its column's cells from the sheet, reports errors, warnings and fixes to
+``sheet.issues`` and stores the checked values in ``sheet.out[<frame column>]``.
+
+The checks run in the order :func:`~shunde_workbook.data.ledger.validate.validate_ledger` lists them; later ones
+read earlier results (the year check reads the programme, the field check the programme and year).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from shunde_workbook.data.ledger.amounts import parse_amounts
+from shunde_workbook.data.ledger.dates import parse_dates, parse_years
+from shunde_workbook.data.ledger.distinct import map_unique
+from shunde_workbook.data.ledger.fields import resolve_fields
+from shunde_workbook.data.ledger.report import Fix
+from shunde_workbook.data.ledger.sheet import Sheet
+from shunde_workbook.data.schema import (
+    CURRENCY_ALIASES,
+    FUNDERS,
+    PROGRAMME_FIRST_YEAR,
+    PROGRAMME_LIFE_NOTE,
+    PROGRAMME_LOOKUP,
+    PROGRAMMES,
+    PROVENANCE_LOOKUP,
+    PROVENANCES,
+    UNITS,
+    label_key,
+)
+from shunde_workbook.errors import closest
+
+#: Columns copied as text (empty cells become None).
+FREE_TEXT_ROLES = ("title", "description", "funder", "recipient_id", "recipient_name", "programme_title",
+                   "location_name", "location_code")
+
+
+def check_identifier(sheet: Sheet) -> None:
+    """Identifiers are required and unique; each duplicate names the other rows."""
+    issues, ident, column = sheet.issues, sheet.get("identifier"), sheet.hname("identifier")
+    issues.cells(ident.eq(""), column, ident, "Identifier is required")
+    dup = ident.ne("") & ident.duplicated(keep=False)
+    if dup.any():
+        rownum = sheet.rownum
+        rows_by_id = rownum[dup].groupby(ident[dup]).agg(list)
+        others = pd.Series(
+            [", ".join(str(r) for r in rows_by_id[i] if r != rownum[k]) for k, i in ident[dup].items()],
+            index=ident[dup].index,
+        )
+        issues.cells(dup, column, ident, "duplicate Identifier; also on row(s) " + others)
+    sheet.out["identifier"] = ident
+
+
+def check_amount(sheet: Sheet) -> None:
+    """Amounts in 元: bare numbers in the caller's or the header's unit; positive and plausible."""
+    issues, column, unit = sheet.issues, sheet.hname("amount"), sheet.unit
+    header_unit = sheet.roles.unit.get("amount")
+    amount_unit = unit or header_unit
+    if unit and header_unit and header_unit != unit:
+        issues.header(column, f"header says {header_unit} but unit={unit} was given")
+    raw = sheet.get("amount")
+    amount, err, how = parse_amounts(raw, amount_unit)
+    sugg = sheet.nothing()
+    neg = err.eq("amount must be > 0")
+    if neg.any():
+        sugg[neg] = raw[neg].str.lstrip("-−")
+    issues.cells(err.notna(), column, raw, err, sugg)
+    ok = err.isna()
+    conv = ok & how.ne("cell unit") & (UNITS[amount_unit or "元"] != 1.0)
+    if conv.any():
+        issues.fixes.append(Fix(sheet.file, column, "万元", "元", tuple(sheet.rownum[conv].astype(int)),
+                                f"bare numbers read as {amount_unit} and converted to 元 (×10000)"))
+    texty = ok & how.ne("number")
+    if texty.any():
+        issues.fix_groups(texty, column, raw, amount[texty].map(lambda x: f"{x:.2f}".rstrip("0").rstrip(".")),
+                          "amount text parsed to 元")
+    if unit is None and amount_unit is None and ok.any() and amount[ok].median() < 1000:
+        issues.header(column, "amounts look small for 元 (median under 1000); if they are in 万元 pass "
+                      "unit='万元' (--unit 万元)", "unit=万元", warning=True)
+    sheet.out["amount"] = amount
+
+
+def check_programme(sheet: Sheet) -> None:
+    """Programme required and one of the two (aliases such as 和美 are normalised)."""
+    issues, raw, column = sheet.issues, sheet.get("programme"), sheet.hname("programme")
+    prog = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(label_key(v)) if v else None)
+    bad = prog.isna()
+    sugg = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(closest(label_key(v), PROGRAMME_LOOKUP, cutoff=0.0)))
+    issues.cells(bad & raw.eq(""), column, raw, "programme is required", f"{PROGRAMMES[0]}' or '{PROGRAMMES[1]}")
+    issues.cells(bad & raw.ne(""), column, raw, "unknown programme (众创共善 | 和美社区)", sugg)
+    issues.fix_groups(prog.notna() & prog.ne(raw), column, raw, prog, "programme alias")
+    sheet.out["programme"] = prog
+
+
+def check_award_date(sheet: Sheet) -> None:
+    """Award dates, when the file has the column, must be dates."""
+    if sheet.has("award_date"):
+        raw = sheet.get("award_date")
+        adate = parse_dates(raw)
+        sheet.issues.cells(adate.isna() & raw.ne(""), sheet.hname("award_date"), raw, "not a date (use YYYY-MM-DD)")
+    else:
+        adate = pd.Series(pd.NaT, index=sheet.index, dtype="datetime64[ns]")
+    sheet.out["award_date"] = adate
+
+
+def check_year(sheet: Sheet) -> None:
+    """Year from the year column (an empty cell takes the award date's year) or else from the award date;
+    not before the programme started, not in the future."""
+    if sheet.has("year"):
+        year, raw_year, column = _year_from_year_column(sheet)
+    else:
+        year, raw_year, column = _year_from_award_date(sheet)
+    prog = sheet.out["programme"]
+    for p in PROGRAMMES:
+        first = PROGRAMME_FIRST_YEAR[p]
+        sheet.issues.cells(prog.eq(p) & (year < first), column, raw_year, PROGRAMME_LIFE_NOTE[p], str(first))
+    this_year = date.today().year
+    sheet.issues.cells(year > this_year, column, raw_year, f"year after {this_year} (grants cannot be from the future)")
+    sheet.out["year"] = year
+
+
+def _year_from_year_column(sheet: Sheet) -> tuple[pd.Series, pd.Series, str]:
+    """(year as float, cells to report, header) from the year column."""
+    issues, raw, column = sheet.issues, sheet.get("year"), sheet.hname("year")
+    adate = sheet.out["award_date"]
+    year = parse_years(raw)
+    fill = year.isna() & raw.eq("") & adate.notna()
+    year[fill] = adate[fill].dt.year
+    issues.fix_groups(fill, column, raw, year.astype("Int64").astype(str), "year taken from Award Date")
+    issues.cells(year.isna() & raw.ne(""), column, raw, "not a year (use e.g. 2019)")
+    issues.cells(year.isna() & raw.eq(""), column, raw, "year is required (or give Award Date)")
+    return year, raw, column
+
+
+def _year_from_award_date(sheet: Sheet) -> tuple[pd.Series, pd.Series, str]:
+    """(year as float, the years as text to report, header) from the award date column."""
+    adate, raw_date, column = sheet.out["award_date"], sheet.get("award_date"), sheet.hname("award_date")
+    raw_year = pd.Series([str(y) if y == y else "" for y in adate.dt.year], index=sheet.index, dtype=object)
+    year = adate.dt.year.astype(float)
+    sheet.issues.cells(year.isna() & raw_date.eq(""), column, raw_date,
+                       "Award Date is required when there is no year column")
+    return year, raw_year, column
+
+
+def check_field(sheet: Sheet) -> None:
+    """Field (领域), when the file has the column, must be one of the programme's fields in that year."""
+    if sheet.has("field"):
+        raw, column = sheet.get("field"), sheet.hname("field")
+        fld, err, sugg = resolve_fields(raw, sheet.out["programme"], sheet.out["year"])
+        sheet.issues.cells(err.notna(), column, raw, err, sugg)
+        sheet.issues.fix_groups(fld.notna() & fld.ne(raw), column, raw, fld, "field alias / spelling")
+    else:
+        fld = sheet.nothing()
+    sheet.out["field"] = fld
+
+
+def provenance_arg(provenance: str | None) -> str:
+    """The caller's provenance, normalised; ValueError if it is not one of PROVENANCES."""
+    p = PROVENANCE_LOOKUP.get(label_key(provenance)) if provenance else None
+    if p is None:
+        raise ValueError(f"provenance must be one of {PROVENANCES}, not {provenance!r}")
+    return p
+
+
+def check_provenance(sheet: Sheet) -> None:
+    """Provenance from the column (empty cells take the caller's value) or, without a column, from the caller."""
+    if not sheet.has("provenance"):
+        prov = pd.Series(provenance_arg(sheet.provenance), index=sheet.index, dtype=object)
+        given = prov.iloc[0] if len(prov) else ""
+        sheet.issues.fixes.append(Fix(sheet.file, "provenance", "", given, tuple(sheet.rownum.astype(int)),
+                                      "no provenance column; value given by the caller"))
+        sheet.out["provenance"] = prov
+        return
+    issues, raw, column, given = sheet.issues, sheet.get("provenance"), sheet.hname("provenance"), sheet.provenance
+    prov = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(label_key(v)) if v else None)
+    sugg = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(closest(label_key(v), PROVENANCE_LOOKUP, cutoff=0.0)))
+    issues.cells(prov.isna() & raw.eq("") & (given is None), column, raw,
+                 "provenance is required (published | official | simulated)")
+    if given is not None:
+        prov = prov.where(raw.ne(""), provenance_arg(given))
+    issues.cells(prov.isna() & raw.ne(""), column, raw, "unknown provenance (published | official | simulated)", sugg)
+    issues.fix_groups(prov.notna() & raw.ne("") & prov.ne(raw), column, raw, prov, "provenance alias")
+    sheet.out["provenance"] = prov
+
+
+def check_currency(sheet: Sheet) -> None:
+    """Only CNY (元); every accepted row gets currency CNY."""
+    if sheet.has("currency"):
+        raw = sheet.get("currency")
+        ok = raw.eq("") | map_unique(raw, lambda v: label_key(v) in CURRENCY_ALIASES).astype(bool)
+        sheet.issues.cells(~ok, sheet.hname("currency"), raw, "only CNY (元) is supported", "CNY")
+    sheet.out["currency"] = "CNY"
+
+
+def copy_free_text(sheet: Sheet) -> None:
+    """Title, description, organisations, batch and location cells, as written (empty → None)."""
+    for role in FREE_TEXT_ROLES:
+        s = sheet.get(role)
+        sheet.out[role] = s.where(s.ne(""), None) if s is not None else sheet.nothing()
+
+
+def fill_funder(sheet: Sheet) -> None:
+    """An empty funder is the programme's funder."""
+    out = sheet.out
+    if out["funder"].isna().any():
+        out["funder"] = out["funder"].fillna(out["programme"].map(FUNDERS))

@@ -1,0 +1,140 @@
+"""Largest-remainder (Hamilton) rounding: round parts to whole units while keeping their total.
+
+One implementation for the whole workbook: allocation rules round amounts to whole 万元 with
+:func:`round_largest_remainder` (re-exported by :mod:`shunde_workbook.metrics`), and the simulator splits
+project counts across years with :func:`apportion`.  Depends only on numpy and pandas.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["apportion", "round_largest_remainder"]
+
+
+def round_largest_remainder(allocation, unit: float = 1.0) -> pd.Series:
+    """Round amounts to multiples of ``unit`` keeping their sum.
+
+    Each amount is floored to a multiple of ``unit``; the units left over
+    (``round(sum / unit) - sum(floors)``) go one each to the amounts with
+    the largest remainders.  Equal remainders are broken in favour of the
+    earlier position.
+
+    Parameters
+    ----------
+    allocation : pandas.Series or array-like
+        Non-negative amounts whose sum is a whole multiple of ``unit``
+        (relative tolerance 1e-9).
+    unit : float, default 1.0
+        Rounding step, e.g. 1 for whole 万元 when amounts are in 万元.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``allocation``; multiples of ``unit``; same sum.
+
+    Raises
+    ------
+    ValueError
+        If ``allocation`` is not 1-D, empty, not numeric, has missing, infinite or negative values, if
+        ``unit`` is not a positive number, or if the sum is not a whole multiple of ``unit``.
+
+    Examples
+    --------
+    2.6, 3.3, 4.1 (sum 10): floors 2, 3, 4 leave one unit, which goes to the
+    largest remainder (.6).
+
+    >>> round_largest_remainder([2.6, 3.3, 4.1]).tolist()
+    [3.0, 3.0, 4.0]
+
+    References
+    ----------
+    Balinski, M. L. & Young, H. P. (2001). *Fair Representation*, 2nd ed.,
+    Brookings, ch. 2 (Hamilton's method).
+    """
+    func = "round_largest_remainder"
+    s = _amounts(allocation, func)
+    try:
+        u = float(unit)
+    except (TypeError, ValueError):
+        raise ValueError(f"{func}: unit must be a positive number, got {unit!r}") from None
+    if not math.isfinite(u) or u <= 0:
+        raise ValueError(f"{func}: unit must be a positive number, got {unit!r}")
+    q = s.to_numpy() / u
+    n_units = q.sum()
+    whole = round(n_units)
+    if abs(n_units - whole) > 1e-9 * max(1.0, abs(n_units)):
+        raise ValueError(
+            f"{func}: total {s.sum()!r} is not a whole multiple of unit {u!r}; "
+            f"rounding cannot preserve it"
+        )
+    base = np.floor(q)
+    left = int(whole - base.sum())
+    rem = q - base
+    order = np.argsort(-rem, kind="stable")
+    bump = np.zeros(len(q))
+    bump[order[:left]] = 1.0
+    return pd.Series((base + bump) * u, index=s.index, name=s.name)
+
+
+def apportion(total: int, weights: Mapping[Hashable, float]) -> dict:
+    """Split a whole number ``total`` in proportion to ``weights`` (largest-remainder rounding).
+
+    Parameters
+    ----------
+    total : int
+        What to split, e.g. a number of projects.
+    weights : mapping
+        Key → non-negative weight (at least one positive); need not sum to 1.
+
+    Returns
+    -------
+    dict
+        Key → int, in the order of ``weights``; the values sum to ``total``.
+
+    Examples
+    --------
+    >>> apportion(10, {2019: 1, 2020: 1, 2021: 1})
+    {2019: 4, 2020: 3, 2021: 3}
+    """
+    keys = list(weights)
+    w = np.array([weights[k] for k in keys], dtype=float)
+    counts = round_largest_remainder(w / w.sum() * total)
+    return dict(zip(keys, counts.astype(np.int64).tolist()))
+
+
+def _amounts(x, func: str) -> pd.Series:
+    """``x`` as a 1-D float Series of finite, non-negative amounts, or ValueError naming ``func``."""
+    if isinstance(x, pd.DataFrame):
+        raise ValueError(f"{func}: allocation must be 1-D (a Series or array), got a DataFrame")
+    if isinstance(x, pd.Series):
+        s = x
+    else:
+        arr = np.asarray(x)
+        if arr.ndim != 1:
+            raise ValueError(f"{func}: allocation must be 1-D, got shape {arr.shape}")
+        s = pd.Series(arr)
+    if len(s) == 0:
+        raise ValueError(f"{func}: allocation is empty")
+    if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+        raise ValueError(f"{func}: allocation must be numeric, got dtype {s.dtype}")
+    out = pd.Series(s.to_numpy(dtype=float, na_value=np.nan), index=s.index, name=s.name)
+    values = out.to_numpy()
+    for bad, what in ((np.isnan(values), "contains missing values (NaN) at"),
+                      (np.isinf(values), "contains infinite values at"),
+                      (values < 0, "must be non-negative; negative at")):
+        if bad.any():
+            raise ValueError(f"{func}: allocation {what} {_labels(out.index, bad)}")
+    return out
+
+
+def _labels(index: pd.Index, mask: np.ndarray, limit: int = 10) -> str:
+    bad = list(index[mask])
+    text = ", ".join(repr(x) for x in bad[:limit])
+    if len(bad) > limit:
+        text += f", … ({len(bad) - limit} more)"
+    return text
