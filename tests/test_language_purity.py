@@ -14,7 +14,7 @@ import re
 import pandas as pd
 import pytest
 
-from conftest_reports import build, default_params
+from helpers import default_params, run_reports
 from shunde_workbook.data.reference import load_towns, load_villages
 from shunde_workbook.narrative.text import catalogue
 from shunde_workbook.paths import ROOT
@@ -87,7 +87,7 @@ def _names() -> list[str]:
 @pytest.fixture(scope="session", params=["zh", "en"])
 def edition(request, tmp_path_factory):
     lang = request.param
-    out = build(f"purity_{lang}", tmp_path_factory, None, [f"language={lang}"])
+    out = run_reports(tmp_path_factory.mktemp(f"purity_{lang}") / "outputs", None, [f"language={lang}"])
     pages = {p.name: p.read_text(encoding="utf-8") for p in sorted((out / "reports").glob("*.html"))
              if "analyst" not in p.name}
     assert len(pages) >= 16, f"expected every report, found {sorted(pages)}"

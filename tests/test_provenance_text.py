@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest_reports import TOWN, build, town_slug
+from helpers import TOWN, run_reports, town_slug
 from shunde_workbook.analysis.inputs import town_table
 from shunde_workbook.narrative import provenance, statements
 from shunde_workbook.narrative.text import tr
@@ -69,7 +69,7 @@ def official_reports(tmp_path_factory):
     folder = tmp_path_factory.mktemp("official_ledger")
     path = folder / "grants_official.csv"
     led.to_csv(path, index=False, encoding="utf-8")
-    return build("official_reports", tmp_path_factory, ["00_policy_brief", "06_town_profile"],
+    return run_reports(tmp_path_factory.mktemp("official_reports") / "outputs", ["00_policy_brief", "06_town_profile"],
                  [f"ledger_path={path}", f"town={TOWN}"])
 
 

@@ -91,7 +91,7 @@ def test_scenario_totals_equal_the_plan_exactly(default_inputs, unit):
     step = unit * 1e4
     for prog, table in res["by_programme"].items():
         for rule in res["rules"]:
-            assert table[rule].sum() == studies.PLAN_2023[prog]
+            assert table[rule].sum() == studies.planned_funding()[prog]["amount"]
             assert np.allclose(table[rule] / step, np.round(table[rule] / step), rtol=0, atol=1e-9)
     for rule in res["rules"]:
         assert res["total"][rule].sum() == res["plan_total"]
