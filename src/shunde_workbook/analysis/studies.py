@@ -263,6 +263,7 @@ def scenarios(inp: Inputs, need_weights: dict, floor_share: float, allocation_un
         "biggest_shift": float(shifts.loc[biggest[0], biggest[1]]),
         "uses_population_fallback": [str(c) for c in summary.index[summary["population"].isna()]],
         "allocation_unit": float(allocation_unit),
+        "rule_top": {r: {"town": str(total[r].idxmax()), "amount": float(total[r].max())} for r in rules},
     }
 
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -469,3 +469,32 @@ def evidence(inp: Inputs, need_weights: Mapping[str, float], floor_share: float 
             ensemble = run(eg, np.repeat(central_pop, eg.by_programme.shape[0], axis=0), central_w)
     notes = [f"{t}: {b}" for t, b in ranges["basis"].items()]
     return Evidence(towns, draws, point, ensemble, model, ranges, names, weights, simulated, notes)
+
+
+def one_at_a_time(inp: Inputs, need_weights: Mapping[str, float], metric: str = "gini", floor_share: float = 0.3,
+                  model: UncertaintyModel | None = None, level: float = 0.9) -> pd.DataFrame:
+    """The interval of ``metric`` when only one input varies at a time (the rows of a tornado chart).
+
+    Rows: ``population``, ``grants`` (bootstrap), ``weights`` (need-index weights) and, for a simulated
+    ledger, ``seeds`` (the simulator-seed ensemble); columns ``low``, ``high`` and ``point``.
+    """
+    base = model or UncertaintyModel()
+    still = dict(population_uncertainty=0.0, bootstrap=False, weight_concentration=None, seed_ensemble=0,
+                 impute_missing_population=base.impute_missing_population)
+    only = {
+        "population": {**still, "population_uncertainty": base.population_uncertainty},
+        "grants": {**still, "bootstrap": True},
+        "weights": {**still, "weight_concentration": base.weight_concentration},
+    }
+    rows = {}
+    point = None
+    for name, knobs in only.items():
+        ev = evidence(inp, need_weights, floor_share, model=replace(base, **knobs))
+        point = ev.point_value(metric)
+        rows[name] = ev.interval(metric, level=level)
+    if inp.statuses.get("ledger") == "simulated" and base.seed_ensemble > 0:
+        ev = evidence(inp, need_weights, floor_share, model=replace(base, **{**still, "seed_ensemble": base.seed_ensemble}))
+        rows["seeds"] = ev.interval(metric, level=level, source="ensemble")
+    out = pd.DataFrame(rows, index=["low", "high"]).T
+    out["point"] = point
+    return out

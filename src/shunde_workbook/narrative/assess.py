@@ -37,6 +37,8 @@ from shunde_workbook.narrative.grades import Grade, grade, published_matches, se
 
 #: A stated number "holds" in a draw within this relative distance (20 %: the statement's size is right).
 NUMERIC_TOLERANCE = 0.20
+#: Need weights for reports that do not declare ``need_weights`` (as params/default.yaml).
+DEFAULT_NEED_WEIGHTS = {"population": 0.6, "village_units": 0.4}
 #: Level of every interval shown.
 LEVEL = 0.9
 _ALL_PROGRAMMES = ("众创共善", "和美社区")
@@ -132,6 +134,14 @@ CLAIMS: dict[str, Claim] = {
                                     intervals={"hhi": ("hhi", None), "share": ("top_n_share", None)}),
     "fairness.distance": Claim("distance_from_need", _distance),
     "scenarios.biggest_shift": Claim("scenario_shift", _biggest_shift),
+    # A town profile restates sums of that town's rows; on a simulated ledger they are set by the simulator.
+    "profile.share": Claim("town_share", _always),
+    "profile.per_resident": Claim("per_resident_ranking", _always),
+    "profile.no_population": Claim("total_grants", _always, ledger=False),
+    "profile.villages": Claim("village_coverage", _always),
+    # The data audit reports on the file itself: exact counts, whatever the ledger's provenance.
+    "audit.validation": Claim("total_grants", _always, ledger=False),
+    "audit.reconciliation": Claim("total_grants", _always, ledger=False),
     "scenarios.rule_top": Claim("historical_allocation", _rule_top, ledger=False,
                                 intervals={"amount": ("alloc_{rule}", "town")}),
 }
@@ -194,3 +204,27 @@ def assess(findings: list, results: dict, evidence, statuses: dict, reconciliati
 def grade_label(g: Grade | None, lang: str) -> str:
     """The badge text of a grade ('' when ungraded)."""
     return g.label(lang) if g is not None else ""
+
+
+def grade_findings(findings: list, results: dict, inp, params: dict, evidence=None) -> list:
+    """Grade a report's findings on the run's inputs: draw the evidence, reconcile, :func:`assess`.
+
+    Parameters
+    ----------
+    findings : list of Finding
+    results : dict
+        ``{study: result dict}`` the findings were built from.
+    inp : Inputs
+    params : dict
+        The run's parameters (need weights, floor share and the uncertainty knobs, where declared).
+    evidence : Evidence, optional
+        Reuse evidence already drawn for the same inputs.
+    """
+    from shunde_workbook.analysis import uncertainty
+    from shunde_workbook.data.reconcile import reconcile
+
+    ev = evidence or uncertainty.evidence(inp, params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
+                                          params.get("floor_share", 0.3),
+                                          model=uncertainty.UncertaintyModel.from_params(params),
+                                          top_n=params.get("top_n", 10))
+    return assess(findings, results, ev, inp.statuses, reconcile(inp.full_ledger), params)

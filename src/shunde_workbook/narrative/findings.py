@@ -75,6 +75,17 @@ class Value:
     kind: str
     source: str  # the result field, e.g. "town_summary[440606005].amount_share"
     qualifier: str = ""  # approx / exact / lower_bound for a published figure (money only): 约 / about
+    lo: float | None = None  # 90 % interval under the uncertainty model (narrative.assess), if any
+    hi: float | None = None
+    interval_source: str = ""  # where lo/hi come from, e.g. "evidence.fairness.gini.gini"
+
+    def formatted(self, lang: str) -> str:
+        """The value as written in a sentence, followed by its 90 % interval when it has one."""
+        main = fmt_money(self.value, lang, self.qualifier) if self.kind == "money" and self.qualifier \
+            else fmt_number(self.value, self.kind, lang)
+        if self.lo is None or self.hi is None:
+            return main
+        return main + tr("interval", lang, lo=fmt_number(self.lo, self.kind, lang), hi=fmt_number(self.hi, self.kind, lang))
 
 
 @dataclass
@@ -87,10 +98,11 @@ class Finding:
     values: dict = field(default_factory=dict)
     words: dict = field(default_factory=dict)  # non-numeric fillers (names), {"town": {"zh": .., "en": ..}}
     hedges: list = field(default_factory=list)
+    meta: dict = field(default_factory=dict)  # what the statement is about (e.g. rule, town), for grading
+    grade: object = None  # narrative.grades.Grade, set by narrative.assess
 
     def numbers(self, lang: str = "zh") -> dict[str, str]:
-        return {k: fmt_money(v.value, lang, v.qualifier) if v.kind == "money" and v.qualifier
-                else fmt_number(v.value, v.kind, lang) for k, v in self.values.items()}
+        return {k: v.formatted(lang) for k, v in self.values.items()}
 
     def text(self, lang: str = "zh") -> str:
         words = {k: (w.get(lang, w.get("zh")) if isinstance(w, dict) else str(w)) for k, w in self.words.items()}
@@ -102,16 +114,31 @@ class Finding:
             return ""
         return tr("hedge.wrap", lang, items=tr("list_sep", lang).join(parts))
 
+    def badge_html(self, lang: str = "zh") -> str:
+        """The evidence badge (grade label; for a built-in pattern, the simulator setting behind it)."""
+        if self.grade is None:
+            return ""
+        g = self.grade
+        title = tr(f"grade.{g.name}.help", lang, share=f"{g.share:.0%}", n=g.n, setting=g.setting or "")
+        return (f'<span class="sw-badge sw-badge-{html.escape(g.name)}" title="{html.escape(title)}">'
+                f"{html.escape(tr(f'grade.{g.name}', lang))}</span> ")
+
     def html(self, lang: str = "zh") -> str:
         hedge = self.hedge_text(lang)
-        return html.escape(self.text(lang)) + (f' <span class="sw-hedge">{html.escape(hedge)}</span>' if hedge else "")
+        return (self.badge_html(lang) + html.escape(self.text(lang))
+                + (f' <span class="sw-hedge">{html.escape(hedge)}</span>' if hedge else ""))
 
     def trace(self) -> list[dict]:
         """The numbers of this finding with their result fields and raw values."""
-        return [{"placeholder": k, "source": v.source, "value": v.value, "kind": v.kind} for k, v in self.values.items()]
+        out = [{"placeholder": k, "source": v.source, "value": v.value, "kind": v.kind} for k, v in self.values.items()]
+        for k, v in self.values.items():
+            if v.lo is not None:
+                out += [{"placeholder": f"{k}.lo", "source": f"{v.interval_source}.lo", "value": v.lo, "kind": v.kind},
+                        {"placeholder": f"{k}.hi", "source": f"{v.interval_source}.hi", "value": v.hi, "kind": v.kind}]
+        return out
 
 
 def rank(findings: list[Finding], limit: int | None = None) -> list[Finding]:
-    """Most important first (lower severity number), stable for ties."""
-    out = sorted(findings, key=lambda f: f.severity)
+    """Strongest evidence first (grade order, ungraded last), then most important (severity); stable for ties."""
+    out = sorted(findings, key=lambda f: (f.grade.rank if f.grade is not None else 9, f.severity))
     return out[:limit] if limit else out

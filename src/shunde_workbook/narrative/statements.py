@@ -137,7 +137,28 @@ def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
                                     else rule_label(res["biggest_shift_rule"], lang) for lang in ("zh", "en")},
                            "town": _names(towns, code),
                            "direction": template("direction.gain" if shift > 0 else "direction.loss")},
-                    hedges=_hedges(statuses, uses_population=True))]
+                    hedges=_hedges(statuses, uses_population=True))] + rule_top_findings(res, towns, statuses)
+
+
+#: Allocation rules that use population and village counts only (not the ledger), so they can be graded on
+#: the population and weight draws even when the ledger is simulated.
+LEDGER_FREE_RULES = ("per_resident", "need_weighted", "floor_plus_need")
+
+
+def rule_top_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
+    """Which town would receive the most under each rule that does not use the ledger."""
+    not_ledger = {k: v for k, v in statuses.items() if k != "ledger"}
+    out = []
+    for rule in LEDGER_FREE_RULES:
+        top = res.get("rule_top", {}).get(rule)
+        if not top:
+            continue
+        out.append(Finding("scenarios.rule_top", 2, template("finding.scenarios.rule_top"),
+                           {"amount": Value(top["amount"], "money", f"scenarios.rule_top.{rule}.amount")},
+                           words={"year": str(res["plan_year"]), "town": _names(towns, top["town"]),
+                                  "rule": {lang: rule_label(rule, lang) for lang in ("zh", "en")}},
+                           hedges=_hedges(not_ledger, uses_population=True), meta={"rule": rule, "town": top["town"]}))
+    return out
 
 
 def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:

@@ -107,10 +107,29 @@ class Report:
 
     # -------------------------------------------------------------- findings
     def findings(self, findings: list[Finding], limit: int = 6, heading: str | None = None) -> None:
-        """The key-findings box, most important first, with hedges."""
-        items = "".join(f"<li>{f.html(self.lang)}</li>" for f in rank(findings, limit))
+        """The key-findings box: graded findings a key finding may rest on, strongest evidence first.
+
+        Built-in patterns and noise (simulated ledger) never enter it: they go to a labelled list,
+        "What simulated data cannot tell you", below the box.  Each item carries ``data-grade``.
+        """
+        from shunde_workbook.narrative.grades import key_finding_allowed
+
+        key = [f for f in findings if f.grade is not None and key_finding_allowed(f.grade)]
+        other = [f for f in findings if f not in key]
+        items = "".join(f'<li data-grade="{esc(f.grade.name)}">{f.html(self.lang)}</li>' for f in rank(key, limit))
+        if not items:
+            items = f'<p class="sw-empty">{esc(tr("key_findings_none", self.lang))}</p>'
         head = heading or tr("key_findings", self.lang)
-        _show(f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul></div>')
+        markup = f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul>' \
+                 f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p></div>'
+        if other:
+            lis = "".join(f'<li data-grade="{esc(f.grade.name if f.grade else "ungraded")}">{f.html(self.lang)}'
+                          + (f' <span class="sw-setting">{esc(tr("grade.setting", self.lang, setting=f.grade.setting))}'
+                             "</span>" if f.grade is not None and f.grade.setting else "") + "</li>"
+                          for f in rank(other))
+            markup += (f'<div class="sw-cannot" id="simulated-cannot-tell"><h3>{esc(tr("cannot_tell", self.lang))}'
+                       f'</h3><p>{esc(tr("cannot_tell_intro", self.lang))}</p><ul>{lis}</ul></div>')
+        _show(markup)
 
     # --------------------------------------------------------------- figures
     def figure(self, fig, key: str, caption: str, source: str | None = None) -> None:
