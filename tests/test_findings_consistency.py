@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from shunde_workbook.narrative import statements
+from shunde_workbook.narrative import grade_findings, statements, tr
 from shunde_workbook.narrative.findings import HEDGES, Finding, Value, fmt_number, rank
 
 from helpers import TOWN, brief_findings, default_params, numbers_in, town_slug
@@ -101,9 +101,12 @@ def test_number_extraction_known_answers():
 # ------------------------------------------------------------------ in-process findings
 @pytest.fixture(scope="module")
 def all_findings(computed):
-    """[(label, finding, results for lookup)] for the brief and every town profile."""
+    """[(label, finding, results for lookup)] for the brief (graded, with intervals) and every town profile."""
     results, profiles, inp = computed
-    out = [("00_policy_brief", f, results) for f in brief_findings(results, inp)]
+    results = dict(results)
+    graded = grade_findings(brief_findings(results, inp), results, inp, default_params())
+    assert sum(v.lo is not None for f in graded for v in f.values.values()) >= 3
+    out = [("00_policy_brief", f, results) for f in graded]
     for code, prof in profiles.items():
         scope = {**results, "profile": prof}
         out += [(f"06_town_profile[{code}]", f, scope) for f in statements.profile_findings(prof, inp.towns, inp.statuses)]
@@ -154,6 +157,13 @@ def _sentence_problems(label: str, f: Finding, res: dict) -> list[str]:
             if expected not in text:
                 problems.append(f"{where}: {key} from {v.source} should read {expected!r}")
             found.subtract(numbers_in(expected))
+            if v.lo is not None:  # the 90 % interval: both ends from the evidence results, and the "90%" label
+                for end in ("lo", "hi"):
+                    bound = fmt_number(statements.lookup(res, f"{v.interval_source}.{end}"), v.kind, lang)
+                    if bound not in text:
+                        problems.append(f"{where}: {key}.{end} from {v.interval_source} should read {bound!r}")
+                    found.subtract(numbers_in(bound))
+                found.subtract(numbers_in(_strip_units(tr("interval", lang, lo="", hi=""))))
         # 2. numbers that come from the non-numeric words (years, category names)
         for key, w in f.words.items():
             wt = _word_text(w, lang)
@@ -273,3 +283,15 @@ def test_exported_findings_boxes_match_in_process_findings(default_reports, comp
     prof = rank(statements.profile_findings(profiles[TOWN], inp.towns, inp.statuses), 6)  # default limit
     name = f"06_town_profile-{town_slug(inp.towns)}.html"
     _check_box(_box(reports / name), prof, {**results, "profile": profiles[TOWN]}, lang, name)
+
+
+def test_checker_catches_a_wrong_interval(all_findings):
+    """A 90 % interval bound that differs from the evidence results is reported."""
+    label, f, res = next((lab, f, r) for lab, f, r in all_findings
+                         if any(v.lo is not None for v in f.values.values()))
+    assert _sentence_problems(label, f, res) == []
+    key, v = next((k, v) for k, v in f.values.items() if v.lo is not None)
+    wrong = Finding(f.id, f.severity, f.template,
+                    {**f.values, key: Value(v.value, v.kind, v.source, v.qualifier, lo=v.lo * 0.5, hi=v.hi,
+                                            interval_source=v.interval_source)}, f.words, f.hedges, f.meta)
+    assert any(f"{key}.lo" in p for p in _sentence_problems(label, wrong, res))

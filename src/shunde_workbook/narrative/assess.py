@@ -195,9 +195,10 @@ def assess(findings: list, results: dict, evidence, statuses: dict, reconciliati
             metric = metric.format(**f.meta)
             lo, hi = (evidence.interval(metric, town=f.meta[town_key]) if town_key
                       else evidence.interval(metric))
+            slug = "_".join([f.id.replace(".", "_"), *(str(v) for v in f.meta.values())])
             f.values[key].lo, f.values[key].hi = float(lo), float(hi)
-            f.values[key].interval_source = f"evidence.{f.id}.{key}"
-            results.setdefault("evidence", {}).setdefault(f.id, {})[key] = {"lo": float(lo), "hi": float(hi)}
+            f.values[key].interval_source = f"evidence.{slug}.{key}"
+            results.setdefault("evidence", {}).setdefault(slug, {})[key] = {"lo": float(lo), "hi": float(hi)}
     return findings
 
 
