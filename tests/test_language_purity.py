@@ -62,7 +62,7 @@ def english_leaks(text: str, allowed: set[str]) -> list[str]:
         if re.fullmatch(r"[A-Z]{2,}", w):  # abbreviations such as HHI, NBS
             continue
         prev, nxt = text[max(0, m.start() - 1):m.start()], text[m.end():m.end() + 1]
-        if prev in "_./" or nxt in "_./" or any(ch.isdigit() for ch in nxt):  # codes, file names
+        if (prev and prev in "_./") or (nxt and nxt in "_./") or nxt.isdigit():  # codes, file names
             continue
         out.append(f"{w!r} in {_context(text, m.start(), m.end())}")
     return out

@@ -6,12 +6,12 @@ import pandas as pd
 import pytest
 
 from helpers import TOWN, run_reports, town_slug
+from test_language_purity import reader_text
 from shunde_workbook.analysis.inputs import town_table
 from shunde_workbook.narrative import provenance, statements
 from shunde_workbook.narrative.text import tr
 from shunde_workbook.paths import REFERENCE, ROOT
 from shunde_workbook.report.sources import source_list
-from test_language_purity import reader_text
 
 SIM_CLAIMS = ("模拟", "simulated", "SIMULATED", "演示数据")
 
@@ -86,3 +86,15 @@ def test_reports_on_an_official_ledger_do_not_claim_it_is_simulated(official_rep
         assert tr("status.official", "zh") in text, f"{name}: the ledger's provenance is not named"
     brief = reader_text((official_reports / "reports" / "00_policy_brief.html").read_text(encoding="utf-8"))
     assert tr("q_brief", "zh") in brief and tr("caveat.ledger_real", "zh", status="官方") in brief
+
+
+def test_index_page_and_reports_share_one_banner_text():
+    from shunde_workbook.build.site import caveats
+
+    inputs = {"a.csv": {"parameter": "ledger_path", "status": "simulated"},
+              "b.shp": {"parameter": "boundaries_path", "status": "approximate"},
+              "towns.csv": {"parameter": None, "status": "published"}}
+    for lang in ("zh", "en"):
+        assert caveats(inputs, lang) == [tr("banner_simulated", lang), tr("banner_approximate", lang)]
+    official = {**inputs, "a.csv": {"parameter": "ledger_path", "status": "official"}}
+    assert caveats(official, "zh") == [tr("banner_approximate", "zh")]

@@ -81,7 +81,7 @@ def _period(value: str, lang: str) -> str:
 def _programme(value: str, lang: str) -> str:
     m = re.fullmatch(r"(.+?) \(predecessor: (.+)\)", str(value))
     if m:
-        return tr("predecessor", lang, programme=programme_label(m[1], lang), name=m[2])
+        return tr("predecessor", lang, programme=programme_label(m[1], lang), name=programme_label(m[2], lang))
     return programme_label(str(value), lang)
 
 

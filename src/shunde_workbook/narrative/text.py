@@ -7,7 +7,7 @@ that the catalogues have the same keys.  The catalogues are read once per proces
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -18,7 +18,7 @@ CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 LANGS = ("zh", "en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     """The catalogue of ``lang`` as a flat {key: text} mapping (read once, then cached)."""
     if lang not in LANGS:
