@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import re
 import subprocess
 import sys
@@ -108,3 +110,13 @@ NUMBER = re.compile(r"(?<![0-9A-Za-z.])(?:(?<![0-9A-Za-z])[+\-−])?(?:\d{1,3}(?
 def numbers_in(text: str) -> list[str]:
     """Every number written in ``text``, as written (e.g. ``['2,007', '12.3%', '+1.5']``)."""
     return [m.group(0).replace("−", "-") for m in NUMBER.finditer(text)]
+
+def reader_text(page: str) -> str:
+    """Visible prose of an exported report: no scripts, styles, tags, URLs, code or source citations."""
+    page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
+    page = re.sub(r'(?is)<ul class="sw-sources">.*?</ul>', " ", page)  # citations keep their own language
+    page = re.sub(r"(?is)<code\b.*?</code>", " ", page)
+    page = re.sub(r"(?s)<[^>]+>", " ", page)
+    page = html.unescape(page)
+    page = re.sub(r"https?://\S+", " ", page)
+    return re.sub(r"\s+", " ", page)

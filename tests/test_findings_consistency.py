@@ -28,7 +28,8 @@ UNIT_PHRASES = ("10k yuan",)
 TEMPLATE_LITERALS: dict = {}
 
 # Only these `words` may contain digits (years of the data or plan and category names such as '3861'妇女儿童).
-WORD_KEYS_WITH_DIGITS = {"first", "last", "field", "year"}
+# "weights" restates the user's need-weight parameters (e.g. 常住人口 60%), not a computed result.
+WORD_KEYS_WITH_DIGITS = {"first", "last", "field", "year", "weights"}
 
 
 def _strip_units(text: str) -> str:

@@ -14,7 +14,7 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import default_params, run_reports
+from helpers import default_params, reader_text, run_reports
 from shunde_workbook.data.reference import load_towns, load_villages
 from shunde_workbook.narrative.text import catalogue
 from shunde_workbook.paths import ROOT
@@ -38,15 +38,6 @@ def _params_words() -> set[str]:
     return out
 
 
-def reader_text(page: str) -> str:
-    """Visible prose of an exported report: no scripts, styles, tags, URLs, code or source citations."""
-    page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
-    page = re.sub(r'(?is)<ul class="sw-sources">.*?</ul>', " ", page)  # citations keep their own language
-    page = re.sub(r"(?is)<code\b.*?</code>", " ", page)
-    page = re.sub(r"(?s)<[^>]+>", " ", page)
-    page = html.unescape(page)
-    page = re.sub(r"https?://\S+", " ", page)
-    return re.sub(r"\s+", " ", page)
 
 
 def _context(text: str, start: int, end: int) -> str:

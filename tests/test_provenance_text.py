@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import TOWN, run_reports, town_slug
-from test_language_purity import reader_text
+from helpers import TOWN, reader_text, run_reports, town_slug
+
 from shunde_workbook.analysis.inputs import town_table
 from shunde_workbook.narrative import provenance, statements
 from shunde_workbook.narrative.text import tr

@@ -197,6 +197,8 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
         "top_n_share": float(top_share),
         "hhi": float(hhi),
         "need": need, "target": target, "distance": distance,
+        "need_top_town": str(need.idxmax()) if need.notna().any() else None,
+        "need_top_share": float(need.max() / need.sum()) if need.notna().any() else np.nan,
         "need_weights": need_cols,
         "need_warnings": [str(w.message) for w in caught],
         "worst_under_town": worst_under, "worst_under": float(distance.min()) if worst_under else np.nan,

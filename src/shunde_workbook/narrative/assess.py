@@ -28,7 +28,7 @@ keep no grade and are never key findings.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -107,6 +107,10 @@ def _biggest_shift(d, f, res, towns):
                    == np.sign(r["biggest_shift"]))
 
 
+def _need_top(d, f, res, towns):
+    return _argext(d["need"], lowest=False) == towns.get_loc(f.meta["town"])
+
+
 def _rule_top(d, f, res, towns):
     rule, code = f.meta["rule"], f.meta["town"]
     return _argext(d[f"alloc_{rule}"], lowest=False) == towns.get_loc(code)
@@ -132,6 +136,7 @@ CLAIMS: dict[str, Claim] = {
     "fairness.theil": Claim("theil_between_towns", _numeric("theil_between", "fairness", "theil_towns")),
     "fairness.concentration": Claim("org_concentration", _numeric("hhi", "fairness", "hhi"),
                                     intervals={"hhi": ("hhi", None), "share": ("top_n_share", None)}),
+    "fairness.need_top": Claim("distance_from_need", _need_top, ledger=False, intervals={"share": ("need", "town")}),
     "fairness.distance": Claim("distance_from_need", _distance),
     "scenarios.biggest_shift": Claim("scenario_shift", _biggest_shift),
     # A town profile restates sums of that town's rows; on a simulated ledger they are set by the simulator.
@@ -224,8 +229,10 @@ def grade_findings(findings: list, results: dict, inp, params: dict, evidence=No
     from shunde_workbook.analysis import uncertainty
     from shunde_workbook.data.reconcile import reconcile
 
+    # A finding's interval must be on the basis of its point value: the studies leave a town without a
+    # population figure out (they do not impute one), so the draws behind the findings do not either.
+    model = replace(uncertainty.UncertaintyModel.from_params(params), impute_missing_population=False)
     ev = evidence or uncertainty.evidence(inp, params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
-                                          params.get("floor_share", 0.3),
-                                          model=uncertainty.UncertaintyModel.from_params(params),
+                                          params.get("floor_share", 0.3), model=model,
                                           top_n=params.get("top_n", 10))
     return assess(findings, results, ev, inp.statuses, reconcile(inp.full_ledger), params)

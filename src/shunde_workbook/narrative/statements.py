@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from shunde_workbook.narrative.labels import weights_text
 from shunde_workbook.narrative.findings import Finding, Value
 from shunde_workbook.narrative.text import LANGS, field_label, join_names, rule_label, template
 
@@ -114,6 +115,14 @@ def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
                  "orgs": Value(res["n_orgs"], "int", "fairness.n_orgs"),
                  "hhi": Value(res["hhi"], "int", "fairness.hhi")}, hedges=_hedges(statuses)),
     ]
+    if res.get("need_top_town"):
+        # The need index uses the town table and population only: it does not depend on the ledger.
+        not_ledger = {k: v for k, v in statuses.items() if k != "ledger"}
+        out.append(Finding("fairness.need_top", 2, template("finding.fairness.need_top"),
+                           {"share": Value(res["need_top_share"], "pct", "fairness.need_top_share")},
+                           words={"town": _names(towns, res["need_top_town"]),
+                                  "weights": {lang: weights_text(res["need_weights"], lang) for lang in ("zh", "en")}},
+                           hedges=_hedges(not_ledger, uses_population=True), meta={"town": res["need_top_town"]}))
     if res["worst_under_town"]:
         out.append(Finding("fairness.distance", 2,
                            template("finding.fairness.distance"),
