@@ -31,9 +31,20 @@ from datetime import datetime
 from pathlib import Path
 
 KERNEL_IMPORTS = [
-    "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "geopandas", "mapclassify", "shapely",
-    "shunde_workbook", "shunde_workbook.data", "shunde_workbook.metrics", "shunde_workbook.geo",
-    "shunde_workbook.report.charts", "shunde_workbook.report.presenter", "shunde_workbook.analysis.inputs",
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "geopandas",
+    "mapclassify",
+    "shapely",
+    "shunde_workbook",
+    "shunde_workbook.data",
+    "shunde_workbook.metrics",
+    "shunde_workbook.geo",
+    "shunde_workbook.report.charts",
+    "shunde_workbook.report.presenter",
+    "shunde_workbook.analysis.inputs",
 ]
 
 
@@ -93,7 +104,7 @@ def kernel_probe(kernel: str, sockets: str) -> dict:
         def hook(msg):
             if msg["msg_type"] == "stream" and "IMPORTS " in msg["content"].get("text", ""):
                 text = msg["content"]["text"]
-                imports.update(json.loads(text[text.index("IMPORTS ") + 8:].splitlines()[0]))
+                imports.update(json.loads(text[text.index("IMPORTS ") + 8 :].splitlines()[0]))
 
         t1 = time.perf_counter()
         kc.execute_interactive(code, output_hook=hook, timeout=300)
@@ -125,9 +136,18 @@ def cell_table(nb) -> tuple[list[dict], dict]:
                 elif mime == "text/html" and "data:image/" in value:  # a figure embedded in report HTML
                     n_img, img_bytes = n_img + value.count("data:image/"), img_bytes + len(value)
         src = cell.source.strip().splitlines()
-        cells.append({"index": i, "seconds": pm.get("duration") or 0.0, "start": pm.get("start_time"),
-                      "end": pm.get("end_time"), "images": n_img, "image_kb": img_bytes / 1024,
-                      "tags": cell.metadata.get("tags", []), "first_line": (src[0] if src else "")[:70]})
+        cells.append(
+            {
+                "index": i,
+                "seconds": pm.get("duration") or 0.0,
+                "start": pm.get("start_time"),
+                "end": pm.get("end_time"),
+                "images": n_img,
+                "image_kb": img_bytes / 1024,
+                "tags": cell.metadata.get("tags", []),
+                "first_line": (src[0] if src else "")[:70],
+            }
+        )
     info = {"notebook_s": meta.get("duration")}
     started = [c for c in cells if c["start"]]
     if meta.get("start_time") and started:
@@ -138,12 +158,16 @@ def cell_table(nb) -> tuple[list[dict], dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("name", help="report name (a notebook stem, or NOTEBOOK-town for one town's profile)")
     ap.add_argument("--notebooks", default=None, help="notebooks folder (default: notebooks/)")
-    ap.add_argument("--params", default=None, help="parameter file or 'none' (default: params/default.yaml "
-                                                   "for notebooks/, none otherwise)")
+    ap.add_argument(
+        "--params",
+        default=None,
+        help="parameter file or 'none' (default: params/default.yaml for notebooks/, none otherwise)",
+    )
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     ap.add_argument("--top", type=int, default=12, help="how many of the slowest cells to list")
     ap.add_argument("--no-probe", action="store_true", help="skip the separate kernel start/import probe")
@@ -181,8 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         reports, merged, per_report = plan(params_file, args.set, [stem], notebooks)
         jobs = [j for j, _r, _o in jobs_for(reports, merged, per_report, tmp, kernel)]
         job = next((j for j in jobs if j.name == args.name), jobs[0])
-        print(f"\nReport {job.name} ({job.notebook}), kernel '{kernel}', {len(jobs)} job(s) for this notebook",
-              flush=True)
+        print(
+            f"\nReport {job.name} ({job.notebook}), kernel '{kernel}', {len(jobs)} job(s) for this notebook", flush=True
+        )
 
         probe = {}
         if not args.no_probe:
@@ -202,10 +227,17 @@ def main(argv: list[str] | None = None) -> int:
         sockets = tempfile.mkdtemp(prefix="swk-")
         try:
             with clock("papermill.execute_notebook (total)") as span:
-                pm.execute_notebook(job.notebook, str(executed), parameters=job.parameters, kernel_name=kernel,
-                                    progress_bar=False, request_save_on_cell_execute=False,
-                                    execution_timeout=job.timeout, start_timeout=120,
-                                    kernel_manager_class=ipc_kernel_manager(sockets))
+                pm.execute_notebook(
+                    job.notebook,
+                    str(executed),
+                    parameters=job.parameters,
+                    kernel_name=kernel,
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    execution_timeout=job.timeout,
+                    start_timeout=120,
+                    kernel_manager_class=ipc_kernel_manager(sockets),
+                )
         finally:
             shutil.rmtree(sockets, ignore_errors=True)
         pm_total = span.seconds
@@ -225,9 +257,11 @@ def main(argv: list[str] | None = None) -> int:
         cells, info = cell_table(nb)
         code_s = sum(c["seconds"] for c in cells)
         fig_cells = [c for c in cells if c["images"]]
-        print(f"\nCells: {len(cells)} code cells, {code_s:.2f} s in total; {len(fig_cells)} cells with figures "
-              f"({sum(c['seconds'] for c in fig_cells):.2f} s, {sum(c['image_kb'] for c in fig_cells):.0f} KB "
-              "of figure output)")
+        print(
+            f"\nCells: {len(cells)} code cells, {code_s:.2f} s in total; {len(fig_cells)} cells with figures "
+            f"({sum(c['seconds'] for c in fig_cells):.2f} s, {sum(c['image_kb'] for c in fig_cells):.0f} KB "
+            "of figure output)"
+        )
         print(f"Slowest {min(args.top, len(cells))} cells:")
         print(f"  {'cell':>4} {'seconds':>8} {'imgs':>4}  first line")
         for c in sorted(cells, key=lambda c: -c["seconds"])[: args.top]:
@@ -254,8 +288,10 @@ def main(argv: list[str] | None = None) -> int:
         total = imports + pm_total + read + export
         print(f"  {total:8.2f} s  total")
         if probe:
-            print(f"  (separately: a bare kernel starts in {probe['kernel_start_s']:.2f} s and the heavy imports "
-                  f"take {probe['imports_total_s']:.2f} s inside it)")
+            print(
+                f"  (separately: a bare kernel starts in {probe['kernel_start_s']:.2f} s and the heavy imports "
+                f"take {probe['imports_total_s']:.2f} s inside it)"
+            )
         print(f"HTML sizes: policy {sizes['policy'] / 1024:.0f} KB, analyst {sizes['analyst'] / 1024:.0f} KB")
         if args.keep:
             print(f"Executed notebook and HTML kept in {tmp}")

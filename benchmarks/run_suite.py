@@ -88,8 +88,16 @@ def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Time
     lines: list[tuple[float, str]] = []
     with open(log, "w", encoding="utf-8") as fh:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                encoding="utf-8", errors="replace", bufsize=1)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+        )
 
         def read():
             for line in proc.stdout:
@@ -112,8 +120,9 @@ def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Time
 # --------------------------------------------------------------------------- planning
 
 
-def planjobs_for(notebooks: Path, params_file: Path | None, overrides: list[str], only: list[str] | None,
-              outputs: Path, kernel: str):
+def planjobs_for(
+    notebooks: Path, params_file: Path | None, overrides: list[str], only: list[str] | None, outputs: Path, kernel: str
+):
     """The runner's own job list (notebook path, name and parameters of every report)."""
     from shunde_workbook.build.runner import jobs_for, plan
     from shunde_workbook.params import ParameterError
@@ -151,8 +160,12 @@ def papermill_args(params: dict) -> list[str]:
 def baseline_script(jobs, out: Path, kernel: str) -> tuple[str, list[list[str]]]:
     """A plain sequential shell loop: papermill, then nbconvert, per report."""
     nbdir = out / "notebooks"
-    lines = ["#!/bin/bash", "# Naive baseline: one papermill run, then one nbconvert HTML export, per report.",
-             f"cd {shlex.quote(str(ROOT))}", f"mkdir -p {shlex.quote(str(nbdir))}"]
+    lines = [
+        "#!/bin/bash",
+        "# Naive baseline: one papermill run, then one nbconvert HTML export, per report.",
+        f"cd {shlex.quote(str(ROOT))}",
+        f"mkdir -p {shlex.quote(str(nbdir))}",
+    ]
     commands = []
     n = len(jobs)
     for i, job in enumerate(jobs, 1):
@@ -171,14 +184,27 @@ def baseline_script(jobs, out: Path, kernel: str) -> tuple[str, list[list[str]]]
     return "\n".join(lines) + "\n", commands
 
 
-def runner_cmd(notebooks: Path, params_file: Path | None, overrides: list[str], only: list[str] | None,
-               outputs: Path, force: bool, jobs: int | None) -> list[str]:
+def runner_cmd(
+    notebooks: Path,
+    params_file: Path | None,
+    overrides: list[str],
+    only: list[str] | None,
+    outputs: Path,
+    force: bool,
+    jobs: int | None,
+) -> list[str]:
     """``shunde-workbook run`` for the project's notebooks; the same call via ``python -c`` otherwise."""
     from shunde_workbook.paths import NOTEBOOKS
 
     if notebooks.resolve() == NOTEBOOKS.resolve():
-        cmd = [str(BIN / "shunde-workbook"), "run", "--outputs", str(outputs), "--params",
-               str(params_file) if params_file else ""]
+        cmd = [
+            str(BIN / "shunde-workbook"),
+            "run",
+            "--outputs",
+            str(outputs),
+            "--params",
+            str(params_file) if params_file else "",
+        ]
         for item in overrides:
             cmd += ["--set", item]
         if only:
@@ -188,13 +214,22 @@ def runner_cmd(notebooks: Path, params_file: Path | None, overrides: list[str], 
         if force:
             cmd.append("--force")
         return cmd
-    spec = {"params_file": str(params_file) if params_file else None, "overrides": overrides, "only": only,
-            "jobs": jobs, "force": force, "outputs": str(outputs), "notebooks_dir": str(notebooks)}
-    code = ("import json, sys; from pathlib import Path; from shunde_workbook.build.runner import run; "
-            "a = json.loads(sys.argv[1]); "
-            "sys.exit(run(params_file=Path(a['params_file']) if a['params_file'] else None, overrides=a['overrides'], "
-            "only=a['only'], jobs=a['jobs'], force=a['force'], outputs=Path(a['outputs']), "
-            "notebooks_dir=Path(a['notebooks_dir'])))")
+    spec = {
+        "params_file": str(params_file) if params_file else None,
+        "overrides": overrides,
+        "only": only,
+        "jobs": jobs,
+        "force": force,
+        "outputs": str(outputs),
+        "notebooks_dir": str(notebooks),
+    }
+    code = (
+        "import json, sys; from pathlib import Path; from shunde_workbook.build.runner import run; "
+        "a = json.loads(sys.argv[1]); "
+        "sys.exit(run(params_file=Path(a['params_file']) if a['params_file'] else None, overrides=a['overrides'], "
+        "only=a['only'], jobs=a['jobs'], force=a['force'], outputs=Path(a['outputs']), "
+        "notebooks_dir=Path(a['notebooks_dir'])))"
+    )
     return [str(BIN / "python"), "-c", code, json.dumps(spec, ensure_ascii=False)]
 
 
@@ -292,12 +327,15 @@ def changed(before: dict, after: dict) -> list[str]:
 
 def warm_up() -> None:
     """Untimed: load the heavy libraries once so that neither (a) nor (b) pays for a cold page cache."""
-    code = ("import pandas, numpy, matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot; "
-            "import nbconvert, nbformat, papermill, jupyter_client, ipykernel")
+    code = (
+        "import pandas, numpy, matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot; "
+        "import nbconvert, nbformat, papermill, jupyter_client, ipykernel"
+    )
     for extra in ("import geopandas", "import mapclassify"):
         code += f"\ntry:\n    {extra}\nexcept Exception:\n    pass"
-    subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        [str(BIN / "python"), "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    )
 
 
 def verdict(ok: bool | None) -> str:
@@ -311,17 +349,26 @@ def main(argv: list[str] | None = None) -> int:
     from shunde_workbook.build.execute import kernel_name
     from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, RAW
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--only", nargs="+", metavar="NAME", help="restrict the report set (baseline and runner)")
     ap.add_argument("--skip-baseline", action="store_true", help="do not time (a)")
     ap.add_argument("--scale", type=int, default=100, help="ledger size multiple for (d) (default: %(default)s)")
     ap.add_argument("--notebooks", default=str(NOTEBOOKS), help="notebooks folder (default: %(default)s)")
-    ap.add_argument("--params", default=None,
-                    help="parameter file, or 'none' (default: params/default.yaml for the project's notebooks, "
-                         "none for any other --notebooks folder)")
-    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="parameter override for every mode (repeatable)")
+    ap.add_argument(
+        "--params",
+        default=None,
+        help="parameter file, or 'none' (default: params/default.yaml for the project's notebooks, "
+        "none for any other --notebooks folder)",
+    )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="parameter override for every mode (repeatable)",
+    )
     ap.add_argument("--jobs", type=int, default=None, help="runner --jobs (default: the runner's default)")
     ap.add_argument("--ledger", default=str(RAW / "grants_simulated.csv"), help="ledger to scale for (d)")
     ap.add_argument("--json", default=str(OUTPUTS / "benchmark.json"), help="where to write the figures")
@@ -359,8 +406,10 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
     uses_ledger = any("ledger_path" in decl for decl in per_report.values())
     cpu = os.cpu_count()
     mem_gb = psutil.virtual_memory().total / 2**30
-    say(f"Shunde workbook benchmark: {len(jobs)} reports from {notebooks}, kernel '{kernel}', "
-        f"{cpu} cores, {mem_gb:.1f} GB RAM")
+    say(
+        f"Shunde workbook benchmark: {len(jobs)} reports from {notebooks}, kernel '{kernel}', "
+        f"{cpu} cores, {mem_gb:.1f} GB RAM"
+    )
     say(f"  parameters: {params_file or 'notebook defaults'}" + (f" + {' '.join(args.set)}" if args.set else ""))
     say(f"  reports: {', '.join(j.name for j in jobs)}")
     say(f"  temporary folder: {tmp}")
@@ -369,8 +418,13 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
     results: dict = {}
     notes: list[str] = []
 
-    uncertainty = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "uncertainty.py")], cwd=ROOT,
-                                 capture_output=True, text=True, check=False)
+    uncertainty = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "uncertainty.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     say(uncertainty.stdout.strip() or f"uncertainty: benchmark failed: {uncertainty.stderr.strip()[-500:]}")
 
     if not args.no_warmup:
@@ -383,16 +437,26 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
     else:
         script, commands = baseline_script(jobs, out_a, kernel)
         (tmp / "baseline.sh").write_text(script, encoding="utf-8")
-        say(f"{stamp()}  (a) baseline: sequential shell loop, papermill CLI then jupyter nbconvert --to html, "
-            f"{len(jobs)} reports (script: {tmp / 'baseline.sh'})")
-        t = timed("(a)", ["bash", str(tmp / "baseline.sh")], logs / "a-baseline.log",
-                  show=lambda line: line.startswith("## "))
+        say(
+            f"{stamp()}  (a) baseline: sequential shell loop, papermill CLI then jupyter nbconvert --to html, "
+            f"{len(jobs)} reports (script: {tmp / 'baseline.sh'})"
+        )
+        t = timed(
+            "(a)", ["bash", str(tmp / "baseline.sh")], logs / "a-baseline.log", show=lambda line: line.startswith("## ")
+        )
         failed = [line[3:] for _, line in t.lines if line.startswith("## FAILED")]
-        results["a"] = {"wall_seconds": round(t.wall, 2), "peak_rss_mb": round(t.peak_mb, 1), "exit_code": t.rc,
-                        "failed_steps": failed, "phases": baseline_phases(t),
-                        "commands": [shlex.join(c) for c in commands[:4]] + (["..."] if len(commands) > 4 else [])}
-        say(f"{stamp()}  (a) done: {t.wall:.1f} s, peak RSS {t.peak_mb:.0f} MB"
-            + (f", {len(failed)} FAILED steps: {'; '.join(failed)}" if failed else ""))
+        results["a"] = {
+            "wall_seconds": round(t.wall, 2),
+            "peak_rss_mb": round(t.peak_mb, 1),
+            "exit_code": t.rc,
+            "failed_steps": failed,
+            "phases": baseline_phases(t),
+            "commands": [shlex.join(c) for c in commands[:4]] + (["..."] if len(commands) > 4 else []),
+        }
+        say(
+            f"{stamp()}  (a) done: {t.wall:.1f} s, peak RSS {t.peak_mb:.0f} MB"
+            + (f", {len(failed)} FAILED steps: {'; '.join(failed)}" if failed else "")
+        )
         if failed:
             say(tail(t.log))
 
@@ -401,8 +465,12 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
     # (b) cold -------------------------------------------------------------------------------------
     before = snapshot(notebooks)
     say(f"{stamp()}  (b) runner cold: --force into a fresh outputs folder, jobs={args.jobs or 'default'}")
-    t = timed("(b)", runner_cmd(notebooks, params_file, args.set, args.only, out_b, True, args.jobs),
-              logs / "b-cold.log", show=runner_show)
+    t = timed(
+        "(b)",
+        runner_cmd(notebooks, params_file, args.set, args.only, out_b, True, args.jobs),
+        logs / "b-cold.log",
+        show=runner_show,
+    )
     results["b"] = runner_summary(t, out_b)
     say(f"{stamp()}  (b) done: {t.wall:.1f} s, peak RSS {t.peak_mb:.0f} MB, exit {t.rc}")
     if t.rc != 0:
@@ -411,15 +479,23 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
 
     # (c) nothing changed --------------------------------------------------------------------------
     say(f"{stamp()}  (c) runner again, nothing changed (same outputs folder, no --force)")
-    t = timed("(c)", runner_cmd(notebooks, params_file, args.set, args.only, out_b, False, args.jobs),
-              logs / "c-noop.log", show=runner_show)
+    t = timed(
+        "(c)",
+        runner_cmd(notebooks, params_file, args.set, args.only, out_b, False, args.jobs),
+        logs / "c-noop.log",
+        show=runner_show,
+    )
     results["c"] = runner_summary(t, out_b)
     say(f"{stamp()}  (c) done: {t.wall:.2f} s, peak RSS {t.peak_mb:.0f} MB, exit {t.rc}")
     edited = changed(before, snapshot(notebooks))
     not_cached = {k: v for k, v in results["c"]["statuses"].items() if k != "cached"}
     if not_cached:
-        why = (f"notebooks or package files were edited between (b) and (c): {', '.join(edited[:5])}; rerun "
-               "when nobody is editing" if edited else "the cache key changed between two identical runs")
+        why = (
+            f"notebooks or package files were edited between (b) and (c): {', '.join(edited[:5])}; rerun "
+            "when nobody is editing"
+            if edited
+            else "the cache key changed between two identical runs"
+        )
         notes.append(f"(c) did not skip every report: statuses {results['c']['statuses']} ({why}).")
         say(f"  WARNING: {notes[-1]}")
 
@@ -432,8 +508,12 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
         say(f"{stamp()}  (d) building the ledger x{args.scale} from {args.ledger} (untimed)")
         rows = build_big_ledger(Path(args.ledger), big, args.scale)
         say(f"{stamp()}  (d) {rows:,} rows, {big.stat().st_size / 1e6:.0f} MB: runner --set ledger_path=... --force")
-        t = timed("(d)", runner_cmd(notebooks, params_file, [*args.set, f"ledger_path={big}"], args.only, out_d,
-                                    True, args.jobs), logs / "d-scaled.log", show=runner_show)
+        t = timed(
+            "(d)",
+            runner_cmd(notebooks, params_file, [*args.set, f"ledger_path={big}"], args.only, out_d, True, args.jobs),
+            logs / "d-scaled.log",
+            show=runner_show,
+        )
         results["d"] = runner_summary(t, out_d) | {"ledger_rows": rows, "scale": args.scale}
         say(f"{stamp()}  (d) done: {t.wall:.1f} s, peak RSS {t.peak_mb:.0f} MB, exit {t.rc}")
         if t.rc != 0:
@@ -453,26 +533,40 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
     }
     runner_rss = [rss[k] for k in ("b", "c", "d") if k in rss]
     targets = {
-        "b_2x_faster_than_a": {"value": ratios["a_over_b"], "target": f">= {TARGET_SPEEDUP}",
-                               "met": None if ratios["a_over_b"] is None else ratios["a_over_b"] >= TARGET_SPEEDUP},
-        "c_under_3s": {"value": w.get("c"), "target": f"< {TARGET_NOOP_S} s",
-                       "met": None if "c" not in w else w["c"] < TARGET_NOOP_S},
-        "d_under_1.5x_b": {"value": ratios["d_over_b"], "target": f"< {TARGET_SCALE_RATIO}",
-                           "met": None if ratios["d_over_b"] is None else ratios["d_over_b"] < TARGET_SCALE_RATIO},
-        "peak_rss_under_2GB": {"value": max(runner_rss) if runner_rss else None, "target": f"< {TARGET_RSS_MB} MB",
-                               "met": None if not runner_rss else max(runner_rss) < TARGET_RSS_MB},
+        "b_2x_faster_than_a": {
+            "value": ratios["a_over_b"],
+            "target": f">= {TARGET_SPEEDUP}",
+            "met": None if ratios["a_over_b"] is None else ratios["a_over_b"] >= TARGET_SPEEDUP,
+        },
+        "c_under_3s": {
+            "value": w.get("c"),
+            "target": f"< {TARGET_NOOP_S} s",
+            "met": None if "c" not in w else w["c"] < TARGET_NOOP_S,
+        },
+        "d_under_1.5x_b": {
+            "value": ratios["d_over_b"],
+            "target": f"< {TARGET_SCALE_RATIO}",
+            "met": None if ratios["d_over_b"] is None else ratios["d_over_b"] < TARGET_SCALE_RATIO,
+        },
+        "peak_rss_under_2GB": {
+            "value": max(runner_rss) if runner_rss else None,
+            "target": f"< {TARGET_RSS_MB} MB",
+            "met": None if not runner_rss else max(runner_rss) < TARGET_RSS_MB,
+        },
     }
     titles = {
         "a": "(a) baseline: papermill + nbconvert loop",
         "b": f"(b) runner cold (--force, jobs={results.get('b', {}).get('runner_reported', {}).get('jobs')})",
         "c": "(c) runner, nothing changed",
         "d": f"(d) runner cold, ledger x{args.scale}"
-             + (f" ({results['d']['ledger_rows']:,} rows)" if "d" in results else ""),
+        + (f" ({results['d']['ledger_rows']:,} rows)" if "d" in results else ""),
     }
     say("")
     say("=" * 78)
-    say(f"Results ({len(jobs)} reports, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"commit {git_commit()})")
+    say(
+        f"Results ({len(jobs)} reports, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"commit {git_commit()})"
+    )
     say(f"{'mode':<52}{'wall s':>9}{'peak RSS MB':>13}{'exit':>5}")
     for k in ("a", "b", "c", "d"):
         if k in results:
@@ -483,14 +577,22 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
     fmt = lambda v: "n/a" if v is None else f"{v:.2f}"  # noqa: E731
     say(f"Ratios: a/b = {fmt(ratios['a_over_b'])}   a/c = {fmt(ratios['a_over_c'])}   d/b = {fmt(ratios['d_over_b'])}")
     say("Targets:")
-    say(f"  b at least {TARGET_SPEEDUP:g}x faster than a (a/b)       {fmt(ratios['a_over_b']):>8}   "
-        f"{verdict(targets['b_2x_faster_than_a']['met'])}")
-    say(f"  c under {TARGET_NOOP_S:g} s                              {fmt(w.get('c')):>8} s "
-        f"{verdict(targets['c_under_3s']['met'])}")
-    say(f"  d under {TARGET_SCALE_RATIO:g}x b (d/b)                      {fmt(ratios['d_over_b']):>8}   "
-        f"{verdict(targets['d_under_1.5x_b']['met'])}")
-    say(f"  peak RSS under 2 GB (max of b, c, d)      {fmt(targets['peak_rss_under_2GB']['value']):>8} MB "
-        f"{verdict(targets['peak_rss_under_2GB']['met'])}")
+    say(
+        f"  b at least {TARGET_SPEEDUP:g}x faster than a (a/b)       {fmt(ratios['a_over_b']):>8}   "
+        f"{verdict(targets['b_2x_faster_than_a']['met'])}"
+    )
+    say(
+        f"  c under {TARGET_NOOP_S:g} s                              {fmt(w.get('c')):>8} s "
+        f"{verdict(targets['c_under_3s']['met'])}"
+    )
+    say(
+        f"  d under {TARGET_SCALE_RATIO:g}x b (d/b)                      {fmt(ratios['d_over_b']):>8}   "
+        f"{verdict(targets['d_under_1.5x_b']['met'])}"
+    )
+    say(
+        f"  peak RSS under 2 GB (max of b, c, d)      {fmt(targets['peak_rss_under_2GB']['value']):>8} MB "
+        f"{verdict(targets['peak_rss_under_2GB']['met'])}"
+    )
     say("Notes:")
     say("  - the baseline exports ONE HTML per report (nbconvert default template); the runner exports TWO editions")
     say("    (policy + analyst) plus the executed notebook, and writes manifest.json and index.html.")
@@ -501,16 +603,22 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
         say(f"  - baseline split: papermill {ph['papermill']:.1f} s, nbconvert {ph['nbconvert']:.1f} s")
     if results.get("b", {}).get("report_seconds"):
         slow = sorted(results["b"]["report_seconds"].items(), key=lambda kv: -(kv[1] or 0))[:5]
-        say("  - slowest reports in (b) (seconds inside a worker, run 'jobs' at a time): "
-            + ", ".join(f"{n} {s:.1f}" for n, s in slow if s is not None))
+        say(
+            "  - slowest reports in (b) (seconds inside a worker, run 'jobs' at a time): "
+            + ", ".join(f"{n} {s:.1f}" for n, s in slow if s is not None)
+        )
     for n in notes:
         say(f"  - {n}")
 
     data = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-                    "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-                    "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cores": os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "git_commit": git_commit(),
         "notebooks": str(notebooks),
         "params_file": str(params_file) if params_file else None,

@@ -50,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     v, load = t1 - t0, t2 - t1
     print(f"rows: {args.rows:,} ({size:.1f} MB CSV)")
     print(f"validate_ledger: {v:.2f} s wall, {c1 - c0:.2f} s CPU ({args.rows / v:,.0f} rows/s)")
-    print(f"load_ledger:     {load:.2f} s wall, {c2 - c1:.2f} s CPU "
-          f"({args.rows / load:,.0f} rows/s; includes validation)")
+    print(
+        f"load_ledger:     {load:.2f} s wall, {c2 - c1:.2f} s CPU ({args.rows / load:,.0f} rows/s; includes validation)"
+    )
     print(f"both calls:      {v + load:.2f} s wall (target: each call < 5 s)")
     return 0 if max(v, load) < 5 else 1
 

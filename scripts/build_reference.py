@@ -59,7 +59,14 @@ PERSON_METRICS = (
     "floating_population",
 )
 OUT_COLUMNS = [
-    "town_code", "town", "population", "grade", "year", "definition", "source", "alternatives",
+    "town_code",
+    "town",
+    "population",
+    "grade",
+    "year",
+    "definition",
+    "source",
+    "alternatives",
 ]
 
 
@@ -129,10 +136,7 @@ def choose_population(towns: list[dict], sources: list[dict]) -> list[dict]:
 
 SRC_HM_2018 = "http://smzt.gd.gov.cn/shzz/xwzx/zzfc/content/post_2679230.html"
 SRC_HM_2018_PLAN = "http://static.nfapp.southcn.com/content/201808/31/c1449674.html"
-SRC_SEED = (
-    "南方Plus 2023-02-09 '顺德两大计划联合发力,再投5900万撬动社会治理创新' "
-    "(file seed_article_2023-02-09_zh.txt)"
-)
+SRC_SEED = "南方Plus 2023-02-09 '顺德两大计划联合发力,再投5900万撬动社会治理创新' (file seed_article_2023-02-09_zh.txt)"
 SRC_ZC_2016 = "http://gd.sina.com.cn/fs/2016-03-08/city-fs-ifxqaffy3745525.shtml"
 
 HM_2018 = ["教育发展", "社区照顾", "文化保育", "社区发展", "行业支持"]
@@ -143,15 +147,39 @@ FIELD_ALIASES = {("和美社区", "行业支持"): "行业发展"}
 
 # (programme, years, fields, basis, source, note)
 PROGRAMME_FIELDS = [
-    ("和美社区", [2018], HM_2018, "published", f"{SRC_HM_2018}; alias 行业发展: {SRC_HM_2018_PLAN}",
-     "2018 fields as published for batch 1"),
-    ("和美社区", [2019, 2020, 2021, 2022], HM_2018, "assumed", "assumption (data/README.md)",
-     "ASSUMED: 2018 fields carried forward until the 2023 list; no published list for 2019-2022"),
+    (
+        "和美社区",
+        [2018],
+        HM_2018,
+        "published",
+        f"{SRC_HM_2018}; alias 行业发展: {SRC_HM_2018_PLAN}",
+        "2018 fields as published for batch 1",
+    ),
+    (
+        "和美社区",
+        [2019, 2020, 2021, 2022],
+        HM_2018,
+        "assumed",
+        "assumption (data/README.md)",
+        "ASSUMED: 2018 fields carried forward until the 2023 list; no published list for 2019-2022",
+    ),
     ("和美社区", [2023], HM_2023, "published", SRC_SEED, "2023 fields as published"),
-    ("众创共善", [2017, 2018, 2019], ZC_2016, "assumed", f"assumption (data/README.md); names from {SRC_ZC_2016}",
-     "ASSUMED: sections of the 2016 predecessor (第三届公益创新大赛) carried forward"),
-    ("众创共善", [2020, 2021, 2022], ZC_2023, "assumed", f"assumption (data/README.md); names from {SRC_SEED}",
-     "ASSUMED: 2023 sections carried back; no published list for 2020-2022"),
+    (
+        "众创共善",
+        [2017, 2018, 2019],
+        ZC_2016,
+        "assumed",
+        f"assumption (data/README.md); names from {SRC_ZC_2016}",
+        "ASSUMED: sections of the 2016 predecessor (第三届公益创新大赛) carried forward",
+    ),
+    (
+        "众创共善",
+        [2020, 2021, 2022],
+        ZC_2023,
+        "assumed",
+        f"assumption (data/README.md); names from {SRC_SEED}",
+        "ASSUMED: 2023 sections carried back; no published list for 2020-2022",
+    ),
     ("众创共善", [2023], ZC_2023, "published", SRC_SEED, "2023 sections as published"),
 ]
 FIELD_COLUMNS = ["programme", "year", "field", "aliases", "basis", "source", "note"]
@@ -162,11 +190,17 @@ def programme_field_rows() -> list[dict]:
     for programme, years, fields, basis, source, note in PROGRAMME_FIELDS:
         for year in years:
             for field in fields:
-                rows.append({
-                    "programme": programme, "year": str(year), "field": field,
-                    "aliases": FIELD_ALIASES.get((programme, field), ""),
-                    "basis": basis, "source": source, "note": note,
-                })
+                rows.append(
+                    {
+                        "programme": programme,
+                        "year": str(year),
+                        "field": field,
+                        "aliases": FIELD_ALIASES.get((programme, field), ""),
+                        "basis": basis,
+                        "source": source,
+                        "note": note,
+                    }
+                )
     return rows
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-
 import re
 import subprocess
 import sys
@@ -71,19 +70,24 @@ def compute_results(params: dict | None = None) -> tuple[dict, dict, object]:
     inp = load_inputs(p)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # MissingDataWarning for the town without population: expected
-        results = {"overview": studies.overview(inp), "distribution": studies.distribution(inp),
-                   "fairness": studies.fairness(inp, p["need_weights"], p["top_n"]),
-                   "scenarios": studies.scenarios(inp, p["need_weights"], p["floor_share"])}
+        results = {
+            "overview": studies.overview(inp),
+            "distribution": studies.distribution(inp),
+            "fairness": studies.fairness(inp, p["need_weights"], p["top_n"]),
+            "scenarios": studies.scenarios(inp, p["need_weights"], p["floor_share"]),
+        }
         profiles = {code: studies.profile(inp, code) for code in inp.towns.index}
     return results, profiles, inp
 
 
 def brief_findings(results: dict, inp) -> list:
     """The findings of 00_policy_brief, in the order the notebook builds them."""
-    return (statements.overview_findings(results["overview"], inp.statuses)
-            + statements.distribution_findings(results["distribution"], inp.towns, inp.statuses)
-            + statements.fairness_findings(results["fairness"], inp.towns, inp.statuses)
-            + statements.scenario_findings(results["scenarios"], inp.towns, inp.statuses))
+    return (
+        statements.overview_findings(results["overview"], inp.statuses)
+        + statements.distribution_findings(results["distribution"], inp.towns, inp.statuses)
+        + statements.fairness_findings(results["fairness"], inp.towns, inp.statuses)
+        + statements.scenario_findings(results["scenarios"], inp.towns, inp.statuses)
+    )
 
 
 def run_reports(outputs: Path, only: list[str], overrides: list[str]) -> Path:
@@ -110,6 +114,7 @@ NUMBER = re.compile(r"(?<![0-9A-Za-z.])(?:(?<![0-9A-Za-z])[+\-−])?(?:\d{1,3}(?
 def numbers_in(text: str) -> list[str]:
     """Every number written in ``text``, as written (e.g. ``['2,007', '12.3%', '+1.5']``)."""
     return [m.group(0).replace("−", "-") for m in NUMBER.finditer(text)]
+
 
 def reader_text(page: str) -> str:
     """Visible prose of an exported report: no scripts, styles, tags, URLs, code or source citations."""

@@ -23,8 +23,11 @@ MAX_LINES = 500
 
 # Position of each stage in the data flow; an import may only point to the same or a lower rank.
 STAGES = {
-    "errors": 0, "paths": 0, "rounding": 0,
-    "data": 1, "geo": 1,
+    "errors": 0,
+    "paths": 0,
+    "rounding": 0,
+    "data": 1,
+    "geo": 1,
     "metrics": 2,
     "params": 3,
     "analysis": 4,
@@ -86,8 +89,7 @@ def imports(path: Path, known: dict[str, Path], src: Path = SRC, pkg: str = PKG)
             else:
                 module = node.module or ""
             # `from pkg.sub import mod` imports the module pkg.sub.mod when it is one; otherwise pkg.sub.
-            names = [f"{module}.{alias.name}" if f"{module}.{alias.name}" in known else module
-                     for alias in node.names]
+            names = [f"{module}.{alias.name}" if f"{module}.{alias.name}" in known else module for alias in node.names]
         else:
             continue
         for name in names:
@@ -117,8 +119,10 @@ def upward(edges: list[Edge]) -> list[str]:
             missing = s if s not in STAGES else t
             bad.append(f"{e.where()}: {e.source} imports {e.target}, but stage {missing!r} has no rank in STAGES")
         elif STAGES[t] > STAGES[s]:
-            bad.append(f"{e.where()}: {e.source} ({s}, rank {STAGES[s]}) imports {e.target} "
-                       f"({t}, rank {STAGES[t]}): upward in the data flow")
+            bad.append(
+                f"{e.where()}: {e.source} ({s}, rank {STAGES[s]}) imports {e.target} "
+                f"({t}, rank {STAGES[t]}): upward in the data flow"
+            )
     return bad
 
 
@@ -171,16 +175,19 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def test_checker_finds_imports_of_every_form(tmp_path):
-    _write(tmp_path, {
-        "__init__.py": "",
-        "errors.py": "",
-        "data/__init__.py": "from .ledger import load\n",
-        "data/ledger.py": "import shunde_workbook.errors\nfrom . import schema\nfrom ..geo.names import X\n",
-        "data/schema.py": "def f():\n    from shunde_workbook.metrics import gini\n",
-        "geo/__init__.py": "",
-        "geo/names.py": "",
-        "metrics/__init__.py": "",
-    })
+    _write(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "errors.py": "",
+            "data/__init__.py": "from .ledger import load\n",
+            "data/ledger.py": "import shunde_workbook.errors\nfrom . import schema\nfrom ..geo.names import X\n",
+            "data/schema.py": "def f():\n    from shunde_workbook.metrics import gini\n",
+            "geo/__init__.py": "",
+            "geo/names.py": "",
+            "metrics/__init__.py": "",
+        },
+    )
     known = modules(tmp_path)
     found = {(e.source, e.target, e.line) for p in known.values() for e in imports(p, known, tmp_path)}
     assert found == {
@@ -193,16 +200,19 @@ def test_checker_finds_imports_of_every_form(tmp_path):
 
 
 def test_checker_reports_upward_imports_and_cycles(tmp_path):
-    _write(tmp_path, {
-        "__init__.py": "",
-        "data/__init__.py": "",
-        "data/a.py": "from shunde_workbook.data import b\n",
-        "data/b.py": "from shunde_workbook.data.c import x\n",
-        "data/c.py": "def f():\n    from shunde_workbook.data.a import y\n",
-        "data/d.py": "\n\nfrom shunde_workbook.report.charts import bar\n",
-        "report/__init__.py": "",
-        "report/charts.py": "from shunde_workbook.data.d import z\n",
-    })
+    _write(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "data/__init__.py": "",
+            "data/a.py": "from shunde_workbook.data import b\n",
+            "data/b.py": "from shunde_workbook.data.c import x\n",
+            "data/c.py": "def f():\n    from shunde_workbook.data.a import y\n",
+            "data/d.py": "\n\nfrom shunde_workbook.report.charts import bar\n",
+            "report/__init__.py": "",
+            "report/charts.py": "from shunde_workbook.data.d import z\n",
+        },
+    )
     known = modules(tmp_path)
     edges = [e for p in known.values() for e in imports(p, known, tmp_path)]
     bad = upward(edges)
@@ -233,8 +243,10 @@ def test_no_import_cycles():
 
 
 def _long_files() -> dict[str, int]:
-    counts = {p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
-              for p in sorted(SRC.rglob("*.py"))}
+    counts = {
+        p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+        for p in sorted(SRC.rglob("*.py"))
+    }
     return {path: n for path, n in counts.items() if n > MAX_LINES}
 
 
@@ -252,8 +264,11 @@ def test_no_source_file_over_500_lines():
 
 
 # data/ledger.py (781 lines) is being split into smaller modules; until that lands this one is expected to fail.
-@pytest.mark.xfail(any(_in_ledger(p) for p in _long_files()),
-                   reason="data/ledger.py is over 500 lines and is being split into smaller modules", strict=False)
+@pytest.mark.xfail(
+    any(_in_ledger(p) for p in _long_files()),
+    reason="data/ledger.py is over 500 lines and is being split into smaller modules",
+    strict=False,
+)
 def test_ledger_files_under_500_lines():
     long = {p: n for p, n in _long_files().items() if _in_ledger(p)}
     assert not long, _over(long)

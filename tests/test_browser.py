@@ -34,8 +34,10 @@ CJK_FONTS = ("CJK", "Source Han", "Noto Sans SC", "Noto Serif SC", "WenQuanYi", 
 SC_FONTS = (" SC", "Sans SC", "CN", "WenQuanYi", "Droid Sans Fallback", "AR PL", "PingFang", "YaHei")
 
 if CHROMIUM is None:
-    pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk; .ci/run does this): "
-                "browser tests skipped", allow_module_level=True)
+    pytest.skip(
+        "chromium is not installed (apt-get install chromium fonts-noto-cjk; .ci/run does this): browser tests skipped",
+        allow_module_level=True,
+    )
 
 import websocket  # noqa: E402  (websocket-client, a jupyter dependency pinned in requirements.lock)
 
@@ -100,11 +102,26 @@ class CDP:
 def browser(tmp_path_factory):
     """A headless Chromium with a private profile; yields its DevTools HTTP address; always killed."""
     profile = tmp_path_factory.mktemp("chromium-profile")
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--disable-default-apps", "--disable-extensions", "--no-default-browser-check", "--mute-audio",
-           "--hide-scrollbars", f"--user-data-dir={profile}", "--remote-debugging-address=127.0.0.1",
-           "--remote-debugging-port=0", "about:blank"]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--no-default-browser-check",
+        "--mute-audio",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        "--remote-debugging-address=127.0.0.1",
+        "--remote-debugging-port=0",
+        "about:blank",
+    ]
     log = open(profile.parent / "chromium.log", "wb")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -112,8 +129,10 @@ def browser(tmp_path_factory):
         deadline = time.monotonic() + 30
         while not (port_file.exists() and port_file.read_text().strip()):
             if proc.poll() is not None:
-                raise RuntimeError(f"chromium exited with {proc.returncode}: "
-                                   f"{(profile.parent / 'chromium.log').read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(
+                    f"chromium exited with {proc.returncode}: "
+                    f"{(profile.parent / 'chromium.log').read_text(errors='replace')[-2000:]}"
+                )
             if time.monotonic() > deadline:
                 raise TimeoutError("chromium did not open its DevTools port within 30 s")
             time.sleep(0.1)
@@ -152,7 +171,9 @@ def _console_errors(events: list[dict]) -> list[str]:
         elif e["method"] == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
             out.append(f"log: {p['entry'].get('text')} {p['entry'].get('url', '')}")
         elif e["method"] == "Runtime.consoleAPICalled" and p.get("type") == "error":
-            out.append("console.error: " + " ".join(str(a.get("value", a.get("description"))) for a in p.get("args", [])))
+            out.append(
+                "console.error: " + " ".join(str(a.get("value", a.get("description"))) for a in p.get("args", []))
+            )
     return out
 
 
@@ -170,27 +191,29 @@ def _render(devtools: str, html: Path, shot: Path, map_alt: str) -> dict:
         page.call("Page.navigate", url=html.resolve().as_uri())
         page.wait_for("Page.loadEventFired", timeout=60)
         page.evaluate("document.fonts.ready.then(() => true)")
-        info = page.evaluate("""(() => {
+        info = page.evaluate(
+            """(() => {{
             const q = s => document.querySelector(s);
             const text = s => (q(s) ? q(s).innerText : null);
             const imgs = [...document.images];
-            const map = imgs.find(i => i.alt === %s);
+            const map = imgs.find(i => i.alt === {});
             const wide = [...document.querySelectorAll('table.sw-table')]
                 .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length;
-            return {
+            return {{
                 banner: text('.sw-banner'), findings: text('.sw-findings'),
                 findings_items: document.querySelectorAll('.sw-findings li').length,
                 figures: document.querySelectorAll('figure img').length,
                 tables: document.querySelectorAll('table.sw-table').length,
                 broken_images: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt),
-                map: map ? {w: map.naturalWidth, h: map.naturalHeight, shown: map.getBoundingClientRect().width,
-                            src: map.src.slice(0, 22)} : null,
+                map: map ? {{w: map.naturalWidth, h: map.naturalHeight, shown: map.getBoundingClientRect().width,
+                            src: map.src.slice(0, 22)}} : null,
                 tables_overflowing: wide,
                 page_overflows: document.documentElement.scrollWidth > document.documentElement.clientWidth,
                 title: document.title, lang: document.documentElement.lang,
                 text: document.body.innerText,
-            };
-        })()""" % json.dumps(map_alt))
+            }};
+        }})()""".format(json.dumps(map_alt))
+        )
         root = page.call("DOM.getDocument", depth=0)["root"]["nodeId"]
         fonts = {}
         for sel in (".sw-banner", ".sw-findings"):
@@ -202,8 +225,9 @@ def _render(devtools: str, html: Path, shot: Path, map_alt: str) -> dict:
         size = metrics.get("cssContentSize") or metrics["contentSize"]
         height = int(min(max(size["height"], 900), 16000))
         page.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=height, deviceScaleFactor=1, mobile=False)
-        png = base64.b64decode(page.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                                         fromSurface=True)["data"])
+        png = base64.b64decode(
+            page.call("Page.captureScreenshot", format="png", captureBeyondViewport=True, fromSurface=True)["data"]
+        )
         shot.parent.mkdir(parents=True, exist_ok=True)
         shot.write_bytes(png)
         info["screenshot"] = {"path": str(shot), "bytes": len(png), "height": height}
@@ -271,7 +295,12 @@ def test_no_python_reprs_or_local_paths_in_the_page(rendered, name):
     """A policy reader sees no Python value reprs and no path of the machine that built the report."""
     text = rendered[name]["text"]
     reprs = re.compile(r"(?:PosixPath|WindowsPath)\([^)]*\)")
-    leaks = sorted(set(reprs.findall(text) + re.findall(r"<Figure size[^>]*>|(?<![\w.:/-])/(?:tmp|home|root|work|Users)/\S+", reprs.sub("", text))))
+    leaks = sorted(
+        set(
+            reprs.findall(text)
+            + re.findall(r"<Figure size[^>]*>|(?<![\w.:/-])/(?:tmp|home|root|work|Users)/\S+", reprs.sub("", text))
+        )
+    )
     assert not leaks, f"{name}: the page shows {leaks}"
 
 

@@ -2,6 +2,7 @@
 
 import geopandas as gpd
 import pytest
+
 from helpers import ROOT, assert_same_boundaries, cli
 
 
@@ -29,8 +30,10 @@ def test_validate_accepts_the_default_ledger_and_reconciles():
 
 def test_validate_rejects_a_bad_file_with_row_and_column(tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("项目编号,项目名称,资助金额,所属镇街,村(社区),年度,计划,领域\n"
-                   "A1,测试,-5,大良,,2019,和美社区,教育发展\n", encoding="utf-8")
+    bad.write_text(
+        "项目编号,项目名称,资助金额,所属镇街,村(社区),年度,计划,领域\nA1,测试,-5,大良,,2019,和美社区,教育发展\n",
+        encoding="utf-8",
+    )
     res = cli("validate", str(bad), "--unit", "元", "--provenance", "official", timeout=60)
     assert res.returncode == 1
     assert "bad.csv" in res.stdout and ":2" in res.stdout and "资助金额" in res.stdout

@@ -5,7 +5,6 @@ import hashlib
 import io
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -29,8 +28,17 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def row(ident="T1", amount="10", town="大良街道", village="", year="2020", programme="众创共善",
-        field="基层治理创新", org="测试机构", prov="simulated"):
+def row(
+    ident="T1",
+    amount="10",
+    town="大良街道",
+    village="",
+    year="2020",
+    programme="众创共善",
+    field="基层治理创新",
+    org="测试机构",
+    prov="simulated",
+):
     return [ident, "测试项目", amount, town, village, year, programme, field, org, prov]
 
 
@@ -38,13 +46,13 @@ def row(ident="T1", amount="10", town="大良街道", village="", year="2020", p
 
 MESSY = [
     # spreadsheet row 2..9 (header is row 1); amounts in 万元 via unit=
-    ["T001", "长者探访", "12.5", "容奇", "东风", "2019", "和美", "社区照顾", "测试机构甲", "模拟"],   # 2 ok: alias 容奇
-    ["T002", "议事会", "8", "北滘", "", "2020", "众创共善", "基层治理创新", "测试机构乙", "模拟"],    # 3 ok: no suffix
+    ["T001", "长者探访", "12.5", "容奇", "东风", "2019", "和美", "社区照顾", "测试机构甲", "模拟"],  # 2 ok: alias 容奇
+    ["T002", "议事会", "8", "北滘", "", "2020", "众创共善", "基层治理创新", "测试机构乙", "模拟"],  # 3 ok: no suffix
     ["T003", "探访", "-3", "大良街道", "", "2021", "众创", "'五社联动'及社会服务", "测试机构丙", "模拟"],  # 4 negative
     ["T004", "助学", "5", "勒流街道", "东风", "2019", "和美社区", "教育发展", "测试机构丁", "模拟"],  # 5 dup id
-    ["T004", "助学2", "6", "陈村镇", "", "2019", "和美社区", "教育发展", "测试机构戊", "模拟"],       # 6 dup id
-    ["T006", "x", "4", "新会", "", "2020", "众创共善", "基层治理创新", "测试机构己", "模拟"],         # 7 unknown town
-    ["T007", "x", "10", "均安", "", "2016", "和美", "教育发展", "测试机构庚", "模拟"],               # 8 和美 in 2016
+    ["T004", "助学2", "6", "陈村镇", "", "2019", "和美社区", "教育发展", "测试机构戊", "模拟"],  # 6 dup id
+    ["T006", "x", "4", "新会", "", "2020", "众创共善", "基层治理创新", "测试机构己", "模拟"],  # 7 unknown town
+    ["T007", "x", "10", "均安", "", "2016", "和美", "教育发展", "测试机构庚", "模拟"],  # 8 和美 in 2016
     ["T008", "x", "20", "桂洲镇", "", "2022", "众创共善", "同行善·慈善服务", "测试机构辛", "模拟"],  # 9 ok
 ]
 
@@ -71,7 +79,11 @@ def test_messy_gbk_file_all_problems_in_one_run(messy):
     # the fixable rows are accepted and normalised
     f = report.frame.set_index("identifier")
     assert sorted(f.index) == ["T001", "T002", "T008"]
-    assert f.loc["T001", ["town_code", "village_code", "programme"]].tolist() == ["440606006", "440606006006", "和美社区"]
+    assert f.loc["T001", ["town_code", "village_code", "programme"]].tolist() == [
+        "440606006",
+        "440606006006",
+        "和美社区",
+    ]
     assert f.loc["T001", "amount"] == 125_000.0
     assert f.loc["T002", ["town_code", "amount"]].tolist() == ["440606102", 80_000.0]
     assert f.loc["T008", ["town_code", "field", "amount"]].tolist() == ["440606006", "同行善·慈善服务", 200_000.0]
@@ -86,6 +98,7 @@ def test_messy_gbk_file_all_problems_in_one_run(messy):
 
 
 # --------------------------------------------------------------------------- one case at a time
+
 
 def _errors(tmp_path, rows, **kw):
     rep = validate_ledger(write_csv(tmp_path / "one.csv", rows), **kw)
@@ -124,10 +137,15 @@ def test_unknown_town_with_suggestion(tmp_path):
 
 
 def test_year_before_programme(tmp_path):
-    rep, errs = _errors(tmp_path, [row(year="2016", programme="和美社区", field="教育发展"),
-                                   row("T2", year="2016", programme="众创共善", field="公益综合"),
-                                   row("T3", year="2017", programme="众创共善", field="公益综合"),
-                                   row("T4", year="2017", programme="和美社区", field="教育发展")])
+    rep, errs = _errors(
+        tmp_path,
+        [
+            row(year="2016", programme="和美社区", field="教育发展"),
+            row("T2", year="2016", programme="众创共善", field="公益综合"),
+            row("T3", year="2017", programme="众创共善", field="公益综合"),
+            row("T4", year="2017", programme="和美社区", field="教育发展"),
+        ],
+    )
     assert [(r, c) for r, c, _ in errs] == [(2, "年度"), (3, "年度"), (5, "年度")]
     assert rep.frame["identifier"].tolist() == ["T3"]
 
@@ -140,9 +158,14 @@ def test_unknown_programme_and_alias(tmp_path):
 
 
 def test_unknown_field_suggests_closest_for_that_year(tmp_path):
-    rep, errs = _errors(tmp_path, [row(field="社区照", programme="和美社区", year="2019"),
-                                   row("T2", field="行业发展", programme="和美社区", year="2018"),
-                                   row("T3", field="社区营造", programme="和美社区", year="2019")])
+    rep, errs = _errors(
+        tmp_path,
+        [
+            row(field="社区照", programme="和美社区", year="2019"),
+            row("T2", field="行业发展", programme="和美社区", year="2018"),
+            row("T3", field="社区营造", programme="和美社区", year="2019"),
+        ],
+    )
     assert [(r, c) for r, c, _ in errs] == [(2, "领域"), (4, "领域")]
     assert rep.errors[0].suggestion == "社区照顾"
     assert "2023" in rep.errors[1].message  # 社区营造 is a 2023 field
@@ -150,9 +173,13 @@ def test_unknown_field_suggests_closest_for_that_year(tmp_path):
 
 
 def test_village_resolved_within_town_and_ambiguity(tmp_path):
-    rows = [row("T1", town="勒流", village="东风"), row("T2", town="容桂", village="东风"),
-            row("T3", town="", village="东风"), row("T4", town="伦教", village="南华"),
-            row("T5", town="", village="常教")]
+    rows = [
+        row("T1", town="勒流", village="东风"),
+        row("T2", town="容桂", village="东风"),
+        row("T3", town="", village="东风"),
+        row("T4", town="伦教", village="南华"),
+        row("T5", town="", village="常教"),
+    ]
     rep, errs = _errors(tmp_path, rows)
     assert [(r, c) for r, c, _ in errs] == [(4, "村(社区)"), (5, "村(社区)")]
     assert "more than one town" in rep.errors[0].message
@@ -163,8 +190,16 @@ def test_village_resolved_within_town_and_ambiguity(tmp_path):
 
 
 def test_ambiguous_amounts_rejected(tmp_path):
-    rep, errs = _errors(tmp_path, [row("T1", amount="12.5/13"), row("T2", amount="约10万"), row("T3", amount=""),
-                                   row("T4", amount="十万"), row("T5", amount="12.5万")])
+    rep, errs = _errors(
+        tmp_path,
+        [
+            row("T1", amount="12.5/13"),
+            row("T2", amount="约10万"),
+            row("T3", amount=""),
+            row("T4", amount="十万"),
+            row("T5", amount="12.5万"),
+        ],
+    )
     assert [(r, v) for r, _, v in errs] == [(2, "12.5/13"), (3, "约10万"), (4, ""), (5, "十万")]
     assert "several amounts" in rep.errors[0].message and "approximate" in rep.errors[1].message
     assert "empty" in rep.errors[2].message
@@ -217,9 +252,14 @@ def test_row_numbers_count_blank_lines(tmp_path):
 
 def test_english_360giving_headers_and_dates(tmp_path):
     header = ["Identifier", "Amount Awarded", "Award Date", "programme", "town_code", "provenance"]
-    path = write_csv(tmp_path / "e.csv", [["G1", "1,200元", "2019年3月5日", "和美社区", "440606005", "published"],
-                                          ["G2", "￥3,000", "2020-04-01", "众创共善", "440606005", "published"]],
-                     header=header)
+    path = write_csv(
+        tmp_path / "e.csv",
+        [
+            ["G1", "1,200元", "2019年3月5日", "和美社区", "440606005", "published"],
+            ["G2", "￥3,000", "2020-04-01", "众创共善", "440606005", "published"],
+        ],
+        header=header,
+    )
     df = load_ledger(path)
     assert df["amount"].tolist() == [1200.0, 3000.0]
     assert df["year"].tolist() == [2019, 2020]  # from Award Date
@@ -229,6 +269,7 @@ def test_english_360giving_headers_and_dates(tmp_path):
 
 
 # --------------------------------------------------------------------------- encodings and xlsx
+
 
 def test_utf8_bom(tmp_path):
     path = write_csv(tmp_path / "bom.csv", [row()], encoding="utf-8-sig")
@@ -245,10 +286,14 @@ def test_gb18030(tmp_path):
 
 def test_xlsx(tmp_path):
     path = tmp_path / "ledger.xlsx"
-    pd.DataFrame([["X1", "项目", 12.5, "容奇", "东风", 2019, "和美", "社区照顾", "机构", "模拟"],
-                  ["X2", "项目", 3, "北滘", "", 2020, "众创共善", "基层治理创新", "机构", "模拟"],
-                  ["X2", "项目", 3, "北滘", "", 2020, "众创共善", "基层治理创新", "机构", "模拟"]],
-                 columns=CN_HEADER).to_excel(path, index=False)
+    pd.DataFrame(
+        [
+            ["X1", "项目", 12.5, "容奇", "东风", 2019, "和美", "社区照顾", "机构", "模拟"],
+            ["X2", "项目", 3, "北滘", "", 2020, "众创共善", "基层治理创新", "机构", "模拟"],
+            ["X2", "项目", 3, "北滘", "", 2020, "众创共善", "基层治理创新", "机构", "模拟"],
+        ],
+        columns=CN_HEADER,
+    ).to_excel(path, index=False)
     before = sha(path)
     rep = validate_ledger(path, unit="万元")
     assert sha(path) == before
@@ -259,11 +304,23 @@ def test_xlsx(tmp_path):
 
 # --------------------------------------------------------------------------- amount parsing
 
-@pytest.mark.parametrize("text, unit, expected", [
-    ("12.5万", None, 125_000), ("1,200元", None, 1_200), ("1.2万元", None, 12_000), ("￥3,000", None, 3_000),
-    ("¥3000", None, 3_000), ("3", "万元", 30_000), ("3", "元", 3), ("3元", "万元", 3),
-    ("12,345,678", None, 12_345_678), ("１２万", None, 120_000), (" 800 ", None, 800),
-])
+
+@pytest.mark.parametrize(
+    "text, unit, expected",
+    [
+        ("12.5万", None, 125_000),
+        ("1,200元", None, 1_200),
+        ("1.2万元", None, 12_000),
+        ("￥3,000", None, 3_000),
+        ("¥3000", None, 3_000),
+        ("3", "万元", 30_000),
+        ("3", "元", 3),
+        ("3元", "万元", 3),
+        ("12,345,678", None, 12_345_678),
+        ("１２万", None, 120_000),
+        (" 800 ", None, 800),
+    ],
+)
 def test_parse_amount_known_answers(text, unit, expected):
     assert parse_amount(text, unit) == expected
 
@@ -309,14 +366,17 @@ def test_map_headers_roles_units_and_problems():
     assert roles.unit == {"amount": "万元"}
     assert roles.names == {"identifier": "项目编号", "amount": "资助金额（万元）"}
     assert [(e.column, e.message) for e in sheet.issues.errors] == [
-        ("编号", "second column for 'identifier' (first: '项目编号')")]
+        ("编号", "second column for 'identifier' (first: '项目编号')")
+    ]
     assert [w.column for w in sheet.issues.warnings] == ["Amout", "(column 4)"]
 
 
 def test_check_places_from_location_columns_only():
     from shunde_workbook.data.ledger.place_columns import check_places
 
-    sheet = sheet_of([["容桂街道东风社区", ""], ["大良", ""], ["乱写镇", ""], ["", "440606006006"]], ["服务地点", "区划代码"])
+    sheet = sheet_of(
+        [["容桂街道东风社区", ""], ["大良", ""], ["乱写镇", ""], ["", "440606006006"]], ["服务地点", "区划代码"]
+    )
     check_places(sheet)
     # town from the leading town name, a short name, nothing, and the town part of a 12-digit code
     assert sheet.out["town_code"].tolist()[:2] == ["440606006", "440606005"]

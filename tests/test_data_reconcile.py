@@ -1,6 +1,5 @@
 """Reconciliation against published_facts.csv."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -26,8 +25,10 @@ def test_simulated_ledger_passes_every_applicable_fact(sim, facts):
     assert (t.loc[t["status"] == "not applicable", "note"].str.len() > 0).all()
     # the core calibrated facts are applicable (not silently skipped)
     applicable = set(t.loc[t["status"] == "pass", "fact_id"])
-    core = facts[(facts["metric"].isin(["amount_granted", "projects_funded", "villages_covered"]))
-                 & ~facts["programme"].str.contains("predecessor")]["fact_id"]
+    core = facts[
+        (facts["metric"].isin(["amount_granted", "projects_funded", "villages_covered"]))
+        & ~facts["programme"].str.contains("predecessor")
+    ]["fact_id"]
     assert set(core) <= applicable
     assert len(applicable) >= 19
 

@@ -2,7 +2,6 @@
 
 import filecmp
 import importlib.util
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,8 +11,13 @@ from shunde_workbook.data import reference
 
 REF = paths.REFERENCE
 SHARED = paths.SHARED_REFERENCE
-COPIED = ["towns.csv", "villages.csv", "published_facts.csv", "town_population_sources.csv",
-          "seed_article_2023-02-09_zh.txt"]
+COPIED = [
+    "towns.csv",
+    "villages.csv",
+    "published_facts.csv",
+    "town_population_sources.csv",
+    "seed_article_2023-02-09_zh.txt",
+]
 
 
 def _build_module():
@@ -95,7 +99,7 @@ def test_programme_fields_published_and_assumed():
     assert set(pf[(pf.year >= 2019) & (pf.year <= 2022) & (pf.programme == "和美社区")]["basis"]) == {"assumed"}
     assert set(pf[(pf.year <= 2022) & (pf.programme == "众创共善")]["basis"]) == {"assumed"}
     assert pf["source"].str.len().gt(0).all()
-    for (p, y), g in pf.groupby(["programme", "year"]):
+    for (_p, _y), g in pf.groupby(["programme", "year"]):
         assert g["field"].is_unique
 
 

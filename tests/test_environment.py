@@ -8,8 +8,11 @@ from helpers import ROOT
 
 
 def _pins(lines):
-    return {re.split("==", l, 1)[0].lower().replace("_", "-"): l.split("==", 1)[1]
-            for l in lines if l.strip() and not l.startswith("#")}
+    return {
+        re.split("==", l, 1)[0].lower().replace("_", "-"): l.split("==", 1)[1]
+        for l in lines
+        if l.strip() and not l.startswith("#")
+    }
 
 
 def test_environment_yml_agrees_with_lock():

@@ -81,8 +81,9 @@ def test_sensitivity_chart_lines_marker_and_legend_outside(table, towns, lang):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_tornado_sorts_by_swing(lang):
-    t = pd.DataFrame({"low": [0.11, 0.10, 0.119], "high": [0.14, 0.16, 0.122]},
-                     index=["population", "grants", "weights"]).assign(point=0.12)
+    t = pd.DataFrame(
+        {"low": [0.11, 0.10, 0.119], "high": [0.14, 0.16, 0.122]}, index=["population", "grants", "weights"]
+    ).assign(point=0.12)
     fig = ec.tornado(t, lang, simulated=False, metric_label="Gini", labels={"grants": "资助记录"})
     ax = fig.axes[0]
     bars = ax.patches

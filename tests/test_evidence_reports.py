@@ -16,8 +16,14 @@ import pytest
 
 from helpers import ROOT, TOWN, run_reports
 
-DISTRICT = ["00_policy_brief", "01_data_audit", "02_funding_overview", "03_town_distribution", "04_fairness_need",
-            "05_scenarios_2023"]
+DISTRICT = [
+    "00_policy_brief",
+    "01_data_audit",
+    "02_funding_overview",
+    "03_town_distribution",
+    "04_fairness_need",
+    "05_scenarios_2023",
+]
 KEY_GRADES = {"published", "robust", "uncertain"}
 INTERVAL = {"zh": "90% 区间", "en": "90% interval"}
 
@@ -69,8 +75,11 @@ def official_reports(tmp_path_factory):
             led[col] = led[col].str.replace("【模拟】", "", regex=False).str.replace("模拟", "", regex=False)
     path = tmp_path_factory.mktemp("official_ledger") / "grants_official.csv"
     led.to_csv(path, index=False, encoding="utf-8")
-    return run_reports(tmp_path_factory.mktemp("official_evidence") / "outputs", ["00_policy_brief", "06_town_profile"],
-                       [f"ledger_path={path}", f"town={TOWN}"])
+    return run_reports(
+        tmp_path_factory.mktemp("official_evidence") / "outputs",
+        ["00_policy_brief", "06_town_profile"],
+        [f"ledger_path={path}", f"town={TOWN}"],
+    )
 
 
 @pytest.mark.slow

@@ -51,32 +51,35 @@ def _literal_numbers(f: Finding, lang: str) -> list[str]:
 
 
 # ------------------------------------------------------------------ fmt_number known answers
-@pytest.mark.parametrize("value, kind, lang, expected", [
-    (0.1234, "pct", "zh", "12.3%"),
-    (0.1234, "pct", "en", "12.3%"),
-    (1.0, "pct", "zh", "100.0%"),
-    (12.3456, "pct", "zh", "1,234.6%"),
-    (-0.0881, "pct", "zh", "-8.8%"),
-    (0.0, "pct", "en", "0.0%"),
-    (0.034, "pp", "zh", "+3.4个百分点"),
-    (-0.034, "pp", "en", "-3.4 pp"),
-    (0.0, "pp", "en", "+0.0 pp"),
-    (1_234_567, "wan", "zh", "123.5"),
-    (350_000_000, "wan", "zh", "35,000.0"),
-    (174_389.64, "wan", "en", "17.4"),
-    (12_345_678, "wan", "zh", "1,234.6"),
-    (999, "wan", "zh", "0.1"),
-    (1234.6, "yuan", "zh", "1,235"),
-    (94.499, "yuan", "en", "94"),
-    (1_000_000, "yuan", "zh", "1,000,000"),
-    (2007, "int", "zh", "2,007"),
-    (0, "int", "en", "0"),
-    (63.43, "int", "zh", "63"),
-    (2.10634, "ratio", "zh", "2.11"),
-    (1234.5678, "ratio", "en", "1,234.57"),
-    (0.12069744, "index", "zh", "0.121"),
-    (0.1023645, "index", "en", "0.102"),
-])
+@pytest.mark.parametrize(
+    "value, kind, lang, expected",
+    [
+        (0.1234, "pct", "zh", "12.3%"),
+        (0.1234, "pct", "en", "12.3%"),
+        (1.0, "pct", "zh", "100.0%"),
+        (12.3456, "pct", "zh", "1,234.6%"),
+        (-0.0881, "pct", "zh", "-8.8%"),
+        (0.0, "pct", "en", "0.0%"),
+        (0.034, "pp", "zh", "+3.4个百分点"),
+        (-0.034, "pp", "en", "-3.4 pp"),
+        (0.0, "pp", "en", "+0.0 pp"),
+        (1_234_567, "wan", "zh", "123.5"),
+        (350_000_000, "wan", "zh", "35,000.0"),
+        (174_389.64, "wan", "en", "17.4"),
+        (12_345_678, "wan", "zh", "1,234.6"),
+        (999, "wan", "zh", "0.1"),
+        (1234.6, "yuan", "zh", "1,235"),
+        (94.499, "yuan", "en", "94"),
+        (1_000_000, "yuan", "zh", "1,000,000"),
+        (2007, "int", "zh", "2,007"),
+        (0, "int", "en", "0"),
+        (63.43, "int", "zh", "63"),
+        (2.10634, "ratio", "zh", "2.11"),
+        (1234.5678, "ratio", "en", "1,234.57"),
+        (0.12069744, "index", "zh", "0.121"),
+        (0.1023645, "index", "en", "0.102"),
+    ],
+)
 def test_fmt_number_known_answers(value, kind, lang, expected):
     assert fmt_number(value, kind, lang) == expected
 
@@ -110,7 +113,9 @@ def all_findings(computed):
     out = [("00_policy_brief", f, results) for f in graded]
     for code, prof in profiles.items():
         scope = {**results, "profile": prof}
-        out += [(f"06_town_profile[{code}]", f, scope) for f in statements.profile_findings(prof, inp.towns, inp.statuses)]
+        out += [
+            (f"06_town_profile[{code}]", f, scope) for f in statements.profile_findings(prof, inp.towns, inp.statuses)
+        ]
     return out
 
 
@@ -132,7 +137,8 @@ def test_every_value_equals_its_source(all_findings):
                 assert math.isnan(got), f"{label} {f.id}.{key}: lookup({v.source!r}) = {got!r}, finding has NaN"
                 continue
             assert got == pytest.approx(float(v.value), rel=1e-9, abs=0), (
-                f"{label} {f.id}.{key}: lookup({v.source!r}) = {got!r} but the finding says {v.value!r}")
+                f"{label} {f.id}.{key}: lookup({v.source!r}) = {got!r} but the finding says {v.value!r}"
+            )
 
 
 # A town without a population figure (均安) must get a "no population" finding, not "人均资助 — 元/人".
@@ -140,8 +146,9 @@ def test_every_value_equals_its_source(all_findings):
 
 def test_no_finding_quotes_a_missing_value(all_findings):
     """A key finding must not print "—" for a number: leave the finding out or say the figure is missing."""
-    missing = {(label, f.id) for label, f, _ in all_findings for v in f.values.values()
-               if not math.isfinite(float(v.value))}
+    missing = {
+        (label, f.id) for label, f, _ in all_findings for v in f.values.values() if not math.isfinite(float(v.value))
+    }
     assert not missing, f"findings quote a missing value as '—': {sorted(missing)}"
 
 
@@ -200,8 +207,7 @@ def test_checker_catches_wrong_and_unaccounted_numbers(computed):
     assert any("should read" in p for p in _sentence_problems("stale", stale, results))
     typed = Finding(f.id, f.severity, {k: t + " (+3 towns)" for k, t in f.template.items()}, f.values)
     assert any("not accounted for" in p and "'+3'" in p for p in _sentence_problems("typed", typed, results))
-    smuggled = Finding(f.id, f.severity, {k: t + " {n}" for k, t in f.template.items()}, f.values,
-                       words={"n": "12.5%"})
+    smuggled = Finding(f.id, f.severity, {k: t + " {n}" for k, t in f.template.items()}, f.values, words={"n": "12.5%"})
     assert any("carries a number" in p for p in _sentence_problems("words", smuggled, results))
 
 
@@ -213,7 +219,8 @@ def test_template_literal_numbers_are_reviewed(all_findings):
             seen[(f.id, lang)] = sorted(_literal_numbers(f, lang))
     for (fid, lang), lits in seen.items():
         assert lits == sorted(TEMPLATE_LITERALS.get(fid, {}).get(lang, [])), (
-            f"{fid} [{lang}]: numbers typed into the template: {lits}; a number in a finding must be a Value")
+            f"{fid} [{lang}]: numbers typed into the template: {lits}; a number in a finding must be a Value"
+        )
     stale = [fid for fid in TEMPLATE_LITERALS if not any(k[0] == fid for k in seen)]
     assert not stale, f"TEMPLATE_LITERALS names findings that no longer exist: {stale}"
 
@@ -266,9 +273,10 @@ def _box(path) -> list[str]:
 
 def _check_box(items: list[str], findings: list[Finding], res: dict, lang: str, name: str):
     assert len(items) == len(findings) > 0, f"{name}: {len(items)} findings in the box, {len(findings)} expected"
-    for li, f in zip(items, findings):
+    for li, f in zip(items, findings, strict=False):
         assert numbers_in(_strip_units(li)) == numbers_in(_strip_units(f.text(lang) + " " + f.hedge_text(lang))), (
-            f"{name}: box item {li!r} does not carry the numbers of {f.id}: {f.text(lang)!r}")
+            f"{name}: box item {li!r} does not carry the numbers of {f.id}: {f.text(lang)!r}"
+        )
         for key, v in f.values.items():
             expected = fmt_number(statements.lookup(res, v.source), v.kind, lang)
             assert expected in li, f"{name}: {f.id}.{key} should read {expected!r} in {li!r}"
@@ -288,11 +296,21 @@ def test_exported_findings_boxes_match_in_process_findings(default_reports, comp
 
 def test_checker_catches_a_wrong_interval(all_findings):
     """A 90 % interval bound that differs from the evidence results is reported."""
-    label, f, res = next((lab, f, r) for lab, f, r in all_findings
-                         if any(v.lo is not None for v in f.values.values()))
+    label, f, res = next((lab, f, r) for lab, f, r in all_findings if any(v.lo is not None for v in f.values.values()))
     assert _sentence_problems(label, f, res) == []
     key, v = next((k, v) for k, v in f.values.items() if v.lo is not None)
-    wrong = Finding(f.id, f.severity, f.template,
-                    {**f.values, key: Value(v.value, v.kind, v.source, v.qualifier, lo=v.lo * 0.5, hi=v.hi,
-                                            interval_source=v.interval_source)}, f.words, f.hedges, f.meta)
+    wrong = Finding(
+        f.id,
+        f.severity,
+        f.template,
+        {
+            **f.values,
+            key: Value(
+                v.value, v.kind, v.source, v.qualifier, lo=v.lo * 0.5, hi=v.hi, interval_source=v.interval_source
+            ),
+        },
+        f.words,
+        f.hedges,
+        f.meta,
+    )
     assert any(f"{key}.lo" in p for p in _sentence_problems(label, wrong, res))

@@ -22,9 +22,16 @@ TOWNS_SHP = ROOT / "shapefiles" / "shunde_towns_approx.shp"
 
 # code -> full name, typed in here from the NBS code list (not read from the code under test)
 EXPECTED = {
-    "440606003": "伦教街道", "440606004": "勒流街道", "440606005": "大良街道", "440606006": "容桂街道",
-    "440606101": "陈村镇", "440606102": "北滘镇", "440606103": "乐从镇", "440606104": "龙江镇",
-    "440606105": "杏坛镇", "440606106": "均安镇",
+    "440606003": "伦教街道",
+    "440606004": "勒流街道",
+    "440606005": "大良街道",
+    "440606006": "容桂街道",
+    "440606101": "陈村镇",
+    "440606102": "北滘镇",
+    "440606103": "乐从镇",
+    "440606104": "龙江镇",
+    "440606105": "杏坛镇",
+    "440606106": "均安镇",
 }
 
 
@@ -42,12 +49,26 @@ def write(gdf: gpd.GeoDataFrame, path: Path) -> Path:
 @pytest.mark.parametrize(
     "name, code",
     [
-        ("大良", "440606005"), ("大良街道", "440606005"), ("大良镇", "440606005"), ("Daliang", "440606005"),
-        ("da liang", "440606005"), ("DALIANG", "440606005"), ("顺德区大良街道", "440606005"),
-        ("Jun'an", "440606106"), ("Junan", "440606106"), ("jun an", "440606106"), ("Jun’an", "440606106"),
-        ("容奇", "440606006"), ("桂洲", "440606006"), ("容桂", "440606006"),
-        ("勒流镇", "440606004"), ("伦教镇", "440606003"), ("Lunjiao Subdistrict", "440606003"),
-        ("440606102", "440606102"), (440606102, "440606102"), ("北滘", "440606102"),
+        ("大良", "440606005"),
+        ("大良街道", "440606005"),
+        ("大良镇", "440606005"),
+        ("Daliang", "440606005"),
+        ("da liang", "440606005"),
+        ("DALIANG", "440606005"),
+        ("顺德区大良街道", "440606005"),
+        ("Jun'an", "440606106"),
+        ("Junan", "440606106"),
+        ("jun an", "440606106"),
+        ("Jun’an", "440606106"),
+        ("容奇", "440606006"),
+        ("桂洲", "440606006"),
+        ("容桂", "440606006"),
+        ("勒流镇", "440606004"),
+        ("伦教镇", "440606003"),
+        ("Lunjiao Subdistrict", "440606003"),
+        ("440606102", "440606102"),
+        (440606102, "440606102"),
+        ("北滘", "440606102"),
     ],
 )
 def test_normalise_town_aliases(name, code):
@@ -65,8 +86,16 @@ def test_every_code_maps_to_itself_and_the_table_is_complete():
         assert normalise_town(name) == code
 
 
-@pytest.mark.parametrize("typo, best", [("大梁街道", "大良街道"), ("北窖镇", "北滘镇"), ("Dailang", "Daliang"),
-                                        ("Ronggei", "Ronggui"), ("杏檀", "杏坛镇")])
+@pytest.mark.parametrize(
+    "typo, best",
+    [
+        ("大梁街道", "大良街道"),
+        ("北窖镇", "北滘镇"),
+        ("Dailang", "Daliang"),
+        ("Ronggei", "Ronggui"),
+        ("杏檀", "杏坛镇"),
+    ],
+)
 def test_suggest_town(typo, best):
     assert suggest_town(typo) == best
 
@@ -82,26 +111,35 @@ def test_loads_committed_file(source):
     gdf = load_boundaries(TOWNS_SHP)
     assert gdf.crs.to_epsg() == 32649
     assert list(gdf.columns[:4]) == ["town_code", "town", "name_en", "approx"]
-    assert dict(zip(gdf["town_code"], gdf["town"])) == EXPECTED
+    assert dict(zip(gdf["town_code"], gdf["town"], strict=False)) == EXPECTED
     assert gdf["approx"].dtype == bool and gdf["approx"].all()
     assert "area_km2" in gdf.columns  # other source columns are kept
     assert (gdf.area / 1e6).sum() == pytest.approx(806.6, abs=0.5)
 
 
 def test_alias_join_on_names_without_codes(source, tmp_path):
-    spellings = {"440606003": "伦教镇", "440606004": "Leliu", "440606005": "大良", "440606006": "容奇",
-                 "440606101": "陈村", "440606102": "北滘镇", "440606103": "lecong", "440606104": "龙江",
-                 "440606105": "杏坛", "440606106": "Junan"}
+    spellings = {
+        "440606003": "伦教镇",
+        "440606004": "Leliu",
+        "440606005": "大良",
+        "440606006": "容奇",
+        "440606101": "陈村",
+        "440606102": "北滘镇",
+        "440606103": "lecong",
+        "440606104": "龙江",
+        "440606105": "杏坛",
+        "440606106": "Junan",
+    }
     gdf = source[["town_code", "geometry"]].copy()
     gdf["name"] = gdf["town_code"].map(spellings)
     gdf = gdf.drop(columns="town_code").iloc[::-1]  # reversed order too
     path = write(gdf, tmp_path / "by_name.geojson")
     out = load_boundaries(path)
-    assert dict(zip(out["town_code"], out["town"])) == EXPECTED
+    assert dict(zip(out["town_code"], out["town"], strict=False)) == EXPECTED
     assert out.loc[out["town_code"] == "440606006", "name"].item() == "容奇"  # source column kept
     # each geometry stayed with its own town
     ref = source.set_index("town_code").to_crs(32649).geometry
-    for code, geom in zip(out["town_code"], out.geometry):
+    for code, geom in zip(out["town_code"], out.geometry, strict=False):
         assert geom.symmetric_difference(ref[code]).area < 1.0
     assert not out["approx"].any()  # no approx column, not our file name
 

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from helpers import assert_same_boundaries
-
 from shunde_workbook.geo.build import build_geo
+
+from helpers import assert_same_boundaries
 
 ROOT = Path(__file__).resolve().parents[1]
 SHP = ROOT / "shapefiles"
@@ -55,8 +55,16 @@ def test_files_and_fields(towns):
     assert raw.crs.to_epsg() == 4326
     assert {"town_code", "town", "name_en", "area_km2", "approx", "method", "source"} <= set(raw.columns)
     assert sorted(raw["town_code"]) == [
-        "440606003", "440606004", "440606005", "440606006", "440606101",
-        "440606102", "440606103", "440606104", "440606105", "440606106",
+        "440606003",
+        "440606004",
+        "440606005",
+        "440606006",
+        "440606101",
+        "440606102",
+        "440606103",
+        "440606104",
+        "440606105",
+        "440606106",
     ]
     assert "大良街道" in set(raw["town"]) and "Jun'an" in set(raw["name_en"])
     assert (raw["approx"] == 1).all()
@@ -91,10 +99,12 @@ def test_cells_tile_the_outline(towns, outline):
 
 def test_every_seat_inside_its_own_cell(towns):
     seats = pd.read_csv(SOURCE / "towns_seats.csv", dtype={"town_code": str}).set_index("town_code")
-    pts = gpd.GeoSeries(gpd.points_from_xy(seats["seat_lon"], seats["seat_lat"]), index=seats.index, crs=4326).to_crs(UTM)
-    for code, geom in zip(towns["town_code"], towns.geometry):
+    pts = gpd.GeoSeries(gpd.points_from_xy(seats["seat_lon"], seats["seat_lat"]), index=seats.index, crs=4326).to_crs(
+        UTM
+    )
+    for code, geom in zip(towns["town_code"], towns.geometry, strict=False):
         assert geom.contains(pts[code]), code
-        others = [g for c, g in zip(towns["town_code"], towns.geometry) if c != code]
+        others = [g for c, g in zip(towns["town_code"], towns.geometry, strict=False) if c != code]
         assert not any(g.contains(pts[code]) for g in others)
 
 
@@ -123,7 +133,7 @@ def test_readme_table_matches_committed_shapefile(towns):
     text = (SHP / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\|\s*(440606\d{3})\s*\|[^|]*\|\s*([\d.]+)\s*\|\s*([\d.]+)\s*\|\s*([\d.]+)\s*\|", text, re.M)
     assert len(rows) == 10
-    built = dict(zip(towns["town_code"], towns.area / 1e6))
+    built = dict(zip(towns["town_code"], towns.area / 1e6, strict=False))
     for code, _pub, _target, built_txt in rows:
         assert float(built_txt) == pytest.approx(built[code], abs=0.002)
 

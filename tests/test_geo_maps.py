@@ -11,8 +11,8 @@ from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from PIL import Image
 
-from shunde_workbook.report.fonts import cjk_font_path
 from shunde_workbook.geo.boundaries import load_boundaries
+from shunde_workbook.report.fonts import cjk_font_path
 from shunde_workbook.report.maps import choropleth
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,8 +45,9 @@ def test_zh_png_structure(towns, tmp_path):
     labels = texts_with_gid(fig, "town-label")
     assert len(labels) == 10 and {t.get_text() for t in labels} == SHORT_ZH
     # each label sits inside its own town
-    for t, geom in zip(labels, towns.geometry):
+    for t, geom in zip(labels, towns.geometry, strict=False):
         from shapely.geometry import Point
+
         assert geom.contains(Point(t.get_position()))
     # Chinese text resolves to the bundled Noto CJK font (no tofu from a fallback font)
     assert Path(font_manager.findfont(labels[0].get_fontproperties())).resolve() == cjk_font_path().resolve()
@@ -66,8 +67,9 @@ def test_zh_png_structure(towns, tmp_path):
 
 
 def test_en_labels_caption_and_legend(towns):
-    fig = choropleth(towns, "funding", language="en", unit="yuan per person", scheme="fisher_jenks", k=3,
-                     legend_title="Funding")
+    fig = choropleth(
+        towns, "funding", language="en", unit="yuan per person", scheme="fisher_jenks", k=3, legend_title="Funding"
+    )
     labels = {t.get_text() for t in texts_with_gid(fig, "town-label")}
     assert labels == PINYIN
     assert texts_with_gid(fig, "approx-caption")[0].get_text().startswith("Approximate town boundaries")

@@ -53,8 +53,11 @@ def default_per_resident(towns) -> pd.DataFrame:
 def test_equal_per_resident_is_built_in_when_the_simulator_weights_by_population(towns, default_per_resident):
     equalised = per_resident_by_seed(towns, range(1, 6), town_weight_population=1.0)
     ratio = equalised.max() / equalised.min()
-    g = grade(ledger_simulated=True, holds_by_seed=(ratio < EQUAL_BOUND).to_numpy(),
-              setting=setting_for("per_resident_equality"))
+    g = grade(
+        ledger_simulated=True,
+        holds_by_seed=(ratio < EQUAL_BOUND).to_numpy(),
+        setting=setting_for("per_resident_equality"),
+    )
     assert g.name == "built-in"
     assert g.setting == "town_weight_population"
     assert g.share == 1.0 and g.n == 5 and g.basis == "seeds"
@@ -62,8 +65,9 @@ def test_equal_per_resident_is_built_in_when_the_simulator_weights_by_population
     # Under the default knob (half population, half villages) the same statement does not hold: it is the
     # setting, not the seeds, that makes funding per resident equal.
     default_ratio = default_per_resident.max() / default_per_resident.min()
-    g_default = grade(ledger_simulated=True, holds_by_seed=(default_ratio < EQUAL_BOUND).to_numpy(),
-                      setting="town_weight_population")
+    g_default = grade(
+        ledger_simulated=True, holds_by_seed=(default_ratio < EQUAL_BOUND).to_numpy(), setting="town_weight_population"
+    )
     assert g_default.name == "noise"
     assert g_default.share < 0.95
 
@@ -84,16 +88,23 @@ def test_a_pair_that_flips_between_seeds_is_noise(default_per_resident):
     assert not key_finding_allowed(g)
     # The extremes keep their order in every seed: that ranking is built into the simulator.
     top, bottom = per.mean(axis=1).idxmax(), per.mean(axis=1).idxmin()
-    g_ext = grade(ledger_simulated=True, holds_by_seed=(per.loc[top] > per.loc[bottom]).to_numpy(),
-                  setting=setting_for("per_resident_ranking"))
+    g_ext = grade(
+        ledger_simulated=True,
+        holds_by_seed=(per.loc[top] > per.loc[bottom]).to_numpy(),
+        setting=setting_for("per_resident_ranking"),
+    )
     assert g_ext.name == "built-in" and g_ext.setting == "town_weight_population"
 
 
 def test_restated_published_total_is_published():
     ledger = load_ledger()
     table = reconcile(ledger)
-    fact = table[(table["metric"] == "amount_granted") & (table["period"] == "2017-2022")
-                 & table["programme"].str.contains("众创共善") & table["programme"].str.contains("和美社区")]
+    fact = table[
+        (table["metric"] == "amount_granted")
+        & (table["period"] == "2017-2022")
+        & table["programme"].str.contains("众创共善")
+        & table["programme"].str.contains("和美社区")
+    ]
     assert len(fact) == 1
     fact_id = fact["fact_id"].iloc[0]
     total_wan = ledger.loc[ledger["year"].between(2017, 2022), "amount"].sum() / 1e4
@@ -107,8 +118,17 @@ def test_restated_published_total_is_published():
     assert not published_matches(table, "no-such-fact")
 
 
-@pytest.mark.parametrize("n_true, n, expected", [(95, 100, "robust"), (94, 100, "uncertain"), (19, 20, "robust"),
-                                                 (18, 20, "uncertain"), (100, 100, "robust"), (0, 10, "uncertain")])
+@pytest.mark.parametrize(
+    "n_true, n, expected",
+    [
+        (95, 100, "robust"),
+        (94, 100, "uncertain"),
+        (19, 20, "robust"),
+        (18, 20, "uncertain"),
+        (100, 100, "robust"),
+        (0, 10, "uncertain"),
+    ],
+)
 def test_robust_threshold_is_95_percent_of_draws(n_true, n, expected):
     holds = np.zeros(n, dtype=bool)
     holds[:n_true] = True
@@ -128,8 +148,9 @@ def test_statement_independent_of_ledger_is_graded_on_draws_even_when_simulated(
         warnings.simplefilter("ignore", metrics.MissingDataWarning)
         for _ in range(200):
             draw = pop * (1 + rng.uniform(-1, 1, len(pop)) * spread)
-            allocations.append(metrics.per_resident(5900.0, draw, missing="fallback_units",
-                                                    units=towns["village_units"]))
+            allocations.append(
+                metrics.per_resident(5900.0, draw, missing="fallback_units", units=towns["village_units"])
+            )
     alloc = pd.DataFrame(allocations)
     biggest = (alloc.idxmax(axis=1) == "440606006").to_numpy()  # 容桂 has by far the most residents
     close = (alloc["440606103"] > alloc["440606004"]).to_numpy()  # 乐从 230k vs 勒流 220k, both grade C
@@ -149,9 +170,13 @@ def test_grade_order_labels_and_ranking():
         def __init__(self, name, severity):
             self.name, self.severity = name, severity
 
-    items = [(F("n", 1), Grade("noise", 0.4, 10, "seeds")), (F("u2", 2), Grade("uncertain", 0.6)),
-             (F("p", 3), Grade("published", 1.0, 0, "published")), (F("u1", 1), Grade("uncertain", 0.7)),
-             (F("b", 1), Grade("built-in", 1.0, 10, "seeds", "town_weight_population"))]
+    items = [
+        (F("n", 1), Grade("noise", 0.4, 10, "seeds")),
+        (F("u2", 2), Grade("uncertain", 0.6)),
+        (F("p", 3), Grade("published", 1.0, 0, "published")),
+        (F("u1", 1), Grade("uncertain", 0.7)),
+        (F("b", 1), Grade("built-in", 1.0, 10, "seeds", "town_weight_population")),
+    ]
     assert [f.name for f, _ in rank_graded(items)] == ["p", "u1", "u2", "b", "n"]
     assert [f.name for f, _ in rank_graded(items, limit=2)] == ["p", "u1"]
 

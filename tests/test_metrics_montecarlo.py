@@ -123,9 +123,18 @@ def _synthetic(seed: int, n_towns: int = 7, n_orgs: int = 30, missing: int = 1):
 
 def _check_against_point(amount, pop, units, orgs, past, cols, weights, plan, floor_share, top_n):
     idx = [f"t{i}" for i in range(len(amount))]
-    r = mc.district_metrics(amount[None], pop[None], units, org_totals=orgs[None], need_columns=cols,
-                            need_weights=np.array(list(weights.values())), plan_totals=list(plan.values()),
-                            past=past[None], floor_share=floor_share, top_n=top_n)
+    r = mc.district_metrics(
+        amount[None],
+        pop[None],
+        units,
+        org_totals=orgs[None],
+        need_columns=cols,
+        need_weights=np.array(list(weights.values())),
+        plan_totals=list(plan.values()),
+        past=past[None],
+        floor_share=floor_share,
+        top_n=top_n,
+    )
     has = ~np.isnan(pop)
     a, p = pd.Series(amount[has]), pd.Series(pop[has])
     assert r["gini"][0] == pytest.approx(metrics.weighted_gini(a, p), rel=REL, abs=1e-12)
@@ -149,8 +158,12 @@ def _check_against_point(amount, pop, units, orgs, past, cols, weights, plan, fl
     town_table = pd.DataFrame({"population": pop, "village_units": units}, index=idx)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", metrics.MissingDataWarning)
-        total = sum(metrics.compare_scenarios(t, town_table, pd.Series(past[i], index=idx), filled, floor_share,
-                                              missing="fallback_units") for i, t in enumerate(plan.values()))
+        total = sum(
+            metrics.compare_scenarios(
+                t, town_table, pd.Series(past[i], index=idx), filled, floor_share, missing="fallback_units"
+            )
+            for i, t in enumerate(plan.values())
+        )
     for rule in metrics.RULES:
         np.testing.assert_allclose(r[f"alloc_{rule}"][0], total[rule].to_numpy(), rtol=REL)
     for rule in metrics.RULES[1:]:
@@ -176,8 +189,12 @@ def test_single_draw_matches_point_functions_real_inputs():
     pop = towns["population"].to_numpy(dtype=float)
     units = towns["village_units"].to_numpy(dtype=float)
     orgs = led.groupby("recipient_name")["amount"].sum().to_numpy()
-    past = np.vstack([led[led["programme"] == p].groupby("town_code")["amount"].sum()
-                      .reindex(towns.index).fillna(0).to_numpy() for p in ("众创共善", "和美社区")])
+    past = np.vstack(
+        [
+            led[led["programme"] == p].groupby("town_code")["amount"].sum().reindex(towns.index).fillna(0).to_numpy()
+            for p in ("众创共善", "和美社区")
+        ]
+    )
     area = towns["published_area_km2"].to_numpy(dtype=float)  # 北滘 has no published area: a real gap
     cols = {"population": pop, "village_units": units, "published_area_km2": area}
     weights = {"population": 0.5, "village_units": 0.3, "published_area_km2": 0.2}
@@ -192,12 +209,29 @@ def test_each_row_of_many_draws_is_its_own_single_draw():
     w = rng.dirichlet([3, 2], size=6)
     cols = {"population": pop, "village_units": np.array([5.0, 9, 12, 20, 7])}
     past = rng.lognormal(12, 0.5, (6, 2, 5))
-    many = mc.district_metrics(amount, pop, cols["village_units"], org_totals=orgs, need_columns=cols,
-                               need_weights=w, plan_totals=[3.0, 4.0], past=past, top_n=3)
+    many = mc.district_metrics(
+        amount,
+        pop,
+        cols["village_units"],
+        org_totals=orgs,
+        need_columns=cols,
+        need_weights=w,
+        plan_totals=[3.0, 4.0],
+        past=past,
+        top_n=3,
+    )
     for d in range(6):
-        one = mc.district_metrics(amount[d], pop[d], cols["village_units"], org_totals=orgs[d],
-                                  need_columns={"population": pop[d], "village_units": cols["village_units"]},
-                                  need_weights=w[d], plan_totals=[3.0, 4.0], past=past[d], top_n=3)
+        one = mc.district_metrics(
+            amount[d],
+            pop[d],
+            cols["village_units"],
+            org_totals=orgs[d],
+            need_columns={"population": pop[d], "village_units": cols["village_units"]},
+            need_weights=w[d],
+            plan_totals=[3.0, 4.0],
+            past=past[d],
+            top_n=3,
+        )
         for name, arr in one.items():
             np.testing.assert_allclose(many[name][d], arr[0], rtol=1e-12, err_msg=name)
     assert set(mc.TOWN_METRICS) | set(mc.DISTRICT_METRICS) == set(many)

@@ -76,9 +76,7 @@ def test_need_index_minmax_known_answer(two_towns):
 def test_need_index_missing_value_gives_nan_and_warning():
     # complete towns A, C only: pop shares 100/400, 300/400 = .25, .75
     # unit shares 1/3, 2/3 ; A = .5*.25 + .5/3 = .291666.. ; C = .375 + 1/3
-    towns = pd.DataFrame(
-        {"population": [100, np.nan, 300], "village_units": [1, 1, 2]}, index=list("ABC")
-    )
+    towns = pd.DataFrame({"population": [100, np.nan, 300], "village_units": [1, 1, 2]}, index=list("ABC"))
     with pytest.warns(MissingDataWarning, match=r"'B'.*population"):
         out = need_index(towns, {"population": 0.5, "village_units": 0.5})
     assert np.isnan(out["B"])
@@ -151,9 +149,7 @@ def test_need_index_share_properties(data, k):
     assert ((out >= 0) & (out <= 1 + 1e-12)).all()
     # rescaling a column (e.g. persons -> 万人) leaves share-normalised scores unchanged
     scaled = towns.assign(population=towns["population"] * k)
-    assert need_index(scaled, {"population": wp, "village_units": wu}).tolist() == (
-        pytest.approx(out.tolist())
-    )
+    assert need_index(scaled, {"population": wp, "village_units": wu}).tolist() == (pytest.approx(out.tolist()))
     # result lies between the two single-column indexes (convex combination)
     a = towns["population"] / towns["population"].sum()
     b = towns["village_units"] / towns["village_units"].sum()
@@ -211,15 +207,11 @@ def test_distance_from_target_known_answer():
     # label alignment: A (120-100)/100 = .2 ; B (80-100)/100 = -.2 ; C (0-40)/40 = -1
     actual = pd.Series({"A": 120.0, "B": 80.0, "C": 0.0})
     target = pd.Series({"C": 40.0, "B": 100.0, "A": 100.0})
-    assert distance_from_target(actual, target).to_dict() == pytest.approx(
-        {"A": 0.2, "B": -0.2, "C": -1.0}
-    )
+    assert distance_from_target(actual, target).to_dict() == pytest.approx({"A": 0.2, "B": -0.2, "C": -1.0})
 
 
 def test_distance_from_target_nan_passes_through():
-    out = distance_from_target(
-        pd.Series({"A": 110.0, "B": 50.0}), pd.Series({"A": 100.0, "B": np.nan})
-    )
+    out = distance_from_target(pd.Series({"A": 110.0, "B": 50.0}), pd.Series({"A": 100.0, "B": np.nan}))
     assert out["A"] == pytest.approx(0.1)
     assert np.isnan(out["B"])
 

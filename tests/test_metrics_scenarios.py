@@ -173,9 +173,7 @@ def test_compare_scenarios_population_fallback_int64_na():
     with pytest.raises(ValueError, match="均安"):
         compare_scenarios(1000, towns, ones, ones, units_col="n_village_units_2021")
     with pytest.warns(MissingDataWarning):
-        out = compare_scenarios(
-            1000, towns, ones, ones, units_col="n_village_units_2021", missing="fallback_units"
-        )
+        out = compare_scenarios(1000, towns, ones, ones, units_col="n_village_units_2021", missing="fallback_units")
     # 均安: 1 of 4 villages -> 250 ; the other 750 split 100:300 -> 187.5, 562.5
     assert out["per_resident"].tolist() == pytest.approx([187.5, 250.0, 562.5])
     assert out.attrs["fallback_towns"] == ["均安"]

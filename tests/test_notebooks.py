@@ -9,9 +9,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from helpers import ROOT
 from shunde_workbook.build.runner import run
 from shunde_workbook.narrative.text import tr
+
+from helpers import ROOT
 
 pytestmark = pytest.mark.slow
 LEDGER = ROOT / "data/raw/grants_simulated.csv"
@@ -42,8 +43,8 @@ def test_full_run_builds_five_district_reports_brief_and_ten_profiles(full_run):
     index = (out / "index.html").read_text("utf-8")
     for r in reports:
         assert r["status"] == "ok"
-        assert f'reports/{r["name"]}.html' in index and f'reports/{r["name"]}.analyst.html' in index
-        assert (out / "reports" / f'{r["name"]}.html').exists()
+        assert f"reports/{r['name']}.html" in index and f"reports/{r['name']}.analyst.html" in index
+        assert (out / "reports" / f"{r['name']}.html").exists()
 
 
 def test_every_policy_report_carries_banner_findings_methods_and_no_code(full_run):
@@ -149,7 +150,7 @@ def test_need_index_uses_a_column_the_user_adds(tmp_path):
     code, _ = _run(out, f"towns_path={path}", "need_weights={elderly_share: 1}", only=["04_fairness_need"])
     assert code == 0
     table = pd.read_csv(out / "tables/04_fairness_need__need_distance.csv", encoding="utf-8-sig")
-    need = dict(zip(table.iloc[:, 0], table[tr("need_col", "zh")]))  # headers are in the report's language
+    need = dict(zip(table.iloc[:, 0], table[tr("need_col", "zh")], strict=False))  # headers are in the report's language
     # share of the column total: 均安 0.30 / 1.23, 大良 0.05 / 1.23
     assert need["均安镇"] == pytest.approx(0.30 / 1.23, rel=1e-6)
     assert need["大良街道"] == pytest.approx(0.05 / 1.23, rel=1e-6)

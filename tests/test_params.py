@@ -4,8 +4,9 @@ import time
 
 import pytest
 
-from helpers import ROOT, cli
 from shunde_workbook.params import ParameterError, cross_check, declared_parameters, parse_set, validate
+
+from helpers import ROOT, cli
 
 
 def test_set_values_are_read_as_yaml():
@@ -24,9 +25,14 @@ def test_declared_parameters_read_from_tagged_cell():
     assert found["language"]["default"] == "zh"
 
 
-DECLARED = {"language": {"inferred_type_name": "str"}, "k": {"inferred_type_name": "int"},
-            "year_start": {"inferred_type_name": "int"}, "ledger_path": {"inferred_type_name": "str"},
-            "message": {"inferred_type_name": "str"}, "output_dir": {"inferred_type_name": "str"}}
+DECLARED = {
+    "language": {"inferred_type_name": "str"},
+    "k": {"inferred_type_name": "int"},
+    "year_start": {"inferred_type_name": "int"},
+    "ledger_path": {"inferred_type_name": "str"},
+    "message": {"inferred_type_name": "str"},
+    "output_dir": {"inferred_type_name": "str"},
+}
 
 
 def test_unknown_name_gets_closest_valid_name_and_list():
@@ -35,14 +41,17 @@ def test_unknown_name_gets_closest_valid_name_and_list():
     assert "Valid parameters:" in msg and "output_dir" not in msg  # runner-only names are not offered
 
 
-@pytest.mark.parametrize("name,value,fragment", [
-    ("language", "fr", "one of zh, en"),
-    ("k", "seven", "an integer from 2 to 9"),
-    ("k", 12, "an integer from 2 to 9"),
-    ("year_start", 2016, "from 2017 to 2023"),
-    ("ledger_path", "no/such/file.csv", "existing file"),
-    ("message", 3, "text"),
-])
+@pytest.mark.parametrize(
+    "name,value,fragment",
+    [
+        ("language", "fr", "one of zh, en"),
+        ("k", "seven", "an integer from 2 to 9"),
+        ("k", 12, "an integer from 2 to 9"),
+        ("year_start", 2016, "from 2017 to 2023"),
+        ("ledger_path", "no/such/file.csv", "existing file"),
+        ("message", 3, "text"),
+    ],
+)
 def test_bad_values_name_parameter_value_and_allowed(name, value, fragment):
     (msg,) = validate({name: value}, DECLARED)
     assert f"'{name}'" in msg and repr(value) in msg and fragment in msg
@@ -62,10 +71,13 @@ def test_cross_checks():
     assert "needs breaks" in cross_check({"scheme": "user_defined", "breaks": []})[0]
 
 
-@pytest.mark.parametrize("setting,expect", [
-    ("no_such_param=1", ["unknown parameter 'no_such_param'", "Valid parameters:"]),
-    ("language=fr", ["'language'", "'fr'", "one of zh, en"]),
-])
+@pytest.mark.parametrize(
+    "setting,expect",
+    [
+        ("no_such_param=1", ["unknown parameter 'no_such_param'", "Valid parameters:"]),
+        ("language=fr", ["'language'", "'fr'", "one of zh, en"]),
+    ],
+)
 def test_cli_rejects_bad_parameters_fast_without_a_kernel(tmp_path, setting, expect):
     outputs = tmp_path / "out"
     t0 = time.perf_counter()

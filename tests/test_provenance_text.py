@@ -5,21 +5,27 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import TOWN, reader_text, run_reports, town_slug
-
 from shunde_workbook.analysis.inputs import town_table
 from shunde_workbook.narrative import provenance, statements
 from shunde_workbook.narrative.text import tr
 from shunde_workbook.paths import REFERENCE, ROOT
 from shunde_workbook.report.sources import source_list
 
+from helpers import TOWN, reader_text, run_reports, town_slug
+
 SIM_CLAIMS = ("模拟", "simulated", "SIMULATED", "演示数据")
 
 
 def _ledger(prov: list[str], amounts: list[float]) -> pd.DataFrame:
     n = len(prov)
-    return pd.DataFrame({"programme": ["和美社区", "和美社区", "众创共善", "众创共善"][:n],
-                         "year": [2018, 2019, 2018, 2020][:n], "amount": amounts, "provenance": prov})
+    return pd.DataFrame(
+        {
+            "programme": ["和美社区", "和美社区", "众创共善", "众创共善"][:n],
+            "year": [2018, 2019, 2018, 2020][:n],
+            "amount": amounts,
+            "provenance": prov,
+        }
+    )
 
 
 def test_mixed_ledger_says_which_part_is_simulated():
@@ -28,8 +34,12 @@ def test_mixed_ledger_says_which_part_is_simulated():
     assert mix["rows_share"] == 0.5 and mix["amount_share"] == pytest.approx(0.2)
     assert mix["where"] == [("和美社区", [2018, 2019])] and mix["others"] == ["official"]
     statuses = {"ledger": "mixed: official, simulated", "boundaries": "official"}
-    zh = " ".join(provenance.banner_items(statuses, "zh", mix) + provenance.caveats(statuses, town_table(
-        REFERENCE / "towns.csv", REFERENCE / "town_population.csv"), "zh", mix))
+    zh = " ".join(
+        provenance.banner_items(statuses, "zh", mix)
+        + provenance.caveats(
+            statuses, town_table(REFERENCE / "towns.csv", REFERENCE / "town_population.csv"), "zh", mix
+        )
+    )
     assert "50.0%" in zh and "20.0%" in zh and "和美社区 2018–2019年" in zh and "官方" in zh
     en = provenance.mix_detail(mix, "en")
     assert en == "the simulated part is 50.0% of the rows and 20.0% of the amount, in Hemei Community 2018–2019"
@@ -40,8 +50,12 @@ def test_official_ledger_gets_no_simulation_claims():
     statuses = {"ledger": "official", "boundaries": "approximate"}
     towns = town_table(REFERENCE / "towns.csv", REFERENCE / "town_population.csv")
     for lang in ("zh", "en"):
-        texts = (provenance.banner_items(statuses, lang) + provenance.caveats(statuses, towns, lang)
-                 + [provenance.purpose(statuses, lang)] + [e["label"] for e in source_list(lang, statuses)])
+        texts = (
+            provenance.banner_items(statuses, lang)
+            + provenance.caveats(statuses, towns, lang)
+            + [provenance.purpose(statuses, lang)]
+            + [e["label"] for e in source_list(lang, statuses)]
+        )
         assert not [t for t in texts if any(c in t for c in SIM_CLAIMS)], texts
     assert statements.ledger_hedges(statuses) == []
     assert provenance.purpose({"ledger": "simulated"}, "zh") != provenance.purpose(statuses, "zh")
@@ -69,8 +83,11 @@ def official_reports(tmp_path_factory):
     folder = tmp_path_factory.mktemp("official_ledger")
     path = folder / "grants_official.csv"
     led.to_csv(path, index=False, encoding="utf-8")
-    return run_reports(tmp_path_factory.mktemp("official_reports") / "outputs", ["00_policy_brief", "06_town_profile"],
-                 [f"ledger_path={path}", f"town={TOWN}"])
+    return run_reports(
+        tmp_path_factory.mktemp("official_reports") / "outputs",
+        ["00_policy_brief", "06_town_profile"],
+        [f"ledger_path={path}", f"town={TOWN}"],
+    )
 
 
 @pytest.mark.slow
@@ -91,9 +108,11 @@ def test_reports_on_an_official_ledger_do_not_claim_it_is_simulated(official_rep
 def test_index_page_and_reports_share_one_banner_text():
     from shunde_workbook.build.site import caveats
 
-    inputs = {"a.csv": {"parameter": "ledger_path", "status": "simulated"},
-              "b.shp": {"parameter": "boundaries_path", "status": "approximate"},
-              "towns.csv": {"parameter": None, "status": "published"}}
+    inputs = {
+        "a.csv": {"parameter": "ledger_path", "status": "simulated"},
+        "b.shp": {"parameter": "boundaries_path", "status": "approximate"},
+        "towns.csv": {"parameter": None, "status": "published"},
+    }
     for lang in ("zh", "en"):
         assert caveats(inputs, lang) == [tr("banner_simulated", lang), tr("banner_approximate", lang)]
     official = {**inputs, "a.csv": {"parameter": "ledger_path", "status": "official"}}

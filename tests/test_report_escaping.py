@@ -107,7 +107,7 @@ def test_payloads_never_appear_as_markup(hostile_reports):
         for raw in PAYLOADS:
             if raw in text:
                 i = text.index(raw)
-                problems.append(f"{path.name}: raw {raw!r} at {i}: …{text[max(0, i - 120):i + 60]!r}…")
+                problems.append(f"{path.name}: raw {raw!r} at {i}: …{text[max(0, i - 120) : i + 60]!r}…")
         doc = _Markup()
         doc.feed(text)
         doc.close()
@@ -124,6 +124,6 @@ def test_payloads_are_shown_escaped_in_the_town_profile(hostile_reports):
         assert escaped in policy, f"{escaped!r} not in the town profile: the payload did not reach the report"
     # ... inside the recipients table (table.sw-table), not only somewhere
     start = policy.index('id="recipients"')
-    table = policy[policy.index('<table class="sw-table"', start):]
-    table = table[:table.index("</table>")]
+    table = policy[policy.index('<table class="sw-table"', start) :]
+    table = table[: table.index("</table>")]
     assert all(e in table for e in ESCAPED), "the hostile organisations are not in the top-10 recipients table"

@@ -15,8 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def _run(nbdir, out, *sets, only=None, force=False, capsys=None):
-    code = run(params_file=None, overrides=list(sets), only=only, notebooks_dir=nbdir, outputs=out, jobs=2,
-               force=force)
+    code = run(params_file=None, overrides=list(sets), only=only, notebooks_dir=nbdir, outputs=out, jobs=2, force=force)
     return code, (capsys.readouterr().out if capsys else "")
 
 
@@ -88,8 +87,7 @@ def test_manifest_records_run_provenance(fixture_notebooks, tmp_path):
 
 def test_killed_kernel_is_reported_and_run_exits_nonzero(fixture_notebooks, tmp_path, capsys):
     out = tmp_path / "out"
-    code, text = _run(fixture_notebooks, out, "kill_kernel=true", only=["fixture_killed", "fixture_ok"],
-                      capsys=capsys)
+    code, text = _run(fixture_notebooks, out, "kill_kernel=true", only=["fixture_killed", "fixture_ok"], capsys=capsys)
     assert code == 1
     assert "FAILED fixture_killed" in text and "DeadKernelError" in text and "kernel died" in text
     assert (out / "reports/fixture_ok.html").exists()

@@ -4,8 +4,9 @@ import shutil
 
 import pytest
 
-from helpers import ROOT
 from shunde_workbook.build.runner import discover, run
+
+from helpers import ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -21,17 +21,35 @@ from shunde_workbook.paths import PARAMS
 @pytest.fixture
 def small() -> Inputs:
     """Three towns; C has no population figure.  Amounts: A 600 (300 of it town-level), B 300, C 100."""
-    towns = pd.DataFrame({"town": ["甲镇", "乙镇", "丙镇"], "name_en": ["A", "B", "C"],
-                          "village_units": [2, 1, 1], "population": [100.0, 300.0, np.nan],
-                          "pop_grade": ["A", "B", ""]}, index=pd.Index(["A", "B", "C"], name="town_code"))
-    villages = pd.DataFrame({"code": ["A1", "A2", "B1", "C1", "B9"], "town_code": ["A", "A", "B", "C", "B"],
-                             "name": list("vwxyz"), "type": "村", "in_nbs_2021": [1, 1, 1, 1, 0]})
-    ledger = pd.DataFrame({
-        "town_code": ["A", "A", "A", "B", "B", "C"],
-        "village_code": ["A1", "A2", np.nan, "B1", "B9", "C1"],
-        "amount": [200.0, 100.0, 300.0, 250.0, 50.0, 100.0],
-        "programme": "众创共善", "year": 2020, "recipient_name": ["o1", "o2", "o1", "o3", "o3", "o4"],
-    })
+    towns = pd.DataFrame(
+        {
+            "town": ["甲镇", "乙镇", "丙镇"],
+            "name_en": ["A", "B", "C"],
+            "village_units": [2, 1, 1],
+            "population": [100.0, 300.0, np.nan],
+            "pop_grade": ["A", "B", ""],
+        },
+        index=pd.Index(["A", "B", "C"], name="town_code"),
+    )
+    villages = pd.DataFrame(
+        {
+            "code": ["A1", "A2", "B1", "C1", "B9"],
+            "town_code": ["A", "A", "B", "C", "B"],
+            "name": list("vwxyz"),
+            "type": "村",
+            "in_nbs_2021": [1, 1, 1, 1, 0],
+        }
+    )
+    ledger = pd.DataFrame(
+        {
+            "town_code": ["A", "A", "A", "B", "B", "C"],
+            "village_code": ["A1", "A2", np.nan, "B1", "B9", "C1"],
+            "amount": [200.0, 100.0, 300.0, 250.0, 50.0, 100.0],
+            "programme": "众创共善",
+            "year": 2020,
+            "recipient_name": ["o1", "o2", "o1", "o3", "o3", "o4"],
+        }
+    )
     return Inputs(ledger, ledger, towns, villages, None)
 
 

@@ -34,9 +34,13 @@ def test_catalogues_have_the_same_keys_and_placeholders():
 def test_editions_are_in_their_language():
     en_han = {k: v for k, v in catalogue("en").items() if HAN.search(v) and not k.startswith(("field_name.", "src."))}
     assert not en_han, f"Chinese characters in en.yaml: {en_han}"
-    zh_words = {k: v for k, v in catalogue("zh").items()
-                if re.search(r"\b[a-z]{4,}\b", re.sub(r"\{\w+\}", "", v)) and not k.startswith(("src.",))
-                and k not in {"audit_reconciliation_full", "caveat.ledger_real"}}
+    zh_words = {
+        k: v
+        for k, v in catalogue("zh").items()
+        if re.search(r"\b[a-z]{4,}\b", re.sub(r"\{\w+\}", "", v))
+        and not k.startswith(("src.",))
+        and k not in {"audit_reconciliation_full", "caveat.ledger_real"}
+    }
     assert not zh_words, f"English words in zh.yaml: {zh_words}"
 
 
@@ -56,37 +60,60 @@ def test_catalogue_files_say_why_one_file_per_language():
 
 def _literal_strings(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docs = {id(n.body[0].value) for n in ast.walk(tree)
-            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
-            and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            and id(n) not in docs]
+    docs = {
+        id(n.body[0].value)
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef))
+        and n.body
+        and isinstance(n.body[0], ast.Expr)
+        and isinstance(n.body[0].value, ast.Constant)
+    }
+    return [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+    ]
 
 
 DATA_KEYS = {"众创共善", "和美社区", "元", "万元", "亿元", "村", "社区"}  # values of the data, not reader text
 
 
-@pytest.mark.parametrize("rel", ["narrative/text.py", "narrative/findings.py", "narrative/statements.py",
-                                 "narrative/provenance.py", "narrative/labels.py", "report/sources.py",
-                                 "report/presenter.py", "report/maps.py", "report/charts.py", "build/site.py"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "narrative/text.py",
+        "narrative/findings.py",
+        "narrative/statements.py",
+        "narrative/provenance.py",
+        "narrative/labels.py",
+        "report/sources.py",
+        "report/presenter.py",
+        "report/maps.py",
+        "report/charts.py",
+        "build/site.py",
+    ],
+)
 def test_no_reader_text_typed_into_python(rel):
     han = [s for s in _literal_strings(SRC / rel) if HAN.search(s) and s not in DATA_KEYS]
     assert not han, f"{rel}: Chinese text in Python strings (move it to the catalogue): {han}"
 
 
-@pytest.mark.parametrize("yuan, lang, qualifier, expected", [
-    (350_000_000, "zh", "", "3.50亿元"),
-    (350_000_000, "en", "", "350.0 million yuan"),
-    (12_345_678, "zh", "", "1,234.6万元"),
-    (12_345_678, "en", "", "12.3 million yuan"),
-    (174_389.64, "zh", "", "17.4万元"),
-    (174_389.64, "en", "", "174,390 yuan"),
-    (9_999, "zh", "", "9,999元"),
-    (31_000_000, "zh", "approx", "约3,100.0万元"),
-    (31_000_000, "en", "approx", "about 31.0 million yuan"),
-    (2_500_000_000, "en", "", "2.50 billion yuan"),
-    (float("nan"), "zh", "", "—"),
-])
+@pytest.mark.parametrize(
+    "yuan, lang, qualifier, expected",
+    [
+        (350_000_000, "zh", "", "3.50亿元"),
+        (350_000_000, "en", "", "350.0 million yuan"),
+        (12_345_678, "zh", "", "1,234.6万元"),
+        (12_345_678, "en", "", "12.3 million yuan"),
+        (174_389.64, "zh", "", "17.4万元"),
+        (174_389.64, "en", "", "174,390 yuan"),
+        (9_999, "zh", "", "9,999元"),
+        (31_000_000, "zh", "approx", "约3,100.0万元"),
+        (31_000_000, "en", "approx", "about 31.0 million yuan"),
+        (2_500_000_000, "en", "", "2.50 billion yuan"),
+        (float("nan"), "zh", "", "—"),
+    ],
+)
 def test_fmt_money_known_answers(yuan, lang, qualifier, expected):
     assert fmt_money(yuan, lang, qualifier) == expected
 
@@ -105,11 +132,18 @@ def test_plan_comes_from_the_published_facts():
 
 
 def test_plan_text_keeps_the_qualifier():
-    res = {"plan_total": 59e6, "plan_qualifier": "approx", "plan_by_programme": {"众创共善": 31e6, "和美社区": 28e6},
-           "plan_qualifiers": {"众创共善": "approx", "和美社区": "exact"}}
+    res = {
+        "plan_total": 59e6,
+        "plan_qualifier": "approx",
+        "plan_by_programme": {"众创共善": 31e6, "和美社区": 28e6},
+        "plan_qualifiers": {"众创共善": "approx", "和美社区": "exact"},
+    }
     assert labels.plan_text(res, "zh") == "约5,900.0万元"
     assert labels.plan_parts(res, "zh") == "众创共善约3,100.0万元+和美社区2,800.0万元"
-    assert labels.plan_parts(res, "en") == "Zhongchuang Gongshan about 31.0 million yuan + Hemei Community 28.0 million yuan"
+    assert (
+        labels.plan_parts(res, "en")
+        == "Zhongchuang Gongshan about 31.0 million yuan + Hemei Community 28.0 million yuan"
+    )
 
 
 def test_weights_and_population_year_labels():

@@ -45,8 +45,10 @@ def test_population_ranges_follow_the_grades(inp, ranges):
             assert (r["lo"], r["hi"]) == pytest.approx((0.95 * m, 1.05 * m))
     # C: 大良 has comparable figures 403,800 (常住) and 320,000 (unspecified total); its 户籍 figures do not count
     sources = pd.read_csv(REFERENCE / "town_population_sources.csv")
-    daliang = sources[(sources["town"] == "大良街道")
-                      & sources["metric"].isin(["resident_population", "total_population_unspecified"])]
+    daliang = sources[
+        (sources["town"] == "大良街道")
+        & sources["metric"].isin(["resident_population", "total_population_unspecified"])
+    ]
     assert set(daliang["value"]) == {405100, 403800, 320000}
     assert ranges.loc["440606005", "lo"] == pytest.approx(320000)
     assert ranges.loc["440606005", "hi"] == pytest.approx(405100 * 1.15)
@@ -56,8 +58,9 @@ def test_population_ranges_follow_the_grades(inp, ranges):
     known = towns.dropna(subset=["population"])
     imputed = float((known["population"] / known["village_units"]).median()) * 13
     assert ranges.loc["440606106", "point"] == pytest.approx(imputed)
-    assert (ranges.loc["440606106", "lo"], ranges.loc["440606106", "hi"]) == pytest.approx((0.7 * imputed,
-                                                                                           1.3 * imputed))
+    assert (ranges.loc["440606106", "lo"], ranges.loc["440606106", "hi"]) == pytest.approx(
+        (0.7 * imputed, 1.3 * imputed)
+    )
 
 
 def test_population_ranges_scale_and_official_basis(inp):
@@ -128,18 +131,27 @@ def test_zero_uncertainty_collapses_to_the_study_results(inp, params):
     ev = unc.evidence(inp, params["need_weights"], params["floor_share"], model=unc.UncertaintyModel.none(draws=3))
     fair = studies.fairness(inp, params["need_weights"], top_n=10)
     scen = studies.scenarios(inp, params["need_weights"], params["floor_share"])
-    for name, value in [("gini", fair["gini"]), ("cv_per_resident", fair["cv_per_resident"]),
-                        ("hhi", fair["hhi"]), ("top_n_share", fair["top_n_share"])]:
+    for name, value in [
+        ("gini", fair["gini"]),
+        ("cv_per_resident", fair["cv_per_resident"]),
+        ("hhi", fair["hhi"]),
+        ("top_n_share", fair["top_n_share"]),
+    ]:
         lo, hi = ev.interval(name)
         assert lo == pytest.approx(value, rel=1e-9) and hi == pytest.approx(value, rel=1e-9), name
         assert ev.point_value(name) == pytest.approx(value, rel=1e-9)
     with_pop = fair["summary"].dropna(subset=["population"])
-    assert ev.interval("theil_between")[0] == pytest.approx(metrics.theil_t(with_pop["amount"],
-                                                                            with_pop["population"]), rel=1e-9)
-    for name, expected in [("need", fair["need"]), ("target", fair["target"]), ("distance", fair["distance"]),
-                           ("per_resident", fair["summary"]["per_resident"]),
-                           ("pop_share", fair["summary"]["pop_share"]),
-                           ("amount_share_all", fair["summary"]["amount_share"])]:
+    assert ev.interval("theil_between")[0] == pytest.approx(
+        metrics.theil_t(with_pop["amount"], with_pop["population"]), rel=1e-9
+    )
+    for name, expected in [
+        ("need", fair["need"]),
+        ("target", fair["target"]),
+        ("distance", fair["distance"]),
+        ("per_resident", fair["summary"]["per_resident"]),
+        ("pop_share", fair["summary"]["pop_share"]),
+        ("amount_share_all", fair["summary"]["amount_share"]),
+    ]:
         t = ev.interval(name)
         np.testing.assert_allclose(t["lo"], expected.to_numpy(dtype=float), rtol=1e-9, err_msg=name)
         np.testing.assert_allclose(t["hi"], expected.to_numpy(dtype=float), rtol=1e-9, err_msg=name)
@@ -174,15 +186,33 @@ def test_calibration_population_and_weights(inp):
     units = towns["village_units"].to_numpy(dtype=float)
 
     def metrics_of(pop, w):
-        return mc.district_metrics(amount, pop, units, need_columns={"population": pop, "village_units": units},
-                                   need_weights=w, plan_totals=[5.9e7], past=amount[None, None, :] + 0 * pop[:, None])
+        return mc.district_metrics(
+            amount,
+            pop,
+            units,
+            need_columns={"population": pop, "village_units": units},
+            need_weights=w,
+            plan_totals=[5.9e7],
+            past=amount[None, None, :] + 0 * pop[:, None],
+        )
 
-    draws = metrics_of(unc.draw_population(ranges, 2000, np.random.default_rng(11)),
-                       unc.draw_need_weights(WEIGHTS, 2000, np.random.default_rng(12), 50.0))
-    truth = metrics_of(unc.draw_population(ranges, 300, np.random.default_rng(21)),
-                       unc.draw_need_weights(WEIGHTS, 300, np.random.default_rng(22), 50.0))
-    for name, town in [("gini", None), ("cv_per_resident", None), ("per_resident", 0), ("per_resident", 9),
-                       ("need", 3), ("alloc_per_resident", 5), ("alloc_floor_plus_need", 8)]:
+    draws = metrics_of(
+        unc.draw_population(ranges, 2000, np.random.default_rng(11)),
+        unc.draw_need_weights(WEIGHTS, 2000, np.random.default_rng(12), 50.0),
+    )
+    truth = metrics_of(
+        unc.draw_population(ranges, 300, np.random.default_rng(21)),
+        unc.draw_need_weights(WEIGHTS, 300, np.random.default_rng(22), 50.0),
+    )
+    for name, town in [
+        ("gini", None),
+        ("cv_per_resident", None),
+        ("per_resident", 0),
+        ("per_resident", 9),
+        ("need", 3),
+        ("alloc_per_resident", 5),
+        ("alloc_floor_plus_need", 8),
+    ]:
         x, t = draws[name], truth[name]
         if town is not None:
             x, t = x[:, town], t[:, town]
@@ -204,9 +234,17 @@ def test_calibration_bootstrap_of_town_totals():
     for trial in range(200):
         parts = []
         for prog, year, n, scale in strata:
-            parts.append(pd.DataFrame({
-                "programme": prog, "year": year, "town_code": towns[rng.choice(6, n, p=probs)],
-                "amount": scale * rng.lognormal(0, sigma, n), "recipient_name": "org"}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "programme": prog,
+                        "year": year,
+                        "town_code": towns[rng.choice(6, n, p=probs)],
+                        "amount": scale * rng.lognormal(0, sigma, n),
+                        "recipient_name": "org",
+                    }
+                )
+            )
         led = pd.concat(parts, ignore_index=True)
         g = unc.bootstrap_grants(led, towns, ["众创共善", "和美社区"], 400, np.random.default_rng(trial))
         lo, hi = mc.interval(g.by_programme.sum(axis=1), 0.9)
@@ -240,8 +278,7 @@ def test_seed_ensemble_reruns_the_simulator(inp):
     amount = led.groupby("town_code")["amount"].sum().reindex(inp.towns.index).fillna(0)
     pop = ev.population_ranges["point"]
     assert ev.ensemble["gini"][1] == pytest.approx(metrics.weighted_gini(amount, pop), rel=1e-9)
-    assert ev.ensemble["hhi"][1] == pytest.approx(metrics.hhi(led.groupby("recipient_name")["amount"].sum()),
-                                                  rel=1e-9)
+    assert ev.ensemble["hhi"][1] == pytest.approx(metrics.hhi(led.groupby("recipient_name")["amount"].sum()), rel=1e-9)
     lo, hi = ev.interval("gini", source="ensemble")
     assert lo <= hi
     real = Inputs(inp.ledger, inp.full_ledger, inp.towns, inp.villages, None, {"ledger": "published"}, inp.params)
@@ -274,8 +311,9 @@ def test_model_parameters_are_validated_specs():
         assert name in SPECS and _check_value(name, value, SPECS[name]) is None, name
     assert _check_value("draws", 10, SPECS["draws"]) is not None
     assert _check_value("population_uncertainty", -1.0, SPECS["population_uncertainty"]) is not None
-    model = unc.UncertaintyModel.from_params({"draws": 500, "uncertainty_seed": 3, "weight_concentration": 0.0,
-                                              "language": "en"})
+    model = unc.UncertaintyModel.from_params(
+        {"draws": 500, "uncertainty_seed": 3, "weight_concentration": 0.0, "language": "en"}
+    )
     assert (model.draws, model.seed, model.weight_concentration, model.seed_ensemble) == (500, 3, 0.0, 20)
     with pytest.raises(ValueError, match="draws"):
         unc.UncertaintyModel(draws=0)

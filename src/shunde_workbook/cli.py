@@ -19,15 +19,25 @@ from shunde_workbook.paths import OUTPUTS, PARAMS, RAW, SHAPEFILES
 def _run(args) -> int:
     from shunde_workbook.build.runner import run
 
-    return run(params_file=Path(args.params) if args.params else None, overrides=args.set, only=args.only,
-               jobs=args.jobs, force=args.force, outputs=Path(args.outputs))
+    return run(
+        params_file=Path(args.params) if args.params else None,
+        overrides=args.set,
+        only=args.only,
+        jobs=args.jobs,
+        force=args.force,
+        outputs=Path(args.outputs),
+    )
 
 
 def _validate(args) -> int:
     from shunde_workbook.data.cli import validate_main
 
-    argv = ([args.file] + (["--unit", args.unit] if args.unit else [])
-            + (["--provenance", args.provenance] if args.provenance else []) + (["--reconcile"] if args.reconcile else []))
+    argv = (
+        [args.file]
+        + (["--unit", args.unit] if args.unit else [])
+        + (["--provenance", args.provenance] if args.provenance else [])
+        + (["--reconcile"] if args.reconcile else [])
+    )
     return validate_main(argv)
 
 
@@ -57,8 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="execute the notebooks with papermill and export HTML reports")
     run.add_argument("--params", default=str(PARAMS / "default.yaml"), help="YAML parameter set (default: %(default)s)")
-    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                     help="override one parameter, e.g. --set language=en (repeatable)")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override one parameter, e.g. --set language=en (repeatable)",
+    )
     run.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (file names without .ipynb)")
     run.add_argument("--jobs", type=int, default=None, help="parallel reports (default: number of cores)")
     run.add_argument("--force", action="store_true", help="rebuild reports even when nothing changed")
@@ -68,8 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check a grant ledger (CSV/XLSX) and report every problem")
     val.add_argument("file")
     val.add_argument("--unit", choices=("元", "万元"), help="unit of the amount column when the cells carry none")
-    val.add_argument("--provenance", choices=("published", "official", "simulated"),
-                     help="provenance of every row when the file has no provenance column (e.g. official)")
+    val.add_argument(
+        "--provenance",
+        choices=("published", "official", "simulated"),
+        help="provenance of every row when the file has no provenance column (e.g. official)",
+    )
     val.add_argument("--reconcile", action="store_true", help="also compare the ledger with the published facts")
     val.set_defaults(func=_validate)
 
@@ -80,8 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     geo = sub.add_parser("build-geo", help="rebuild the approximate town boundaries in shapefiles/")
     geo.add_argument("--out", default=str(SHAPEFILES))
-    geo.add_argument("--reference", default=str(SHAPEFILES / "source"),
-                     help="folder with the source inputs (default: %(default)s)")
+    geo.add_argument(
+        "--reference", default=str(SHAPEFILES / "source"), help="folder with the source inputs (default: %(default)s)"
+    )
     geo.set_defaults(func=_build_geo)
     return parser
 

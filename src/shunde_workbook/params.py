@@ -50,8 +50,14 @@ class Spec:
             return "a list drawn from " + ", ".join(map(str, self.item_choices))
         if self.kind == "path":
             return "the path of an existing file (relative to the project folder or absolute)"
-        return {"list": "a list, e.g. [a, b]", "dict": "a mapping, e.g. {population: 0.6, village_units: 0.4}",
-                "bool": "true or false", "str": "text", "int": "an integer", "float": "a number"}[self.kind]
+        return {
+            "list": "a list, e.g. [a, b]",
+            "dict": "a mapping, e.g. {population: 0.6, village_units: 0.4}",
+            "bool": "true or false",
+            "str": "text",
+            "int": "an integer",
+            "float": "a number",
+        }[self.kind]
 
 
 SPECS: dict[str, Spec] = {
@@ -61,16 +67,27 @@ SPECS: dict[str, Spec] = {
     "programmes": Spec("list", "Programmes included", item_kind="str", item_choices=PROGRAMMES, allow_empty=False),
     "fields": Spec("list", "Fields/sections included (empty list = all)", item_kind="str"),
     "amount_unit": Spec("str", "Unit for amounts in tables and figures", choices=("元", "万元")),
-    "population_basis": Spec("str", "Which population figures count: any grade, or only census/official (A/B)",
-                             choices=("best_available", "official_only")),
-    "scheme": Spec("str", "Map classification scheme (mapclassify)",
-                   choices=("quantiles", "fisher_jenks", "equal_interval", "user_defined")),
+    "population_basis": Spec(
+        "str",
+        "Which population figures count: any grade, or only census/official (A/B)",
+        choices=("best_available", "official_only"),
+    ),
+    "scheme": Spec(
+        "str",
+        "Map classification scheme (mapclassify)",
+        choices=("quantiles", "fisher_jenks", "equal_interval", "user_defined"),
+    ),
     "k": Spec("int", "Number of map classes", minimum=2, maximum=9),
     "breaks": Spec("list", "Class upper bounds for scheme=user_defined", item_kind="float"),
     "need_weights": Spec("dict", "Weights of town-table columns in the need index"),
     "floor_share": Spec("float", "Share of the plan given as an equal floor in the blend rule", minimum=0, maximum=1),
-    "allocation_unit": Spec("float", "Rounding step of the 2023 scenario allocations, in 万元 (0.1 = 1,000 元); "
-                            "must divide each programme's plan total", minimum=0.0001, maximum=1000),
+    "allocation_unit": Spec(
+        "float",
+        "Rounding step of the 2023 scenario allocations, in 万元 (0.1 = 1,000 元); "
+        "must divide each programme's plan total",
+        minimum=0.0001,
+        maximum=1000,
+    ),
     "top_n": Spec("int", "How many organisations count as the top group", minimum=1, maximum=100),
     "town": Spec("str", "Town of a profile (NBS code)", choices=TOWN_CODES),
     "ledger_path": Spec("path", "Grant ledger (CSV or XLSX)"),
@@ -79,15 +96,19 @@ SPECS: dict[str, Spec] = {
     "boundaries_path": Spec("path", "Town boundaries (any OGR file: shp, gpkg, geojson)"),
     # Uncertainty model (analysis.uncertainty; defaults in uncertainty.MODEL_DEFAULTS, not yet in default.yaml)
     "draws": Spec("int", "Monte Carlo draws of the inputs (default 1000)", minimum=100, maximum=100000),
-    "uncertainty_seed": Spec("int", "Random seed of the Monte Carlo draws (default 2023)", minimum=0,
-                             maximum=2**32 - 1),
-    "population_uncertainty": Spec("float", "Scale of the population ranges: 1 = as documented, 0 = fixed figures",
-                                   minimum=0, maximum=2),
+    "uncertainty_seed": Spec(
+        "int", "Random seed of the Monte Carlo draws (default 2023)", minimum=0, maximum=2**32 - 1
+    ),
+    "population_uncertainty": Spec(
+        "float", "Scale of the population ranges: 1 = as documented, 0 = fixed figures", minimum=0, maximum=2
+    ),
     "impute_missing_population": Spec("bool", "Give a town with no population figure (均安) an imputed one, ±30%"),
-    "weight_concentration": Spec("float", "Dirichlet concentration of the need weights (0 = fixed weights; "
-                                          "default 50)", minimum=0, maximum=1e6),
-    "seed_ensemble": Spec("int", "Simulator seeds re-run for a simulated ledger (0 = none; default 20)",
-                          minimum=0, maximum=200),
+    "weight_concentration": Spec(
+        "float", "Dirichlet concentration of the need weights (0 = fixed weights; default 50)", minimum=0, maximum=1e6
+    ),
+    "seed_ensemble": Spec(
+        "int", "Simulator seeds re-run for a simulated ledger (0 = none; default 20)", minimum=0, maximum=200
+    ),
 }
 
 _PY_TYPES = {"int": int, "float": (int, float), "str": str, "bool": bool, "list": list, "dict": dict, "path": str}
@@ -147,8 +168,12 @@ def declared_parameters(notebook: Path) -> dict[str, dict]:
                     except ValueError:
                         default, kind = ast.unparse(node.value), "None"
                     help_text = lines[node.lineno - 1].partition("#")[2].strip()
-                    found[target.id] = {"name": target.id, "inferred_type_name": kind, "default": default,
-                                        "help": help_text}
+                    found[target.id] = {
+                        "name": target.id,
+                        "inferred_type_name": kind,
+                        "default": default,
+                        "help": help_text,
+                    }
     return found
 
 
@@ -174,7 +199,7 @@ def _check_value(name: str, value: Any, spec: Spec) -> str | None:
             if spec.item_kind == "float" and (isinstance(item, bool) or not isinstance(item, (int, float))):
                 return "a list of numbers"
     if spec.kind == "dict":
-        for key, weight in value.items():
+        for _key, weight in value.items():
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
                 return "a mapping of column name to a non-negative weight"
     if spec.kind == "path" and not resolve_path(value).exists():
@@ -257,9 +282,11 @@ def cross_check(merged: dict[str, Any]) -> list[str]:
         for name in weights:
             if name not in columns:
                 hint = closest(name, columns)
-                problems.append(f"need_weights: '{name}' is not a column of the town table {towns}"
-                                + (f"; did you mean '{hint}'?" if hint else "")
-                                + f" Usable columns: {', '.join(sorted(columns))}.")
+                problems.append(
+                    f"need_weights: '{name}' is not a column of the town table {towns}"
+                    + (f"; did you mean '{hint}'?" if hint else "")
+                    + f" Usable columns: {', '.join(sorted(columns))}."
+                )
     return problems
 
 

@@ -69,8 +69,7 @@ def round_largest_remainder(allocation, unit: float = 1.0) -> pd.Series:
     whole = round(n_units)
     if abs(n_units - whole) > 1e-9 * max(1.0, abs(n_units)):
         raise ValueError(
-            f"{func}: total {s.sum()!r} is not a whole multiple of unit {u!r}; "
-            f"rounding cannot preserve it"
+            f"{func}: total {s.sum()!r} is not a whole multiple of unit {u!r}; rounding cannot preserve it"
         )
     base = np.floor(q)
     left = int(whole - base.sum())
@@ -104,7 +103,7 @@ def apportion(total: int, weights: Mapping[Hashable, float]) -> dict:
     keys = list(weights)
     w = np.array([weights[k] for k in keys], dtype=float)
     counts = round_largest_remainder(w / w.sum() * total)
-    return dict(zip(keys, counts.astype(np.int64).tolist()))
+    return dict(zip(keys, counts.astype(np.int64).tolist(), strict=False))
 
 
 def _amounts(x, func: str) -> pd.Series:
@@ -124,9 +123,11 @@ def _amounts(x, func: str) -> pd.Series:
         raise ValueError(f"{func}: allocation must be numeric, got dtype {s.dtype}")
     out = pd.Series(s.to_numpy(dtype=float, na_value=np.nan), index=s.index, name=s.name)
     values = out.to_numpy()
-    for bad, what in ((np.isnan(values), "contains missing values (NaN) at"),
-                      (np.isinf(values), "contains infinite values at"),
-                      (values < 0, "must be non-negative; negative at")):
+    for bad, what in (
+        (np.isnan(values), "contains missing values (NaN) at"),
+        (np.isinf(values), "contains infinite values at"),
+        (values < 0, "must be non-negative; negative at"),
+    ):
         if bad.any():
             raise ValueError(f"{func}: allocation {what} {_labels(out.index, bad)}")
     return out

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from shunde_workbook.params import resolve_path
 from shunde_workbook.data.cache import read_ledger
 from shunde_workbook.errors import InputError
+from shunde_workbook.params import resolve_path
 
 MIN_GRANTS = 10  # below this, distribution measures say nothing
 
@@ -46,8 +46,12 @@ def town_table(towns_path, population_path, basis: str = "best_available") -> pd
         raise InputError(f"{towns_path}: the town table needs a 'town_code' column (NBS 9 digits).")
     pop = pd.read_csv(resolve_path(population_path), dtype={"town_code": str, "grade": str}, encoding="utf-8-sig")
     pop = pop.rename(columns={"grade": "pop_grade", "source": "pop_source", "year": "pop_year"})
-    out = towns.merge(pop[["town_code", "population", "pop_grade", "pop_year", "pop_source"]], on="town_code",
-                      how="left", suffixes=("_town_table", ""))
+    out = towns.merge(
+        pop[["town_code", "population", "pop_grade", "pop_year", "pop_source"]],
+        on="town_code",
+        how="left",
+        suffixes=("_town_table", ""),
+    )
     if "n_village_units_2021" in out.columns and "village_units" not in out.columns:
         out["village_units"] = out["n_village_units_2021"]
     out["pop_grade"] = out["pop_grade"].fillna("")
@@ -79,17 +83,25 @@ def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
         raise InputError(
             f"The ledger {ledger_path} has no grant rows, so there is nothing to analyse. "
             "Check that the file is the intended export and that its rows passed validation "
-            "(run: shunde-workbook validate FILE).")
-    ledger = filter_ledger(full, params.get("programmes", ["众创共善", "和美社区"]), params.get("year_start", 2017),
-                           params.get("year_end", 2022), params.get("fields") or ())
+            "(run: shunde-workbook validate FILE)."
+        )
+    ledger = filter_ledger(
+        full,
+        params.get("programmes", ["众创共善", "和美社区"]),
+        params.get("year_start", 2017),
+        params.get("year_end", 2022),
+        params.get("fields") or (),
+    )
     if len(ledger) < MIN_GRANTS:
         raise InputError(
             f"Only {len(ledger)} grant(s) in {ledger_path.name} match programmes={params.get('programmes')}, "
             f"years {params.get('year_start')}–{params.get('year_end')}, fields={params.get('fields') or 'all'}; "
             f"at least {MIN_GRANTS} are needed for distribution measures to mean anything. "
-            "Widen the year range or programmes, or supply a fuller ledger.")
-    towns = town_table(params["towns_path"], params["population_path"], params.get("population_basis",
-                                                                                      "best_available"))
+            "Widen the year range or programmes, or supply a fuller ledger."
+        )
+    towns = town_table(
+        params["towns_path"], params["population_path"], params.get("population_basis", "best_available")
+    )
     gdf = None
     if boundaries:
         from shunde_workbook.geo.boundaries import load_boundaries
@@ -141,4 +153,3 @@ def by_year(ledger: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     out = g.agg(amount="sum", grants="size", mean="mean", median="median").reset_index()
     out["growth"] = out.groupby(by)["amount"].pct_change() if by else out["amount"].pct_change()
     return out
-

@@ -30,10 +30,18 @@ def planned_funding(year: int = PLAN_YEAR) -> dict[str, dict]:
     from shunde_workbook.data.reference import load_facts
 
     facts = load_facts()
-    rows = facts[(facts["metric"] == "planned_funding") & (facts["period"] == str(year))
-                 & ~facts["programme"].str.contains("+", regex=False)]
-    return {str(r["programme"]): {"amount": float(r["value"]) * _UNIT_YUAN[str(r["unit"])],
-                                  "qualifier": str(r["qualifier"])} for _, r in rows.iterrows()}
+    rows = facts[
+        (facts["metric"] == "planned_funding")
+        & (facts["period"] == str(year))
+        & ~facts["programme"].str.contains("+", regex=False)
+    ]
+    return {
+        str(r["programme"]): {
+            "amount": float(r["value"]) * _UNIT_YUAN[str(r["unit"])],
+            "qualifier": str(r["qualifier"]),
+        }
+        for _, r in rows.iterrows()
+    }
 
 
 def overview(inp: Inputs) -> dict:
@@ -43,11 +51,16 @@ def overview(inp: Inputs) -> dict:
     fields = led.groupby(["year", "programme", "field"])["amount"].sum().reset_index()
     fields["share"] = fields["amount"] / fields.groupby(["year", "programme"])["amount"].transform("sum")
     totals = led.groupby("programme")["amount"].agg(["sum", "size"])
-    field_totals = led.groupby(["programme", "field"])["amount"].sum().reset_index().sort_values(
-        "amount", ascending=False)
+    field_totals = (
+        led.groupby(["programme", "field"])["amount"].sum().reset_index().sort_values("amount", ascending=False)
+    )
     yearly = led.groupby("year")["amount"].sum()
     first, last = int(yearly.index.min()), int(yearly.index.max())
-    cagr = (yearly.iloc[-1] / yearly.iloc[0]) ** (1 / (last - first)) - 1 if last > first and yearly.iloc[0] > 0 else np.nan
+    cagr = (
+        (yearly.iloc[-1] / yearly.iloc[0]) ** (1 / (last - first)) - 1
+        if last > first and yearly.iloc[0] > 0
+        else np.nan
+    )
     top_field = field_totals.iloc[0]
     return {
         "total_amount": float(led["amount"].sum()),
@@ -55,10 +68,12 @@ def overview(inp: Inputs) -> dict:
         "mean_grant": float(led["amount"].mean()),
         "median_grant": float(led["amount"].median()),
         "by_programme": {p: {"amount": float(r["sum"]), "grants": int(r["size"])} for p, r in totals.iterrows()},
-        "first_year": first, "last_year": last,
+        "first_year": first,
+        "last_year": last,
         "yearly": yearly,
         "cagr": float(cagr),
-        "top_field": str(top_field["field"]), "top_field_programme": str(top_field["programme"]),
+        "top_field": str(top_field["field"]),
+        "top_field_programme": str(top_field["programme"]),
         "top_field_share": float(top_field["amount"] / led["amount"].sum()),
         "by_year_programme": by_prog,
         "field_shares": fields,
@@ -108,9 +123,12 @@ def distribution(inp: Inputs) -> dict:
         "top_town_in_pop_basis": bool(basis[top]),
         "pop_basis_towns": [str(c) for c in summary.index[basis]],
         "pop_basis_amount_share": float(summary.loc[basis, "amount_share"].sum()),
-        "most_over_town": str(over), "most_over_gap": float(gap.max()),
-        "lowest_per_resident_town": str(low), "lowest_per_resident": float(with_pop.loc[low, "per_resident"]),
-        "highest_per_resident_town": str(high), "highest_per_resident": float(with_pop.loc[high, "per_resident"]),
+        "most_over_town": str(over),
+        "most_over_gap": float(gap.max()),
+        "lowest_per_resident_town": str(low),
+        "lowest_per_resident": float(with_pop.loc[low, "per_resident"]),
+        "highest_per_resident_town": str(high),
+        "highest_per_resident": float(with_pop.loc[high, "per_resident"]),
         "per_resident_ratio": float(with_pop.loc[high, "per_resident"] / with_pop.loc[low, "per_resident"]),
         "towns_without_population": [str(c) for c in summary.index[summary["population"].isna()]],
         "villages_funded": int(funded_any[funded_any != ""].nunique()),
@@ -130,8 +148,10 @@ def village_theil_left_out(ledger: pd.DataFrame, unit_codes: pd.Series) -> dict:
     code = ledger["village_code"].astype("string").fillna("").str.strip()
     no_code = code == ""
     unlisted = ~no_code & ~code.isin(set(unit_codes.astype(str)))
-    share = {"no_village_code": float(ledger.loc[no_code.to_numpy(), "amount"].sum()) / total,
-             "unlisted_village": float(ledger.loc[unlisted.to_numpy(), "amount"].sum()) / total}
+    share = {
+        "no_village_code": float(ledger.loc[no_code.to_numpy(), "amount"].sum()) / total,
+        "unlisted_village": float(ledger.loc[unlisted.to_numpy(), "amount"].sum()) / total,
+    }
     share["total"] = share["no_village_code"] + share["unlisted_village"]
     return share
 
@@ -189,20 +209,25 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
         "theil_village_unlisted_share": left_out["unlisted_village"],
         "theil_towns": float(theil_towns),
         "theil_towns_excluded": excluded,
-        "gini_excluded": excluded, "cv_excluded": excluded,
+        "gini_excluded": excluded,
+        "cv_excluded": excluded,
         "population_measures_excluded_amount_share": float(summary.loc[excluded, "amount_share"].sum()),
         "cv_per_resident": float(cv),
         "n_orgs": int(by_org.size),
         "top_n": int(top_n),
         "top_n_share": float(top_share),
         "hhi": float(hhi),
-        "need": need, "target": target, "distance": distance,
+        "need": need,
+        "target": target,
+        "distance": distance,
         "need_top_town": str(need.idxmax()) if need.notna().any() else None,
         "need_top_share": float(need.max() / need.sum()) if need.notna().any() else np.nan,
         "need_weights": need_cols,
         "need_warnings": [str(w.message) for w in caught],
-        "worst_under_town": worst_under, "worst_under": float(distance.min()) if worst_under else np.nan,
-        "worst_over_town": worst_over, "worst_over": float(distance.max()) if worst_over else np.nan,
+        "worst_under_town": worst_under,
+        "worst_under": float(distance.min()) if worst_under else np.nan,
+        "worst_over_town": worst_over,
+        "worst_over": float(distance.max()) if worst_over else np.nan,
         "towns_without_population": [str(c) for c in summary.index[summary["population"].isna()]],
     }
 
@@ -243,8 +268,9 @@ def scenarios(inp: Inputs, need_weights: dict, floor_share: float, allocation_un
     for prog in programmes:
         past = inp.ledger[inp.ledger["programme"] == prog].groupby("town_code")["amount"].sum()
         past = past.reindex(summary.index).fillna(0.0)
-        out[prog] = metrics.compare_scenarios(plan[prog]["amount"], table, past, need, floor_share,
-                                              missing="fallback_units", round_to=round_to)
+        out[prog] = metrics.compare_scenarios(
+            plan[prog]["amount"], table, past, need, floor_share, missing="fallback_units", round_to=round_to
+        )
     total = sum(out.values())
     rules = [c for c in total.columns if not c.startswith("shift_")]
     shifts = total[[c for c in total.columns if c.startswith("shift_")]]
@@ -277,9 +303,11 @@ def allocation_round_to(allocation_unit: float, plans) -> float:
     round_to = round(unit * 1e4, 6)
     bad = [p for p in plans if abs(p / round_to - round(p / round_to)) > 1e-9 * max(1.0, p / round_to)]
     if bad:
-        raise ParameterError(f"allocation_unit {allocation_unit:g} 万元 does not divide the plan total(s) "
-                             f"{', '.join(f'{p / 1e4:,.1f}' for p in bad)} 万元; rounded allocations could not "
-                             "add up to the plan. Try 0.1, 1 or 10.")
+        raise ParameterError(
+            f"allocation_unit {allocation_unit:g} 万元 does not divide the plan total(s) "
+            f"{', '.join(f'{p / 1e4:,.1f}' for p in bad)} 万元; rounded allocations could not "
+            "add up to the plan. Try 0.1, 1 or 10."
+        )
     return round_to
 
 
@@ -299,14 +327,19 @@ def profile(inp: Inputs, town: str) -> dict:
     row = summary.loc[town]
     return {
         "town": town,
-        "amount": float(row["amount"]), "grants": int(row["grants"]),
-        "amount_share": float(row["amount_share"]), "pop_share": float(row["pop_share"]),
-        "per_resident": float(row["per_resident"]), "coverage": float(row["coverage"]),
+        "amount": float(row["amount"]),
+        "grants": int(row["grants"]),
+        "amount_share": float(row["amount_share"]),
+        "pop_share": float(row["pop_share"]),
+        "per_resident": float(row["per_resident"]),
+        "coverage": float(row["coverage"]),
         "rank_amount": int(row["rank_amount"]),
         "rank_per_resident": float(row["rank_per_resident"]),
         "n_towns": int(len(summary)),
         "pop_grade": str(row["pop_grade"]),
-        "trend": trend, "district_mean": district_mean, "fields": fields,
+        "trend": trend,
+        "district_mean": district_mean,
+        "fields": fields,
         "villages": villages.sort_values("amount", ascending=False),
         "orgs": orgs.head(10).reset_index(),
         "n_orgs": int(orgs.shape[0]),

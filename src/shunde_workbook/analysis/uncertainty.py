@@ -61,16 +61,33 @@ __all__ = [
 ]
 
 #: Default of every model parameter, by its name in ``params.SPECS``.
-MODEL_DEFAULTS = {"draws": 1000, "uncertainty_seed": 2023, "population_uncertainty": 1.0,
-                  "impute_missing_population": True, "weight_concentration": 50.0, "seed_ensemble": 20}
+MODEL_DEFAULTS = {
+    "draws": 1000,
+    "uncertainty_seed": 2023,
+    "population_uncertainty": 1.0,
+    "impute_missing_population": True,
+    "weight_concentration": 50.0,
+    "seed_ensemble": 20,
+}
 GRADE_HALF_WIDTH = {"A": 0.01, "B": 0.05}  # relative half-range (central 90 %)
 C_MIN_HALF_WIDTH = 0.15
 IMPUTED_HALF_WIDTH = 0.30
 #: Figures in town_population_sources.csv comparable with a 常住 (resident) population.
 COMPARABLE_METRICS = ("resident_population", "total_population_unspecified")
 #: Town-summary columns computed from the ledger: not usable as need columns under uncertainty.
-LEDGER_COLUMNS = ("amount", "grants", "villages_funded", "amount_share", "pop_share", "unit_share", "per_resident",
-                  "per_unit", "coverage", "rank_amount", "rank_per_resident")
+LEDGER_COLUMNS = (
+    "amount",
+    "grants",
+    "villages_funded",
+    "amount_share",
+    "pop_share",
+    "unit_share",
+    "per_resident",
+    "per_unit",
+    "coverage",
+    "rank_amount",
+    "rank_per_resident",
+)
 
 
 @dataclass(frozen=True)
@@ -90,27 +107,40 @@ class UncertaintyModel:
         if isinstance(self.draws, bool) or int(self.draws) != self.draws or self.draws < 1:
             raise ValueError(f"UncertaintyModel: draws must be a positive integer, got {self.draws!r}")
         if not (self.population_uncertainty >= 0):
-            raise ValueError(f"UncertaintyModel: population_uncertainty must be >= 0, "
-                             f"got {self.population_uncertainty!r}")
+            raise ValueError(
+                f"UncertaintyModel: population_uncertainty must be >= 0, got {self.population_uncertainty!r}"
+            )
         if self.weight_concentration is not None and not (self.weight_concentration >= 0):
-            raise ValueError(f"UncertaintyModel: weight_concentration must be None or >= 0, "
-                             f"got {self.weight_concentration!r}")
+            raise ValueError(
+                f"UncertaintyModel: weight_concentration must be None or >= 0, got {self.weight_concentration!r}"
+            )
         if int(self.seed_ensemble) != self.seed_ensemble or self.seed_ensemble < 0:
             raise ValueError(f"UncertaintyModel: seed_ensemble must be an integer >= 0, got {self.seed_ensemble!r}")
 
     @classmethod
     def none(cls, draws: int = 1) -> UncertaintyModel:
         """Zero uncertainty: every draw equals the point inputs (no imputation, no bootstrap, no ensemble)."""
-        return cls(draws=draws, population_uncertainty=0.0, impute_missing_population=False, bootstrap=False,
-                   weight_concentration=None, seed_ensemble=0)
+        return cls(
+            draws=draws,
+            population_uncertainty=0.0,
+            impute_missing_population=False,
+            bootstrap=False,
+            weight_concentration=None,
+            seed_ensemble=0,
+        )
 
     @classmethod
     def from_params(cls, params: Mapping) -> UncertaintyModel:
         """The model named by run parameters (``draws``, ``uncertainty_seed``, … as in ``params.SPECS``)."""
         p = {**MODEL_DEFAULTS, **{k: v for k, v in params.items() if k in MODEL_DEFAULTS}}
-        return cls(draws=p["draws"], seed=p["uncertainty_seed"], population_uncertainty=p["population_uncertainty"],
-                   impute_missing_population=p["impute_missing_population"],
-                   weight_concentration=p["weight_concentration"], seed_ensemble=p["seed_ensemble"])
+        return cls(
+            draws=p["draws"],
+            seed=p["uncertainty_seed"],
+            population_uncertainty=p["population_uncertainty"],
+            impute_missing_population=p["impute_missing_population"],
+            weight_concentration=p["weight_concentration"],
+            seed_ensemble=p["seed_ensemble"],
+        )
 
 
 # --------------------------------------------------------------------------- population
@@ -127,8 +157,9 @@ def _alternatives(sources: pd.DataFrame | None) -> dict[str, list[float]]:
     return {str(t): v.dropna().tolist() for t, v in values.groupby(ok["town"])}
 
 
-def population_ranges(towns: pd.DataFrame, scale: float = 1.0, impute_missing: bool = True,
-                      sources: pd.DataFrame | None = None) -> pd.DataFrame:
+def population_ranges(
+    towns: pd.DataFrame, scale: float = 1.0, impute_missing: bool = True, sources: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Central value and 90 % range of each town's population.
 
     Parameters
@@ -175,8 +206,10 @@ def population_ranges(towns: pd.DataFrame, scale: float = 1.0, impute_missing: b
     out = pd.DataFrame.from_dict(rows, orient="index")
     bottom = out["point"] - (out["point"] - out["lo"]) * 10 / 9
     if (bottom <= 0).any():
-        raise ValueError(f"population_ranges: scale {scale} lets populations reach zero for "
-                         f"{list(out.index[bottom <= 0])}; use a smaller population_uncertainty")
+        raise ValueError(
+            f"population_ranges: scale {scale} lets populations reach zero for "
+            f"{list(out.index[bottom <= 0])}; use a smaller population_uncertainty"
+        )
     out.index.name = towns.index.name
     return out
 
@@ -198,8 +231,9 @@ def draw_population(ranges: pd.DataFrame, draws: int, rng: np.random.Generator) 
 # --------------------------------------------------------------------------- need weights
 
 
-def draw_need_weights(weights: Mapping[str, float], draws: int, rng: np.random.Generator,
-                      concentration: float | None = None) -> np.ndarray:
+def draw_need_weights(
+    weights: Mapping[str, float], draws: int, rng: np.random.Generator, concentration: float | None = None
+) -> np.ndarray:
     """Need weights (draws, columns), each row summing to 1.
 
     ``Dirichlet(concentration × w)`` over the columns with a positive weight ``w`` (normalised):
@@ -258,15 +292,16 @@ def grant_totals(ledger: pd.DataFrame, towns_index, programmes: list) -> GrantDr
     return GrantDraws(by, orgs, list(programmes))
 
 
-def bootstrap_grants(ledger: pd.DataFrame, towns_index, programmes: list, draws: int,
-                     rng: np.random.Generator) -> GrantDraws:
+def bootstrap_grants(
+    ledger: pd.DataFrame, towns_index, programmes: list, draws: int, rng: np.random.Generator
+) -> GrantDraws:
     """Stratified bootstrap: within each programme × year, resample as many rows as it has, with replacement."""
     town, prog, org, n_org, amount = _codes(ledger, towns_index, programmes)
     strata = ledger.groupby(["programme", "year"], sort=True).ngroup().to_numpy()
     order = np.argsort(strata, kind="stable")
     counts = np.bincount(strata)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    picks = [s + rng.integers(0, n, size=(draws, n)) for s, n in zip(starts, counts) if n > 0]
+    picks = [s + rng.integers(0, n, size=(draws, n)) for s, n in zip(starts, counts, strict=False) if n > 0]
     idx = order[np.concatenate(picks, axis=1)]
     by, orgs = _sum(idx, town, prog, org, n_org, amount, draws, len(towns_index), len(programmes))
     return GrantDraws(by, orgs, list(programmes))
@@ -290,8 +325,13 @@ def _ensemble_grants(inp: Inputs, programmes: list, model: UncertaintyModel) -> 
     p = inp.params
     parts = []
     for seed in range(1, model.seed_ensemble + 1):
-        led = filter_ledger(simulated_ledger(seed, model.simulator_knobs), p.get("programmes", ["众创共善", "和美社区"]),
-                            p.get("year_start", 2017), p.get("year_end", 2022), p.get("fields") or ())
+        led = filter_ledger(
+            simulated_ledger(seed, model.simulator_knobs),
+            p.get("programmes", ["众创共善", "和美社区"]),
+            p.get("year_start", 2017),
+            p.get("year_end", 2022),
+            p.get("fields") or (),
+        )
         parts.append(grant_totals(led, inp.towns.index, programmes))
     width = max(g.org_totals.shape[1] for g in parts)
     orgs = np.vstack([np.pad(g.org_totals, ((0, 0), (0, width - g.org_totals.shape[1]))) for g in parts])
@@ -335,8 +375,11 @@ class Evidence:
         data = self._source(source)
         if name not in data:
             hint = closest(name, list(data))
-            raise KeyError(f"Evidence: no metric {name!r}" + (f" (did you mean {hint!r}?)" if hint else "")
-                           + f"; available: {sorted(data)}")
+            raise KeyError(
+                f"Evidence: no metric {name!r}"
+                + (f" (did you mean {hint!r}?)" if hint else "")
+                + f"; available: {sorted(data)}"
+            )
         return data[name]
 
     def _column(self, town) -> int:
@@ -379,8 +422,7 @@ class Evidence:
         out = pd.DataFrame({"point": np.atleast_1d(self.point[name][0])}, index=index)
         out["lo"], out["hi"] = (np.atleast_1d(v) for v in mc.interval(x, level))
         if self.ensemble is not None and name in self.ensemble:
-            out["ensemble_lo"], out["ensemble_hi"] = (np.atleast_1d(v) for v in mc.interval(self.ensemble[name],
-                                                                                              level))
+            out["ensemble_lo"], out["ensemble_hi"] = (np.atleast_1d(v) for v in mc.interval(self.ensemble[name], level))
         return out
 
 
@@ -392,8 +434,10 @@ def _need_columns(inp: Inputs, names, population: np.ndarray) -> dict:
         elif c == "village_units":
             cols[c] = inp.towns["village_units"].to_numpy(dtype=float)
         elif c in LEDGER_COLUMNS:
-            raise ValueError(f"evidence: need column {c!r} is computed from the ledger; under uncertainty use "
-                             "town-table columns, population or village_units")
+            raise ValueError(
+                f"evidence: need column {c!r} is computed from the ledger; under uncertainty use "
+                "town-table columns, population or village_units"
+            )
         elif c in inp.towns.columns:
             cols[c] = pd.to_numeric(inp.towns[c], errors="coerce").to_numpy(dtype=float)
         else:
@@ -402,9 +446,14 @@ def _need_columns(inp: Inputs, names, population: np.ndarray) -> dict:
     return cols
 
 
-def evidence(inp: Inputs, need_weights: Mapping[str, float], floor_share: float = 0.3,
-             plan_totals: Mapping[str, float] | None = None, model: UncertaintyModel | None = None,
-             top_n: int = 10) -> Evidence:
+def evidence(
+    inp: Inputs,
+    need_weights: Mapping[str, float],
+    floor_share: float = 0.3,
+    plan_totals: Mapping[str, float] | None = None,
+    model: UncertaintyModel | None = None,
+    top_n: int = 10,
+) -> Evidence:
     """Draw the inputs from ``model`` and compute every metric for every draw.
 
     Parameters
@@ -443,8 +492,9 @@ def evidence(inp: Inputs, need_weights: Mapping[str, float], floor_share: float 
     if model.bootstrap:
         grants = bootstrap_grants(inp.ledger, towns, programmes, d, rng_grants)
     else:
-        grants = GrantDraws(np.repeat(point_grants.by_programme, d, axis=0),
-                            np.repeat(point_grants.org_totals, d, axis=0), programmes)
+        grants = GrantDraws(
+            np.repeat(point_grants.by_programme, d, axis=0), np.repeat(point_grants.org_totals, d, axis=0), programmes
+        )
     plan = dict(plan_totals) if plan_totals is not None else {p: plan_2023[p] for p in plan_2023 if p in programmes}
     missing = [p for p in plan if p not in programmes]
     if missing:
@@ -453,10 +503,18 @@ def evidence(inp: Inputs, need_weights: Mapping[str, float], floor_share: float 
     units = inp.towns["village_units"].to_numpy(dtype=float)
 
     def run(g: GrantDraws, population, w) -> dict:
-        return mc.district_metrics(g.by_programme.sum(axis=1), population, units, org_totals=g.org_totals,
-                                   need_columns=_need_columns(inp, names, population), need_weights=w,
-                                   plan_totals=list(plan.values()), past=g.by_programme[:, plan_idx, :],
-                                   floor_share=floor_share, top_n=top_n)
+        return mc.district_metrics(
+            g.by_programme.sum(axis=1),
+            population,
+            units,
+            org_totals=g.org_totals,
+            need_columns=_need_columns(inp, names, population),
+            need_weights=w,
+            plan_totals=list(plan.values()),
+            past=g.by_programme[:, plan_idx, :],
+            floor_share=floor_share,
+            top_n=top_n,
+        )
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -471,16 +529,27 @@ def evidence(inp: Inputs, need_weights: Mapping[str, float], floor_share: float 
     return Evidence(towns, draws, point, ensemble, model, ranges, names, weights, simulated, notes)
 
 
-def one_at_a_time(inp: Inputs, need_weights: Mapping[str, float], metric: str = "gini", floor_share: float = 0.3,
-                  model: UncertaintyModel | None = None, level: float = 0.9) -> pd.DataFrame:
+def one_at_a_time(
+    inp: Inputs,
+    need_weights: Mapping[str, float],
+    metric: str = "gini",
+    floor_share: float = 0.3,
+    model: UncertaintyModel | None = None,
+    level: float = 0.9,
+) -> pd.DataFrame:
     """The interval of ``metric`` when only one input varies at a time (the rows of a tornado chart).
 
     Rows: ``population``, ``grants`` (bootstrap), ``weights`` (need-index weights) and, for a simulated
     ledger, ``seeds`` (the simulator-seed ensemble); columns ``low``, ``high`` and ``point``.
     """
     base = model or UncertaintyModel()
-    still = dict(population_uncertainty=0.0, bootstrap=False, weight_concentration=None, seed_ensemble=0,
-                 impute_missing_population=base.impute_missing_population)
+    still = dict(
+        population_uncertainty=0.0,
+        bootstrap=False,
+        weight_concentration=None,
+        seed_ensemble=0,
+        impute_missing_population=base.impute_missing_population,
+    )
     only = {
         "population": {**still, "population_uncertainty": base.population_uncertainty},
         "grants": {**still, "bootstrap": True},
@@ -493,7 +562,9 @@ def one_at_a_time(inp: Inputs, need_weights: Mapping[str, float], metric: str = 
         point = ev.point_value(metric)
         rows[name] = ev.interval(metric, level=level)
     if inp.statuses.get("ledger") == "simulated" and base.seed_ensemble > 0:
-        ev = evidence(inp, need_weights, floor_share, model=replace(base, **{**still, "seed_ensemble": base.seed_ensemble}))
+        ev = evidence(
+            inp, need_weights, floor_share, model=replace(base, **{**still, "seed_ensemble": base.seed_ensemble})
+        )
         rows["seeds"] = ev.interval(metric, level=level, source="ensemble")
     out = pd.DataFrame(rows, index=["low", "high"]).T
     out["point"] = point

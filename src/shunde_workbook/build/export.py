@@ -9,7 +9,7 @@ so a report opens offline with its images embedded.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -29,7 +29,7 @@ class DropStderr(Preprocessor):
         return cell, resources
 
 
-@lru_cache(maxsize=None)
+@cache
 def _exporter(edition: str, language: str) -> HTMLExporter:
     policy = edition == "policy"
     exporter = HTMLExporter(

@@ -12,8 +12,23 @@ from pathlib import Path
 from shunde_workbook.data.cache import file_hash  # noqa: F401  (re-exported for the runner)
 from shunde_workbook.paths import ROOT
 
-PACKAGES = ("shunde-workbook", "pandas", "numpy", "geopandas", "shapely", "pyproj", "pyogrio", "matplotlib",
-            "seaborn", "mapclassify", "papermill", "nbconvert", "nbformat", "ipykernel", "noto-cjk-sans-otc")
+PACKAGES = (
+    "shunde-workbook",
+    "pandas",
+    "numpy",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "pyogrio",
+    "matplotlib",
+    "seaborn",
+    "mapclassify",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "noto-cjk-sans-otc",
+)
 
 
 @cache
@@ -44,8 +59,12 @@ def git_commit(root: Path = ROOT) -> str | None:
     """The commit checked out at ``root`` (``-dirty`` if tracked files changed), or None outside git."""
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if out.returncode != 0:
@@ -85,8 +104,15 @@ def cache_key(notebook: Path, parameters: dict, inputs: dict[str, str]) -> str:
     nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
     cells = [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]]
     payload = json.dumps(
-        {"cells": cells, "parameters": parameters, "inputs": inputs, "packages": package_versions(),
-         "code": code_hash()},
-        sort_keys=True, ensure_ascii=False, default=str,
+        {
+            "cells": cells,
+            "parameters": parameters,
+            "inputs": inputs,
+            "packages": package_versions(),
+            "code": code_hash(),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()

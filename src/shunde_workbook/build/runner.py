@@ -42,8 +42,12 @@ from shunde_workbook.params import (
 )
 from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT
 
-INPUT_KINDS = {"ledger_path": "ledger", "boundaries_path": "boundaries", "towns_path": "towns",
-               "population_path": "population"}
+INPUT_KINDS = {
+    "ledger_path": "ledger",
+    "boundaries_path": "boundaries",
+    "towns_path": "towns",
+    "population_path": "population",
+}
 
 
 @dataclass
@@ -104,8 +108,9 @@ def _lock(outputs: Path):
     return handle
 
 
-def plan(params_file: Path | None, overrides: list[str], only: list[str] | None,
-         notebooks_dir: Path = NOTEBOOKS) -> tuple[list[NotebookSpec], dict, dict[str, dict]]:
+def plan(
+    params_file: Path | None, overrides: list[str], only: list[str] | None, notebooks_dir: Path = NOTEBOOKS
+) -> tuple[list[NotebookSpec], dict, dict[str, dict]]:
     """Validate parameters and pick the reports; raise ParameterError listing every problem."""
     reports = discover(notebooks_dir)
     declared: dict[str, dict] = {}  # every name any notebook declares: a parameter set serves them all
@@ -119,9 +124,13 @@ def plan(params_file: Path | None, overrides: list[str], only: list[str] | None,
         unknown = [o for o in only if o not in names]
         if unknown:
             hints = {u: closest(u, names) for u in unknown}
-            raise ParameterError("; ".join(
-                f"--only: no notebook named '{u}'" + (f" (did you mean '{hint}'?)" if hint else "")
-                for u, hint in hints.items()) + f". Available: {', '.join(sorted(names))}.")
+            raise ParameterError(
+                "; ".join(
+                    f"--only: no notebook named '{u}'" + (f" (did you mean '{hint}'?)" if hint else "")
+                    for u, hint in hints.items()
+                )
+                + f". Available: {', '.join(sorted(names))}."
+            )
         reports = [r for r in reports if r.name in only]
     if not reports:
         raise ParameterError(f"No notebooks to run in {notebooks_dir}.")
@@ -142,8 +151,11 @@ def jobs_for(reports, merged, per_report, outputs: Path, kernel: str) -> list[tu
     jobs = []
     for r in reports:
         declared = per_report[r.name]
-        own = {k: (str(resolve_path(v)) if k in SPECS and SPECS[k].kind == "path" else v)
-               for k, v in merged.items() if k in declared}
+        own = {
+            k: (str(resolve_path(v)) if k in SPECS and SPECS[k].kind == "path" else v)
+            for k, v in merged.items()
+            if k in declared
+        }
         title = r.title.get(language) or r.title.get("zh") or r.name
 
         def add(name: str, title: str, r=r, own=own, declared=declared, **runner_set):  # defaults bind the loop values
@@ -155,14 +167,18 @@ def jobs_for(reports, merged, per_report, outputs: Path, kernel: str) -> list[tu
         if not r.per_town:
             add(r.name, title)
             continue
-        towns_csv = resolve_path(merged.get("towns_path", declared.get("towns_path", {}).get(
-            "default", "data/reference/towns.csv")))
+        towns_csv = resolve_path(
+            merged.get("towns_path", declared.get("towns_path", {}).get("default", "data/reference/towns.csv"))
+        )
         for t in _towns(towns_csv):
             if "town" in merged and t["town_code"] != merged["town"]:
                 continue
             label = t["town"] if language == "zh" else t["name_en"]
-            add(f"{r.name}-{t['name_en'].lower().replace(chr(39), '')}",
-                f"{title}：{label}" if language == "zh" else f"{title}: {label}", town=t["town_code"])
+            add(
+                f"{r.name}-{t['name_en'].lower().replace(chr(39), '')}",
+                f"{title}：{label}" if language == "zh" else f"{title}: {label}",
+                town=t["town_code"],
+            )
     return jobs
 
 
@@ -176,8 +192,11 @@ def _inputs(merged: dict, per_report: dict) -> dict[str, dict]:
     out = {}
     for name, path in paths.items():
         if path.exists():
-            out[str(path)] = {"parameter": name, "sha256": mf.file_hash(path),
-                              "status": mf.input_status(INPUT_KINDS[name], path)}
+            out[str(path)] = {
+                "parameter": name,
+                "sha256": mf.file_hash(path),
+                "status": mf.input_status(INPUT_KINDS[name], path),
+            }
     ref = ROOT / "data" / "reference"
     for path in sorted(ref.glob("*.csv")) if ref.exists() else []:
         out.setdefault(str(path), {"parameter": None, "sha256": mf.file_hash(path), "status": "published"})
@@ -195,9 +214,15 @@ def _say(msg: str) -> None:
     print(msg, flush=True)
 
 
-def run(params_file: Path | None = PARAMS / "default.yaml", overrides: list[str] | None = None,
-        only: list[str] | None = None, jobs: int | None = None, force: bool = False,
-        outputs: Path = OUTPUTS, notebooks_dir: Path = NOTEBOOKS) -> int:
+def run(
+    params_file: Path | None = PARAMS / "default.yaml",
+    overrides: list[str] | None = None,
+    only: list[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    outputs: Path = OUTPUTS,
+    notebooks_dir: Path = NOTEBOOKS,
+) -> int:
     """Run the reports; return the process exit code (0 all good, 1 a report failed, 2 cannot start)."""
     t0 = time.perf_counter()
     started = datetime.now(UTC)
@@ -237,9 +262,15 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
     for job, report, own in planned:
         key = mf.cache_key(Path(job.notebook), job.parameters | {"_title": job.title}, hashes)
         nb = Path(job.notebook)
-        rec = {"name": job.name, "notebook": str(nb.relative_to(ROOT)) if nb.is_relative_to(ROOT) else job.notebook,
-               "title": job.title, "parameters": own, "cache_key": key, "order": report.order,
-               "per_town": report.per_town}
+        rec = {
+            "name": job.name,
+            "notebook": str(nb.relative_to(ROOT)) if nb.is_relative_to(ROOT) else job.notebook,
+            "title": job.title,
+            "parameters": own,
+            "cache_key": key,
+            "order": report.order,
+            "per_town": report.per_town,
+        }
         prev = previous.get(job.name)
         files_ok = prev and all((outputs / f).exists() for f in prev.get("files", {}).values())
         if not force and prev and prev.get("cache_key") == key and prev.get("status") in ("ok", "cached") and files_ok:
@@ -250,8 +281,10 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
             todo.append(job)
     njobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     cached = len(planned) - len(todo)
-    _say(f"shunde-workbook: {len(planned)} reports, {cached} unchanged (skipped), {len(todo)} to run "
-         f"with {njobs} parallel job(s), kernel '{kernel}'.")
+    _say(
+        f"shunde-workbook: {len(planned)} reports, {cached} unchanged (skipped), {len(todo)} to run "
+        f"with {njobs} parallel job(s), kernel '{kernel}'."
+    )
     failures = []
     with PeakMemory() as mem:
         if todo:
@@ -266,8 +299,13 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
                     try:
                         res = as_dict(fut.result())
                     except Exception as exc:  # noqa: BLE001 - a worker process died
-                        res = {"name": job.name, "status": "failed", "seconds": 0.0, "files": {},
-                               "error": {"exception": type(exc).__name__, "message": str(exc)}}
+                        res = {
+                            "name": job.name,
+                            "status": "failed",
+                            "seconds": 0.0,
+                            "files": {},
+                            "error": {"exception": type(exc).__name__, "message": str(exc)},
+                        }
                     rec = records[job.name]
                     rec.update(status=res["status"], seconds=round(res["seconds"], 2), error=res.get("error"))
                     if res["status"] == "ok":
@@ -299,8 +337,10 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
     for rec in failures:
         _say(_failure_summary(rec))
     ok = sum(r["status"] == "ok" for r in ordered)
-    _say(f"Done: {ok} built, {cached} unchanged, {len(failures)} failed. Wall time {wall:.1f} s, "
-         f"peak memory {mem.peak / 2**20:.0f} MB (runner, workers and kernels together).")
+    _say(
+        f"Done: {ok} built, {cached} unchanged, {len(failures)} failed. Wall time {wall:.1f} s, "
+        f"peak memory {mem.peak / 2**20:.0f} MB (runner, workers and kernels together)."
+    )
     _say(f"Open {outputs / 'index.html'}")
     return 1 if failures else 0
 
@@ -339,9 +379,11 @@ def _failure_summary(rec: dict) -> str:
     cell = err.get("exec_count")
     where = f"cell {cell}" if cell is not None else "before or after execution"
     kept = err.get("partial_notebook")
-    return (f"\nFAILED {rec['name']} ({rec['notebook']}): {err.get('exception')} in {where}: {err.get('message')}\n"
-            + (f"  Partially executed notebook kept for debugging: {kept}\n" if kept else "")
-            + ("  The previous good report is still in place.\n" if rec.get("files") else ""))
+    return (
+        f"\nFAILED {rec['name']} ({rec['notebook']}): {err.get('exception')} in {where}: {err.get('message')}\n"
+        + (f"  Partially executed notebook kept for debugging: {kept}\n" if kept else "")
+        + ("  The previous good report is still in place.\n" if rec.get("files") else "")
+    )
 
 
 def _write_json(path: Path, data: dict) -> None:

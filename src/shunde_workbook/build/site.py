@@ -10,9 +10,28 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from shunde_workbook.narrative.provenance import banner_items
 from shunde_workbook.narrative.text import status_label, tr
 
-SITE_KEYS = ("site_title", "caveat_heading", "generated", "commit", "wall", "peak", "reports", "report", "editions",
-             "status", "built", "policy", "analyst", "status_ok", "status_cached", "status_failed", "inputs", "file",
-             "provenance", "manifest_note")
+SITE_KEYS = (
+    "site_title",
+    "caveat_heading",
+    "generated",
+    "commit",
+    "wall",
+    "peak",
+    "reports",
+    "report",
+    "editions",
+    "status",
+    "built",
+    "policy",
+    "analyst",
+    "status_ok",
+    "status_cached",
+    "status_failed",
+    "inputs",
+    "file",
+    "provenance",
+    "manifest_note",
+)
 
 
 def site_text(lang: str) -> dict[str, str]:
@@ -39,15 +58,28 @@ def _params_text(params: dict, lang: str) -> str:
 def write_index(outputs: Path, manifest: dict) -> Path:
     """Render ``index.html`` from the manifest (atomically)."""
     lang = manifest["run"]["parameters"].get("language", "zh")
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates" / "site"),
-                      autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates" / "site"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
     reports = []
     for r in manifest["reports"]:
         files = {k: "reports/" + Path(v).name for k, v in (r.get("files") or {}).items() if k in ("policy", "analyst")}
-        reports.append({**r, "files": files, "params_text": _params_text(r.get("parameters", {}), lang) or tr("site.defaults", lang)})
+        reports.append(
+            {
+                **r,
+                "files": files,
+                "params_text": _params_text(r.get("parameters", {}), lang) or tr("site.defaults", lang),
+            }
+        )
     html = env.get_template("index.html.j2").render(
-        t=site_text(lang), lang=lang, run=manifest["run"], reports=reports,
-        caveats=caveats(manifest["run"]["inputs"], lang), status_label=lambda s: status_label(s, lang))
+        t=site_text(lang),
+        lang=lang,
+        run=manifest["run"],
+        reports=reports,
+        caveats=caveats(manifest["run"]["inputs"], lang),
+        status_label=lambda s: status_label(s, lang),
+    )
     path = outputs / "index.html"
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")

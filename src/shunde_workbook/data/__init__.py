@@ -15,7 +15,21 @@ from shunde_workbook.data.simulate import simulate_ledger, write_simulated
 from shunde_workbook.errors import LedgerError
 
 __all__ = [
-    "DISK_COLUMNS", "FRAME_COLUMNS", "Fix", "Issue", "LedgerError", "ValidationReport", "load_facts",
-    "load_ledger", "load_population", "load_programme_fields", "load_towns", "load_villages", "parse_amount",
-    "reconcile", "simulate_ledger", "validate_ledger", "write_simulated",
+    "DISK_COLUMNS",
+    "FRAME_COLUMNS",
+    "Fix",
+    "Issue",
+    "LedgerError",
+    "ValidationReport",
+    "load_facts",
+    "load_ledger",
+    "load_population",
+    "load_programme_fields",
+    "load_towns",
+    "load_villages",
+    "parse_amount",
+    "reconcile",
+    "simulate_ledger",
+    "validate_ledger",
+    "write_simulated",
 ]

@@ -23,12 +23,23 @@ import pandas as pd
 
 def _validate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="ledger file: .csv (UTF-8, UTF-8 BOM, GBK/GB18030) or .xlsx")
-    p.add_argument("--unit", choices=["元", "万元"], default=None,
-                   help="unit of bare numbers in the amount column (default: from the header, else 元)")
-    p.add_argument("--provenance", choices=["published", "official", "simulated"], default=None,
-                   help="provenance for every row when the file has no provenance column")
-    p.add_argument("--reconcile", action="store_true",
-                   help="also compare the accepted rows with data/reference/published_facts.csv")
+    p.add_argument(
+        "--unit",
+        choices=["元", "万元"],
+        default=None,
+        help="unit of bare numbers in the amount column (default: from the header, else 元)",
+    )
+    p.add_argument(
+        "--provenance",
+        choices=["published", "official", "simulated"],
+        default=None,
+        help="provenance for every row when the file has no provenance column",
+    )
+    p.add_argument(
+        "--reconcile",
+        action="store_true",
+        help="also compare the accepted rows with data/reference/published_facts.csv",
+    )
     return p
 
 

@@ -51,7 +51,7 @@ def _strip_prefixes(key: str) -> str:
         changed = False
         for p in _PREFIXES:
             if key.startswith(p) and len(key) > len(p):
-                key = key[len(p):]
+                key = key[len(p) :]
                 changed = True
     return key
 
@@ -117,7 +117,6 @@ def village_name(code: str) -> str | None:
     return place_index().village_name.get(code)
 
 
-
 def suggest_town(name: object) -> str | None:
     """The closest valid full town name (e.g. '容贵' → '容桂街道'), or None if nothing is similar."""
     return names.suggest_town(name)
@@ -160,7 +159,7 @@ def resolve_village(name: object, town_code: str | None) -> tuple[str | None, st
     # "容桂东风社区" / "容桂街道东风社区": drop a leading town name
     for tkey, tcode in idx.town_prefixes:
         if key.startswith(tkey) and len(key) > len(tkey) and (town_code is None or tcode == town_code):
-            candidates.append(key[len(tkey):])
+            candidates.append(key[len(tkey) :])
             if town_code is None:
                 town_code = tcode
             break

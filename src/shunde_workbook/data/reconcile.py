@@ -33,8 +33,20 @@ from shunde_workbook.data import reference
 from shunde_workbook.data.schema import PROGRAMME_FIRST_YEAR, PROGRAMMES
 
 APPROX_TOLERANCE = 0.005
-RECONCILE_COLUMNS = ["fact_id", "programme", "period", "metric", "unit", "published", "ledger", "difference",
-                     "qualifier", "status", "source", "note"]
+RECONCILE_COLUMNS = [
+    "fact_id",
+    "programme",
+    "period",
+    "metric",
+    "unit",
+    "published",
+    "ledger",
+    "difference",
+    "qualifier",
+    "status",
+    "source",
+    "note",
+]
 PASS, FAIL, NA = "pass", "fail", "not applicable"
 BATCH1_MARK, BATCH1_DATE = "2018年第一批", pd.Timestamp("2018-10-30")
 Q1_MARK, Q1_END = "2023年第一季度", pd.Timestamp("2023-06-05")
@@ -55,8 +67,15 @@ NOT_IN_LEDGER = {
     "gengshan_outstanding_service_projects": "耕善计划 showcase award, not grants",
     "microgrant_cap_example": "cap of one community's 2024 micro-grant scheme, not a grant of either programme",
 }
-LEDGER_METRICS = {"amount_granted", "projects_funded", "villages_covered", "social_orgs_running_projects",
-                  "planned_funding", "planned_projects_min", "planned_projects_max"}
+LEDGER_METRICS = {
+    "amount_granted",
+    "projects_funded",
+    "villages_covered",
+    "social_orgs_running_projects",
+    "planned_funding",
+    "planned_projects_min",
+    "planned_projects_max",
+}
 
 
 def _programmes(label: str) -> list[str] | None:
@@ -68,7 +87,8 @@ def _programmes(label: str) -> list[str] | None:
 
 def infer_complete_years(ledger: pd.DataFrame) -> dict[str, set[int]]:
     """A programme-year counts as complete if the ledger has that programme in a later year, or an award
-    dated on/after 1 October of that year."""
+    dated on/after 1 October of that year.
+    """
     out: dict[str, set[int]] = {}
     for p in PROGRAMMES:
         sub = ledger[ledger["programme"] == p]
@@ -98,9 +118,13 @@ def _status(qualifier: str, metric: str, published: float, value: float, tol: fl
     raise ValueError(f"unknown qualifier {qualifier!r}")
 
 
-def reconcile(ledger_df: pd.DataFrame, facts_df: pd.DataFrame | None = None, *,
-              complete_years: dict[str, set[int]] | None = None,
-              approx_tolerance: float = APPROX_TOLERANCE) -> pd.DataFrame:
+def reconcile(
+    ledger_df: pd.DataFrame,
+    facts_df: pd.DataFrame | None = None,
+    *,
+    complete_years: dict[str, set[int]] | None = None,
+    approx_tolerance: float = APPROX_TOLERANCE,
+) -> pd.DataFrame:
     """One row per fact with columns RECONCILE_COLUMNS (amounts in 万元, like the facts file)."""
     facts = reference.load_facts() if facts_df is None else facts_df.copy()
     if "fact_id" not in facts.columns:
@@ -114,9 +138,20 @@ def reconcile(ledger_df: pd.DataFrame, facts_df: pd.DataFrame | None = None, *,
         m = re.fullmatch(r"(?P<base>[a-z_]+)(?:\[(?P<field>.+)\])?", metric)
         base, field = (m.group("base"), m.group("field")) if m else (metric, None)
         published = pd.to_numeric(pd.Series([f.value]), errors="coerce").iloc[0]
-        row = {"fact_id": f.fact_id, "programme": f.programme, "period": str(f.period), "metric": metric,
-               "unit": f.unit, "published": published, "ledger": np.nan, "difference": np.nan,
-               "qualifier": f.qualifier, "status": NA, "source": f.source, "note": ""}
+        row = {
+            "fact_id": f.fact_id,
+            "programme": f.programme,
+            "period": str(f.period),
+            "metric": metric,
+            "unit": f.unit,
+            "published": published,
+            "ledger": np.nan,
+            "difference": np.nan,
+            "qualifier": f.qualifier,
+            "status": NA,
+            "source": f.source,
+            "note": "",
+        }
         if pd.isna(published):
             row["note"] = f"published value {f.value!r}; "
         progs = _programmes(str(f.programme))
@@ -149,8 +184,9 @@ def _ledger_value(led, progs, period, base, field, complete, present):
 
     # --- choose rows for the period
     if period in ("2017-2022", "each year"):
-        missing = [f"{p} {y}" for p in progs for y in range(max(2017, PROGRAMME_FIRST_YEAR[p]), 2023)
-                   if y not in present[p]]
+        missing = [
+            f"{p} {y}" for p in progs for y in range(max(2017, PROGRAMME_FIRST_YEAR[p]), 2023) if y not in present[p]
+        ]
         if missing:
             return None, "ledger does not cover " + ", ".join(missing)
         sub = sub[sub["year"].between(2017, 2022)]
@@ -166,9 +202,14 @@ def _ledger_value(led, progs, period, base, field, complete, present):
     elif period == "2018 batch 1":
         titled = sub["programme_title"].fillna("").str.contains(BATCH1_MARK, regex=False)
         sub = sub[titled] if titled.any() else sub[sub["award_date"] == BATCH1_DATE]
-        if sub.empty and not (led["programme_title"].fillna("").str.contains(BATCH1_MARK, regex=False).any()
-                              or (led["award_date"] == BATCH1_DATE).any()):
-            return None, f"no rows marked as 2018 batch 1 ('{BATCH1_MARK}' in Grant Programme:Title or dated 2018-10-30)"
+        if sub.empty and not (
+            led["programme_title"].fillna("").str.contains(BATCH1_MARK, regex=False).any()
+            or (led["award_date"] == BATCH1_DATE).any()
+        ):
+            return (
+                None,
+                f"no rows marked as 2018 batch 1 ('{BATCH1_MARK}' in Grant Programme:Title or dated 2018-10-30)",
+            )
     elif period == "2023 Q1":
         q1 = _q1_rows(led)
         if not q1.any():
@@ -216,6 +257,16 @@ def format_table(table: pd.DataFrame) -> str:
     show = table.copy()
     for c in ("published", "ledger", "difference"):
         show[c] = show[c].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}".rstrip("0").rstrip("."))
-    cols = ["fact_id", "programme", "period", "metric", "published", "ledger", "difference", "qualifier", "status",
-            "note"]
+    cols = [
+        "fact_id",
+        "programme",
+        "period",
+        "metric",
+        "published",
+        "ledger",
+        "difference",
+        "qualifier",
+        "status",
+        "note",
+    ]
     return show[cols].to_string(index=False)

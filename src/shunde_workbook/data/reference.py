@@ -19,8 +19,7 @@ REFERENCE_DIR: Path = paths.REFERENCE
 
 def _read(name: str, str_cols: tuple[str, ...] = (), ref_dir: Path | None = None) -> pd.DataFrame:
     path = Path(ref_dir or REFERENCE_DIR) / name
-    df = pd.read_csv(path, dtype={c: str for c in str_cols}, encoding="utf-8", keep_default_na=False,
-                     na_values=[""])
+    df = pd.read_csv(path, dtype={c: str for c in str_cols}, encoding="utf-8", keep_default_na=False, na_values=[""])
     return df
 
 
@@ -93,4 +92,3 @@ def load_facts() -> pd.DataFrame:
 def load_programme_fields() -> pd.DataFrame:
     """programme, year (int), field, aliases ('|'-separated), basis (published | assumed), source, note."""
     return _fields().copy()
-

@@ -48,8 +48,19 @@ HEADER_ALIASES: dict[str, list[str]] = {
     "award_date": ["签约日期", "资助日期", "立项日期", "日期", "date"],
     "funder": ["资助方", "资助机构", "出资方", "funder", "funding org"],
     "recipient_id": ["机构编号", "机构代码", "统一社会信用代码", "recipient id"],
-    "recipient_name": ["申报机构", "承接机构", "执行机构", "申报单位", "承接单位", "机构名称", "社会组织",
-                       "recipient", "recipient org", "organisation", "organization"],
+    "recipient_name": [
+        "申报机构",
+        "承接机构",
+        "执行机构",
+        "申报单位",
+        "承接单位",
+        "机构名称",
+        "社会组织",
+        "recipient",
+        "recipient org",
+        "organisation",
+        "organization",
+    ],
     "programme_title": ["资助批次", "批次", "计划名称", "grant programme", "batch"],
     "location_name": ["服务地点", "受益地区", "服务区域", "beneficiary location"],
     "location_code": ["区划代码", "地区代码", "统计用区划代码", "geographic code"],
@@ -111,10 +122,26 @@ PROGRAMME_LIFE_NOTE = {
 FUNDERS = {"众创共善": "佛山市顺德区社会创新中心", "和美社区": "广东省德胜社区慈善基金会"}
 PROGRAMME_TITLES = {"众创共善": "众创共善计划", "和美社区": "和美社区计划"}
 PROGRAMME_ALIASES = {
-    "众创共善": ["众创共善", "众创", "众创共善计划", "顺德众创共善计划", "顺德区众创共善计划", "zhongchuang",
-                 "zhongchuanggongshan", "zcgs"],
-    "和美社区": ["和美社区", "和美", "和美社区计划", "德胜和美社区计划", "和美社区资助计划", "hemei", "hemeishequ",
-                 "hmsq"],
+    "众创共善": [
+        "众创共善",
+        "众创",
+        "众创共善计划",
+        "顺德众创共善计划",
+        "顺德区众创共善计划",
+        "zhongchuang",
+        "zhongchuanggongshan",
+        "zcgs",
+    ],
+    "和美社区": [
+        "和美社区",
+        "和美",
+        "和美社区计划",
+        "德胜和美社区计划",
+        "和美社区资助计划",
+        "hemei",
+        "hemeishequ",
+        "hmsq",
+    ],
 }
 PROVENANCES = ("published", "official", "simulated")
 PROVENANCE_ALIASES = {

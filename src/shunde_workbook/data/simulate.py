@@ -138,8 +138,10 @@ def calibration_targets(facts: pd.DataFrame, k: dict) -> Targets:
     b1_projects = int(_fact(facts, HM, "2018 batch 1", "projects_funded"))
     b1_wan = _fact(facts, HM, "2018 batch 1", "amount_granted")
     hm_2018_plan_wan = _fact(facts, HM, "2018", "planned_funding")
-    b1_fields = {f: int(_fact(facts, HM, "2018 batch 1", f"projects_funded[{f}]"))
-                 for f in ("教育发展", "社区照顾", "文化保育", "社区发展", "行业支持")}
+    b1_fields = {
+        f: int(_fact(facts, HM, "2018 batch 1", f"projects_funded[{f}]"))
+        for f in ("教育发展", "社区照顾", "文化保育", "社区发展", "行业支持")
+    }
     assert sum(b1_fields.values()) == b1_projects
     q1_counts = dict(k["hm_q1_field_counts"])
     assert sum(q1_counts.values()) == hm_q1_projects, "hm_q1_field_counts must sum to the published 60"
@@ -168,8 +170,16 @@ def project_rows(rng: np.random.Generator, t: Targets, fields: pd.DataFrame, k: 
 
     def add(programme, year, group, field_list, title, date=None):
         for f in field_list:
-            rows.append({"programme": programme, "year": year, "group": group, "field": f,
-                         "programme_title": title, "award_date": date})
+            rows.append(
+                {
+                    "programme": programme,
+                    "year": year,
+                    "group": group,
+                    "field": f,
+                    "programme_title": title,
+                    "award_date": date,
+                }
+            )
 
     def fields_for(programme, year):
         return fields[(fields.programme == programme) & (fields.year == year)]["field"].tolist()
@@ -182,8 +192,13 @@ def project_rows(rng: np.random.Generator, t: Targets, fields: pd.DataFrame, k: 
     add(HM, 2018, "hm_b1", [f for f, c in b1_fields.items() for _ in range(c)], HM_BATCH1_TITLE, HM_BATCH1_DATE)
     mix = np.array([b1_fields[f] for f in b1_fields], dtype=float)
     mix /= mix.sum()
-    add(HM, 2018, "hm_b2", rng.choice(list(b1_fields), size=t.hm_b2_projects, p=mix).tolist(),
-        f"{PROGRAMME_TITLES[HM]} 2018年")
+    add(
+        HM,
+        2018,
+        "hm_b2",
+        rng.choice(list(b1_fields), size=t.hm_b2_projects, p=mix).tolist(),
+        f"{PROGRAMME_TITLES[HM]} 2018年",
+    )
     for year, n in apportion(t.hm_1922_projects, k["hm_year_weights"]).items():
         fl = fields_for(HM, year)
         p = np.array([b1_fields.get(f, mix.mean()) for f in fl], dtype=float)
@@ -192,9 +207,10 @@ def project_rows(rng: np.random.Generator, t: Targets, fields: pd.DataFrame, k: 
     return pd.DataFrame(rows)
 
 
-def _amounts(rng: np.random.Generator, n: int, total_yuan: int, multipliers: np.ndarray, sigma: float,
-             round_to: int) -> np.ndarray:
-    """n positive amounts (multiples of round_to) summing exactly to total_yuan."""
+def _amounts(
+    rng: np.random.Generator, n: int, total_yuan: int, multipliers: np.ndarray, sigma: float, round_to: int
+) -> np.ndarray:
+    """N positive amounts (multiples of round_to) summing exactly to total_yuan."""
     w = rng.lognormal(0.0, sigma, n) * multipliers
     a = np.round(w / w.sum() * total_yuan / round_to).astype(np.int64) * round_to
     a = np.maximum(a, round_to)
@@ -256,8 +272,9 @@ class _VillagePool:
         return rng.choice(pool, size=size, replace=True, p=p)
 
 
-def draw_places(rng: np.random.Generator, df: pd.DataFrame, villages: pd.DataFrame, towns: pd.DataFrame,
-                k: dict) -> tuple[np.ndarray, np.ndarray]:
+def draw_places(
+    rng: np.random.Generator, df: pd.DataFrame, villages: pd.DataFrame, towns: pd.DataFrame, k: dict
+) -> tuple[np.ndarray, np.ndarray]:
     """(town_code, village_code or "") per row.
 
     和美社区 rows are village-level except 行业支持; 众创共善 rows with probability ``zc_village_share``.
@@ -265,13 +282,16 @@ def draw_places(rng: np.random.Generator, df: pd.DataFrame, villages: pd.DataFra
     """
     tw = town_weights(float(k["town_weight_population"]))
     units = villages.groupby("town_code").size()
-    pool = _VillagePool(villages["code"].to_numpy(), villages["town_code"].to_numpy(),
-                        (villages["town_code"].map(tw) / villages["town_code"].map(units)).to_numpy())
+    pool = _VillagePool(
+        villages["code"].to_numpy(),
+        villages["town_code"].to_numpy(),
+        (villages["town_code"].map(tw) / villages["town_code"].map(units)).to_numpy(),
+    )
     n = len(df)
     is_hm = (df["programme"] == HM).to_numpy()
     village_level = np.where(is_hm, (df["field"] != "行业支持").to_numpy(), rng.random(n) < k["zc_village_share"])
     b1 = (df["group"] == "hm_b1").to_numpy()
-    short_to_code = dict(zip(towns.short_name, towns.town_code))
+    short_to_code = dict(zip(towns.short_name, towns.town_code, strict=False))
     b1_towns = {short_to_code[s] for s in HM_BATCH1_TOWNS}
     village = np.full(n, "", dtype=object)
     _hemei_villages(rng, village, pool, is_hm & village_level, b1, b1_towns, int(k["hm_villages"]))
@@ -280,10 +300,18 @@ def draw_places(rng: np.random.Generator, df: pd.DataFrame, villages: pd.DataFra
     return town, village
 
 
-def _hemei_villages(rng: np.random.Generator, village: np.ndarray, pool: _VillagePool, rows: np.ndarray,
-                    b1: np.ndarray, b1_towns: set, hm_villages: int) -> None:
+def _hemei_villages(
+    rng: np.random.Generator,
+    village: np.ndarray,
+    pool: _VillagePool,
+    rows: np.ndarray,
+    b1: np.ndarray,
+    b1_towns: set,
+    hm_villages: int,
+) -> None:
     """Fill ``village`` for 和美社区's village-level ``rows``: exactly ``hm_villages`` villages are used, each at
-    least once; 2018 batch 1 only in the signing towns."""
+    least once; 2018 batch 1 only in the signing towns.
+    """
     codes = pool.codes
     hm_set = rng.choice(len(codes), size=hm_villages, replace=False, p=pool.weights / pool.weights.sum())
     b1_pool = hm_set[np.array([pool.towns[i] in b1_towns for i in hm_set])]
@@ -294,23 +322,23 @@ def _hemei_villages(rng: np.random.Generator, village: np.ndarray, pool: _Villag
     rng.shuffle(todo)
     perm = rng.permutation(np.flatnonzero(rows & ~b1))
     village[perm[: len(todo)]] = codes[todo]
-    rest = perm[len(todo):]
+    rest = perm[len(todo) :]
     village[rest] = codes[pool.pick(rng, hm_set, len(rest))]
 
 
-def _zhongchuang_villages(rng: np.random.Generator, village: np.ndarray, pool: _VillagePool,
-                          rows: np.ndarray) -> None:
+def _zhongchuang_villages(rng: np.random.Generator, village: np.ndarray, pool: _VillagePool, rows: np.ndarray) -> None:
     """Fill ``village`` for 众创共善's village-level ``rows``: every 2021 village at least once."""
     codes = pool.codes
     rows_zcv = rng.permutation(np.flatnonzero(rows))
     allv = rng.permutation(len(codes))
     village[rows_zcv[: len(allv)]] = codes[allv]
-    rest = rows_zcv[len(allv):]
+    rest = rows_zcv[len(allv) :]
     village[rest] = codes[pool.pick(rng, np.arange(len(codes)), len(rest))]
 
 
-def _town_codes(rng: np.random.Generator, village: np.ndarray, b1: np.ndarray, b1_towns: set,
-                tw: pd.Series) -> np.ndarray:
+def _town_codes(
+    rng: np.random.Generator, village: np.ndarray, b1: np.ndarray, b1_towns: set, tw: pd.Series
+) -> np.ndarray:
     """The village's town; rows without a village draw a town by weight (batch 1: a signing town)."""
     town = np.full(len(village), "", dtype=object)
     has_v = village != ""
@@ -327,7 +355,8 @@ def _town_codes(rng: np.random.Generator, village: np.ndarray, b1: np.ndarray, b
 
 def draw_organisations(rng: np.random.Generator, df: pd.DataFrame, k: dict) -> tuple[list[str], list[str]]:
     """(recipient_id, recipient_name) per row: a Zipf-weighted pool of ``n_orgs`` invented organisations; each
-    year's active organisations each run at least one project."""
+    year's active organisations each run at least one project.
+    """
     n_orgs = int(k["n_orgs"])
     org_w = 1.0 / np.arange(1, n_orgs + 1) ** float(k["org_concentration"])
     org_w /= org_w.sum()
@@ -349,18 +378,21 @@ def draw_organisations(rng: np.random.Generator, df: pd.DataFrame, k: dict) -> t
 def finish_frame(df: pd.DataFrame, seed: int, towns: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
     """Sort, number and label the rows (identifiers, 【模拟】 titles, SIMULATED description, locations)."""
     df["_p"] = np.where(df["programme"] == HM, 1, 0)
-    df = df.sort_values(["year", "_p", "award_date", "town_code", "village_code", "amount"],
-                        kind="stable").reset_index(drop=True)
+    df = df.sort_values(["year", "_p", "award_date", "town_code", "village_code", "amount"], kind="stable").reset_index(
+        drop=True
+    )
     seq = np.arange(1, len(df) + 1)
     prefix = np.where(df["programme"] == HM, "HM", "ZC")
-    df["identifier"] = [f"SIM-{p}-{y}-{s:05d}" for p, y, s in zip(prefix, df["year"], seq)]
-    df["title"] = [f"【模拟】{f}项目 #{s:05d}" for f, s in zip(df["field"], seq)]
-    df["description"] = (f"【模拟数据 SIMULATED】非真实资助记录；按公开汇总数据校准的模型生成 (seed={seed})；"
-                         "仅供演示与测试，不得作为研究发现引用。")
+    df["identifier"] = [f"SIM-{p}-{y}-{s:05d}" for p, y, s in zip(prefix, df["year"], seq, strict=False)]
+    df["title"] = [f"【模拟】{f}项目 #{s:05d}" for f, s in zip(df["field"], seq, strict=False)]
+    df["description"] = (
+        f"【模拟数据 SIMULATED】非真实资助记录；按公开汇总数据校准的模型生成 (seed={seed})；"
+        "仅供演示与测试，不得作为研究发现引用。"
+    )
     df["currency"] = "CNY"
     df["funder"] = df["programme"].map(FUNDERS)
-    towns_name = dict(zip(towns.town_code, towns.town))
-    vnames = dict(zip(villages.code, villages.name))
+    towns_name = dict(zip(towns.town_code, towns.town, strict=False))
+    vnames = dict(zip(villages.code, villages.name, strict=False))
     df["location_name"] = df["town_code"].map(towns_name) + df["village_code"].map(vnames).fillna("")
     df["location_code"] = np.where(df["village_code"] != "", df["village_code"], df["town_code"])
     df["provenance"] = "simulated"

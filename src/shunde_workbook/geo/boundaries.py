@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from shunde_workbook.errors import BoundaryError
 from shunde_workbook.geo.gcj02 import gcj02_to_wgs84, geometry_gcj02_to_wgs84, geometry_wgs84_to_gcj02
 from shunde_workbook.geo.names import TOWN_CODES, normalise_town, suggest_town, town_by_code
-from shunde_workbook.errors import BoundaryError
 
 __all__ = ["BoundaryError", "load_boundaries", "gcj02_to_wgs84", "geometry_gcj02_to_wgs84"]
 
@@ -34,8 +34,8 @@ def _fail(path, problem: str, suggestion: str) -> BoundaryError:
 
 
 def _default_outline() -> Path:
-    from shunde_workbook.paths import SHAPEFILES
     from shunde_workbook.geo.build import OUTLINE_FILE
+    from shunde_workbook.paths import SHAPEFILES
 
     return SHAPEFILES / OUTLINE_FILE
 
@@ -47,13 +47,19 @@ def _check_shp_length(path: Path) -> None:
     """Compare a .shp header's declared length with the file size."""
     data = path.read_bytes()[:28]
     if len(data) < 28 or struct.unpack(">i", data[:4])[0] != 9994:
-        raise _fail(path, "is not a valid shapefile (bad or missing .shp header).",
-                    "Re-export it from the original GIS software or copy it again.")
+        raise _fail(
+            path,
+            "is not a valid shapefile (bad or missing .shp header).",
+            "Re-export it from the original GIS software or copy it again.",
+        )
     declared = struct.unpack(">i", data[24:28])[0] * 2
     actual = path.stat().st_size
     if declared != actual:
-        raise _fail(path, f"is truncated or corrupt: its header declares {declared} bytes but the file has {actual}.",
-                    "Copy the complete .shp (with its .shx, .dbf and .prj) again.")
+        raise _fail(
+            path,
+            f"is truncated or corrupt: its header declares {declared} bytes but the file has {actual}.",
+            "Copy the complete .shp (with its .shx, .dbf and .prj) again.",
+        )
 
 
 def _read(path: Path) -> gpd.GeoDataFrame:
@@ -66,17 +72,27 @@ def _read(path: Path) -> gpd.GeoDataFrame:
             warnings.simplefilter("ignore", RuntimeWarning)
             gdf = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # pyogrio/GDAL raise several classes
-        raise _fail(path, f"could not be read ({type(exc).__name__}: {exc}).",
-                    "Make sure it is a complete OGR-readable file (shp with .shx/.dbf/.prj, gpkg or geojson).") from exc
+        raise _fail(
+            path,
+            f"could not be read ({type(exc).__name__}: {exc}).",
+            "Make sure it is a complete OGR-readable file (shp with .shx/.dbf/.prj, gpkg or geojson).",
+        ) from exc
     if len(gdf) == 0:
         raise _fail(path, "contains no features.", "Point boundaries_path at the file holding the 10 town polygons.")
     missing_geom = gdf.geometry.isna() | gdf.geometry.is_empty
     if missing_geom.any():
-        raise _fail(path, f"has {int(missing_geom.sum())} feature(s) without geometry (rows {list(np.flatnonzero(missing_geom))}); "
-                    "the file may be truncated or corrupt.", "Copy or export the file again.")
+        raise _fail(
+            path,
+            f"has {int(missing_geom.sum())} feature(s) without geometry (rows {list(np.flatnonzero(missing_geom))}); "
+            "the file may be truncated or corrupt.",
+            "Copy or export the file again.",
+        )
     if gdf.crs is None:
-        raise _fail(path, "has no coordinate reference system (e.g. a shapefile without its .prj).",
-                    "Add the .prj, or set it with gdf.set_crs('EPSG:4326') and save again if the coordinates are WGS84 lon/lat.")
+        raise _fail(
+            path,
+            "has no coordinate reference system (e.g. a shapefile without its .prj).",
+            "Add the .prj, or set it with gdf.set_crs('EPSG:4326') and save again if the coordinates are WGS84 lon/lat.",
+        )
     return gdf
 
 
@@ -90,16 +106,22 @@ def _key_column(gdf: pd.DataFrame, path) -> str:
     # first known name column with any recognisable town, then any other text column
     best = None
     candidates = [c for c in _NAME_COLUMNS if c in gdf.columns]
-    candidates += [c for c in gdf.columns if c not in candidates and c != gdf.geometry.name
-                   and not pd.api.types.is_numeric_dtype(gdf[c])]
+    candidates += [
+        c
+        for c in gdf.columns
+        if c not in candidates and c != gdf.geometry.name and not pd.api.types.is_numeric_dtype(gdf[c])
+    ]
     for col in candidates:
         if any(normalise_town(v) is not None for v in gdf[col]):
             best = col
             break
     if best is None:
         cols = [c for c in gdf.columns if c != gdf.geometry.name]
-        raise _fail(path, f"has no town_code column and no column of Shunde town names (columns: {cols}).",
-                    "Add a town_code column with the NBS 9-digit codes (e.g. 440606005 for 大良街道) or a column of town names.")
+        raise _fail(
+            path,
+            f"has no town_code column and no column of Shunde town names (columns: {cols}).",
+            "Add a town_code column with the NBS 9-digit codes (e.g. 440606005 for 大良街道) or a column of town names.",
+        )
     return best
 
 
@@ -108,9 +130,13 @@ def _town_codes(gdf: pd.DataFrame, col: str, path) -> pd.Series:
     bad = gdf.loc[codes.isna(), col].tolist()
     if bad:
         hints = "; ".join(f"{v!r} (did you mean {suggest_town(v) or 'none close'}?)" for v in bad)
-        raise _fail(path, f"has unknown town name(s) in column {col!r}: {hints}.",
-                    "Fix the spelling or use the NBS town_code; valid names: "
-                    + ", ".join(town_by_code(c).name for c in TOWN_CODES) + ".")
+        raise _fail(
+            path,
+            f"has unknown town name(s) in column {col!r}: {hints}.",
+            "Fix the spelling or use the NBS town_code; valid names: "
+            + ", ".join(town_by_code(c).name for c in TOWN_CODES)
+            + ".",
+        )
     return codes
 
 
@@ -125,13 +151,19 @@ def _check_set(codes: pd.Series, expected: list[str], path) -> None:
     dup = sorted(codes[codes.duplicated()].unique())
     if dup:
         names = [f"{town_by_code(c).name} ({c})" for c in dup]
-        raise _fail(path, f"has more than one feature for: {', '.join(names)}.",
-                    "Dissolve the file by town first (e.g. gdf.dissolve('town_code')) so each town is one row.")
+        raise _fail(
+            path,
+            f"has more than one feature for: {', '.join(names)}.",
+            "Dissolve the file by town first (e.g. gdf.dissolve('town_code')) so each town is one row.",
+        )
     missing = [c for c in expected if c not in set(codes)]
     if missing:
         names = [f"{town_by_code(c).name} ({c})" for c in missing]
-        raise _fail(path, f"is missing {len(missing)} town(s): {', '.join(names)}.",
-                    "Every notebook maps all towns; add the missing polygons or use the approximate file shapefiles/shunde_towns_approx.shp.")
+        raise _fail(
+            path,
+            f"is missing {len(missing)} town(s): {', '.join(names)}.",
+            "Every notebook maps all towns; add the missing polygons or use the approximate file shapefiles/shunde_towns_approx.shp.",
+        )
 
 
 # --------------------------------------------------------------------------
@@ -144,8 +176,9 @@ def _repair(gdf: gpd.GeoDataFrame, codes: pd.Series, path, crs) -> gpd.GeoDataFr
     fixed = gdf.geometry.copy()
     fixed[invalid] = shapely.make_valid(gdf.geometry[invalid].values)
     # keep only the polygonal part (make_valid may add stray lines/points)
-    fixed[invalid] = [shapely.union_all(shapely.get_parts(g)[shapely.get_type_id(shapely.get_parts(g)) == 3])
-                      for g in fixed[invalid]]
+    fixed[invalid] = [
+        shapely.union_all(shapely.get_parts(g)[shapely.get_type_id(shapely.get_parts(g)) == 3]) for g in fixed[invalid]
+    ]
     before = gdf.geometry[invalid].to_crs(crs).area  # shapely area of an invalid shape is its signed ring sum
     after = gpd.GeoSeries(fixed[invalid], crs=gdf.crs).to_crs(crs).area
     report = []
@@ -154,12 +187,18 @@ def _repair(gdf: gpd.GeoDataFrame, codes: pd.Series, path, crs) -> gpd.GeoDataFr
         reason = shapely.is_valid_reason(gdf.geometry[idx])
         change = abs(after[idx] - before[idx]) / max(abs(before[idx]), after[idx], 1e-9)
         if not fixed[idx].is_valid or fixed[idx].is_empty or change > _MAX_REPAIR_CHANGE:
-            raise _fail(path, f"has an invalid polygon for {name} ({reason}) that cannot be repaired safely "
-                        f"(repair changes its area by {change:.1%}).",
-                        "Fix the geometry in a GIS (e.g. QGIS 'Fix geometries') and save again.")
+            raise _fail(
+                path,
+                f"has an invalid polygon for {name} ({reason}) that cannot be repaired safely "
+                f"(repair changes its area by {change:.1%}).",
+                "Fix the geometry in a GIS (e.g. QGIS 'Fix geometries') and save again.",
+            )
         report.append(f"{name}: {reason}, area change {change:.3%}")
-    warnings.warn(f"Boundary file {path}: repaired invalid geometry with shapely.make_valid — " + "; ".join(report),
-                  UserWarning, stacklevel=3)
+    warnings.warn(
+        f"Boundary file {path}: repaired invalid geometry with shapely.make_valid — " + "; ".join(report),
+        UserWarning,
+        stacklevel=3,
+    )
     out = gdf.copy()
     out[gdf.geometry.name] = fixed
     return out
@@ -182,16 +221,22 @@ def _check_datum(gdf: gpd.GeoDataFrame, path, outline_path: Path | None) -> None
     out_g = u.difference(g).area / u.area
     if out_w > _GCJ_MIN_OUTSIDE and out_g < 0.5 * out_w:
         shift = w.centroid.distance(g.centroid)
-        raise _fail(path, f"looks like GCJ-02 (Chinese web-map) coordinates labelled as {gdf.crs.name}: "
-                    f"{out_w:.1%} of its area lies outside the WGS84 district outline but only {out_g:.1%} outside "
-                    f"the outline shifted to GCJ-02 (a {shift:.0f} m offset here).",
-                    "Convert it to WGS84 first, e.g. gdf.geometry = shunde_workbook.geo.gcj02."
-                    "geometry_gcj02_to_wgs84(gdf.geometry.values) on lon/lat coordinates, then save and load again.")
+        raise _fail(
+            path,
+            f"looks like GCJ-02 (Chinese web-map) coordinates labelled as {gdf.crs.name}: "
+            f"{out_w:.1%} of its area lies outside the WGS84 district outline but only {out_g:.1%} outside "
+            f"the outline shifted to GCJ-02 (a {shift:.0f} m offset here).",
+            "Convert it to WGS84 first, e.g. gdf.geometry = shunde_workbook.geo.gcj02."
+            "geometry_gcj02_to_wgs84(gdf.geometry.values) on lon/lat coordinates, then save and load again.",
+        )
     if out_w > 0.5:
-        raise _fail(path, f"does not line up with Shunde: {out_w:.0%} of its area lies outside the district outline "
-                    f"(declared CRS: {gdf.crs.name}).",
-                    "Check that the .prj / CRS matches the coordinates (a projected file labelled as lon/lat, or the reverse, "
-                    "is the usual cause).")
+        raise _fail(
+            path,
+            f"does not line up with Shunde: {out_w:.0%} of its area lies outside the district outline "
+            f"(declared CRS: {gdf.crs.name}).",
+            "Check that the .prj / CRS matches the coordinates (a projected file labelled as lon/lat, or the reverse, "
+            "is the usual cause).",
+        )
 
 
 # --------------------------------------------------------------------------

@@ -209,7 +209,9 @@ def power_partition(
     reg = shapely.affinity.translate(region, -origin[0], -origin[1])
     minx, miny, maxx, maxy = reg.bounds
     pad = max(maxx - minx, maxy - miny)
-    box = np.array([[minx - pad, miny - pad], [maxx + pad, miny - pad], [maxx + pad, maxy + pad], [minx - pad, maxy + pad]])
+    box = np.array(
+        [[minx - pad, miny - pad], [maxx + pad, miny - pad], [maxx + pad, maxy + pad], [minx - pad, maxy + pad]]
+    )
     targets = np.asarray(targets, float)
     w = np.zeros(len(p))
     convex, cells = _cells(p, w, reg, box)
@@ -319,7 +321,12 @@ def build_geo(out_dir: Path, reference_dir: Path | None = None) -> dict:
     outline_path = out_dir / OUTLINE_FILE
     gdf.to_file(towns_path, driver="ESRI Shapefile", engine="pyogrio", encoding="UTF-8")
     gpd.GeoDataFrame(
-        {"name": ["顺德区"], "adcode": ["440606"], "area_km2": [round(region.area / 1e6, 3)], "source": [SOURCE.split(";")[0]]},
+        {
+            "name": ["顺德区"],
+            "adcode": ["440606"],
+            "area_km2": [round(region.area / 1e6, 3)],
+            "source": [SOURCE.split(";")[0]],
+        },
         geometry=outline,
         crs="EPSG:4326",
     ).to_file(outline_path, driver="ESRI Shapefile", engine="pyogrio", encoding="UTF-8")

@@ -80,7 +80,7 @@ def _strip(key: str) -> str:
         stripped = False
         for p in _DISTRICT_PREFIXES:
             if key.startswith(p) and len(key) > len(p):
-                key, stripped = key[len(p):], True
+                key, stripped = key[len(p) :], True
     for s in _CN_SUFFIXES + _EN_SUFFIXES:
         if key.endswith(s) and len(key) > len(s):
             return key[: -len(s)]

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from shunde_workbook.errors import MissingDataWarning
 
 
 def _labels(index: pd.Index, mask: np.ndarray, limit: int = 10) -> str:
@@ -52,17 +51,13 @@ def as_series(
     values = out.to_numpy()
     nan = np.isnan(values)
     if nan.any() and not allow_nan:
-        raise ValueError(
-            f"{func}: {name} contains missing values (NaN) at {_labels(out.index, nan)}"
-        )
+        raise ValueError(f"{func}: {name} contains missing values (NaN) at {_labels(out.index, nan)}")
     inf = np.isinf(values)
     if inf.any():
         raise ValueError(f"{func}: {name} contains infinite values at {_labels(out.index, inf)}")
     neg = values < 0  # NaN compares False
     if neg.any() and not allow_negative:
-        raise ValueError(
-            f"{func}: {name} must be non-negative; negative at {_labels(out.index, neg)}"
-        )
+        raise ValueError(f"{func}: {name} must be non-negative; negative at {_labels(out.index, neg)}")
     return out
 
 
@@ -111,18 +106,11 @@ def align(
     differ); otherwise lengths must match and ``other`` takes ``ref``'s index.
     """
     if len(other) != len(ref):
-        raise ValueError(
-            f"{func}: length mismatch: {ref_name} has {len(ref)} entries, "
-            f"{other_name} has {len(other)}"
-        )
+        raise ValueError(f"{func}: length mismatch: {ref_name} has {len(ref)} entries, {other_name} has {len(other)}")
     if isinstance(ref_raw, pd.Series) and isinstance(other_raw, pd.Series):
         if ref.index.equals(other.index):
             return other
-        if (
-            set(ref.index) != set(other.index)
-            or ref.index.has_duplicates
-            or other.index.has_duplicates
-        ):
+        if set(ref.index) != set(other.index) or ref.index.has_duplicates or other.index.has_duplicates:
             only_r = [x for x in ref.index if x not in set(other.index)]
             only_o = [x for x in other.index if x not in set(ref.index)]
             raise ValueError(

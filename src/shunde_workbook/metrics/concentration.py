@@ -96,4 +96,3 @@ def hhi(amounts_by_org, scale: int = 10000) -> float:
         raise ValueError(f"hhi: scale must be 10000 (percent shares squared) or 1, got {scale!r}")
     shares = _org_shares(amounts_by_org, "hhi")
     return float(np.sum(shares**2) * scale)
-

@@ -137,7 +137,7 @@ def weighted_gini(values, weights=None) -> float:
 
 
 def _theil_terms(v: np.ndarray, w: np.ndarray) -> float:
-    """sum s_i ln(s_i / p_i) with 0 ln 0 = 0 (inputs already validated)."""
+    """Sum s_i ln(s_i / p_i) with 0 ln 0 = 0 (inputs already validated)."""
     s = v / v.sum()
     p = w / w.sum()
     pos = s > 0
@@ -247,9 +247,7 @@ def theil_decomposition(amounts, groups, weights=None) -> dict:
     g = align(amounts, v, groups, g, func, "amounts", "groups")
     g = pd.Series(g.to_numpy(), index=v.index)
     if g.isna().any():
-        raise ValueError(
-            f"{func}: groups has missing labels at {list(v.index[g.isna().to_numpy()])[:10]}"
-        )
+        raise ValueError(f"{func}: groups has missing labels at {list(v.index[g.isna().to_numpy()])[:10]}")
 
     s = v / v.sum()
     p = w / w.sum()
@@ -331,4 +329,3 @@ def coefficient_of_variation(values, weights=None) -> float:
     mu = float(np.sum(p * y))
     var = float(np.sum(p * (y - mu) ** 2))
     return float(np.sqrt(var) / mu)
-

@@ -54,12 +54,29 @@ __all__ = [
 ]
 
 #: Names of (D, T) results of :func:`district_metrics` (scenario columns: ``alloc_<rule>``, ``shift_<rule>``).
-TOWN_METRICS = ("amount", "population", "amount_share", "amount_share_all", "pop_share", "per_resident",
-                "need", "target", "distance",
-                *(f"alloc_{r}" for r in RULES), *(f"shift_{r}" for r in RULES[1:]))
+TOWN_METRICS = (
+    "amount",
+    "population",
+    "amount_share",
+    "amount_share_all",
+    "pop_share",
+    "per_resident",
+    "need",
+    "target",
+    "distance",
+    *(f"alloc_{r}" for r in RULES),
+    *(f"shift_{r}" for r in RULES[1:]),
+)
 #: Names of (D,) results of :func:`district_metrics`.
-DISTRICT_METRICS = ("total_amount", "gini", "theil_between", "cv_per_resident", "per_resident_ratio",
-                    "hhi", "top_n_share")
+DISTRICT_METRICS = (
+    "total_amount",
+    "gini",
+    "theil_between",
+    "cv_per_resident",
+    "per_resident_ratio",
+    "hhi",
+    "top_n_share",
+)
 
 
 # --------------------------------------------------------------------------- helpers over draws
@@ -320,8 +337,7 @@ def distance_from_target(amount, need) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------- scenarios
 
 
-def scenario_allocations(plan_totals, past, units, population, need, floor_share: float = 0.3
-                         ) -> dict[str, np.ndarray]:
+def scenario_allocations(plan_totals, past, units, population, need, floor_share: float = 0.3) -> dict[str, np.ndarray]:
     """The five rules of :data:`metrics.RULES` for the summed plan, (D, T) each, as ``studies.scenarios``.
 
     Parameters
@@ -386,9 +402,19 @@ def scenario_allocations(plan_totals, past, units, population, need, floor_share
 # --------------------------------------------------------------------------- everything
 
 
-def district_metrics(amount, population, units, *, org_totals=None, need_columns=None, need_weights=None,
-                     plan_totals=None, past=None, floor_share: float = 0.3, top_n: int = 10
-                     ) -> dict[str, np.ndarray]:
+def district_metrics(
+    amount,
+    population,
+    units,
+    *,
+    org_totals=None,
+    need_columns=None,
+    need_weights=None,
+    plan_totals=None,
+    past=None,
+    floor_share: float = 0.3,
+    top_n: int = 10,
+) -> dict[str, np.ndarray]:
     """Every metric for every draw: a dict of arrays (D,) (:data:`DISTRICT_METRICS`) or (D, T) (:data:`TOWN_METRICS`).
 
     Parts whose inputs are not given are left out: organisation metrics need
@@ -406,8 +432,7 @@ def district_metrics(amount, population, units, *, org_totals=None, need_columns
     d = max(amt.shape[0], pop.shape[0])
     amt = np.broadcast_to(amt, (d, amt.shape[1]))
     pop = np.broadcast_to(pop, (d, pop.shape[1]))
-    out: dict[str, np.ndarray] = {"amount": np.array(amt), "population": np.array(pop),
-                                  "total_amount": amt.sum(axis=1)}
+    out: dict[str, np.ndarray] = {"amount": np.array(amt), "population": np.array(pop), "total_amount": amt.sum(axis=1)}
     out.update(shares(amt, pop))
     out["gini"] = weighted_gini(amt, pop)
     out["theil_between"] = theil_between(amt, pop)

@@ -31,9 +31,7 @@ def _check_weights(towns: pd.DataFrame, weights: Mapping[str, float]) -> dict[st
         if col not in towns.columns:
             close = closest(col, available, cutoff=0.6)
             hint = f" (did you mean {close!r}?)" if close else ""
-            raise ValueError(
-                f"{func}: unknown column {col!r}{hint}. Available columns: {available}"
-            )
+            raise ValueError(f"{func}: unknown column {col!r}{hint}. Available columns: {available}")
     clean: dict[str, float] = {}
     for col, wt in weights.items():
         try:
@@ -125,10 +123,7 @@ def need_index(
     if incomplete.all():
         raise ValueError(f"{func}: no town has data in all of {list(w)}")
     if incomplete.any():
-        detail = "; ".join(
-            f"{t!r} (missing {[c for c in w if missing.at[t, c]]})"
-            for t in towns.index[incomplete]
-        )
+        detail = "; ".join(f"{t!r} (missing {[c for c in w if missing.at[t, c]]})" for t in towns.index[incomplete])
         warnings.warn(
             f"{func}: no data for {detail}; their need index is NaN",
             MissingDataWarning,
@@ -248,9 +243,7 @@ def distance_from_target(actual, target) -> pd.Series:
     t = align(actual, a, target, t, func, "actual", "target")
     zero = (t == 0).to_numpy()
     if zero.any():
-        raise ValueError(
-            f"{func}: target is zero for {list(a.index[zero])}; relative gap undefined"
-        )
+        raise ValueError(f"{func}: target is zero for {list(a.index[zero])}; relative gap undefined")
     out = (a - t) / t
     out.name = "distance_from_target"
     return out

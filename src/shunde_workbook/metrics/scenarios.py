@@ -237,9 +237,7 @@ def need_weighted(total: float, need, *, round_to: float | None = None) -> pd.Se
     return _finish(_proportional(t, n, "need", func), round_to, "need_weighted")
 
 
-def floor_plus_formula(
-    total: float, floor_share: float, formula_shares, *, round_to: float | None = None
-) -> pd.Series:
+def floor_plus_formula(total: float, floor_share: float, formula_shares, *, round_to: float | None = None) -> pd.Series:
     """Equal floor for every town plus the rest by formula.
 
     ``alloc_t = floor_share * total / n + (1 - floor_share) * total * f_t / sum f``
@@ -351,13 +349,13 @@ def compare_scenarios(
     for col in (population_col, units_col):
         if col not in town_table.columns:
             raise ValueError(
-                f"{func}: town_table has no column {col!r}; columns: "
-                f"{[str(c) for c in town_table.columns]}"
+                f"{func}: town_table has no column {col!r}; columns: {[str(c) for c in town_table.columns]}"
             )
     idx = town_table.index
     ref = pd.Series(np.zeros(len(idx)), index=idx)
-    past = align(ref, ref, past_amounts, as_series(past_amounts, "past_amounts", func),
-                 func, "town_table", "past_amounts")
+    past = align(
+        ref, ref, past_amounts, as_series(past_amounts, "past_amounts", func), func, "town_table", "past_amounts"
+    )
     nd = align(ref, ref, need, as_series(need, "need", func), func, "town_table", "need")
     pop = town_table[population_col]
     units = town_table[units_col]

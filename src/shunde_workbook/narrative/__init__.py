@@ -14,5 +14,17 @@ from shunde_workbook.narrative.assess import grade_findings
 from shunde_workbook.narrative.findings import Finding, Value, fmt_money
 from shunde_workbook.narrative.text import rule_label, status_label, template, tr, unit_label
 
-__all__ = ["Finding", "Value", "fmt_money", "grade_findings", "labels", "provenance", "rule_label", "statements", "status_label",
-           "template", "tr", "unit_label"]
+__all__ = [
+    "Finding",
+    "Value",
+    "fmt_money",
+    "grade_findings",
+    "labels",
+    "provenance",
+    "rule_label",
+    "statements",
+    "status_label",
+    "template",
+    "tr",
+    "unit_label",
+]

@@ -88,7 +88,8 @@ def _per_resident_range(d, f, res, towns):
     keep = r["summary"]["population"].notna().to_numpy()
     x = _masked(d, "per_resident", keep)
     return (_argext(x, True) == towns.get_loc(r["lowest_per_resident_town"])) & (
-        _argext(x, False) == towns.get_loc(r["highest_per_resident_town"]))
+        _argext(x, False) == towns.get_loc(r["highest_per_resident_town"])
+    )
 
 
 def _distance(d, f, res, towns):
@@ -96,15 +97,18 @@ def _distance(d, f, res, towns):
     keep = r["distance"].notna().to_numpy()
     x = _masked(d, "distance", keep)
     return (_argext(x, True) == towns.get_loc(r["worst_under_town"])) & (
-        _argext(x, False) == towns.get_loc(r["worst_over_town"]))
+        _argext(x, False) == towns.get_loc(r["worst_over_town"])
+    )
 
 
 def _biggest_shift(d, f, res, towns):
     r = res["scenarios"]
     x = d[f"shift_{r['biggest_shift_rule']}"]
     pick = np.argmax(np.abs(np.nan_to_num(x)), axis=1) == towns.get_loc(r["biggest_shift_town"])
-    return pick & (np.sign(_col(d, f"shift_{r['biggest_shift_rule']}", towns, r["biggest_shift_town"]))
-                   == np.sign(r["biggest_shift"]))
+    return pick & (
+        np.sign(_col(d, f"shift_{r['biggest_shift_rule']}", towns, r["biggest_shift_town"]))
+        == np.sign(r["biggest_shift"])
+    )
 
 
 def _need_top(d, f, res, towns):
@@ -134,8 +138,11 @@ CLAIMS: dict[str, Claim] = {
     "distribution.missing_population": Claim("total_grants", _always, ledger=False),
     "fairness.gini": Claim("gini", _numeric("gini", "fairness", "gini"), intervals={"gini": ("gini", None)}),
     "fairness.theil": Claim("theil_between_towns", _numeric("theil_between", "fairness", "theil_towns")),
-    "fairness.concentration": Claim("org_concentration", _numeric("hhi", "fairness", "hhi"),
-                                    intervals={"hhi": ("hhi", None), "share": ("top_n_share", None)}),
+    "fairness.concentration": Claim(
+        "org_concentration",
+        _numeric("hhi", "fairness", "hhi"),
+        intervals={"hhi": ("hhi", None), "share": ("top_n_share", None)},
+    ),
     "fairness.need_top": Claim("distance_from_need", _need_top, ledger=False, intervals={"share": ("need", "town")}),
     "fairness.distance": Claim("distance_from_need", _distance),
     "scenarios.biggest_shift": Claim("scenario_shift", _biggest_shift),
@@ -147,20 +154,25 @@ CLAIMS: dict[str, Claim] = {
     # The data audit reports on the file itself: exact counts, whatever the ledger's provenance.
     "audit.validation": Claim("total_grants", _always, ledger=False),
     "audit.reconciliation": Claim("total_grants", _always, ledger=False),
-    "scenarios.rule_top": Claim("historical_allocation", _rule_top, ledger=False,
-                                intervals={"amount": ("alloc_{rule}", "town")}),
+    "scenarios.rule_top": Claim(
+        "historical_allocation", _rule_top, ledger=False, intervals={"amount": ("alloc_{rule}", "town")}
+    ),
 }
 
 
 def _covers_published_scope(params: dict) -> bool:
     """True when the run covers what the 2017–2022 district facts describe (both programmes, every field)."""
-    return (set(params.get("programmes", _ALL_PROGRAMMES)) == set(_ALL_PROGRAMMES)
-            and params.get("year_start", 2017) == 2017 and params.get("year_end", 2022) == 2022
-            and not params.get("fields"))
+    return (
+        set(params.get("programmes", _ALL_PROGRAMMES)) == set(_ALL_PROGRAMMES)
+        and params.get("year_start", 2017) == 2017
+        and params.get("year_end", 2022) == 2022
+        and not params.get("fields")
+    )
 
 
-def assess(findings: list, results: dict, evidence, statuses: dict, reconciliation: pd.DataFrame | None,
-           params: dict) -> list:
+def assess(
+    findings: list, results: dict, evidence, statuses: dict, reconciliation: pd.DataFrame | None, params: dict
+) -> list:
     """Grade ``findings`` in place and attach intervals; return them.
 
     Parameters
@@ -184,22 +196,30 @@ def assess(findings: list, results: dict, evidence, statuses: dict, reconciliati
         claim = CLAIMS.get(f.id)
         if claim is None:
             continue
-        published = bool(claim.facts) and reconciliation is not None and _covers_published_scope(params) \
+        published = (
+            bool(claim.facts)
+            and reconciliation is not None
+            and _covers_published_scope(params)
             and published_matches(reconciliation, claim.facts)
+        )
         holds = holds_by_seed = None
         if not published and claim.holds is not None:
             holds = claim.holds(evidence.draws, f, results, towns)
             if simulated and claim.ledger and evidence.ensemble is not None:
                 holds_by_seed = claim.holds(evidence.ensemble, f, results, towns)
-        f.grade = grade(published=published, holds=holds, ledger_simulated=simulated,
-                        holds_by_seed=holds_by_seed, depends_on_ledger=claim.ledger,
-                        setting=setting_for(claim.kind) or CALIBRATED)
+        f.grade = grade(
+            published=published,
+            holds=holds,
+            ledger_simulated=simulated,
+            holds_by_seed=holds_by_seed,
+            depends_on_ledger=claim.ledger,
+            setting=setting_for(claim.kind) or CALIBRATED,
+        )
         for key, (metric, town_key) in claim.intervals.items():
             if key not in f.values:
                 continue
             metric = metric.format(**f.meta)
-            lo, hi = (evidence.interval(metric, town=f.meta[town_key]) if town_key
-                      else evidence.interval(metric))
+            lo, hi = evidence.interval(metric, town=f.meta[town_key]) if town_key else evidence.interval(metric)
             slug = "_".join([f.id.replace(".", "_"), *(str(v) for v in f.meta.values())])
             f.values[key].lo, f.values[key].hi = float(lo), float(hi)
             f.values[key].interval_source = f"evidence.{slug}.{key}"
@@ -232,7 +252,11 @@ def grade_findings(findings: list, results: dict, inp, params: dict, evidence=No
     # A finding's interval must be on the basis of its point value: the studies leave a town without a
     # population figure out (they do not impute one), so the draws behind the findings do not either.
     model = replace(uncertainty.UncertaintyModel.from_params(params), impute_missing_population=False)
-    ev = evidence or uncertainty.evidence(inp, params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
-                                          params.get("floor_share", 0.3), model=model,
-                                          top_n=params.get("top_n", 10))
+    ev = evidence or uncertainty.evidence(
+        inp,
+        params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
+        params.get("floor_share", 0.3),
+        model=model,
+        top_n=params.get("top_n", 10),
+    )
     return assess(findings, results, ev, inp.statuses, reconcile(inp.full_ledger), params)

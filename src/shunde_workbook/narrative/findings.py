@@ -29,11 +29,21 @@ def fmt_money(yuan: float, lang: str = "zh", qualifier: str = "") -> str:
         return "—"
     v = abs(yuan)
     if lang == "zh":
-        key, n = (("money.yi", f"{yuan / 1e8:,.2f}") if v >= 1e8 else ("money.wan", f"{yuan / 1e4:,.1f}") if v >= 1e4
-                  else ("money.yuan", f"{yuan:,.0f}"))
+        key, n = (
+            ("money.yi", f"{yuan / 1e8:,.2f}")
+            if v >= 1e8
+            else ("money.wan", f"{yuan / 1e4:,.1f}")
+            if v >= 1e4
+            else ("money.yuan", f"{yuan:,.0f}")
+        )
     else:
-        key, n = (("money.yi", f"{yuan / 1e9:,.2f}") if v >= 1e9 else ("money.wan", f"{yuan / 1e6:,.1f}") if v >= 1e6
-                  else ("money.yuan", f"{yuan:,.0f}"))
+        key, n = (
+            ("money.yi", f"{yuan / 1e9:,.2f}")
+            if v >= 1e9
+            else ("money.wan", f"{yuan / 1e6:,.1f}")
+            if v >= 1e6
+            else ("money.yuan", f"{yuan:,.0f}")
+        )
     prefix = tr(f"qualifier_prefix.{qualifier}", lang) if qualifier else ""
     return prefix + tr(key, lang, n=n)
 
@@ -81,11 +91,16 @@ class Value:
 
     def formatted(self, lang: str) -> str:
         """The value as written in a sentence, followed by its 90 % interval when it has one."""
-        main = fmt_money(self.value, lang, self.qualifier) if self.kind == "money" and self.qualifier \
+        main = (
+            fmt_money(self.value, lang, self.qualifier)
+            if self.kind == "money" and self.qualifier
             else fmt_number(self.value, self.kind, lang)
+        )
         if self.lo is None or self.hi is None:
             return main
-        return main + tr("interval", lang, lo=fmt_number(self.lo, self.kind, lang), hi=fmt_number(self.hi, self.kind, lang))
+        return main + tr(
+            "interval", lang, lo=fmt_number(self.lo, self.kind, lang), hi=fmt_number(self.hi, self.kind, lang)
+        )
 
 
 @dataclass
@@ -120,21 +135,28 @@ class Finding:
             return ""
         g = self.grade
         title = tr(f"grade.{g.name}.help", lang, share=f"{g.share:.0%}", n=g.n, setting=g.setting or "")
-        return (f'<span class="sw-badge sw-badge-{html.escape(g.name)}" title="{html.escape(title)}">'
-                f"{html.escape(tr(f'grade.{g.name}', lang))}</span> ")
+        return (
+            f'<span class="sw-badge sw-badge-{html.escape(g.name)}" title="{html.escape(title)}">'
+            f"{html.escape(tr(f'grade.{g.name}', lang))}</span> "
+        )
 
     def html(self, lang: str = "zh") -> str:
         hedge = self.hedge_text(lang)
-        return (self.badge_html(lang) + html.escape(self.text(lang))
-                + (f' <span class="sw-hedge">{html.escape(hedge)}</span>' if hedge else ""))
+        return (
+            self.badge_html(lang)
+            + html.escape(self.text(lang))
+            + (f' <span class="sw-hedge">{html.escape(hedge)}</span>' if hedge else "")
+        )
 
     def trace(self) -> list[dict]:
         """The numbers of this finding with their result fields and raw values."""
         out = [{"placeholder": k, "source": v.source, "value": v.value, "kind": v.kind} for k, v in self.values.items()]
         for k, v in self.values.items():
             if v.lo is not None:
-                out += [{"placeholder": f"{k}.lo", "source": f"{v.interval_source}.lo", "value": v.lo, "kind": v.kind},
-                        {"placeholder": f"{k}.hi", "source": f"{v.interval_source}.hi", "value": v.hi, "kind": v.kind}]
+                out += [
+                    {"placeholder": f"{k}.lo", "source": f"{v.interval_source}.lo", "value": v.lo, "kind": v.kind},
+                    {"placeholder": f"{k}.hi", "source": f"{v.interval_source}.hi", "value": v.hi, "kind": v.kind},
+                ]
         return out
 
 

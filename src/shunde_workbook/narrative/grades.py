@@ -40,8 +40,20 @@ import pandas as pd
 from shunde_workbook.data.simulate import DEFAULTS as SIMULATOR_DEFAULTS
 from shunde_workbook.errors import closest
 
-__all__ = ["GRADE_ORDER", "LABELS", "ROBUST_SHARE", "SEED_SHARE", "SIMULATOR_RULES", "STATEMENT_SETTINGS",
-           "Grade", "grade", "key_finding_allowed", "published_matches", "rank_graded", "setting_for"]
+__all__ = [
+    "GRADE_ORDER",
+    "LABELS",
+    "ROBUST_SHARE",
+    "SEED_SHARE",
+    "SIMULATOR_RULES",
+    "STATEMENT_SETTINGS",
+    "Grade",
+    "grade",
+    "key_finding_allowed",
+    "published_matches",
+    "rank_graded",
+    "setting_for",
+]
 
 #: Grades from strongest to weakest; findings are ranked in this order.
 GRADE_ORDER = ("published", "robust", "uncertain", "built-in", "noise")
@@ -115,9 +127,11 @@ def setting_for(kind: str) -> str | None:
     """
     if kind not in STATEMENT_SETTINGS:
         hint = closest(kind, list(STATEMENT_SETTINGS), cutoff=0.6)
-        raise ValueError(f"setting_for: unknown statement kind {kind!r}"
-                         + (f" (did you mean {hint!r}?)" if hint else "")
-                         + f"; known kinds: {sorted(STATEMENT_SETTINGS)}")
+        raise ValueError(
+            f"setting_for: unknown statement kind {kind!r}"
+            + (f" (did you mean {hint!r}?)" if hint else "")
+            + f"; known kinds: {sorted(STATEMENT_SETTINGS)}"
+        )
     return STATEMENT_SETTINGS[kind]
 
 
@@ -171,8 +185,15 @@ def _share(holds, what: str) -> tuple[float, int]:
     return float(arr.mean()), int(arr.size)
 
 
-def grade(*, published: bool = False, holds=None, ledger_simulated: bool = False, holds_by_seed=None,
-          depends_on_ledger: bool = True, setting: str | None = None) -> Grade:
+def grade(
+    *,
+    published: bool = False,
+    holds=None,
+    ledger_simulated: bool = False,
+    holds_by_seed=None,
+    depends_on_ledger: bool = True,
+    setting: str | None = None,
+) -> Grade:
     """Grade one statement (rules in the module docstring).
 
     Parameters
@@ -202,23 +223,33 @@ def grade(*, published: bool = False, holds=None, ledger_simulated: bool = False
         return Grade("published", 1.0, 0, "published")
     if ledger_simulated and depends_on_ledger:
         if holds_by_seed is None:
-            raise ValueError("grade: a ledger-dependent statement on a simulated ledger is graded on the "
-                             "simulator-seed ensemble; pass holds_by_seed")
+            raise ValueError(
+                "grade: a ledger-dependent statement on a simulated ledger is graded on the "
+                "simulator-seed ensemble; pass holds_by_seed"
+            )
         share, n = _share(holds_by_seed, "holds_by_seed")
         if share >= SEED_SHARE:
             if setting is None:
-                raise ValueError("grade: the pattern holds across simulator seeds, so a simulator setting makes "
-                                 "it so; name it with setting= (see setting_for)")
+                raise ValueError(
+                    "grade: the pattern holds across simulator seeds, so a simulator setting makes "
+                    "it so; name it with setting= (see setting_for)"
+                )
             if setting not in SIMULATOR_DEFAULTS and setting not in SIMULATOR_RULES:
                 hint = closest(setting, [*SIMULATOR_DEFAULTS, *SIMULATOR_RULES], cutoff=0.6)
-                raise ValueError(f"grade: {setting!r} is not a simulator setting"
-                                 + (f" (did you mean {hint!r}?)" if hint else ""))
+                raise ValueError(
+                    f"grade: {setting!r} is not a simulator setting" + (f" (did you mean {hint!r}?)" if hint else "")
+                )
             return Grade("built-in", share, n, "seeds", setting)
         return Grade("noise", share, n, "seeds")
     if holds is None:
-        raise ValueError("grade: pass holds (one boolean per uncertainty draw)"
-                         + (" — this statement does not depend on the ledger, so it is graded on its draws"
-                            if ledger_simulated else ""))
+        raise ValueError(
+            "grade: pass holds (one boolean per uncertainty draw)"
+            + (
+                " — this statement does not depend on the ledger, so it is graded on its draws"
+                if ledger_simulated
+                else ""
+            )
+        )
     share, n = _share(holds, "holds")
     return Grade("robust" if share >= ROBUST_SHARE else "uncertain", share, n, "draws")
 

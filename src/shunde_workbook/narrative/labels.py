@@ -37,8 +37,14 @@ def need_missing_notes(need: pd.Series, table: pd.DataFrame, weights: dict, labe
         cols = tuple(c for c in weights if c not in table.columns or pd.isna(table.loc[code, c]))
         groups.setdefault(cols, []).append(labels.loc[code])
     for cols, towns in groups.items():
-        out.append(tr("need_missing", lang, towns=join_names(towns, lang),
-                      columns=join_names([column_label(c, lang) for c in cols], lang)))
+        out.append(
+            tr(
+                "need_missing",
+                lang,
+                towns=join_names(towns, lang),
+                columns=join_names([column_label(c, lang) for c in cols], lang),
+            )
+        )
     return out
 
 
@@ -50,8 +56,14 @@ def plan_text(res: dict, lang: str) -> str:
 def plan_parts(res: dict, lang: str) -> str:
     """'众创共善约3,100万元+和美社区2,800万元' from the scenario result (published plan per programme)."""
     return tr("plan_join", lang).join(
-        tr("plan_part", lang, programme=programme_label(p, lang),
-           amount=fmt_money(a, lang, res["plan_qualifiers"].get(p, ""))) for p, a in res["plan_by_programme"].items())
+        tr(
+            "plan_part",
+            lang,
+            programme=programme_label(p, lang),
+            amount=fmt_money(a, lang, res["plan_qualifiers"].get(p, "")),
+        )
+        for p, a in res["plan_by_programme"].items()
+    )
 
 
 def pop_year_label(value, lang: str) -> str:
@@ -96,8 +108,12 @@ def reconciliation_display(recon: pd.DataFrame, lang: str) -> pd.DataFrame:
         out["programme"] = out["programme"].map(lambda v: _programme(v, lang))
     if "period" in out:
         out["period"] = out["period"].map(lambda v: _period(v, lang))
-    for col, prefix in (("metric", "fact_metric"), ("unit", "fact_unit"), ("qualifier", "qualifier"),
-                        ("status", "recon_status")):
+    for col, prefix in (
+        ("metric", "fact_metric"),
+        ("unit", "fact_unit"),
+        ("qualifier", "qualifier"),
+        ("status", "recon_status"),
+    ):
         if col in out:
             out[col] = out[col].map(lambda v, p=prefix: _mapped(v, p, lang))
     return out.rename(columns={c: tr(f"recon_col.{c}", lang) for c in out.columns if has(f"recon_col.{c}", lang)})

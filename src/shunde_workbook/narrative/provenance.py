@@ -21,9 +21,12 @@ def ledger_mix(ledger: pd.DataFrame) -> dict:
     for prog, years in ledger.loc[sim].groupby("programme")["year"]:
         where.append((str(prog), sorted(int(y) for y in years.unique())))
     total = float(ledger["amount"].sum())
-    return {"rows_share": float(sim.mean()) if len(ledger) else 0.0,
-            "amount_share": float(ledger.loc[sim, "amount"].sum() / total) if total else 0.0,
-            "where": where, "others": sorted(set(prov[~sim]))}
+    return {
+        "rows_share": float(sim.mean()) if len(ledger) else 0.0,
+        "amount_share": float(ledger.loc[sim, "amount"].sum() / total) if total else 0.0,
+        "where": where,
+        "others": sorted(set(prov[~sim])),
+    }
 
 
 def _years(years: list[int]) -> str:
@@ -40,8 +43,13 @@ def _years(years: list[int]) -> str:
 def mix_detail(mix: dict, lang: str) -> str:
     """'the simulated part is 40.0% of the rows and 35.2% of the amount, in 和美社区 2018–2019' in ``lang``."""
     items = [tr("mix_where_item", lang, programme=programme_label(p, lang), years=_years(y)) for p, y in mix["where"]]
-    return tr("mix_detail", lang, rows=fmt_number(mix["rows_share"], "pct", lang),
-              amount=fmt_number(mix["amount_share"], "pct", lang), where=join_names(items, lang))
+    return tr(
+        "mix_detail",
+        lang,
+        rows=fmt_number(mix["rows_share"], "pct", lang),
+        amount=fmt_number(mix["amount_share"], "pct", lang),
+        where=join_names(items, lang),
+    )
 
 
 def is_simulated(statuses: dict) -> bool:
@@ -90,8 +98,11 @@ def population_caveat(towns: pd.DataFrame, lang: str) -> str:
     names = towns["town"] if lang == "zh" else towns["name_en"]
     census = names[towns["pop_grade"].astype(str) == "A"]
     missing = names[towns["population"].isna()]
-    out = (tr("caveat.population_census", lang, towns=join_names(census, lang)) if len(census)
-           else tr("caveat.population_no_census", lang))
+    out = (
+        tr("caveat.population_census", lang, towns=join_names(census, lang))
+        if len(census)
+        else tr("caveat.population_no_census", lang)
+    )
     if len(missing):
         out += (" " if lang == "en" else "") + tr("caveat.population_missing", lang, towns=join_names(missing, lang))
     return out

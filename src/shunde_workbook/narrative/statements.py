@@ -12,8 +12,8 @@ import re
 
 import pandas as pd
 
-from shunde_workbook.narrative.labels import weights_text
 from shunde_workbook.narrative.findings import Finding, Value
+from shunde_workbook.narrative.labels import weights_text
 from shunde_workbook.narrative.text import LANGS, field_label, join_names, rule_label, template
 
 
@@ -22,15 +22,21 @@ def _names(towns: pd.DataFrame, code: str) -> dict:
 
 
 def ledger_hedges(statuses: dict) -> list[str]:
-    """"simulated" for a simulated ledger, "partly_simulated" for a mixed one that includes simulated rows."""
+    """ "simulated" for a simulated ledger, "partly_simulated" for a mixed one that includes simulated rows."""
     status = str(statuses.get("ledger", ""))
     if status == "simulated":
         return ["simulated"]
     return ["partly_simulated"] if "simulated" in status else []
 
 
-def _hedges(statuses: dict, *, population_grade: str | None = None, uses_population: bool = False,
-            uses_map: bool = False, count: int | None = None) -> list[str]:
+def _hedges(
+    statuses: dict,
+    *,
+    population_grade: str | None = None,
+    uses_population: bool = False,
+    uses_map: bool = False,
+    count: int | None = None,
+) -> list[str]:
     out = ledger_hedges(statuses)
     if uses_map and statuses.get("boundaries") == "approximate":
         out.append("approximate")
@@ -44,19 +50,33 @@ def _hedges(statuses: dict, *, population_grade: str | None = None, uses_populat
 def overview_findings(res: dict, statuses: dict) -> list[Finding]:
     h = _hedges(statuses, count=res["total_grants"])
     return [
-        Finding("overview.total", 2,
-                template("finding.overview.total"),
-                {"grants": Value(res["total_grants"], "int", "overview.total_grants"),
-                 "amount": Value(res["total_amount"], "money", "overview.total_amount"),
-                 "mean": Value(res["mean_grant"], "money", "overview.mean_grant")},
-                words={"first": str(res["first_year"]), "last": str(res["last_year"])}, hedges=h),
-        Finding("overview.growth", 3,
-                template("finding.overview.growth"),
-                {"cagr": Value(res["cagr"], "pct", "overview.cagr")}, hedges=h),
-        Finding("overview.top_field", 4,
-                template("finding.overview.top_field"),
-                {"share": Value(res["top_field_share"], "pct", "overview.top_field_share")},
-                words={"field": {lang: field_label(res["top_field"], lang) for lang in LANGS}}, hedges=h),
+        Finding(
+            "overview.total",
+            2,
+            template("finding.overview.total"),
+            {
+                "grants": Value(res["total_grants"], "int", "overview.total_grants"),
+                "amount": Value(res["total_amount"], "money", "overview.total_amount"),
+                "mean": Value(res["mean_grant"], "money", "overview.mean_grant"),
+            },
+            words={"first": str(res["first_year"]), "last": str(res["last_year"])},
+            hedges=h,
+        ),
+        Finding(
+            "overview.growth",
+            3,
+            template("finding.overview.growth"),
+            {"cagr": Value(res["cagr"], "pct", "overview.cagr")},
+            hedges=h,
+        ),
+        Finding(
+            "overview.top_field",
+            4,
+            template("finding.overview.top_field"),
+            {"share": Value(res["top_field_share"], "pct", "overview.top_field_share")},
+            words={"field": {lang: field_label(res["top_field"], lang) for lang in LANGS}},
+            hedges=h,
+        ),
     ]
 
 
@@ -64,89 +84,159 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
     s = res["summary"]
     top, low = res["top_town"], res["lowest_per_resident_town"]
     out = [
-        Finding("distribution.top_town", 1,
-                template("finding.distribution.top_town"),
-                {"amount_share": Value(s.loc[top, "amount_share"], "pct", f"distribution.summary[{top}].amount_share"),
-                 "pop_share": Value(s.loc[top, "pop_share"], "pct", f"distribution.summary[{top}].pop_share")},
-                words={"town": _names(towns, top)},
-                hedges=_hedges(statuses, population_grade=s.loc[top, "pop_grade"], uses_population=True)),
-        Finding("distribution.per_resident_range", 2,
-                template("finding.distribution.per_resident_range"),
-                {"low_value": Value(res["lowest_per_resident"], "yuan", "distribution.lowest_per_resident"),
-                 "high_value": Value(res["highest_per_resident"], "yuan", "distribution.highest_per_resident"),
-                 "ratio": Value(res["per_resident_ratio"], "ratio", "distribution.per_resident_ratio")},
-                words={"low": _names(towns, low), "high": _names(towns, res["highest_per_resident_town"])},
-                hedges=_hedges(statuses, population_grade=min(s.loc[low, "pop_grade"],
-                                                              s.loc[res["highest_per_resident_town"], "pop_grade"]),
-                               uses_population=True)),
-        Finding("distribution.coverage", 3,
-                template("finding.distribution.coverage" if res["min_coverage"] < 1 else
-                         "finding.distribution.coverage_full"),
-                {"funded": Value(res["villages_funded"], "int", "distribution.villages_funded"),
-                 "units": Value(res["village_units"], "int", "distribution.village_units"),
-                 "cov": Value(res["min_coverage"], "pct", "distribution.min_coverage")},
-                words={"town": _names(towns, res["min_coverage_town"])}, hedges=_hedges(statuses)),
+        Finding(
+            "distribution.top_town",
+            1,
+            template("finding.distribution.top_town"),
+            {
+                "amount_share": Value(s.loc[top, "amount_share"], "pct", f"distribution.summary[{top}].amount_share"),
+                "pop_share": Value(s.loc[top, "pop_share"], "pct", f"distribution.summary[{top}].pop_share"),
+            },
+            words={"town": _names(towns, top)},
+            hedges=_hedges(statuses, population_grade=s.loc[top, "pop_grade"], uses_population=True),
+        ),
+        Finding(
+            "distribution.per_resident_range",
+            2,
+            template("finding.distribution.per_resident_range"),
+            {
+                "low_value": Value(res["lowest_per_resident"], "yuan", "distribution.lowest_per_resident"),
+                "high_value": Value(res["highest_per_resident"], "yuan", "distribution.highest_per_resident"),
+                "ratio": Value(res["per_resident_ratio"], "ratio", "distribution.per_resident_ratio"),
+            },
+            words={"low": _names(towns, low), "high": _names(towns, res["highest_per_resident_town"])},
+            hedges=_hedges(
+                statuses,
+                population_grade=min(s.loc[low, "pop_grade"], s.loc[res["highest_per_resident_town"], "pop_grade"]),
+                uses_population=True,
+            ),
+        ),
+        Finding(
+            "distribution.coverage",
+            3,
+            template(
+                "finding.distribution.coverage" if res["min_coverage"] < 1 else "finding.distribution.coverage_full"
+            ),
+            {
+                "funded": Value(res["villages_funded"], "int", "distribution.villages_funded"),
+                "units": Value(res["village_units"], "int", "distribution.village_units"),
+                "cov": Value(res["min_coverage"], "pct", "distribution.min_coverage"),
+            },
+            words={"town": _names(towns, res["min_coverage_town"])},
+            hedges=_hedges(statuses),
+        ),
     ]
     missing = res["towns_without_population"]
     if missing:
-        names = {"zh": join_names(towns.loc[missing, "town"], "zh"),
-                 "en": join_names(towns.loc[missing, "name_en"], "en")}
-        out.append(Finding("distribution.missing_population", 2,
-                           template("finding.distribution.missing_population"),
-                           {}, words={"towns": names}))
+        names = {
+            "zh": join_names(towns.loc[missing, "town"], "zh"),
+            "en": join_names(towns.loc[missing, "name_en"], "en"),
+        }
+        out.append(
+            Finding(
+                "distribution.missing_population",
+                2,
+                template("finding.distribution.missing_population"),
+                {},
+                words={"towns": names},
+            )
+        )
     return out
 
 
 def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
     h_pop = _hedges(statuses, uses_population=True)
     out = [
-        Finding("fairness.gini", 1,
-                template("finding.fairness.gini"),
-                {"gini": Value(res["gini"], "index", "fairness.gini")}, hedges=h_pop),
-        Finding("fairness.theil", 2,
-                template("finding.fairness.theil"),
-                {"total": Value(res["theil"]["total"], "index", "fairness.theil.total"),
-                 "between_share": Value(res["theil_between_share"], "pct", "fairness.theil_between_share")},
-                hedges=_hedges(statuses)),
-        Finding("fairness.concentration", 3,
-                template("finding.fairness.concentration"),
-                {"n": Value(res["top_n"], "int", "fairness.top_n"),
-                 "share": Value(res["top_n_share"], "pct", "fairness.top_n_share"),
-                 "orgs": Value(res["n_orgs"], "int", "fairness.n_orgs"),
-                 "hhi": Value(res["hhi"], "int", "fairness.hhi")}, hedges=_hedges(statuses)),
+        Finding(
+            "fairness.gini",
+            1,
+            template("finding.fairness.gini"),
+            {"gini": Value(res["gini"], "index", "fairness.gini")},
+            hedges=h_pop,
+        ),
+        Finding(
+            "fairness.theil",
+            2,
+            template("finding.fairness.theil"),
+            {
+                "total": Value(res["theil"]["total"], "index", "fairness.theil.total"),
+                "between_share": Value(res["theil_between_share"], "pct", "fairness.theil_between_share"),
+            },
+            hedges=_hedges(statuses),
+        ),
+        Finding(
+            "fairness.concentration",
+            3,
+            template("finding.fairness.concentration"),
+            {
+                "n": Value(res["top_n"], "int", "fairness.top_n"),
+                "share": Value(res["top_n_share"], "pct", "fairness.top_n_share"),
+                "orgs": Value(res["n_orgs"], "int", "fairness.n_orgs"),
+                "hhi": Value(res["hhi"], "int", "fairness.hhi"),
+            },
+            hedges=_hedges(statuses),
+        ),
     ]
     if res.get("need_top_town"):
         # The need index uses the town table and population only: it does not depend on the ledger.
         not_ledger = {k: v for k, v in statuses.items() if k != "ledger"}
-        out.append(Finding("fairness.need_top", 2, template("finding.fairness.need_top"),
-                           {"share": Value(res["need_top_share"], "pct", "fairness.need_top_share")},
-                           words={"town": _names(towns, res["need_top_town"]),
-                                  "weights": {lang: weights_text(res["need_weights"], lang) for lang in ("zh", "en")}},
-                           hedges=_hedges(not_ledger, uses_population=True), meta={"town": res["need_top_town"]}))
+        out.append(
+            Finding(
+                "fairness.need_top",
+                2,
+                template("finding.fairness.need_top"),
+                {"share": Value(res["need_top_share"], "pct", "fairness.need_top_share")},
+                words={
+                    "town": _names(towns, res["need_top_town"]),
+                    "weights": {lang: weights_text(res["need_weights"], lang) for lang in ("zh", "en")},
+                },
+                hedges=_hedges(not_ledger, uses_population=True),
+                meta={"town": res["need_top_town"]},
+            )
+        )
     if res["worst_under_town"]:
-        out.append(Finding("fairness.distance", 2,
-                           template("finding.fairness.distance"),
-                           {"under_pct": Value(-res["worst_under"], "pct", "-fairness.worst_under"),
-                            "over_pct": Value(res["worst_over"], "pct", "fairness.worst_over")},
-                           words={"under": _names(towns, res["worst_under_town"]),
-                                  "over": _names(towns, res["worst_over_town"])}, hedges=h_pop))
+        out.append(
+            Finding(
+                "fairness.distance",
+                2,
+                template("finding.fairness.distance"),
+                {
+                    "under_pct": Value(-res["worst_under"], "pct", "-fairness.worst_under"),
+                    "over_pct": Value(res["worst_over"], "pct", "fairness.worst_over"),
+                },
+                words={"under": _names(towns, res["worst_under_town"]), "over": _names(towns, res["worst_over_town"])},
+                hedges=h_pop,
+            )
+        )
     return out
 
 
 def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
     code = res["biggest_shift_town"]
     shift = res["biggest_shift"]
-    return [Finding("scenarios.biggest_shift", 2,
-                    template("finding.scenarios.biggest_shift"),
-                    {"plan": Value(res["plan_total"], "money", "scenarios.plan_total",
-                                   res.get("plan_qualifier", "")),
-                     "shift": Value(abs(shift), "money", "|scenarios.biggest_shift|")},
-                    words={"year": str(res["plan_year"]),
-                           "rule": {lang: rule_label(res["biggest_shift_rule"], lang).lower() if lang == "en"
-                                    else rule_label(res["biggest_shift_rule"], lang) for lang in ("zh", "en")},
-                           "town": _names(towns, code),
-                           "direction": template("direction.gain" if shift > 0 else "direction.loss")},
-                    hedges=_hedges(statuses, uses_population=True))] + rule_top_findings(res, towns, statuses)
+    return [
+        Finding(
+            "scenarios.biggest_shift",
+            2,
+            template("finding.scenarios.biggest_shift"),
+            {
+                "plan": Value(res["plan_total"], "money", "scenarios.plan_total", res.get("plan_qualifier", "")),
+                "shift": Value(abs(shift), "money", "|scenarios.biggest_shift|"),
+            },
+            words={
+                "year": str(res["plan_year"]),
+                "rule": {
+                    lang: rule_label(res["biggest_shift_rule"], lang).lower()
+                    if lang == "en"
+                    else rule_label(res["biggest_shift_rule"], lang)
+                    for lang in ("zh", "en")
+                },
+                "town": _names(towns, code),
+                "direction": template("direction.gain" if shift > 0 else "direction.loss"),
+            },
+            hedges=_hedges(statuses, uses_population=True),
+        )
+    ] + rule_top_findings(res, towns, statuses)
 
 
 #: Allocation rules that use population and village counts only (not the ledger), so they can be graded on
@@ -162,38 +252,65 @@ def rule_top_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
         top = res.get("rule_top", {}).get(rule)
         if not top:
             continue
-        out.append(Finding("scenarios.rule_top", 2, template("finding.scenarios.rule_top"),
-                           {"amount": Value(top["amount"], "money", f"scenarios.rule_top.{rule}.amount")},
-                           words={"year": str(res["plan_year"]), "town": _names(towns, top["town"]),
-                                  "rule": {lang: rule_label(rule, lang) for lang in ("zh", "en")}},
-                           hedges=_hedges(not_ledger, uses_population=True), meta={"rule": rule, "town": top["town"]}))
+        out.append(
+            Finding(
+                "scenarios.rule_top",
+                2,
+                template("finding.scenarios.rule_top"),
+                {"amount": Value(top["amount"], "money", f"scenarios.rule_top.{rule}.amount")},
+                words={
+                    "year": str(res["plan_year"]),
+                    "town": _names(towns, top["town"]),
+                    "rule": {lang: rule_label(rule, lang) for lang in ("zh", "en")},
+                },
+                hedges=_hedges(not_ledger, uses_population=True),
+                meta={"rule": rule, "town": top["town"]},
+            )
+        )
     return out
 
 
 def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
     t = res["town"]
     return [
-        Finding("profile.share", 1,
-                template("finding.profile.share"),
-                {"grants": Value(res["grants"], "int", "profile.grants"),
-                 "amount": Value(res["amount"], "money", "profile.amount"),
-                 "share": Value(res["amount_share"], "pct", "profile.amount_share"),
-                 "n": Value(res["n_towns"], "int", "profile.n_towns"),
-                 "rank": Value(res["rank_amount"], "int", "profile.rank_amount")},
-                words={"town": _names(towns, t)}, hedges=_hedges(statuses, count=res["grants"])),
-        Finding("profile.per_resident", 2,
-                template("finding.profile.per_resident"),
-                {"per": Value(res["per_resident"], "yuan", "profile.per_resident"),
-                 "pop_share": Value(res["pop_share"], "pct", "profile.pop_share")},
-                hedges=_hedges(statuses, population_grade=res["pop_grade"], uses_population=True))
-        if pd.notna(res["per_resident"]) else
-        Finding("profile.no_population", 2,
-                template("finding.profile.no_population"),
-                {}, words={"town": _names(towns, t)}),
-        Finding("profile.villages", 3,
-                template("finding.profile.villages"),
-                {"unfunded": Value(res["unfunded_villages"], "int", "profile.unfunded_villages"),
-                 "orgs": Value(res["n_orgs"], "int", "profile.n_orgs")}, hedges=_hedges(statuses)),
+        Finding(
+            "profile.share",
+            1,
+            template("finding.profile.share"),
+            {
+                "grants": Value(res["grants"], "int", "profile.grants"),
+                "amount": Value(res["amount"], "money", "profile.amount"),
+                "share": Value(res["amount_share"], "pct", "profile.amount_share"),
+                "n": Value(res["n_towns"], "int", "profile.n_towns"),
+                "rank": Value(res["rank_amount"], "int", "profile.rank_amount"),
+            },
+            words={"town": _names(towns, t)},
+            hedges=_hedges(statuses, count=res["grants"]),
+        ),
+        Finding(
+            "profile.per_resident",
+            2,
+            template("finding.profile.per_resident"),
+            {
+                "per": Value(res["per_resident"], "yuan", "profile.per_resident"),
+                "pop_share": Value(res["pop_share"], "pct", "profile.pop_share"),
+            },
+            hedges=_hedges(statuses, population_grade=res["pop_grade"], uses_population=True),
+        )
+        if pd.notna(res["per_resident"])
+        else Finding(
+            "profile.no_population", 2, template("finding.profile.no_population"), {}, words={"town": _names(towns, t)}
+        ),
+        Finding(
+            "profile.villages",
+            3,
+            template("finding.profile.villages"),
+            {
+                "unfunded": Value(res["unfunded_villages"], "int", "profile.unfunded_villages"),
+                "orgs": Value(res["n_orgs"], "int", "profile.n_orgs"),
+            },
+            hedges=_hedges(statuses),
+        ),
     ]
 
 

@@ -40,8 +40,10 @@ def tr(key: str, lang: str, **fmt) -> str:
     cat = catalogue(lang)
     if key not in cat:
         hint = closest(key, list(cat))
-        raise KeyError(f"no text {key!r} in the {lang} catalogue ({CATALOGUE_DIR / (lang + '.yaml')})"
-                       + (f"; did you mean {hint!r}?" if hint else ""))
+        raise KeyError(
+            f"no text {key!r} in the {lang} catalogue ({CATALOGUE_DIR / (lang + '.yaml')})"
+            + (f"; did you mean {hint!r}?" if hint else "")
+        )
     return cat[key].format(**fmt) if fmt else cat[key]
 
 

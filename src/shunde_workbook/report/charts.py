@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from shunde_workbook.report.fonts import use_cjk_font  # noqa: E402
 from shunde_workbook.narrative.text import field_label, programme_label, tr, unit_label  # noqa: E402
+from shunde_workbook.report.fonts import use_cjk_font  # noqa: E402
 
 PALETTE = {"众创共善": "#0b6e69", "和美社区": "#e07b39"}
 
@@ -32,8 +32,9 @@ def _amount_axis(unit: str, lang: str) -> str:
 def stamp(fig, simulated: bool, lang: str) -> None:
     """Mark a figure built on simulated data, bottom right, in red."""
     if simulated:
-        fig.text(0.99, 0.005, tr("simulated_stamp", lang), ha="right", va="bottom", fontsize=8.5,
-                 color="#b03a2e", alpha=0.9)
+        fig.text(
+            0.99, 0.005, tr("simulated_stamp", lang), ha="right", va="bottom", fontsize=8.5, color="#b03a2e", alpha=0.9
+        )
 
 
 def funding_by_year(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
@@ -43,8 +44,13 @@ def funding_by_year(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
     fig, ax = plt.subplots(figsize=(8, 4.2))
     bottom = None
     for prog in wide.columns:
-        ax.bar(wide.index.astype(str), wide[prog], bottom=bottom, label=programme_label(prog, lang),
-               color=PALETTE.get(prog))
+        ax.bar(
+            wide.index.astype(str),
+            wide[prog],
+            bottom=bottom,
+            label=programme_label(prog, lang),
+            color=PALETTE.get(prog),
+        )
         bottom = wide[prog] if bottom is None else bottom + wide[prog]
     ax.set_xlabel(tr("year", lang))
     ax.set_ylabel(_amount_axis(unit, lang))
@@ -60,7 +66,7 @@ def field_shares(table: pd.DataFrame, lang: str, simulated: bool):
     style()
     progs = list(dict.fromkeys(table["programme"]))
     fig, axes = plt.subplots(1, len(progs), figsize=(5.2 * len(progs), 4.2), squeeze=False)
-    for ax, prog in zip(axes[0], progs):
+    for ax, prog in zip(axes[0], progs, strict=False):
         sub = table[table["programme"] == prog].copy()
         sub["label"] = sub["field"].map(lambda f: field_label(f, lang))
         sns.lineplot(data=sub, x="year", y="share", hue="label", marker="o", ax=ax)
@@ -68,8 +74,15 @@ def field_shares(table: pd.DataFrame, lang: str, simulated: bool):
         ax.set_xlabel(tr("year", lang))
         ax.set_ylabel(tr("share", lang))
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        ax.legend(title=tr("field", lang), fontsize=7.5, title_fontsize=8, frameon=False, loc="upper left",
-                  bbox_to_anchor=(0, -0.18), ncol=2)
+        ax.legend(
+            title=tr("field", lang),
+            fontsize=7.5,
+            title_fontsize=8,
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(0, -0.18),
+            ncol=2,
+        )
     stamp(fig, simulated, lang)
     fig.tight_layout()
     return fig
@@ -83,8 +96,17 @@ def share_comparison(summary: pd.DataFrame, labels: pd.Series, lang: str, simula
     long["measure"] = long["measure"].map(lambda m: tr(m, lang))
     order = summary.sort_values("amount_share", ascending=False).index
     fig, ax = plt.subplots(figsize=(8, 4.6))
-    sns.stripplot(data=long, y="label", x="share", hue="measure", order=labels.loc[order], size=9, jitter=False,
-                  ax=ax, palette=["#0b6e69", "#e07b39", "#7f8c8d"])
+    sns.stripplot(
+        data=long,
+        y="label",
+        x="share",
+        hue="measure",
+        order=labels.loc[order],
+        size=9,
+        jitter=False,
+        ax=ax,
+        palette=["#0b6e69", "#e07b39", "#7f8c8d"],
+    )
     ax.set_xlabel(tr("share", lang))
     ax.set_ylabel("")
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
@@ -100,8 +122,16 @@ def coverage_heatmap(coverage: pd.DataFrame, labels: pd.Series, lang: str, simul
     fig, ax = plt.subplots(figsize=(8, 4.6))
     data = coverage.copy()
     data.index = labels.loc[data.index]
-    sns.heatmap(data, annot=True, fmt=".0%", cmap="YlGnBu", vmin=0, vmax=1, ax=ax,
-                cbar_kws={"label": tr("coverage", lang), "format": matplotlib.ticker.PercentFormatter(1.0)})
+    sns.heatmap(
+        data,
+        annot=True,
+        fmt=".0%",
+        cmap="YlGnBu",
+        vmin=0,
+        vmax=1,
+        ax=ax,
+        cbar_kws={"label": tr("coverage", lang), "format": matplotlib.ticker.PercentFormatter(1.0)},
+    )
     ax.set_xlabel(tr("year", lang))
     ax.set_ylabel("")
     stamp(fig, simulated, lang)
@@ -134,7 +164,7 @@ def distance_bars(distance: pd.Series, labels: pd.Series, lang: str, simulated: 
     fig, ax = plt.subplots(figsize=(7.5, 4.4))
     colors = ["#c0392b" if v < 0 else "#0b6e69" for v in d.fillna(0)]
     ax.barh(labels.loc[d.index], d.fillna(0), color=colors)
-    for i, (code, v) in enumerate(d.items()):
+    for i, (_code, v) in enumerate(d.items()):
         if pd.isna(v):
             ax.text(0, i, "  " + tr("no_data", lang), va="center", fontsize=9, color="#7f8c8d")
     ax.axvline(0, color="#333", lw=0.8)
@@ -167,8 +197,14 @@ def town_trend(town: pd.DataFrame, district_mean: pd.Series, unit: str, lang: st
     """A town's amount per year by programme, with the district's per-town mean as a line."""
     fig = funding_by_year(town, unit, lang, simulated=False)
     ax = fig.axes[0]
-    ax.plot(district_mean.index.astype(str), district_mean.values, color="#333", marker="o", lw=1.5,
-            label=tr("chart.district_mean", lang))
+    ax.plot(
+        district_mean.index.astype(str),
+        district_mean.values,
+        color="#333",
+        marker="o",
+        lw=1.5,
+        label=tr("chart.district_mean", lang),
+    )
     ax.legend(frameon=False)
     ax.set_title(name)
     stamp(fig, simulated, lang)
@@ -184,8 +220,16 @@ def field_bars(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
     fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(t) + 1.5))
     colours = {programme_label(p, lang): c for p, c in PALETTE.items()}
     order = [label for label in colours if label in set(t["programme"])]  # same order as the other charts
-    sns.barplot(data=t.sort_values("amount", ascending=False), y="label", x="amount", hue="programme", ax=ax,
-                dodge=False, palette=colours, hue_order=order)
+    sns.barplot(
+        data=t.sort_values("amount", ascending=False),
+        y="label",
+        x="amount",
+        hue="programme",
+        ax=ax,
+        dodge=False,
+        palette=colours,
+        hue_order=order,
+    )
     ax.set_ylabel("")
     ax.set_xlabel(_amount_axis(unit, lang))
     ax.legend(title="", frameon=False)

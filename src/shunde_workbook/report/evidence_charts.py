@@ -22,8 +22,10 @@ from shunde_workbook.report.charts import stamp, style
 
 # Chart words (to move into the text catalogue with the rest of the grade wording).
 WORDS = {
-    "pop_weight": {"zh": "需要指数中人口的权重（其余为村(社区)数）",
-                   "en": "Weight of population in the need index (the rest: number of villages/communities)"},
+    "pop_weight": {
+        "zh": "需要指数中人口的权重（其余为村(社区)数）",
+        "en": "Weight of population in the need index (the rest: number of villages/communities)",
+    },
     "your_choice": {"zh": "当前设定 {w:.2f}", "en": "Your choice {w:.2f}"},
     "by_units": {"zh": "全按村(社区)", "en": "all by villages"},
     "by_population": {"zh": "全按人口", "en": "all by population"},
@@ -34,14 +36,24 @@ WORDS = {
 
 
 def _amount_label(unit: str, lang: str) -> str:
-    return (f'{tr("amount", lang)}（{unit_label(unit, lang)}）' if lang == "zh"
-            else f'{tr("amount", lang)} ({unit_label(unit, lang)})')
+    return (
+        f"{tr('amount', lang)}（{unit_label(unit, lang)}）"
+        if lang == "zh"
+        else f"{tr('amount', lang)} ({unit_label(unit, lang)})"
+    )
 
 
-def allocation_sensitivity_table(plan_total: float, towns: pd.DataFrame, grid=None, *,
-                                 other: str = "village_units", population_col: str = "population",
-                                 units_col: str = "village_units", rule: str = "need_weighted",
-                                 floor_share: float = 0.3) -> pd.DataFrame:
+def allocation_sensitivity_table(
+    plan_total: float,
+    towns: pd.DataFrame,
+    grid=None,
+    *,
+    other: str = "village_units",
+    population_col: str = "population",
+    units_col: str = "village_units",
+    rule: str = "need_weighted",
+    floor_share: float = 0.3,
+) -> pd.DataFrame:
     """Each town's allocation of ``plan_total`` as the population weight of the need index goes 0 → 1.
 
     At weight ``w`` the need index is ``metrics.need_index(towns, {population: w, other: 1 - w})``;
@@ -69,8 +81,9 @@ def allocation_sensitivity_table(plan_total: float, towns: pd.DataFrame, grid=No
         Index ``population_weight`` (the grid), columns = towns, each row summing to ``plan_total``.
     """
     if rule not in ("need_weighted", "floor_plus_need"):
-        raise ValueError(f"allocation_sensitivity_table: rule must be 'need_weighted' or 'floor_plus_need', "
-                         f"got {rule!r}")
+        raise ValueError(
+            f"allocation_sensitivity_table: rule must be 'need_weighted' or 'floor_plus_need', got {rule!r}"
+        )
     weights = np.linspace(0.0, 1.0, 21) if grid is None else np.asarray(grid, dtype=float)
     if weights.ndim != 1 or weights.size == 0 or not np.all((weights >= 0) & (weights <= 1)):
         raise ValueError("allocation_sensitivity_table: grid must be a non-empty list of weights in [0, 1]")
@@ -90,8 +103,9 @@ def allocation_sensitivity_table(plan_total: float, towns: pd.DataFrame, grid=No
     return out
 
 
-def allocation_sensitivity(table: pd.DataFrame, labels: pd.Series, user_weight: float, lang: str, simulated: bool,
-                           *, unit: str = "万元"):
+def allocation_sensitivity(
+    table: pd.DataFrame, labels: pd.Series, user_weight: float, lang: str, simulated: bool, *, unit: str = "万元"
+):
     """Lines: each town's 2023 allocation against the population weight of the need index.
 
     ``table`` as from :func:`allocation_sensitivity_table` (values in ``unit``); ``labels`` maps town
@@ -106,26 +120,50 @@ def allocation_sensitivity(table: pd.DataFrame, labels: pd.Series, user_weight: 
     for i, town in enumerate(order):
         ax.plot(table.index, table[town], color=colours(i % 10), lw=1.8, label=str(labels.get(town, town)))
     ax.axvline(user_weight, color="#333", ls="--", lw=1)
-    ax.annotate(WORDS["your_choice"][lang].format(w=user_weight), xy=(user_weight, 1.0),
-                xycoords=("data", "axes fraction"), xytext=(4, -4), textcoords="offset points", ha="left",
-                va="top", fontsize=9, color="#333")
+    ax.annotate(
+        WORDS["your_choice"][lang].format(w=user_weight),
+        xy=(user_weight, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(4, -4),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=9,
+        color="#333",
+    )
     ax.set_xlim(float(table.index.min()), float(table.index.max()))
     ax.set_xticks(np.linspace(0, 1, 6))
     ax.set_xlabel(WORDS["pop_weight"][lang])
     ax.set_ylabel(_amount_label(unit, lang))
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.text(0.0, -0.16, WORDS["by_units"][lang], transform=ax.transAxes, ha="left", va="top", fontsize=8,
-            color="#7f8c8d")
-    ax.text(1.0, -0.16, WORDS["by_population"][lang], transform=ax.transAxes, ha="right", va="top", fontsize=8,
-            color="#7f8c8d")
+    ax.text(
+        0.0, -0.16, WORDS["by_units"][lang], transform=ax.transAxes, ha="left", va="top", fontsize=8, color="#7f8c8d"
+    )
+    ax.text(
+        1.0,
+        -0.16,
+        WORDS["by_population"][lang],
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=8,
+        color="#7f8c8d",
+    )
     ax.legend(title=tr("town", lang), frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     stamp(fig, simulated, lang)
     fig.tight_layout()
     return fig
 
 
-def tornado(table: pd.DataFrame, lang: str, simulated: bool, *, metric_label: str | None = None,
-            labels=None, number_format: str = "{:.3f}"):
+def tornado(
+    table: pd.DataFrame,
+    lang: str,
+    simulated: bool,
+    *,
+    metric_label: str | None = None,
+    labels=None,
+    number_format: str = "{:.3f}",
+):
     """Tornado chart: how far a headline metric moves when each input alone varies.
 
     Parameters
@@ -161,7 +199,7 @@ def tornado(table: pd.DataFrame, lang: str, simulated: bool, *, metric_label: st
     y = np.arange(len(t))
     ax.barh(y, hi - lo, left=lo, color="#0b6e69", alpha=0.85, height=0.55)
     ax.axvline(point, color="#c0392b", lw=1.2)
-    for yi, a, b in zip(y, lo, hi):
+    for yi, a, b in zip(y, lo, hi, strict=False):
         ax.text(a, yi, number_format.format(a) + " ", va="center", ha="right", fontsize=8.5)
         ax.text(b, yi, " " + number_format.format(b), va="center", ha="left", fontsize=8.5)
     ax.set_yticks(y, names)
@@ -170,8 +208,7 @@ def tornado(table: pd.DataFrame, lang: str, simulated: bool, *, metric_label: st
     ax.set_xlim(min(lo.min(), point) - pad, max(hi.max(), point) + pad)
     metric = metric_label or WORDS["metric"][lang]
     ax.set_xlabel(WORDS["range_of"][lang].format(metric=metric))
-    ax.set_title(WORDS["point"][lang].format(v=number_format.format(point)), fontsize=9, loc="left",
-                 color="#c0392b")
+    ax.set_title(WORDS["point"][lang].format(v=number_format.format(point)), fontsize=9, loc="left", color="#c0392b")
     ax.grid(axis="y", visible=False)
     stamp(fig, simulated, lang)
     fig.tight_layout()

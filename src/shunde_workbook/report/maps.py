@@ -19,9 +19,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from shunde_workbook.geo.names import normalise_town, town_by_code
 from shunde_workbook.narrative.text import LANGS, tr
 from shunde_workbook.report.fonts import use_cjk_font
-from shunde_workbook.geo.names import normalise_town, town_by_code
 
 __all__ = ["choropleth", "CAPTION", "NO_DATA"]
 
@@ -50,8 +50,11 @@ def _classify(values: pd.Series, scheme: str, k: int, breaks):
     distinct = len(np.unique(y))
     k_used = max(1, min(int(k), distinct))
     if k_used < k:
-        warnings.warn(f"choropleth: only {distinct} distinct value(s), so {k_used} class(es) instead of k={k}.",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            f"choropleth: only {distinct} distinct value(s), so {k_used} class(es) instead of k={k}.",
+            UserWarning,
+            stacklevel=3,
+        )
     if k_used == 1:
         return np.zeros(len(y), int), np.array([y.max()])
     with warnings.catch_warnings():
@@ -150,19 +153,43 @@ def _scale_bar(ax) -> None:
     bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
     half = length / 2
     for k, colour in enumerate(("#222222", "white")):
-        ax.add_patch(Rectangle((bx + k * half, by), half, h, facecolor=colour, edgecolor="#222222",
-                               linewidth=0.8, zorder=6, gid="scale-bar"))
+        ax.add_patch(
+            Rectangle(
+                (bx + k * half, by),
+                half,
+                h,
+                facecolor=colour,
+                edgecolor="#222222",
+                linewidth=0.8,
+                zorder=6,
+                gid="scale-bar",
+            )
+        )
     km = length / 1000
     for frac, text in ((0, "0"), (0.5, f"{km / 2:g}"), (1, f"{km:g} km")):
-        ax.text(bx + frac * length, by + h * 1.6, text, ha="center" if frac < 1 else "left", va="bottom",
-                fontsize=8, zorder=6, gid="scale-bar-text")
+        ax.text(
+            bx + frac * length,
+            by + h * 1.6,
+            text,
+            ha="center" if frac < 1 else "left",
+            va="bottom",
+            fontsize=8,
+            zorder=6,
+            gid="scale-bar-text",
+        )
 
 
 def _north_arrow(ax) -> None:
     """Arrow pointing up (grid north of UTM 49N, within 1° of true north here) with an N above it."""
-    ax.annotate("", xy=(0.94, 0.93), xytext=(0.94, 0.83), xycoords="axes fraction", textcoords="axes fraction",
-                gid="north-arrow",
-                arrowprops={"arrowstyle": "-|>,head_length=0.8,head_width=0.4", "color": "#222222", "linewidth": 1.6})
+    ax.annotate(
+        "",
+        xy=(0.94, 0.93),
+        xytext=(0.94, 0.83),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        gid="north-arrow",
+        arrowprops={"arrowstyle": "-|>,head_length=0.8,head_width=0.4", "color": "#222222", "linewidth": 1.6},
+    )
     ax.text(0.94, 0.935, "N", transform=ax.transAxes, ha="center", va="bottom", fontsize=11, gid="north-arrow-n")
 
 
@@ -243,12 +270,13 @@ def choropleth(
         face = np.empty(len(gdf), dtype=object)
         face[np.flatnonzero(valid)] = [colours[c] for c in yb]
         gdf[valid].plot(ax=ax, color=list(face[valid]), edgecolor="white", linewidth=0.8, zorder=2)
-        for colour, label in zip(colours, _range_labels(float(values[valid].min()), bins)):
+        for colour, label in zip(colours, _range_labels(float(values[valid].min()), bins), strict=False):
             handles.append(Patch(facecolor=colour, edgecolor="#999999", linewidth=0.5, label=label))
     if (~valid).any():
         gdf[~valid].plot(ax=ax, facecolor="#f4f4f4", edgecolor="#8c8c8c", hatch=_HATCH, linewidth=0.4, zorder=2)
-        handles.append(Patch(facecolor="#f4f4f4", edgecolor="#8c8c8c", hatch=_HATCH, linewidth=0.4,
-                             label=NO_DATA[language]))
+        handles.append(
+            Patch(facecolor="#f4f4f4", edgecolor="#8c8c8c", hatch=_HATCH, linewidth=0.4, label=NO_DATA[language])
+        )
     gdf.boundary.plot(ax=ax, color=_EDGE, linewidth=0.7, zorder=3)
 
     ax.set_aspect("equal")
@@ -260,23 +288,44 @@ def choropleth(
 
     halo = [patheffects.withStroke(linewidth=3, foreground="white")]
     texts = []
-    for (_, row), geom in zip(gdf.iterrows(), gdf.geometry):
+    for (_, row), geom in zip(gdf.iterrows(), gdf.geometry, strict=False):
         x, y = _label_point(geom)
-        texts.append(ax.text(x, y, _town_label(row, language), ha="center", va="center", fontsize=10,
-                             color="#111111", zorder=5, path_effects=halo, gid="town-label"))
+        texts.append(
+            ax.text(
+                x,
+                y,
+                _town_label(row, language),
+                ha="center",
+                va="center",
+                fontsize=10,
+                color="#111111",
+                zorder=5,
+                path_effects=halo,
+                gid="town-label",
+            )
+        )
     _declutter(fig, texts, ax)
 
     sep, close = tr("open", language), tr("close", language)
     heading = f"{legend_title or column}{sep}{unit}{close}" if unit else (legend_title or column)
     if handles:
-        leg = ax.legend(handles=handles, title=heading, loc="lower right", fontsize=8.5, title_fontsize=9,
-                        frameon=True, framealpha=0.9, edgecolor="#cccccc")
+        leg = ax.legend(
+            handles=handles,
+            title=heading,
+            loc="lower right",
+            fontsize=8.5,
+            title_fontsize=9,
+            frameon=True,
+            framealpha=0.9,
+            edgecolor="#cccccc",
+        )
         leg.set_zorder(7)
     _scale_bar(ax)
     _north_arrow(ax)
     if title:
         ax.set_title(title, fontsize=13, pad=6)
     if "approx" in gdf.columns and gdf["approx"].astype(bool).any():
-        fig.text(0.5, 0.025, CAPTION[language], ha="center", va="bottom", fontsize=8, color="#333333",
-                 gid="approx-caption")
+        fig.text(
+            0.5, 0.025, CAPTION[language], ha="center", va="bottom", fontsize=8, color="#333333", gid="approx-caption"
+        )
     return fig

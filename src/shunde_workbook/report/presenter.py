@@ -53,8 +53,14 @@ class Report:
         is simulated (from its ``provenance`` column).
     """
 
-    def __init__(self, name: str, language: str, output_dir: str | Path, statuses: dict[str, str],
-                 ledger: pd.DataFrame | None = None):
+    def __init__(
+        self,
+        name: str,
+        language: str,
+        output_dir: str | Path,
+        statuses: dict[str, str],
+        ledger: pd.DataFrame | None = None,
+    ):
         from shunde_workbook.narrative.provenance import ledger_mix
         from shunde_workbook.paths import OUTPUTS
 
@@ -87,11 +93,16 @@ class Report:
         """Title block (title, parameters, data and run dates), provenance banner and the question."""
         shown = {k: v for k, v in params.items() if k not in ("project_root", "output_dir", "report_name")}
         plist = " · ".join(f"{esc(k)}: <code>{esc(format_param(k, v))}</code>" for k, v in shown.items())
-        meta = (f'{esc(tr("run_date", self.lang))}: {date.today().isoformat()} · '
-                f'{esc(tr("data_date", self.lang))}: {esc(data_date or tr("unknown", self.lang))}')
-        _show(f'<div class="sw-titleblock"><h1>{esc(title)}</h1><div class="sw-meta">{meta}</div>'
-              f'<div class="sw-meta">{esc(tr("parameters", self.lang))}: {plist}</div></div>'
-              + self.banner_html() + f"<p>{esc(question)}</p>")
+        meta = (
+            f"{esc(tr('run_date', self.lang))}: {date.today().isoformat()} · "
+            f"{esc(tr('data_date', self.lang))}: {esc(data_date or tr('unknown', self.lang))}"
+        )
+        _show(
+            f'<div class="sw-titleblock"><h1>{esc(title)}</h1><div class="sw-meta">{meta}</div>'
+            f'<div class="sw-meta">{esc(tr("parameters", self.lang))}: {plist}</div></div>'
+            + self.banner_html()
+            + f"<p>{esc(question)}</p>"
+        )
 
     def toc(self, sections: list[tuple[str, str]]) -> None:
         """A table of contents; ``sections`` is a list of (anchor, title)."""
@@ -120,15 +131,25 @@ class Report:
         if not items:
             items = f'<p class="sw-empty">{esc(tr("key_findings_none", self.lang))}</p>'
         head = heading or tr("key_findings", self.lang)
-        markup = f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul>' \
-                 f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p></div>'
+        markup = (
+            f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul>'
+            f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p></div>'
+        )
         if other:
-            lis = "".join(f'<li data-grade="{esc(f.grade.name if f.grade else "ungraded")}">{f.html(self.lang)}'
-                          + (f' <span class="sw-setting">{esc(tr("grade.setting", self.lang, setting=f.grade.setting))}'
-                             "</span>" if f.grade is not None and f.grade.setting else "") + "</li>"
-                          for f in rank(other))
-            markup += (f'<div class="sw-cannot" id="simulated-cannot-tell"><h3>{esc(tr("cannot_tell", self.lang))}'
-                       f'</h3><p>{esc(tr("cannot_tell_intro", self.lang))}</p><ul>{lis}</ul></div>')
+            lis = "".join(
+                f'<li data-grade="{esc(f.grade.name if f.grade else "ungraded")}">{f.html(self.lang)}'
+                + (
+                    f' <span class="sw-setting">{esc(tr("grade.setting", self.lang, setting=f.grade.setting))}</span>'
+                    if f.grade is not None and f.grade.setting
+                    else ""
+                )
+                + "</li>"
+                for f in rank(other)
+            )
+            markup += (
+                f'<div class="sw-cannot" id="simulated-cannot-tell"><h3>{esc(tr("cannot_tell", self.lang))}'
+                f"</h3><p>{esc(tr('cannot_tell_intro', self.lang))}</p><ul>{lis}</ul></div>"
+            )
         _show(markup)
 
     # --------------------------------------------------------------- figures
@@ -149,9 +170,11 @@ class Report:
         src = source or self.default_source()
         label = tr("figure", self.lang, n=self._n_fig)
         b64 = base64.b64encode(buf.getvalue()).decode()
-        _show(f'<figure style="margin:0"><img alt="{esc(caption)}" src="data:image/png;base64,{b64}"/>'
-              f'<figcaption class="sw-caption"><strong>{esc(label)}</strong> {esc(caption)}<br/>'
-              f'{esc(tr("source", self.lang))}: {esc(src)}</figcaption></figure>')
+        _show(
+            f'<figure style="margin:0"><img alt="{esc(caption)}" src="data:image/png;base64,{b64}"/>'
+            f'<figcaption class="sw-caption"><strong>{esc(label)}</strong> {esc(caption)}<br/>'
+            f"{esc(tr('source', self.lang))}: {esc(src)}</figcaption></figure>"
+        )
 
     def default_source(self) -> str:
         from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated
@@ -162,15 +185,29 @@ class Report:
         elif is_mixed_simulated(self.statuses):
             parts = [tr("source_ledger_mixed", self.lang)]
         else:
-            parts = [tr("source_ledger_status", self.lang,
-                        status=status_label(self.statuses.get("ledger", "unknown"), self.lang))]
+            parts = [
+                tr(
+                    "source_ledger_status",
+                    self.lang,
+                    status=status_label(self.statuses.get("ledger", "unknown"), self.lang),
+                )
+            ]
         if self.approximate:
             parts.append(tr("source_boundaries_approx", self.lang))
         return tr("list_sep", self.lang).join(parts)
 
     # ---------------------------------------------------------------- tables
-    def table(self, df: pd.DataFrame, key: str, caption: str, source: str | None = None,
-              decimals: dict | None = None, percent: tuple = (), export: bool = True, max_rows: int = 60) -> None:
+    def table(
+        self,
+        df: pd.DataFrame,
+        key: str,
+        caption: str,
+        source: str | None = None,
+        decimals: dict | None = None,
+        percent: tuple = (),
+        export: bool = True,
+        max_rows: int = 60,
+    ) -> None:
         """Show ``df`` for reading and export it to CSV (UTF-8 with BOM) and XLSX.
 
         decimals: digits per column (default 0 for numbers); percent: columns
@@ -184,9 +221,11 @@ class Report:
             df.to_csv(stem.with_suffix(".csv"), index=False, encoding="utf-8-sig")
             df.to_excel(stem.with_suffix(".xlsx"), index=False)
             self.exported += [stem.with_suffix(".csv"), stem.with_suffix(".xlsx")]
-        _show((table_html(df.head(max_rows), decimals or {}, percent) if max_rows else "")
-              + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
-                f'{esc(source or self.default_source())}</div>')
+        _show(
+            (table_html(df.head(max_rows), decimals or {}, percent) if max_rows else "")
+            + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
+            f"{esc(source or self.default_source())}</div>"
+        )
 
     # --------------------------------------------------------------- methods
     def methods(self, facts: pd.DataFrame | None = None, extra: list[str] | None = None) -> None:
@@ -197,7 +236,9 @@ class Report:
         items = [f"<li>{esc(e)}</li>" for e in extra or []]
         for entry in source_list(self.lang, self.statuses, facts=facts, mix=self.mix):
             subs = "".join(f"<li>{cite(s)}</li>" for s in entry["sources"])
-            items.append(f"<li>{esc(entry['label'])}" + (f'<ul class="sw-sources">{subs}</ul>' if subs else "") + "</li>")
+            items.append(
+                f"<li>{esc(entry['label'])}" + (f'<ul class="sw-sources">{subs}</ul>' if subs else "") + "</li>"
+            )
         _show('<ul class="sw-methods">' + "".join(items) + "</ul>")
 
 
@@ -218,8 +259,9 @@ def short_link(url: str) -> str:
 
     address, _, rest = url.partition(" ")
     host = urlparse(address).netloc or address
-    return (f'<a href="{esc(address)}" title="{esc(unquote(address))}">{esc(host)}</a>'
-            + (f" {esc(rest)}" if rest else ""))
+    return f'<a href="{esc(address)}" title="{esc(unquote(address))}">{esc(host)}</a>' + (
+        f" {esc(rest)}" if rest else ""
+    )
 
 
 def format_param(name: str, value) -> str:
@@ -235,8 +277,9 @@ def format_param(name: str, value) -> str:
 
 def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = ()) -> str:
     """HTML table with escaped text, thousands separators and right-aligned numbers."""
-    head = "".join(f'<th class="{"num" if pd.api.types.is_numeric_dtype(df[c]) else ""}">{esc(c)}</th>'
-                   for c in df.columns)
+    head = "".join(
+        f'<th class="{"num" if pd.api.types.is_numeric_dtype(df[c]) else ""}">{esc(c)}</th>' for c in df.columns
+    )
     rows = []
     for _, row in df.iterrows():
         cells = []

@@ -44,13 +44,21 @@ def source_list(lang: str, statuses: dict, facts: pd.DataFrame | None = None, mi
         detail = mix_detail(mix, lang) if mix else status_label(statuses["ledger"], lang)
         out.append({"label": tr("src.ledger_mixed", lang, detail=detail), "sources": ["data/README.md"]})
     else:
-        out.append({"label": tr("src.ledger_real", lang, status=status_label(statuses.get("ledger", "unknown"), lang)),
-                    "sources": []})
+        out.append(
+            {
+                "label": tr("src.ledger_real", lang, status=status_label(statuses.get("ledger", "unknown"), lang)),
+                "sources": [],
+            }
+        )
     facts = facts if facts is not None else pd.read_csv(REFERENCE / "published_facts.csv", dtype=str)
     out.append({"label": tr("src.facts", lang), "sources": list(dict.fromkeys(facts["source"].dropna()))})
     out.append({"label": tr("src.codes", lang), "sources": _unique_sources(REFERENCE / "villages.csv")})
-    out.append({"label": tr("src.population", lang, missing=_missing_population(lang)),
-                "sources": _unique_sources(REFERENCE / "town_population.csv")})
+    out.append(
+        {
+            "label": tr("src.population", lang, missing=_missing_population(lang)),
+            "sources": _unique_sources(REFERENCE / "town_population.csv"),
+        }
+    )
     out.append({"label": tr("src.areas", lang), "sources": _unique_sources(REFERENCE / "towns.csv", "area_source")})
     if statuses.get("boundaries") == "approximate":
         out.append({"label": tr("src.boundaries_approx", lang), "sources": ["shapefiles/README.md"]})

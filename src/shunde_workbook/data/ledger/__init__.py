@@ -33,6 +33,17 @@ from shunde_workbook.data.ledger.validate import (
 from shunde_workbook.errors import LedgerError
 
 __all__ = [
-    "DEFAULT_LEDGER", "MAX_PLAUSIBLE_GRANT", "TEXT_COLUMNS", "Fix", "Issue", "LedgerError", "ValidationReport",
-    "field_table", "load_ledger", "parse_amount", "parse_amounts", "read_table", "validate_ledger",
+    "DEFAULT_LEDGER",
+    "MAX_PLAUSIBLE_GRANT",
+    "TEXT_COLUMNS",
+    "Fix",
+    "Issue",
+    "LedgerError",
+    "ValidationReport",
+    "field_table",
+    "load_ledger",
+    "parse_amount",
+    "parse_amounts",
+    "read_table",
+    "validate_ledger",
 ]

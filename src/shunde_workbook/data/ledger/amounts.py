@@ -1,6 +1,6 @@
 """Grant amounts: '12.5万', '1,200元', '￥3,000', full-width digits; bare numbers in the declared unit.
 
-    parse_amount("12.5万") == 125000.0
+parse_amount("12.5万") == 125000.0
 """
 
 from __future__ import annotations

@@ -32,8 +32,16 @@ from shunde_workbook.data.schema import (
 from shunde_workbook.errors import closest
 
 #: Columns copied as text (empty cells become None).
-FREE_TEXT_ROLES = ("title", "description", "funder", "recipient_id", "recipient_name", "programme_title",
-                   "location_name", "location_code")
+FREE_TEXT_ROLES = (
+    "title",
+    "description",
+    "funder",
+    "recipient_id",
+    "recipient_name",
+    "programme_title",
+    "location_name",
+    "location_code",
+)
 
 
 def check_identifier(sheet: Sheet) -> None:
@@ -69,15 +77,32 @@ def check_amount(sheet: Sheet) -> None:
     ok = err.isna()
     conv = ok & how.ne("cell unit") & (UNITS[amount_unit or "元"] != 1.0)
     if conv.any():
-        issues.fixes.append(Fix(sheet.file, column, "万元", "元", tuple(sheet.rownum[conv].astype(int)),
-                                f"bare numbers read as {amount_unit} and converted to 元 (×10000)"))
+        issues.fixes.append(
+            Fix(
+                sheet.file,
+                column,
+                "万元",
+                "元",
+                tuple(sheet.rownum[conv].astype(int)),
+                f"bare numbers read as {amount_unit} and converted to 元 (×10000)",
+            )
+        )
     texty = ok & how.ne("number")
     if texty.any():
-        issues.fix_groups(texty, column, raw, amount[texty].map(lambda x: f"{x:.2f}".rstrip("0").rstrip(".")),
-                          "amount text parsed to 元")
+        issues.fix_groups(
+            texty,
+            column,
+            raw,
+            amount[texty].map(lambda x: f"{x:.2f}".rstrip("0").rstrip(".")),
+            "amount text parsed to 元",
+        )
     if unit is None and amount_unit is None and ok.any() and amount[ok].median() < 1000:
-        issues.header(column, "amounts look small for 元 (median under 1000); if they are in 万元 pass "
-                      "unit='万元' (--unit 万元)", "unit=万元", warning=True)
+        issues.header(
+            column,
+            "amounts look small for 元 (median under 1000); if they are in 万元 pass unit='万元' (--unit 万元)",
+            "unit=万元",
+            warning=True,
+        )
     sheet.out["amount"] = amount
 
 
@@ -106,7 +131,8 @@ def check_award_date(sheet: Sheet) -> None:
 
 def check_year(sheet: Sheet) -> None:
     """Year from the year column (an empty cell takes the award date's year) or else from the award date;
-    not before the programme started, not in the future."""
+    not before the programme started, not in the future.
+    """
     if sheet.has("year"):
         year, raw_year, column = _year_from_year_column(sheet)
     else:
@@ -138,8 +164,9 @@ def _year_from_award_date(sheet: Sheet) -> tuple[pd.Series, pd.Series, str]:
     adate, raw_date, column = sheet.out["award_date"], sheet.get("award_date"), sheet.hname("award_date")
     raw_year = pd.Series([str(y) if y == y else "" for y in adate.dt.year], index=sheet.index, dtype=object)
     year = adate.dt.year.astype(float)
-    sheet.issues.cells(year.isna() & raw_date.eq(""), column, raw_date,
-                       "Award Date is required when there is no year column")
+    sheet.issues.cells(
+        year.isna() & raw_date.eq(""), column, raw_date, "Award Date is required when there is no year column"
+    )
     return year, raw_year, column
 
 
@@ -168,15 +195,27 @@ def check_provenance(sheet: Sheet) -> None:
     if not sheet.has("provenance"):
         prov = pd.Series(provenance_arg(sheet.provenance), index=sheet.index, dtype=object)
         given = prov.iloc[0] if len(prov) else ""
-        sheet.issues.fixes.append(Fix(sheet.file, "provenance", "", given, tuple(sheet.rownum.astype(int)),
-                                      "no provenance column; value given by the caller"))
+        sheet.issues.fixes.append(
+            Fix(
+                sheet.file,
+                "provenance",
+                "",
+                given,
+                tuple(sheet.rownum.astype(int)),
+                "no provenance column; value given by the caller",
+            )
+        )
         sheet.out["provenance"] = prov
         return
     issues, raw, column, given = sheet.issues, sheet.get("provenance"), sheet.hname("provenance"), sheet.provenance
     prov = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(label_key(v)) if v else None)
     sugg = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(closest(label_key(v), PROVENANCE_LOOKUP, cutoff=0.0)))
-    issues.cells(prov.isna() & raw.eq("") & (given is None), column, raw,
-                 "provenance is required (published | official | simulated)")
+    issues.cells(
+        prov.isna() & raw.eq("") & (given is None),
+        column,
+        raw,
+        "provenance is required (published | official | simulated)",
+    )
     if given is not None:
         prov = prov.where(raw.ne(""), provenance_arg(given))
     issues.cells(prov.isna() & raw.ne(""), column, raw, "unknown provenance (published | official | simulated)", sugg)

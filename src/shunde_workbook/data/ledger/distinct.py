@@ -7,7 +7,7 @@ import pandas as pd
 
 
 def map_unique(values: pd.Series, fn) -> pd.Series:
-    """fn applied once per distinct value (C-speed factorize, Python only over the distinct values)."""
+    """Fn applied once per distinct value (C-speed factorize, Python only over the distinct values)."""
     codes, uniq = pd.factorize(values.astype(object), use_na_sentinel=False)
     mapped = np.empty(len(uniq), dtype=object)
     mapped[:] = [fn(u) for u in uniq]

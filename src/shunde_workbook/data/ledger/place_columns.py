@@ -50,8 +50,13 @@ def check_places(sheet: Sheet) -> None:
     renamed = town.notna() & town_src.text.ne(town) & town_src.text.ne(town.map(idx.town_name))
     if renamed.any():
         for c in town_src.column[renamed].unique():
-            sheet.issues.fix_groups(renamed & town_src.column.eq(c), c, town_src.text,
-                                    town.map(idx.town_name) + " (" + town.fillna("") + ")", "town normalised")
+            sheet.issues.fix_groups(
+                renamed & town_src.column.eq(c),
+                c,
+                town_src.text,
+                town.map(idx.town_name) + " (" + town.fillna("") + ")",
+                "town normalised",
+            )
     sheet.out["town_code"] = town
     sheet.out["village_code"] = village
 
@@ -94,8 +99,9 @@ def _resolve_towns(sheet: Sheet, src: _Source) -> pd.Series:
         miss = town.isna() & src.column.eq(sheet.hname("location_name"))
         if miss.any():
             prefixes = places.place_index().town_prefixes
-            town[miss] = map_unique(src.text[miss], lambda v: next(
-                (c for k, c in prefixes if places.norm_text(v).startswith(k)), None))
+            town[miss] = map_unique(
+                src.text[miss], lambda v: next((c for k, c in prefixes if places.norm_text(v).startswith(k)), None)
+            )
     return town
 
 
@@ -136,8 +142,9 @@ def _resolve_villages(sheet: Sheet, src: _Source, town: pd.Series, town_err: pd.
     return village
 
 
-def _town_from_village(sheet: Sheet, town: pd.Series, town_src: _Source, village_src: _Source,
-                       village: pd.Series) -> None:
+def _town_from_village(
+    sheet: Sheet, town: pd.Series, town_src: _Source, village_src: _Source, village: pd.Series
+) -> None:
     """A village found in a row without a town gives the town (``town`` is filled in place)."""
     idx = places.place_index()
     fill = town.isna() & town_src.text.eq("") & village.notna()
@@ -150,9 +157,13 @@ def _report_renamed_villages(sheet: Sheet, src: _Source, village: pd.Series, tow
     """One fix per village written other than by its code or its official name."""
     idx = places.place_index()
     renamed = village.notna() & src.text.ne(village) & src.text.ne(village.map(idx.village_name))
-    sheet.issues.fix_groups(renamed, "/".join(sorted(set(src.column[renamed]))) if renamed.any() else "village",
-                            src.text, village.map(idx.village_name).radd(town.map(idx.town_name).fillna("") + " "),
-                            "village name normalised")
+    sheet.issues.fix_groups(
+        renamed,
+        "/".join(sorted(set(src.column[renamed]))) if renamed.any() else "village",
+        src.text,
+        village.map(idx.village_name).radd(town.map(idx.town_name).fillna("") + " "),
+        "village name normalised",
+    )
 
 
 def _report_unknown_towns(sheet: Sheet, src: _Source, town_err: pd.Series) -> None:
@@ -172,7 +183,8 @@ def fill_location(sheet: Sheet) -> None:
     vnames = village_code.map(idx.village_name)
     tnames = town_code.map(idx.town_name)
     out["location_name"] = out["location_name"].fillna(
-        (tnames.fillna("") + vnames.fillna("")).where(tnames.notna(), None))
+        (tnames.fillna("") + vnames.fillna("")).where(tnames.notna(), None)
+    )
 
 
 def warn_villages_new_in_2023(sheet: Sheet) -> None:
@@ -181,5 +193,10 @@ def warn_villages_new_in_2023(sheet: Sheet) -> None:
     village_code = sheet.out["village_code"]
     new_unit = village_code.map({c: True for c, ok in idx.village_in_2021.items() if not ok}).fillna(False).astype(bool)
     column = sheet.hname("village") or sheet.hname("village_code") or "village"
-    sheet.issues.cells(new_unit & (sheet.out["year"] < 2023), column, village_code,
-                       "this 村(社区) appears in the NBS code list only from 2023", warning=True)
+    sheet.issues.cells(
+        new_unit & (sheet.out["year"] < 2023),
+        column,
+        village_code,
+        "this 村(社区) appears in the NBS code list only from 2023",
+        warning=True,
+    )

@@ -44,14 +44,26 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
         break
     else:  # pragma: no cover - gb18030 decodes any byte string except a few invalid sequences
         raise LedgerError(
-            ValidationReport(str(path), None, pd.DataFrame(columns=FRAME_COLUMNS),
-                             [Issue(str(path), 1, "", "", "cannot decode as UTF-8 or GB18030")])
+            ValidationReport(
+                str(path),
+                None,
+                pd.DataFrame(columns=FRAME_COLUMNS),
+                [Issue(str(path), 1, "", "", "cannot decode as UTF-8 or GB18030")],
+            )
         )
     if not text.strip():
         return pd.DataFrame(), enc
     del text
-    table = pd.read_csv(io.BytesIO(raw), header=None, dtype=object, keep_default_na=False, encoding=codec,
-                        na_filter=False, skip_blank_lines=False, engine="c")
+    table = pd.read_csv(
+        io.BytesIO(raw),
+        header=None,
+        dtype=object,
+        keep_default_na=False,
+        encoding=codec,
+        na_filter=False,
+        skip_blank_lines=False,
+        engine="c",
+    )
     return table, enc
 
 
@@ -118,5 +130,8 @@ def check_required_columns(roles: HeaderRoles, provenance: str | None, issues: C
     for req in missing:
         issues.header(TO_DISK.get(req, req), f"required column '{TO_DISK.get(req, req)}' is missing")
     if "provenance" not in present and provenance is None:
-        issues.header("provenance", "required column 'provenance' is missing (published | official | simulated); "
-                      "add the column, or pass --provenance official (Python: provenance='official')")
+        issues.header(
+            "provenance",
+            "required column 'provenance' is missing (published | official | simulated); "
+            "add the column, or pass --provenance official (Python: provenance='official')",
+        )

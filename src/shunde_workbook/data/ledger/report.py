@@ -111,8 +111,15 @@ class Collector:
         self.fixes: list[Fix] = []
         self.bad = pd.Series(False, index=rownum.index)
 
-    def cells(self, mask: pd.Series, column: str, values: pd.Series, message: object,
-              suggestion: object = None, warning: bool = False) -> None:
+    def cells(
+        self,
+        mask: pd.Series,
+        column: str,
+        values: pd.Series,
+        message: object,
+        suggestion: object = None,
+        warning: bool = False,
+    ) -> None:
         """Add an Issue for each row where mask is True. message/suggestion may be scalars or Series."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
@@ -121,7 +128,7 @@ class Collector:
         msgs = message.loc[idx] if isinstance(message, pd.Series) else [message] * len(idx)
         sugg = suggestion.loc[idx] if isinstance(suggestion, pd.Series) else [suggestion] * len(idx)
         target = self.warnings if warning else self.errors
-        for i, m, sg in zip(idx, msgs, sugg):
+        for i, m, sg in zip(idx, msgs, sugg, strict=False):
             sg = None if sg is None or (isinstance(sg, float) and np.isnan(sg)) else str(sg)
             target.append(Issue(self.file, int(self.rownum[i]), column, str(values[i]), str(m), sg))
         if not warning:
@@ -132,14 +139,13 @@ class Collector:
         issue = Issue(self.file, 1, column, column, message, suggestion)
         (self.warnings if warning else self.errors).append(issue)
 
-    def fix_groups(self, mask: pd.Series, column: str, original: pd.Series, normalised: pd.Series,
-                   message: str) -> None:
+    def fix_groups(
+        self, mask: pd.Series, column: str, original: pd.Series, normalised: pd.Series, message: str
+    ) -> None:
         """Add one Fix per distinct (original, normalised) pair among the rows where mask is True."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
-        sub = pd.DataFrame({"o": original[mask].astype(str), "n": normalised[mask].astype(str),
-                            "r": self.rownum[mask]})
+        sub = pd.DataFrame({"o": original[mask].astype(str), "n": normalised[mask].astype(str), "r": self.rownum[mask]})
         for (o, n), g in sub.groupby(["o", "n"], sort=True):
             self.fixes.append(Fix(self.file, column, o, n, tuple(int(r) for r in g["r"]), message))
-

@@ -1,5 +1,6 @@
 """The sheet being validated: its data rows, their spreadsheet row numbers, header roles, the caller's options,
-the issues found so far and the checked values (``out``, one column per frame column)."""
+the issues found so far and the checked values (``out``, one column per frame column).
+"""
 
 from __future__ import annotations
 
@@ -38,8 +39,9 @@ class Sheet:
         if len(body):
             body = body[~(body.to_numpy(dtype=object) == "").all(axis=1)]
         rownum = pd.Series(body.index.to_numpy() + 1, index=body.index)  # table row 0 = spreadsheet row 1
-        return cls(file, headers, body, rownum, Collector(file, rownum), unit, provenance,
-                   out=pd.DataFrame(index=body.index))
+        return cls(
+            file, headers, body, rownum, Collector(file, rownum), unit, provenance, out=pd.DataFrame(index=body.index)
+        )
 
     @property
     def index(self) -> pd.Index:

@@ -38,8 +38,9 @@ DEFAULT_LEDGER = paths.RAW / "grants_simulated.csv"
 TEXT_COLUMNS = [c for c in FRAME_COLUMNS if c not in ("amount", "award_date", "year")]
 
 
-def validate_ledger(path: str | Path | None = None, unit: str | None = None,
-                    provenance: str | None = None) -> ValidationReport:
+def validate_ledger(
+    path: str | Path | None = None, unit: str | None = None, provenance: str | None = None
+) -> ValidationReport:
     """Validate a ledger file; never raises for bad data (only for a missing file or bad arguments).
 
     unit: the unit of bare numbers in the amount column ('元' or '万元'); a unit in the header, e.g.
@@ -77,8 +78,7 @@ def validate_ledger(path: str | Path | None = None, unit: str | None = None,
     return _finish(report, sheet)
 
 
-def load_ledger(path: str | Path | None = None, unit: str | None = None,
-                provenance: str | None = None) -> pd.DataFrame:
+def load_ledger(path: str | Path | None = None, unit: str | None = None, provenance: str | None = None) -> pd.DataFrame:
     """Validated ledger as a DataFrame with columns schema.FRAME_COLUMNS; raises LedgerError listing all errors.
 
     Default path: data/raw/grants_simulated.csv (SIMULATED data, provenance=simulated on every row).
