@@ -6,7 +6,7 @@
 
 Prints exactly ``uncertainty: <draws> draws of all district metrics in <seconds> s``.
 
-Timed: one ``analysis.uncertainty.evidence`` call on the default inputs (params/default.yaml)
+Timed: one ``analysis.evidence.evidence`` call on the default inputs (params/default.yaml)
 with the default model: the population, need-weight and stratified-bootstrap draws, and every
 metric of ``metrics.montecarlo`` (shares, per resident, Gini, Theil, CV, HHI, top-n share, need,
 target, distance, the five allocation rules and their shifts) for all draws plus the central point.
@@ -22,6 +22,7 @@ import argparse
 import statistics
 import time
 
+from shunde_workbook.analysis import evidence as evi
 from shunde_workbook.analysis import load_inputs
 from shunde_workbook.analysis import uncertainty as unc
 from shunde_workbook.params import load_param_file
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(max(1, args.repeats)):
         unc._SIMULATED.clear()  # an ensemble, when asked for, is timed from scratch every time
         t0 = time.perf_counter()
-        unc.evidence(inp, params["need_weights"], params["floor_share"], model=model, top_n=params["top_n"])
+        evi.evidence(inp, params["need_weights"], params["floor_share"], model=model, top_n=params["top_n"])
         times.append(time.perf_counter() - t0)
     print(f"uncertainty: {args.draws} draws of all district metrics in {statistics.median(times):.2f} s")
     return 0

@@ -8,6 +8,7 @@ import pytest
 
 from shunde_workbook import metrics
 from shunde_workbook.analysis import Inputs, load_inputs, studies
+from shunde_workbook.analysis import evidence as evi
 from shunde_workbook.analysis import uncertainty as unc
 from shunde_workbook.analysis.inputs import town_summary
 from shunde_workbook.metrics import montecarlo as mc
@@ -128,7 +129,7 @@ def test_bootstrap_keeps_strata_and_centres_on_the_ledger(inp):
 
 @pytest.mark.filterwarnings("ignore::shunde_workbook.errors.MissingDataWarning")  # 均安 in studies.scenarios
 def test_zero_uncertainty_collapses_to_the_study_results(inp, params):
-    ev = unc.evidence(inp, params["need_weights"], params["floor_share"], model=unc.UncertaintyModel.none(draws=3))
+    ev = evi.evidence(inp, params["need_weights"], params["floor_share"], model=unc.UncertaintyModel.none(draws=3))
     fair = studies.fairness(inp, params["need_weights"], top_n=10)
     scen = studies.scenarios(inp, params["need_weights"], params["floor_share"])
     for name, value in [
@@ -258,9 +259,9 @@ def test_calibration_bootstrap_of_town_totals():
 
 def test_same_seed_same_draws(inp):
     model = unc.UncertaintyModel(draws=200, seed=7, seed_ensemble=0)
-    a = unc.evidence(inp, WEIGHTS, 0.3, model=model)
-    b = unc.evidence(inp, WEIGHTS, 0.3, model=model)
-    c = unc.evidence(inp, WEIGHTS, 0.3, model=unc.UncertaintyModel(draws=200, seed=8, seed_ensemble=0))
+    a = evi.evidence(inp, WEIGHTS, 0.3, model=model)
+    b = evi.evidence(inp, WEIGHTS, 0.3, model=model)
+    c = evi.evidence(inp, WEIGHTS, 0.3, model=unc.UncertaintyModel(draws=200, seed=8, seed_ensemble=0))
     assert set(a.draws) == set(b.draws)
     for name in a.draws:
         np.testing.assert_array_equal(a.draws[name], b.draws[name], err_msg=name)
@@ -271,7 +272,7 @@ def test_same_seed_same_draws(inp):
 def test_seed_ensemble_reruns_the_simulator(inp):
     from shunde_workbook.data.simulate import simulate_ledger
 
-    ev = unc.evidence(inp, WEIGHTS, 0.3, model=unc.UncertaintyModel(draws=100, seed_ensemble=2))
+    ev = evi.evidence(inp, WEIGHTS, 0.3, model=unc.UncertaintyModel(draws=100, seed_ensemble=2))
     assert ev.simulated and ev.ensemble["gini"].shape == (2,)
     led = simulate_ledger(seed=2)
     led = led[led["year"].between(2017, 2022)]
@@ -282,11 +283,11 @@ def test_seed_ensemble_reruns_the_simulator(inp):
     lo, hi = ev.interval("gini", source="ensemble")
     assert lo <= hi
     real = Inputs(inp.ledger, inp.full_ledger, inp.towns, inp.villages, None, {"ledger": "published"}, inp.params)
-    assert unc.evidence(real, WEIGHTS, 0.3, model=unc.UncertaintyModel(draws=100)).ensemble is None
+    assert evi.evidence(real, WEIGHTS, 0.3, model=unc.UncertaintyModel(draws=100)).ensemble is None
 
 
 def test_evidence_api(inp):
-    ev = unc.evidence(inp, WEIGHTS, 0.3, model=unc.UncertaintyModel(draws=300, seed_ensemble=0))
+    ev = evi.evidence(inp, WEIGHTS, 0.3, model=unc.UncertaintyModel(draws=300, seed_ensemble=0))
     lo, hi = ev.interval("gini")
     assert lo < ev.point_value("gini") < hi
     one = ev.interval("per_resident", town="440606005")
@@ -303,7 +304,7 @@ def test_evidence_api(inp):
     with pytest.raises(ValueError, match="no seed ensemble"):
         ev.interval("gini", source="ensemble")
     with pytest.raises(ValueError, match="computed from the ledger"):
-        unc.evidence(inp, {"amount": 1.0}, 0.3, model=unc.UncertaintyModel.none())
+        evi.evidence(inp, {"amount": 1.0}, 0.3, model=unc.UncertaintyModel.none())
 
 
 def test_model_parameters_are_validated_specs():

@@ -15,8 +15,8 @@ montecarlo
     with ``interval``, ``rank_probability`` and ``share_of_draws``.
 """
 
+from shunde_workbook.errors import MissingDataWarning
 from shunde_workbook.metrics import montecarlo
-from shunde_workbook.metrics._validation import MissingDataWarning
 from shunde_workbook.metrics.concentration import hhi, top_n_share
 from shunde_workbook.metrics.inequality import (
     coefficient_of_variation,

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from shunde_workbook.errors import closest
-from shunde_workbook.metrics._validation import MissingDataWarning, align, as_series, check_total
+from shunde_workbook.errors import MissingDataWarning, closest
+from shunde_workbook.metrics._validation import align, as_series, check_total
 
 __all__ = ["need_index", "target_allocation", "distance_from_target", "MissingDataWarning"]
 

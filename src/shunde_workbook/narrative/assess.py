@@ -1,7 +1,7 @@
 """Grade every finding and attach the 90 % interval of its numbers.
 
 :func:`assess` takes the findings a report built from its study results and
-the run's :class:`~shunde_workbook.analysis.uncertainty.Evidence`, and gives
+the run's :class:`~shunde_workbook.analysis.evidence.Evidence`, and gives
 each finding a :class:`~shunde_workbook.narrative.grades.Grade` (rules in
 :mod:`~shunde_workbook.narrative.grades`) and, where the draws allow, an
 interval for its numbers.  What each finding claims is written down once, in
@@ -246,13 +246,14 @@ def grade_findings(findings: list, results: dict, inp, params: dict, evidence=No
     evidence : Evidence, optional
         Reuse evidence already drawn for the same inputs.
     """
+    from shunde_workbook.analysis import evidence as draws
     from shunde_workbook.analysis import uncertainty
     from shunde_workbook.data.reconcile import reconcile
 
     # A finding's interval must be on the basis of its point value: the studies leave a town without a
     # population figure out (they do not impute one), so the draws behind the findings do not either.
     model = replace(uncertainty.UncertaintyModel.from_params(params), impute_missing_population=False)
-    ev = evidence or uncertainty.evidence(
+    ev = evidence or draws.evidence(
         inp,
         params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
         params.get("floor_share", 0.3),
