@@ -124,7 +124,9 @@ def test_findings_cover_every_study_and_town(all_findings, computed):
     ids = Counter(f.id.split(".")[0] for _, f, _ in all_findings)
     assert {"overview", "distribution", "fairness", "scenarios", "profile"} <= set(ids)
     assert set(profiles) == set(inp.towns.index) and len(profiles) == 10
-    assert ids["profile"] == 3 * len(profiles)
+    # three per town, plus the population-and-villages finding for each town with a population figure
+    with_pop = sum(prof["pop_share"] == prof["pop_share"] for prof in profiles.values())
+    assert ids["profile"] == 3 * len(profiles) + with_pop
     for _, f, _ in all_findings:
         assert set(f.hedges) <= set(HEDGES), f"{f.id}: unknown hedge"
 

@@ -336,6 +336,7 @@ def profile(inp: Inputs, town: str) -> dict:
         "rank_amount": int(row["rank_amount"]),
         "rank_per_resident": float(row["rank_per_resident"]),
         "n_towns": int(len(summary)),
+        "village_units": int(row["village_units"]),
         "pop_grade": str(row["pop_grade"]),
         "trend": trend,
         "district_mean": district_mean,

@@ -124,6 +124,10 @@ def _numeric(metric: str, study: str, key: str) -> Callable:
     return lambda d, f, res, towns: _near(d[metric], res[study][key])
 
 
+def _town_numeric(metric: str, study: str, key: str) -> Callable:
+    return lambda d, f, res, towns: _near(_col(d, metric, towns, f.meta["town"]), res[study][key])
+
+
 def _always(d, f, res, towns):
     return np.ones(len(next(iter(d.values()))), dtype=bool)
 
@@ -147,6 +151,12 @@ CLAIMS: dict[str, Claim] = {
     "fairness.distance": Claim("distance_from_need", _distance),
     "scenarios.biggest_shift": Claim("scenario_shift", _biggest_shift),
     # A town profile restates sums of that town's rows; on a simulated ledger they are set by the simulator.
+    "profile.people": Claim(
+        "town_share",
+        _town_numeric("pop_share", "profile", "pop_share"),
+        ledger=False,
+        intervals={"pop_share": ("pop_share", "town")},
+    ),
     "profile.share": Claim("town_share", _always),
     "profile.per_resident": Claim("per_resident_ranking", _always),
     "profile.no_population": Claim("total_grants", _always, ledger=False),

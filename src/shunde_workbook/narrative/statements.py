@@ -272,7 +272,26 @@ def rule_top_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
 
 def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
     t = res["town"]
-    return [
+    not_ledger = {k: v for k, v in statuses.items() if k != "ledger"}
+    people = (
+        [
+            Finding(
+                "profile.people",
+                1,
+                template("finding.profile.people"),
+                {
+                    "units": Value(res["village_units"], "int", "profile.village_units"),
+                    "pop_share": Value(res["pop_share"], "pct", "profile.pop_share"),
+                },
+                words={"town": _names(towns, t)},
+                hedges=_hedges(not_ledger, population_grade=res["pop_grade"], uses_population=True),
+                meta={"town": t},
+            )
+        ]
+        if pd.notna(res["pop_share"])
+        else []
+    )
+    return people + [
         Finding(
             "profile.share",
             1,
