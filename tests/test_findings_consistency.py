@@ -15,6 +15,7 @@ import pytest
 
 from shunde_workbook.narrative import grade_findings, statements, tr
 from shunde_workbook.narrative.findings import HEDGES, Finding, Value, fmt_number, rank
+from shunde_workbook.narrative.grades import key_finding_allowed
 
 from helpers import TOWN, brief_findings, default_params, numbers_in, town_slug
 
@@ -289,11 +290,19 @@ def test_exported_findings_boxes_match_in_process_findings(default_reports, comp
     results, profiles, inp = computed
     lang = default_params().get("language", "zh")
     reports = default_reports / "reports"
-    brief = rank(brief_findings(results, inp), 8)  # 00_policy_brief: rep.findings(findings, limit=8)
+    params = default_params()
+
+    def key(findings, res, limit):  # what Report.findings puts in the box: graded, key-allowed, ranked, limited
+        graded = grade_findings(findings, res, inp, params)
+        return rank([f for f in graded if f.grade is not None and key_finding_allowed(f.grade)], limit)
+
+    results = dict(results)
+    brief = key(brief_findings(results, inp), results, 8)  # 00_policy_brief: rep.findings(..., limit=8)
     _check_box(_box(reports / "00_policy_brief.html"), brief, results, lang, "00_policy_brief.html")
-    prof = rank(statements.profile_findings(profiles[TOWN], inp.towns, inp.statuses), 6)  # default limit
+    scope = {**results, "profile": profiles[TOWN]}
+    prof = key(statements.profile_findings(profiles[TOWN], inp.towns, inp.statuses), scope, 6)  # default limit
     name = f"06_town_profile-{town_slug(inp.towns)}.html"
-    _check_box(_box(reports / name), prof, {**results, "profile": profiles[TOWN]}, lang, name)
+    _check_box(_box(reports / name), prof, scope, lang, name)
 
 
 def test_checker_catches_a_wrong_interval(all_findings):
