@@ -80,6 +80,34 @@ def ipc_kernel_manager(socket_dir: str):
     return IPCKernelManager
 
 
+_PARTIAL: dict[str, Path] = {}  # where the saving engine keeps a partial notebook (one job per process)
+
+
+def saving_engine():
+    """A papermill engine that writes the partly executed notebook when execution stops with an exception.
+
+    papermill itself saves nothing on a timeout or a dead kernel unless it
+    saves after every cell, which costs a full notebook write per cell.
+    """
+    from papermill.engines import NBClientEngine
+    from papermill.iorw import write_ipynb
+
+    class SavingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except BaseException:
+                if "path" in _PARTIAL:
+                    try:
+                        write_ipynb(nb_man.nb, str(_PARTIAL["path"]))
+                    except Exception:  # noqa: BLE001, S110 - the original failure matters more
+                        pass
+                raise
+
+    return SavingEngine
+
+
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -162,6 +190,7 @@ def run_job(job: Job) -> JobResult:
     """
     import nbformat
     import papermill as pm
+    from papermill.engines import papermill_engines
 
     from shunde_workbook.build.commit import stage_dir
     from shunde_workbook.build.export import to_html
@@ -179,6 +208,8 @@ def run_job(job: Job) -> JobResult:
     executed = staged / rel["notebook"]
     sockets = tempfile.mkdtemp(prefix="swk-")
     expired = threading.Event()
+    papermill_engines.register("shunde-saving", saving_engine())
+    _PARTIAL["path"] = executed
 
     def _expire():
         expired.set()
@@ -201,6 +232,7 @@ def run_job(job: Job) -> JobResult:
             execution_timeout=job.timeout,
             start_timeout=120,
             kernel_manager_class=ipc_kernel_manager(sockets),
+            engine_name="shunde-saving",
         )
         if timer:
             timer.cancel()

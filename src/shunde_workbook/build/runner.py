@@ -35,7 +35,7 @@ from pathlib import Path
 from shunde_workbook.build import commit as tx
 from shunde_workbook.build import manifest as mf
 from shunde_workbook.build.execute import Job, as_dict, kernel_name, run_job
-from shunde_workbook.build.hygiene import Interrupted, Signals, worker_init
+from shunde_workbook.build.hygiene import EXIT_CODES, Interrupted, Signals, worker_init
 from shunde_workbook.build.memory import PeakMemory
 from shunde_workbook.build.session import State, commit_report, lock_outputs, on_disk, say, stop
 from shunde_workbook.errors import LedgerError, ParameterError, RunError, closest
@@ -207,6 +207,17 @@ def run(
     report_timeout: float | None = None,
 ) -> int:
     """Run the reports; return the exit code (0 all good, 1 a report failed, 2 cannot start, 130/143 stopped)."""
+    with Signals():
+        try:
+            return _start(
+                params_file, overrides, only, jobs, force, outputs, notebooks_dir, cell_timeout, report_timeout
+            )
+        except Interrupted as sig:  # before the lock was taken: nothing written yet
+            say(f"Stopped by {signal.Signals(sig.signum).name} before any report started; nothing was written.")
+            return EXIT_CODES[sig.signum]
+
+
+def _start(params_file, overrides, only, jobs, force, outputs, notebooks_dir, cell_timeout, report_timeout) -> int:
     t0 = time.perf_counter()
     started = datetime.now(UTC)
     try:
@@ -224,12 +235,11 @@ def run(
 
     saved = os.environ.get(CACHE_ENV)
     try:
-        with Signals():
-            state = State(outputs, started, t0, params_file, merged)
-            try:
-                return _run_locked(reports, per_report, jobs, force, (cell_timeout, report_timeout), state)
-            except Interrupted as sig:
-                return stop(state, sig.signum)
+        state = State(outputs, started, t0, params_file, merged)
+        try:
+            return _run_locked(reports, per_report, jobs, force, (cell_timeout, report_timeout), state)
+        except Interrupted as sig:
+            return stop(state, sig.signum)
     finally:
         lock.seek(0)
         lock.truncate()  # an empty lock file: the last run ended cleanly
@@ -386,11 +396,12 @@ def _failure_summary(rec: dict) -> str:
     err = rec.get("error") or {}
     cell = err.get("exec_count")
     where = f"cell {cell}" if cell is not None else "before or after execution"
-    if err.get("exception") == "Timeout":
-        where = "a time limit"
     kept = err.get("partial_notebook")
+    what = f"{err.get('exception')} in {where}: {err.get('message')}"
+    if err.get("exception") in ("Timeout", "DiskFull", "Cancelled"):
+        what = f"{err.get('exception')}: {err.get('message')}"
     return (
-        f"\nFAILED {rec['name']} ({rec['notebook']}): {err.get('exception')} in {where}: {err.get('message')}\n"
+        f"\nFAILED {rec['name']} ({rec['notebook']}): {what}\n"
         + (f"  Partially executed notebook kept for debugging: {kept}\n" if kept else "")
         + ("  The previous good report is still in place.\n" if rec.get("files") else "")
     )

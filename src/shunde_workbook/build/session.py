@@ -155,6 +155,8 @@ def commit_report(state: State, job: Job, res: dict, rec: dict) -> dict:
 
 def stop(state: State, signum: int) -> int:
     """After SIGINT/SIGTERM: stop the workers and kernels, publish what is on disk, summarise."""
+    for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not break the clean-up
+        signal.signal(sig, signal.SIG_IGN)
     kill_descendants()
     if state.pool is not None:
         state.pool.shutdown(wait=False, cancel_futures=True)
