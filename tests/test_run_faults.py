@@ -83,13 +83,18 @@ def test_interrupted_runs_leave_a_consistent_folder_and_no_process(step_notebook
     assert first.wait(timeout=240) == 0, first.communicate()
     assert check(out) == []
     rng = random.Random()
+    # SIGINT at a random moment from the start; SIGTERM and SIGKILL at a random moment after the
+    # first report of the run was committed, so the folder holds reports of both runs (the case).
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-        delay = rng.uniform(2.0, 9.0)
+        delay = rng.uniform(2.0, 9.0) if sig == signal.SIGINT else rng.uniform(0.0, 2.0)
+        t0 = time.time()
         proc = _start(step_notebooks, out, "tag=two", "pause=3")
         seen: set[int] = set()
-        deadline = time.monotonic() + delay
+        deadline = time.monotonic() + (delay if sig == signal.SIGINT else 120)
         while time.monotonic() < deadline and proc.poll() is None:
             seen |= _tree(proc.pid)
+            if sig != signal.SIGINT and any(p.stat().st_mtime > t0 for p in (out / ".stamps").glob("*.json")):
+                deadline = min(deadline, time.monotonic() + delay)
             time.sleep(0.1)
         if sig == signal.SIGINT:
             os.killpg(proc.pid, sig)  # Ctrl-C reaches the terminal's whole foreground group
@@ -103,6 +108,8 @@ def test_interrupted_runs_leave_a_consistent_folder_and_no_process(step_notebook
             assert f"Stopped by {sig.name}" in stdout and "still the previous good version" in stdout, what
             assert "Traceback" not in stdout + stderr, (what, stderr[-2000:])
             assert check(out) == [], what
+            if sig == signal.SIGTERM:  # stopped after a commit: reports of both runs are in the folder
+                assert "Finished and saved: 0 " not in stdout, (what, stdout)
         deadline = time.monotonic() + 15
         while _alive(seen) and time.monotonic() < deadline:
             time.sleep(0.2)

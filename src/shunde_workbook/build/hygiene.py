@@ -60,28 +60,32 @@ def kill_group_or_process(pid: int, sig: int = signal.SIGKILL) -> None:
         pass
 
 
-def kill_descendants(pid: int | None = None, grace: float = 2.0) -> list[int]:
-    """Terminate every descendant of ``pid`` (this process by default); kernels by process group.
+def kill_trees(pids, grace: float = 2.0) -> list[int]:
+    """Terminate each process in ``pids`` and all its descendants; kernels by process group.
 
-    Returns the ids that were still running and got signalled.
+    Returns the ids that were signalled.
     """
     import psutil
 
-    try:
-        children = psutil.Process(pid).children(recursive=True)
-    except psutil.Error:
-        return []
-    for child in children:  # kernels (group leaders) at once, workers politely: they kill their kernel too
+    procs = {}
+    for pid in pids:
         try:
-            leader = os.getpgid(child.pid) == child.pid
+            root = psutil.Process(pid)
+            for p in [*root.children(recursive=True), root]:
+                procs[p.pid] = p
+        except psutil.Error:
+            continue
+    for p in procs.values():  # kernels (group leaders) at once, workers politely: they kill their kernel too
+        try:
+            leader = os.getpgid(p.pid) == p.pid
         except ProcessLookupError:
             continue
-        kill_group_or_process(child.pid, signal.SIGKILL if leader else signal.SIGTERM)
-    _, alive = psutil.wait_procs(children, timeout=grace)
-    for child in alive:
-        kill_group_or_process(child.pid, signal.SIGKILL)
+        kill_group_or_process(p.pid, signal.SIGKILL if leader else signal.SIGTERM)
+    _, alive = psutil.wait_procs(list(procs.values()), timeout=grace)
+    for p in alive:
+        kill_group_or_process(p.pid, signal.SIGKILL)
     psutil.wait_procs(alive, timeout=grace)
-    return [c.pid for c in children]
+    return list(procs)
 
 
 def kill_kernels() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from shunde_workbook.build import commit as tx
 from shunde_workbook.build import manifest as mf
 from shunde_workbook.build.execute import Job
-from shunde_workbook.build.hygiene import EXIT_CODES, clean_text, kill_descendants, pid_alive
+from shunde_workbook.build.hygiene import EXIT_CODES, clean_text, kill_trees, pid_alive
 from shunde_workbook.errors import RunError
 
 
@@ -157,7 +157,9 @@ def stop(state: State, signum: int) -> int:
     """After SIGINT/SIGTERM: stop the workers and kernels, publish what is on disk, summarise."""
     for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not break the clean-up
         signal.signal(sig, signal.SIG_IGN)
-    kill_descendants()
+    # The pool's workers and, under them, their kernels; not multiprocessing's resource tracker,
+    # which exits by itself with the runner and complains (with a traceback) when killed.
+    kill_trees(list(getattr(state.pool, "_processes", None) or {}))
     if state.pool is not None:
         state.pool.shutdown(wait=False, cancel_futures=True)
     shutil.rmtree(state.outputs / ".work" / "stage", ignore_errors=True)
