@@ -15,11 +15,14 @@ from pathlib import Path
 import psutil
 import pytest
 
+from shunde_workbook.analysis import load_inputs
 from shunde_workbook.build.commit import check, commit, stage_dir
 from shunde_workbook.build.hygiene import clean_text
 from shunde_workbook.build.runner import run
+from shunde_workbook.errors import InputError
+from shunde_workbook.params import resolve_path
 
-from helpers import FIXTURES, cli
+from helpers import FIXTURES, cli, default_params
 
 FAULTS = FIXTURES / "faults"
 NAMES = ("fault_a", "fault_b", "fault_c")
@@ -238,3 +241,17 @@ def test_recommit_removes_files_the_new_build_no_longer_makes(tmp_path):
 def test_escape_codes_are_stripped_from_terminal_text():
     hostile = "Org\x1b[2J\x1b[31mRED\x1b]0;title\x07 name\x00\x0b end\n next\tcol"
     assert clean_text(hostile) == "OrgRED name end\n next\tcol"
+
+
+def test_a_ledger_town_missing_from_the_towns_table_is_an_input_error(tmp_path):
+    params = default_params()
+    towns = resolve_path(params["towns_path"]).read_text("utf-8-sig").splitlines(keepends=True)
+    kept = [line for line in towns if not line.startswith("440606105,")]  # 杏坛镇
+    assert len(kept) == len(towns) - 1
+    short = tmp_path / "towns.csv"
+    short.write_text("".join(kept), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_inputs({**params, "towns_path": str(short)}, boundaries=False)
+    text = str(err.value)
+    assert "440606105 (杏坛镇)" in text and f"missing from the towns table {short}" in text
+    assert "grant(s)" in text and "万元" in text and "silently disappear" in text
