@@ -255,3 +255,34 @@ def test_a_ledger_town_missing_from_the_towns_table_is_an_input_error(tmp_path):
     text = str(err.value)
     assert "440606105 (杏坛镇)" in text and f"missing from the towns table {short}" in text
     assert "grant(s)" in text and "万元" in text and "silently disappear" in text
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs (root only: the test is skipped where mounting is not allowed)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)]).returncode:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.mark.slow
+def test_a_full_disk_fails_the_report_with_the_space_and_leaves_nothing_half_written(small_disk, tmp_path, capsys):
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    shutil.copy(FAULTS / "fault_step.ipynb", nbdir / "fault_a.ipynb")
+    out = small_disk / "out"
+    assert run(params_file=None, notebooks_dir=nbdir, outputs=out, jobs=1) == 0
+    good = (out / "reports" / "fault_a.html").read_bytes()
+    code = run(params_file=None, overrides=["tag=two", "fill=8"], notebooks_dir=nbdir, outputs=out, jobs=1)
+    text = capsys.readouterr().out
+    assert code == 1 and "DiskFull: the disk holding the outputs folder is full" in text
+    assert "MB are free" in text and "The previous good report is still in place" in text
+    assert (out / "reports" / "fault_a.html").read_bytes() == good
+    assert not list((out / ".work").rglob("*.ipynb")) and not list((out / ".work").rglob("*.bin"))
+    assert not (out / "failed" / "fault_a.ipynb").exists()
+    assert check(out) == []

@@ -164,19 +164,24 @@ def _timeout_message(job: Job, limit: float, kind: str, where: tuple[int, str] |
     )
 
 
-def _disk_full(exc: BaseException, staged: Path) -> bool:
-    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+def _disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (in the worker or, as a cell error, in the kernel) is a full disk."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return "[Errno 28]" in str(getattr(exc, "evalue", "")) or "No space left on device" in str(exc)
 
 
-def _space_message(exc: OSError, staged: Path, extra: int) -> str:
-    need = sum(p.stat().st_size for p in staged.rglob("*") if p.is_file()) + extra
+def _space_message(staged: Path, extra: int) -> str:
+    """How much the report had written when the disk filled, and how much is free."""
     try:
-        free = shutil.disk_usage(staged.parent if staged.parent.exists() else "/").free
+        written = sum(p.stat().st_size for p in staged.rglob("*") if p.is_file()) + extra
+        free = shutil.disk_usage(staged.parents[2]).free
     except OSError:
-        free = 0
+        written, free = extra, 0
     return (
-        f"the disk is full: this report needs about {need / 2**20:.1f} MB and {free / 2**20:.1f} MB are free "
-        f"({exc.filename or 'writing the report'}); free some space and run again"
+        f"the disk holding the outputs folder is full: this report needed more than the "
+        f"{written / 2**20:.1f} MB it had written when writing failed, and {free / 2**20:.1f} MB are free. "
+        "Nothing of it was kept; free some space (or use --outputs on a larger disk) and run again"
     )
 
 
@@ -255,8 +260,8 @@ def run_job(job: Job) -> JobResult:
             error.update(exception="Timeout", message=_timeout_message(job, limit, timed_out, where))
             if where:
                 error["cell"], error["first_line"] = where
-        if _disk_full(exc, staged):
-            error.update(exception="DiskFull", message=_space_message(exc, staged, sum(map(len, html.values()))))
+        if _disk_full(exc):
+            error.update(exception="DiskFull", message=_space_message(staged, sum(map(len, html.values()))))
         elif executed.exists():
             kept = out / "failed" / f"{job.name}.ipynb"
             kept.parent.mkdir(parents=True, exist_ok=True)

@@ -273,7 +273,6 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
     planned = jobs_for(reports, merged, per_report, outputs, kernel, timeouts)
     previous = _previous(outputs)
     records, todo = state.records, state.todo
-    stamps = {}
     for job, report, own in planned:
         key = mf.cache_key(Path(job.notebook), job.parameters | {"_title": job.title}, hashes)
         nb = Path(job.notebook)
@@ -287,7 +286,7 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
             "per_town": report.per_town,
         }
         records[job.name] = rec
-        stamp = stamps[job.name] = tx.valid_stamp(outputs, job.name)
+        stamp = tx.valid_stamp(outputs, job.name)
         if not force and stamp and stamp.get("cache_key") == key:
             rec.update(status="cached", files=stamp.get("files", {}), built_at=stamp.get("built_at"), seconds=0.0)
         else:
@@ -326,7 +325,7 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
                 if res["status"] == "ok":
                     say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
                 else:
-                    on_disk(rec, stamps[job.name], "failed", res.get("error"))
+                    on_disk(rec, tx.valid_stamp(outputs, job.name), "failed", res.get("error"))
                     rec["seconds"] = round(res["seconds"], 2)
                     failures.append(rec)
                     say(f"[{done}/{len(todo)}] FAILED  {job.name}  ({res['seconds']:.1f} s)")
@@ -387,8 +386,11 @@ def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
             continue
         target = ledger_cache_file(Path(path), cache_dir)
         tmp = target.with_suffix(".tmp")
-        frame.to_pickle(tmp)
-        os.replace(tmp, target)
+        try:
+            frame.to_pickle(tmp)
+            os.replace(tmp, target)
+        except OSError:  # e.g. a full disk: the kernels then read and check the ledger themselves
+            tmp.unlink(missing_ok=True)
     os.environ[CACHE_ENV] = str(cache_dir)
 
 

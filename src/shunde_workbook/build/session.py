@@ -114,9 +114,14 @@ class State:
             "python": sys.version.split()[0],
         }
         manifest = {"run": run_info, "reports": sorted(self.records.values(), key=lambda r: (r["order"], r["name"]))}
-        with held_signals():
-            write_json(self.outputs / "manifest.json", manifest)
-            write_index(self.outputs, manifest)
+        try:
+            with held_signals():
+                write_json(self.outputs / "manifest.json", manifest)
+                write_index(self.outputs, manifest)
+        except OSError as exc:  # a full disk: the stamps stay the truth, the next run rewrites these
+            for tmp in (self.outputs / "manifest.json.tmp", self.outputs / "index.html.tmp"):
+                tmp.unlink(missing_ok=True)
+            say(f"Could not write the manifest and index in {self.outputs} ({exc.strerror or exc}).")
         return manifest
 
 
