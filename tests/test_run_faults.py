@@ -19,6 +19,7 @@ from shunde_workbook.analysis import load_inputs
 from shunde_workbook.build.commit import check, commit, stage_dir
 from shunde_workbook.build.hygiene import clean_text
 from shunde_workbook.build.runner import run
+from shunde_workbook.cli import build_parser
 from shunde_workbook.errors import InputError
 from shunde_workbook.params import resolve_path
 
@@ -138,7 +139,8 @@ def test_runaway_cell_is_stopped_by_the_cell_timeout(tmp_path, capsys):
     shutil.copy(FAULTS / "fault_spin.ipynb", nbdir / "fault_spin.ipynb")
     out = tmp_path / "out"
     t0 = time.monotonic()
-    code = run(params_file=None, overrides=["spin=true"], notebooks_dir=nbdir, outputs=out, jobs=1, cell_timeout=5)
+    limit = build_parser().parse_args(["run", "--cell-timeout", "5"]).cell_timeout  # as the command passes it
+    code = run(params_file=None, overrides=["spin=true"], notebooks_dir=nbdir, outputs=out, jobs=1, cell_timeout=limit)
     took = time.monotonic() - t0
     text = capsys.readouterr().out
     assert code == 1 and took < 90
@@ -286,3 +288,9 @@ def test_a_full_disk_fails_the_report_with_the_space_and_leaves_nothing_half_wri
     assert not list((out / ".work").rglob("*.ipynb")) and not list((out / ".work").rglob("*.bin"))
     assert not (out / "failed" / "fault_a.ipynb").exists()
     assert check(out) == []
+
+
+def test_timeouts_must_be_positive(tmp_path):
+    res = cli("run", "--cell-timeout", "0", "--outputs", str(tmp_path / "o"), timeout=60)
+    assert res.returncode == 2 and "--cell-timeout and --report-timeout must be positive" in res.stderr
+    assert not (tmp_path / "o").exists()

@@ -8,6 +8,7 @@ job has its own process, kernel, ports and working state; nothing here calls
 from __future__ import annotations
 
 import errno
+import math
 import os
 import shutil
 import sys
@@ -234,7 +235,7 @@ def run_job(job: Job) -> JobResult:
             kernel_name=job.kernel_name,
             progress_bar=False,
             request_save_on_cell_execute=False,
-            execution_timeout=job.timeout,
+            execution_timeout=max(1, math.ceil(job.timeout)),  # nbclient takes whole seconds
             start_timeout=120,
             kernel_manager_class=ipc_kernel_manager(sockets),
             engine_name="shunde-saving",
