@@ -19,6 +19,7 @@ from shunde_workbook.analysis import load_inputs
 from shunde_workbook.build.commit import check, commit, stage_dir
 from shunde_workbook.build.hygiene import clean_text
 from shunde_workbook.build.runner import run
+from shunde_workbook.build.session import lock_outputs
 from shunde_workbook.cli import build_parser
 from shunde_workbook.errors import InputError
 from shunde_workbook.params import resolve_path
@@ -294,3 +295,19 @@ def test_timeouts_must_be_positive(tmp_path):
     res = cli("run", "--cell-timeout", "0", "--outputs", str(tmp_path / "o"), timeout=60)
     assert res.returncode == 2 and "--cell-timeout and --report-timeout must be positive" in res.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_stale_lock_from_a_dead_runner_is_taken_over_with_a_message(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (out / ".run.lock").write_text(f"pid {dead.pid}, started 2026-01-01T00:00:00")
+    handle = lock_outputs(out)
+    try:
+        text = capsys.readouterr().out
+        assert f"a previous run (pid {dead.pid}, started 2026-01-01T00:00:00) ended without finishing" in text
+        assert "taking over its lock" in text
+        assert (out / ".run.lock").read_text().startswith(f"pid {os.getpid()},")
+    finally:
+        handle.close()
