@@ -3,14 +3,16 @@
 Chromium is driven over the Chrome DevTools Protocol with ``websocket-client`` (pinned in requirements.lock).
 For the district brief and the 大良 profile (built once per session by the runner on the default inputs):
 no console error, no request to the network, the provenance banner, the key-findings box and the map are
-there, the Chinese text is drawn with a CJK font, and a full-page screenshot is saved to
-``outputs/screenshots/`` for a person to look at.
+there, the Chinese text is drawn with a CJK font, and a full-page screenshot is saved for a person to
+look at: in ``$SHUNDE_SCREENSHOTS`` when set, else next to the session's reports in a temporary folder
+(tests never write into the user's ``outputs/``).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -21,14 +23,12 @@ from pathlib import Path
 import pytest
 
 from shunde_workbook.narrative.text import tr
-from shunde_workbook.paths import OUTPUTS
 
 from helpers import default_params
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SCREENSHOTS = OUTPUTS / "screenshots"
 WIDTH = 1280
 CJK_FONTS = ("CJK", "Source Han", "Noto Sans SC", "Noto Serif SC", "WenQuanYi", "Droid Sans Fallback", "AR PL")
 SC_FONTS = (" SC", "Sans SC", "CN", "WenQuanYi", "Droid Sans Fallback", "AR PL", "PingFang", "YaHei")
@@ -192,11 +192,11 @@ def _render(devtools: str, html: Path, shot: Path, map_alt: str) -> dict:
         page.wait_for("Page.loadEventFired", timeout=60)
         page.evaluate("document.fonts.ready.then(() => true)")
         info = page.evaluate(
-            """(() => {{
+            f"""(() => {{
             const q = s => document.querySelector(s);
             const text = s => (q(s) ? q(s).innerText : null);
             const imgs = [...document.images];
-            const map = imgs.find(i => i.alt === {});
+            const map = imgs.find(i => i.alt === {json.dumps(map_alt)});
             const wide = [...document.querySelectorAll('table.sw-table')]
                 .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length;
             return {{
@@ -213,7 +213,7 @@ def _render(devtools: str, html: Path, shot: Path, map_alt: str) -> dict:
                 title: document.title, lang: document.documentElement.lang,
                 text: document.body.innerText,
             }};
-        }})()""".format(json.dumps(map_alt))
+        }})()"""
         )
         root = page.call("DOM.getDocument", depth=0)["root"]["nodeId"]
         fonts = {}
@@ -253,7 +253,8 @@ def rendered(browser, default_reports):
         "00_policy_brief": (reports / "00_policy_brief.html", tr("towns_map_per_resident_caption", lang)),
         "06_town_profile-daliang": (reports / "06_town_profile-daliang.html", tr("profile_locator_caption", lang)),
     }
-    return {name: _render(browser, html, SCREENSHOTS / f"{name}.png", alt) for name, (html, alt) in pages.items()}
+    shots = Path(os.environ.get("SHUNDE_SCREENSHOTS") or default_reports / "screenshots")
+    return {name: _render(browser, html, shots / f"{name}.png", alt) for name, (html, alt) in pages.items()}
 
 
 NAMES = ["00_policy_brief", "06_town_profile-daliang"]

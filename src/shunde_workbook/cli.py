@@ -1,8 +1,9 @@
 """The ``shunde-workbook`` command.
 
 Subcommands: ``run`` (execute the notebooks and export the reports),
-``validate`` (check a grant ledger), ``simulate`` (write the simulated
-ledger) and ``build-geo`` (rebuild the approximate town boundaries).
+``check`` (verify an outputs folder against its manifest), ``validate``
+(check a grant ledger), ``simulate`` (write the simulated ledger) and
+``build-geo`` (rebuild the approximate town boundaries).
 Heavy libraries are imported inside each subcommand so that a mistake in
 the arguments is reported at once.
 """
@@ -26,7 +27,25 @@ def _run(args) -> int:
         jobs=args.jobs,
         force=args.force,
         outputs=Path(args.outputs),
+        cell_timeout=args.cell_timeout,
+        report_timeout=args.report_timeout,
     )
+
+
+def _check(args) -> int:
+    from shunde_workbook.build.commit import check
+    from shunde_workbook.build.hygiene import clean_text
+
+    problems = check(Path(args.outputs))
+    if not problems:
+        print(f"{args.outputs}: every report matches the manifest (files present, hashes and cache keys agree).")
+        return 0
+    print(f"{args.outputs}: {len(problems)} problem(s); run the reports again to repair:")
+    for line in problems[:200]:
+        print("  - " + clean_text(line))
+    if len(problems) > 200:
+        print(f"  … and {len(problems) - 200} more")
+    return 1
 
 
 def _validate(args) -> int:
@@ -62,6 +81,7 @@ def _build_geo(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="shunde-workbook", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -78,7 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=None, help="parallel reports (default: number of cores)")
     run.add_argument("--force", action="store_true", help="rebuild reports even when nothing changed")
     run.add_argument("--outputs", default=str(OUTPUTS), help="output folder (default: %(default)s)")
+    run.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=600,
+        metavar="SECONDS",
+        help="stop a report whose cell runs longer than this (default: %(default)s)",
+    )
+    run.add_argument(
+        "--report-timeout", type=float, default=None, metavar="SECONDS", help="stop a report running longer than this"
+    )
     run.set_defaults(func=_run)
+
+    chk = sub.add_parser("check", help="verify an outputs folder against its manifest (files, hashes, cache keys)")
+    chk.add_argument("outputs", nargs="?", default=str(OUTPUTS))
+    chk.set_defaults(func=_check)
 
     val = sub.add_parser("validate", help="check a grant ledger (CSV/XLSX) and report every problem")
     val.add_argument("file")
@@ -106,9 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv``; return the exit code."""
     args = build_parser().parse_args(argv)
     if args.command == "run" and args.jobs is not None and args.jobs < 1:
         print("--jobs must be at least 1", file=sys.stderr)
+        return 2
+    if args.command == "run" and (
+        args.cell_timeout <= 0 or (args.report_timeout is not None and args.report_timeout <= 0)
+    ):
+        print("--cell-timeout and --report-timeout must be positive numbers of seconds", file=sys.stderr)
         return 2
     return args.func(args)
 

@@ -6,6 +6,7 @@ Amounts are kept in 元 throughout; :func:`in_unit` converts for display.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -30,6 +31,7 @@ class Inputs:
 
     @property
     def data_date(self) -> str:
+        """The ledger's year range, e.g. "2017–2022"."""
         years = self.ledger["year"]
         return f"{int(years.min())}–{int(years.max())}" if len(years) else "—"
 
@@ -62,6 +64,7 @@ def town_table(towns_path, population_path, basis: str = "best_available") -> pd
 
 
 def filter_ledger(ledger: pd.DataFrame, programmes, year_start: int, year_end: int, fields=()) -> pd.DataFrame:
+    """The ledger rows of ``programmes`` in ``year_start``..``year_end`` (and ``fields`` when given)."""
     keep = ledger["programme"].isin(programmes) & ledger["year"].between(year_start, year_end)
     if fields:
         keep &= ledger["field"].isin(fields)
@@ -69,6 +72,7 @@ def filter_ledger(ledger: pd.DataFrame, programmes, year_start: int, year_end: i
 
 
 def ledger_status(ledger: pd.DataFrame) -> str:
+    """The ledger's provenance: one status, "mixed: …", or "unknown"."""
     values = sorted(set(ledger["provenance"].dropna().astype(str)))
     return values[0] if len(values) == 1 else ("mixed: " + ", ".join(values) if values else "unknown")
 
@@ -102,15 +106,49 @@ def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
     towns = town_table(
         params["towns_path"], params["population_path"], params.get("population_basis", "best_available")
     )
+    check_coverage(full, set(towns.index), f"the towns table {params['towns_path']}", ledger_path)
     gdf = None
     if boundaries:
         from shunde_workbook.geo.boundaries import load_boundaries
 
         gdf = load_boundaries(resolve_path(params["boundaries_path"]), towns.reset_index())
+        if "town_code" in gdf.columns:
+            codes = set(gdf["town_code"].astype(str))
+            check_coverage(full, codes, f"the boundaries {params['boundaries_path']}", ledger_path)
     statuses = {"ledger": ledger_status(full), "towns": "published"}
     if gdf is not None:
         statuses["boundaries"] = "approximate" if bool(gdf["approx"].any()) else "official"
     return Inputs(ledger, full, towns, load_villages(), gdf, statuses, dict(params))
+
+
+def check_coverage(ledger: pd.DataFrame, known: set, where: str, ledger_path) -> None:
+    """Raise InputError naming every ledger town not in ``known``: its grants would silently drop out.
+
+    Parameters
+    ----------
+    ledger : the full ledger (``town_code``, ``amount``, optionally ``location_name``).
+    known : town codes covered by the towns table or the boundaries.
+    where : how to name that table in the message.
+    ledger_path : the ledger file, for the message.
+    """
+    codes = ledger["town_code"].astype("string").fillna("").str.strip()
+    missing = codes[~codes.isin(known) & (codes != "")]
+    if missing.empty:
+        return
+    parts = []
+    for code, rows in ledger.loc[missing.index].groupby(missing):
+        names = rows["location_name"].dropna().astype(str).unique()[:1] if "location_name" in rows else []
+        label = f"{code} ({names[0]})" if len(names) else str(code)
+        parts.append(f"{label}: {len(rows):,} grant(s), {rows['amount'].sum() / 1e4:,.1f}万元")
+    total = ledger["amount"].sum()
+    share = ledger.loc[missing.index, "amount"].sum() / total if total else 0.0
+    raise InputError(
+        f"The ledger {Path(str(ledger_path)).name} has grants in town(s) missing from {where}: "
+        + "; ".join(parts[:20])
+        + (f"; and {len(parts) - 20} more" if len(parts) > 20 else "")
+        + f". Left out, {share:.1%} of the money would silently disappear from every town share. "
+        "Add the town(s) to that table, or correct town_code in the ledger."
+    )
 
 
 def town_summary(ledger: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Run one report: papermill execution, then both HTML editions, atomically.
+"""Run one report: papermill execution, then both HTML editions, into the job's staging folder.
 
 This function runs inside a worker process of the runner's pool, so each
 job has its own process, kernel, ports and working state; nothing here calls
@@ -7,10 +7,13 @@ job has its own process, kernel, ports and working state; nothing here calls
 
 from __future__ import annotations
 
+import errno
+import math
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -33,11 +36,14 @@ class Job:
     language: str
     outputs: str
     kernel_name: str
-    timeout: int = 600
+    timeout: float = 600
+    report_timeout: float | None = None
 
 
 @dataclass
 class JobResult:
+    """What a job reports back: status, time, staged edition paths or an error summary."""
+
     name: str
     status: str  # ok | failed
     seconds: float
@@ -75,6 +81,34 @@ def ipc_kernel_manager(socket_dir: str):
     return IPCKernelManager
 
 
+_PARTIAL: dict[str, Path] = {}  # where the saving engine keeps a partial notebook (one job per process)
+
+
+def saving_engine():
+    """A papermill engine that writes the partly executed notebook when execution stops with an exception.
+
+    papermill itself saves nothing on a timeout or a dead kernel unless it
+    saves after every cell, which costs a full notebook write per cell.
+    """
+    from papermill.engines import NBClientEngine
+    from papermill.iorw import write_ipynb
+
+    class SavingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except BaseException:
+                if "path" in _PARTIAL:
+                    try:
+                        write_ipynb(nb_man.nb, str(_PARTIAL["path"]))
+                    except Exception:  # noqa: BLE001, S110 - the original failure matters more
+                        pass
+                raise
+
+    return SavingEngine
+
+
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -102,29 +136,98 @@ def _error_summary(exc: BaseException) -> dict:
     return info
 
 
-def run_job(job: Job) -> JobResult:
-    """Execute ``job.notebook`` with papermill and export both editions.
+def last_started_cell(path: Path) -> tuple[int, str] | None:
+    """(1-based position, first line) of the last cell papermill started in a partial notebook."""
+    import nbformat
 
-    Outputs are written to temporary files first and moved into place only
-    when everything succeeded, so a failure never replaces a good report.
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception:  # noqa: BLE001 - a damaged partial notebook just gives no cell
+        return None
+    started = [
+        (i, c)
+        for i, c in enumerate(nb.cells, 1)
+        if c.cell_type == "code" and c.get("metadata", {}).get("papermill", {}).get("status", "pending") != "pending"
+    ]
+    if not started:
+        return None
+    i, cell = started[-1]
+    first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+    return i, first[:120]
+
+
+def _timeout_message(job: Job, limit: float, kind: str, where: tuple[int, str] | None) -> str:
+    cell = f"cell {where[0]} ({where[1]!r})" if where else "a cell"
+    flag = "--cell-timeout" if kind == "cell" else "--report-timeout"
+    return (
+        f"report {job.name}: {cell} was still running when the {kind} time limit of {limit:g} s ran out "
+        f"(raise it with {flag})"
+    )
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (in the worker or, as a cell error, in the kernel) is a full disk."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return "[Errno 28]" in str(getattr(exc, "evalue", "")) or "No space left on device" in str(exc)
+
+
+def _space_message(staged: Path, extra: int) -> str:
+    """How much the report had written when the disk filled, and how much is free."""
+    try:
+        written = sum(p.stat().st_size for p in staged.rglob("*") if p.is_file()) + extra
+        free = shutil.disk_usage(staged.parents[2]).free
+    except OSError:
+        written, free = extra, 0
+    return (
+        f"the disk holding the outputs folder is full: this report needed more than the "
+        f"{written / 2**20:.1f} MB it had written when writing failed, and {free / 2**20:.1f} MB are free. "
+        "Nothing of it was kept; free some space (or use --outputs on a larger disk) and run again"
+    )
+
+
+def run_job(job: Job) -> JobResult:
+    """Execute ``job.notebook`` with papermill and stage the report for the runner to commit.
+
+    Everything (both HTML editions, the executed notebook, the tables and
+    figures the notebook exports) goes to the job's staging folder, which the
+    notebook gets as ``output_dir``; the runner moves it into place only when
+    the job succeeded, so a failure never replaces a good report.
     """
     import nbformat
     import papermill as pm
+    from papermill.engines import papermill_engines
 
+    from shunde_workbook.build.commit import stage_dir
     from shunde_workbook.build.export import to_html
+    from shunde_workbook.build.hygiene import kill_kernels
 
     t0 = time.perf_counter()
     out = Path(job.outputs)
-    final = {
-        "policy": out / "reports" / f"{job.name}.html",
-        "analyst": out / "reports" / f"{job.name}.analyst.html",
-        "notebook": out / "notebooks" / f"{job.name}.ipynb",
+    staged = stage_dir(out, job.name)
+    rel = {
+        "policy": f"reports/{job.name}.html",
+        "analyst": f"reports/{job.name}.analyst.html",
+        "notebook": f"notebooks/{job.name}.ipynb",
     }
-    work = out / ".work"
-    work.mkdir(parents=True, exist_ok=True)
-    executed = work / f"{job.name}.{os.getpid()}.ipynb"
+    shutil.rmtree(staged, ignore_errors=True)
+    executed = staged / rel["notebook"]
     sockets = tempfile.mkdtemp(prefix="swk-")
+    expired = threading.Event()
+    papermill_engines.register("shunde-saving", saving_engine())
+    _PARTIAL["path"] = executed
+
+    def _expire():
+        expired.set()
+        kill_kernels()
+
+    timer = threading.Timer(job.report_timeout, _expire) if job.report_timeout else None
+    html = {}
     try:
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        if timer:
+            timer.daemon = True
+            timer.start()
         pm.execute_notebook(
             job.notebook,
             str(executed),
@@ -132,34 +235,47 @@ def run_job(job: Job) -> JobResult:
             kernel_name=job.kernel_name,
             progress_bar=False,
             request_save_on_cell_execute=False,
-            execution_timeout=job.timeout,
+            execution_timeout=max(1, math.ceil(job.timeout)),  # nbclient takes whole seconds
             start_timeout=120,
             kernel_manager_class=ipc_kernel_manager(sockets),
+            engine_name="shunde-saving",
         )
+        if timer:
+            timer.cancel()
         nb = nbformat.read(str(executed), as_version=4)
         html = {ed: to_html(nb, ed, job.title, job.language) for ed in ("policy", "analyst")}
+        for edition, text in html.items():
+            _write_atomic(staged / rel[edition], text)
     except BaseException as exc:  # noqa: BLE001 - any failure becomes a summary
+        if timer:
+            timer.cancel()
         error = _error_summary(exc)
         log = Path(sockets) / "kernel.log"
         if log.exists():
             error["kernel_log"] = log.read_text(encoding="utf-8", errors="replace")[-1500:]
         error["traceback"] = traceback.format_exc(limit=3)[-2000:]
-        if executed.exists():
+        timed_out = "cell" if type(exc).__name__ == "CellTimeoutError" else ("report" if expired.is_set() else None)
+        if timed_out:
+            where = last_started_cell(executed)
+            limit = job.timeout if timed_out == "cell" else job.report_timeout
+            error.update(exception="Timeout", message=_timeout_message(job, limit, timed_out, where))
+            if where:
+                error["cell"], error["first_line"] = where
+        if _disk_full(exc):
+            error.update(exception="DiskFull", message=_space_message(staged, sum(map(len, html.values()))))
+        elif executed.exists():
             kept = out / "failed" / f"{job.name}.ipynb"
             kept.parent.mkdir(parents=True, exist_ok=True)
             os.replace(executed, kept)
             error["partial_notebook"] = str(kept)
+        shutil.rmtree(staged, ignore_errors=True)  # nothing half-written stays in .work/
         return JobResult(job.name, "failed", time.perf_counter() - t0, error=error)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
-    for edition, text in html.items():
-        _write_atomic(final[edition], text)
-    final["notebook"].parent.mkdir(parents=True, exist_ok=True)
-    os.replace(executed, final["notebook"])
     (out / "failed" / f"{job.name}.ipynb").unlink(missing_ok=True)
-    files = {k: str(v.relative_to(out)) for k, v in final.items()}
-    return JobResult(job.name, "ok", time.perf_counter() - t0, files=files)
+    return JobResult(job.name, "ok", time.perf_counter() - t0, files=dict(rel))
 
 
 def as_dict(result: JobResult) -> dict:
+    """``result`` as a plain dict."""
     return asdict(result)

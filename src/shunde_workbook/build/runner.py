@@ -7,28 +7,37 @@
    mistake);
 2. expand per-town notebooks into one report per 镇街;
 3. skip reports whose cache key (notebook, parameters, input hashes,
-   package versions, package code) is unchanged, unless ``--force``;
-4. run the rest in a process pool (one process and kernel per job);
-5. write ``outputs/manifest.json`` and ``outputs/index.html``.
+   package versions, package code) is unchanged, unless ``--force``; only a
+   report's stamp (written last when it was committed) is trusted for this;
+4. run the rest in a process pool (one process and kernel per job), each
+   into its own staging folder;
+5. commit each finished report under the lock (see :mod:`.commit`) and
+   rewrite ``outputs/manifest.json`` and ``outputs/index.html`` after each.
+
+SIGINT and SIGTERM stop the pool and the kernels, print a summary and exit
+with 130 or 143; the folder stays consistent whatever the interruption.
 """
 
 from __future__ import annotations
 
 import csv
-import fcntl
 import json
 import multiprocessing
 import os
-import sys
+import shutil
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from shunde_workbook.build import commit as tx
 from shunde_workbook.build import manifest as mf
 from shunde_workbook.build.execute import Job, as_dict, kernel_name, run_job
+from shunde_workbook.build.hygiene import EXIT_CODES, Interrupted, Signals, worker_init
 from shunde_workbook.build.memory import PeakMemory
+from shunde_workbook.build.session import State, commit_report, lock_outputs, on_disk, say, stop
 from shunde_workbook.errors import LedgerError, ParameterError, RunError, closest
 from shunde_workbook.params import (
     SPECS,
@@ -78,36 +87,6 @@ def _towns(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def _lock(outputs: Path):
-    """Refuse a second run on the same outputs folder while one is in progress."""
-    probe = outputs / f".write-test-{os.getpid()}"
-    try:
-        outputs.mkdir(parents=True, exist_ok=True)
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as exc:
-        raise RunError(
-            f"The outputs folder {outputs} is not writable ({exc.strerror}). Reports cannot be saved. "
-            "Fix its permissions, or run from a copy of the project where you can write."
-        ) from None
-    handle = open(outputs / ".run.lock", "a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise RunError(
-            f"Another shunde-workbook run is already writing to {outputs} ({holder}). "
-            "Wait for it to finish, then run again; two runs must not write the same reports."
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"pid {os.getpid()}, started {datetime.now().isoformat(timespec='seconds')}")
-    handle.flush()
-    return handle
-
-
 def plan(
     params_file: Path | None, overrides: list[str], only: list[str] | None, notebooks_dir: Path = NOTEBOOKS
 ) -> tuple[list[NotebookSpec], dict, dict[str, dict]]:
@@ -145,8 +124,13 @@ def plan(
     return reports, merged, per_report
 
 
-def jobs_for(reports, merged, per_report, outputs: Path, kernel: str) -> list[tuple[Job, NotebookSpec, dict]]:
-    """One job per report, and per town for per-town notebooks; each gets only the names it declares."""
+def jobs_for(
+    reports, merged, per_report, outputs: Path, kernel: str, timeouts: tuple = (600, None)
+) -> list[tuple[Job, NotebookSpec, dict]]:
+    """One job per report, and per town for per-town notebooks; each gets only the names it declares.
+
+    A notebook's ``output_dir`` is the job's staging folder; ``timeouts`` is (per cell, per report).
+    """
     language = merged.get("language", "zh")
     jobs = []
     for r in reports:
@@ -159,10 +143,11 @@ def jobs_for(reports, merged, per_report, outputs: Path, kernel: str) -> list[tu
         title = r.title.get(language) or r.title.get("zh") or r.name
 
         def add(name: str, title: str, r=r, own=own, declared=declared, **runner_set):  # defaults bind the loop values
-            runner_set.update(project_root=str(ROOT), output_dir=str(outputs), report_name=name)
+            runner_set.update(project_root=str(ROOT), output_dir=str(tx.stage_dir(outputs, name)), report_name=name)
             params = {**own, **{k: v for k, v in runner_set.items() if k in declared}}
             shown = {**own, **({"town": runner_set["town"]} if "town" in runner_set else {})}
-            jobs.append((Job(name, str(r.path), title, params, language, str(outputs), kernel), r, shown))
+            job = Job(name, str(r.path), title, params, language, str(outputs), kernel, *timeouts)
+            jobs.append((job, r, shown))
 
         if not r.per_town:
             add(r.name, title)
@@ -206,12 +191,8 @@ def _inputs(merged: dict, per_report: dict) -> dict[str, dict]:
 def _previous(outputs: Path) -> dict:
     try:
         return {r["name"]: r for r in json.loads((outputs / "manifest.json").read_text("utf-8"))["reports"]}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return {}
-
-
-def _say(msg: str) -> None:
-    print(msg, flush=True)
 
 
 def run(
@@ -222,27 +203,46 @@ def run(
     force: bool = False,
     outputs: Path = OUTPUTS,
     notebooks_dir: Path = NOTEBOOKS,
+    cell_timeout: float = 600,
+    report_timeout: float | None = None,
 ) -> int:
-    """Run the reports; return the process exit code (0 all good, 1 a report failed, 2 cannot start)."""
+    """Run the reports; return the exit code (0 all good, 1 a report failed, 2 cannot start, 130/143 stopped)."""
+    with Signals():
+        try:
+            return _start(
+                params_file, overrides, only, jobs, force, outputs, notebooks_dir, cell_timeout, report_timeout
+            )
+        except Interrupted as sig:  # before the lock was taken: nothing written yet
+            say(f"Stopped by {signal.Signals(sig.signum).name} before any report started; nothing was written.")
+            return EXIT_CODES[sig.signum]
+
+
+def _start(params_file, overrides, only, jobs, force, outputs, notebooks_dir, cell_timeout, report_timeout) -> int:
     t0 = time.perf_counter()
     started = datetime.now(UTC)
     try:
         reports, merged, per_report = plan(params_file, overrides or [], only, notebooks_dir)
     except ParameterError as exc:
-        _say(f"Parameter error — nothing was run:\n{exc}")
+        say(f"Parameter error — nothing was run:\n{exc}")
         return 2
     outputs = Path(outputs).resolve()
     try:
-        lock = _lock(outputs)
+        lock = lock_outputs(outputs)
     except RunError as exc:
-        _say(f"Cannot start: {exc}")
+        say(f"Cannot start: {exc}")
         return 2
     from shunde_workbook.data.cache import CACHE_ENV
 
     saved = os.environ.get(CACHE_ENV)
     try:
-        return _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, params_file)
+        state = State(outputs, started, t0, params_file, merged)
+        try:
+            return _run_locked(reports, per_report, jobs, force, (cell_timeout, report_timeout), state)
+        except Interrupted as sig:
+            return stop(state, sig.signum)
     finally:
+        lock.seek(0)
+        lock.truncate()  # an empty lock file: the last run ended cleanly
         lock.close()
         if saved is None:
             os.environ.pop(CACHE_ENV, None)
@@ -250,15 +250,29 @@ def run(
             os.environ[CACHE_ENV] = saved
 
 
-def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, params_file) -> int:
-    from shunde_workbook.build.site import write_index
+def _carry_over(state: State, previous: dict) -> None:
+    """Keep reports built by earlier runs but not planned in this one, when their stamp still holds."""
+    for name, prev in previous.items():
+        if name in state.records:
+            continue
+        stamp = tx.valid_stamp(state.outputs, name)
+        if stamp:
+            rec = {k: prev.get(k) for k in ("name", "notebook", "title", "parameters", "order", "per_town")}
+            rec["order"] = rec["order"] if isinstance(rec["order"], int) else 50
+            on_disk(rec, stamp, "cached", None)
+            rec["seconds"] = stamp.get("seconds", 0.0)
+            state.records[name] = rec
 
-    kernel = kernel_name()
-    inputs = _inputs(merged, per_report)
+
+def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int:
+    outputs, merged = state.outputs, state.merged
+    shutil.rmtree(outputs / ".work" / "stage", ignore_errors=True)  # left by an interrupted run
+    state.kernel = kernel = kernel_name()
+    state.inputs = inputs = _inputs(merged, per_report)
     hashes = {p: i["sha256"] for p, i in inputs.items()}
-    planned = jobs_for(reports, merged, per_report, outputs, kernel)
+    planned = jobs_for(reports, merged, per_report, outputs, kernel, timeouts)
     previous = _previous(outputs)
-    records, todo = {}, []
+    records, todo = state.records, state.todo
     for job, report, own in planned:
         key = mf.cache_key(Path(job.notebook), job.parameters | {"_title": job.title}, hashes)
         nb = Path(job.notebook)
@@ -271,78 +285,81 @@ def _run_locked(reports, merged, per_report, jobs, force, outputs, t0, started, 
             "order": report.order,
             "per_town": report.per_town,
         }
-        prev = previous.get(job.name)
-        files_ok = prev and all((outputs / f).exists() for f in prev.get("files", {}).values())
-        if not force and prev and prev.get("cache_key") == key and prev.get("status") in ("ok", "cached") and files_ok:
-            rec.update(status="cached", files=prev["files"], built_at=prev.get("built_at"), seconds=0.0)
-            records[job.name] = rec
+        records[job.name] = rec
+        stamp = tx.valid_stamp(outputs, job.name)
+        if not force and stamp and stamp.get("cache_key") == key:
+            rec.update(status="cached", files=stamp.get("files", {}), built_at=stamp.get("built_at"), seconds=0.0)
         else:
-            records[job.name] = rec
+            unfinished = {"exception": "Unfinished", "message": "the run building this report did not finish"}
+            on_disk(rec, stamp, "failed", unfinished)
+            rec["_key"] = key
             todo.append(job)
-    njobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    _carry_over(state, previous)
+    state.njobs = njobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     cached = len(planned) - len(todo)
-    _say(
+    say(
         f"shunde-workbook: {len(planned)} reports, {cached} unchanged (skipped), {len(todo)} to run "
         f"with {njobs} parallel job(s), kernel '{kernel}'."
     )
     failures = []
     with PeakMemory() as mem:
+        state.mem = mem
         if todo:
+            state.publish()
             _cache_ledgers(inputs, outputs / ".work" / "cache")
             ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=njobs, mp_context=ctx) as pool:
-                # Longest first (by last build time) so the workers finish together.
-                todo.sort(key=lambda j: -(previous.get(j.name) or {}).get("seconds", 0.0) or 0.0)
+            # Longest first (by last build time) so the workers finish together.
+            todo.sort(key=lambda j: -(previous.get(j.name) or {}).get("seconds", 0.0) or 0.0)
+            ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers start with Ctrl-C ignored
+            try:
+                state.pool = pool = ProcessPoolExecutor(max_workers=njobs, mp_context=ctx, initializer=worker_init)
                 futures = {pool.submit(run_job, job): job for job in todo}
-                for done, fut in enumerate(as_completed(futures), 1):
-                    job = futures[fut]
-                    try:
-                        res = as_dict(fut.result())
-                    except Exception as exc:  # noqa: BLE001 - a worker process died
-                        res = {
-                            "name": job.name,
-                            "status": "failed",
-                            "seconds": 0.0,
-                            "files": {},
-                            "error": {"exception": type(exc).__name__, "message": str(exc)},
-                        }
-                    rec = records[job.name]
-                    rec.update(status=res["status"], seconds=round(res["seconds"], 2), error=res.get("error"))
-                    if res["status"] == "ok":
-                        rec.update(files=res["files"], built_at=datetime.now(UTC).isoformat(timespec="seconds"))
-                        _say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
-                    else:
-                        prev = previous.get(job.name) or {}
-                        rec.update(files=prev.get("files", {}), built_at=prev.get("built_at"))
-                        failures.append(rec)
-                        _say(f"[{done}/{len(todo)}] FAILED  {job.name}  ({res['seconds']:.1f} s)")
-    wall = time.perf_counter() - t0
-    run_info = {
-        "started": started.isoformat(timespec="seconds"),
-        "wall_seconds": round(wall, 2),
-        "peak_rss_mb": round(mem.peak / 2**20, 1),
-        "jobs": njobs,
-        "kernel": kernel,
-        "git_commit": mf.git_commit(),
-        "params_file": str(params_file) if params_file else None,
-        "parameters": merged,
-        "inputs": inputs,
-        "packages": mf.package_versions(),
-        "python": sys.version.split()[0],
-    }
-    ordered = sorted(records.values(), key=lambda r: (r["order"], r["name"]))
-    manifest = {"run": run_info, "reports": ordered}
-    _write_json(outputs / "manifest.json", manifest)
-    write_index(outputs, manifest)
+            finally:
+                signal.signal(signal.SIGINT, ignored)
+            for done, fut in enumerate(as_completed(futures), 1):
+                job = futures[fut]
+                res = _result(fut, job)
+                rec = records[job.name]
+                if res["status"] == "ok":
+                    res = commit_report(state, job, res, rec)
+                if res["status"] == "ok":
+                    say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
+                else:
+                    on_disk(rec, tx.valid_stamp(outputs, job.name), "failed", res.get("error"))
+                    rec["seconds"] = round(res["seconds"], 2)
+                    failures.append(rec)
+                    say(f"[{done}/{len(todo)}] FAILED  {job.name}  ({res['seconds']:.1f} s)")
+                state.finished.append(job.name)
+                state.peak = max(state.peak, mem.peak)
+                state.publish()
+            pool.shutdown()
+    state.peak = mem.peak
+    for rec in records.values():
+        rec.pop("_key", None)
+    state.publish()
+    wall = time.perf_counter() - state.t0
     for rec in failures:
-        _say(_failure_summary(rec))
-    ok = sum(r["status"] == "ok" for r in ordered)
-    _say(
+        say(_failure_summary(rec))
+    ok = sum(r["status"] == "ok" for r in records.values())
+    say(
         f"Done: {ok} built, {cached} unchanged, {len(failures)} failed. Wall time {wall:.1f} s, "
         f"peak memory {mem.peak / 2**20:.0f} MB (runner, workers and kernels together)."
     )
-    _say(f"Open {outputs / 'index.html'}")
+    say(f"Open {outputs / 'index.html'}")
     return 1 if failures else 0
+
+
+def _result(fut, job: Job) -> dict:
+    try:
+        return as_dict(fut.result())
+    except Exception as exc:  # noqa: BLE001 - a worker process died
+        return {
+            "name": job.name,
+            "status": "failed",
+            "seconds": 0.0,
+            "files": {},
+            "error": {"exception": type(exc).__name__, "message": str(exc)},
+        }
 
 
 def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
@@ -369,8 +386,11 @@ def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
             continue
         target = ledger_cache_file(Path(path), cache_dir)
         tmp = target.with_suffix(".tmp")
-        frame.to_pickle(tmp)
-        os.replace(tmp, target)
+        try:
+            frame.to_pickle(tmp)
+            os.replace(tmp, target)
+        except OSError:  # e.g. a full disk: the kernels then read and check the ledger themselves
+            tmp.unlink(missing_ok=True)
     os.environ[CACHE_ENV] = str(cache_dir)
 
 
@@ -379,14 +399,11 @@ def _failure_summary(rec: dict) -> str:
     cell = err.get("exec_count")
     where = f"cell {cell}" if cell is not None else "before or after execution"
     kept = err.get("partial_notebook")
+    what = f"{err.get('exception')} in {where}: {err.get('message')}"
+    if err.get("exception") in ("Timeout", "DiskFull", "Cancelled"):
+        what = f"{err.get('exception')}: {err.get('message')}"
     return (
-        f"\nFAILED {rec['name']} ({rec['notebook']}): {err.get('exception')} in {where}: {err.get('message')}\n"
+        f"\nFAILED {rec['name']} ({rec['notebook']}): {what}\n"
         + (f"  Partially executed notebook kept for debugging: {kept}\n" if kept else "")
         + ("  The previous good report is still in place.\n" if rec.get("files") else "")
     )
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    os.replace(tmp, path)

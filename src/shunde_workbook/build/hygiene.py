@@ -1,0 +1,137 @@
+"""Process hygiene for a run: signals, worker parent-death watchdog, killing process trees, clean text.
+
+Kernels are started by jupyter_client in their own session (process group),
+so a terminal's Ctrl-C never reaches them and killing a worker does not kill
+its kernel: every kill here goes to the kernel's whole process group.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+
+EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?|[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without terminal escape sequences or control characters (newlines and tabs kept)."""
+    return _CONTROL.sub("", str(text))
+
+
+class Interrupted(BaseException):  # noqa: N818 - a signal, like KeyboardInterrupt, not an error
+    """Raised in the runner's main thread when SIGINT or SIGTERM arrives."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise(signum, _frame):
+    raise Interrupted(signum)
+
+
+class Signals:
+    """Context manager turning SIGINT and SIGTERM into :class:`Interrupted` (main thread only)."""
+
+    def __enter__(self) -> Signals:
+        self.saved = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.saved[sig] = signal.signal(sig, _raise)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
+
+
+def kill_group_or_process(pid: int, sig: int = signal.SIGKILL) -> None:
+    """Signal ``pid``'s process group when it leads one (a kernel), else just the process."""
+    try:
+        if os.getpgid(pid) == pid and pid != os.getpgid(0):
+            os.killpg(pid, sig)
+        else:
+            os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_trees(pids, grace: float = 2.0) -> list[int]:
+    """Terminate each process in ``pids`` and all its descendants; kernels by process group.
+
+    Returns the ids that were signalled.
+    """
+    import psutil
+
+    procs = {}
+    for pid in pids:
+        try:
+            root = psutil.Process(pid)
+            for p in [*root.children(recursive=True), root]:
+                procs[p.pid] = p
+        except psutil.Error:
+            continue
+    for p in procs.values():  # kernels (group leaders) at once, workers politely: they kill their kernel too
+        try:
+            leader = os.getpgid(p.pid) == p.pid
+        except ProcessLookupError:
+            continue
+        kill_group_or_process(p.pid, signal.SIGKILL if leader else signal.SIGTERM)
+    _, alive = psutil.wait_procs(list(procs.values()), timeout=grace)
+    for p in alive:
+        kill_group_or_process(p.pid, signal.SIGKILL)
+    psutil.wait_procs(alive, timeout=grace)
+    return list(procs)
+
+
+def kill_kernels() -> None:
+    """Kill the process groups of this process's children at once (a worker's kernel)."""
+    import psutil
+
+    try:
+        children = psutil.Process().children()
+    except psutil.Error:
+        return
+    for child in children:
+        kill_group_or_process(child.pid, signal.SIGKILL)
+
+
+def _watch_parent(parent: int, interval: float) -> None:
+    import time
+
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent:
+            kill_kernels()
+            os._exit(1)
+
+
+def _on_term(signum, _frame):
+    kill_kernels()
+    os._exit(128 + signum)
+
+
+def worker_init(interval: float = 0.5) -> None:
+    """Initialiser of each pool worker: ignore Ctrl-C, die with the runner, take the kernel along.
+
+    Ctrl-C goes to the runner, which stops the workers itself; SIGTERM kills the
+    worker's kernel group before the worker exits; a watchdog thread notices
+    when the runner is gone (even after SIGKILL) and does the same.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_term)
+    threading.Thread(target=_watch_parent, args=(os.getppid(), interval), daemon=True, name="parent-watch").start()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (zombies count as gone)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
