@@ -32,7 +32,9 @@ def _manifest(folder: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise RunError(f"{folder} has no readable manifest.json: is it an outputs folder of shunde-workbook run?")
+        raise RunError(
+            f"{folder} has no readable manifest.json: is it an outputs folder of shunde-workbook run?"
+        ) from None
 
 
 def _show(value) -> str:

@@ -6,6 +6,7 @@ import csv
 import math
 from pathlib import Path
 
+import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shunde_workbook.paths import REFERENCE
@@ -19,6 +20,8 @@ def num(value, digits: int = 4) -> str:
         return "—"
     if isinstance(value, str):
         return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return f"{int(value):,}"
     v = float(value)
     if v != 0 and abs(v) < 1:
         return f"{v:,.{digits}f}"
