@@ -71,7 +71,8 @@ def _measures(df: pd.DataFrame) -> pd.DataFrame:
 def measure_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
     """Measures whose value changed, or that only one run has; largest relative change first."""
     a, b = _measures(ra), _measures(rb)
-    both = a[["value", "lo", "hi"]].join(b[["value", "lo", "hi"]], how="outer", lsuffix="_a", rsuffix="_b")
+    cols = ["value", "lo", "hi"]
+    both = a[cols].merge(b[cols], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
     out = both.reset_index()
     va, vb = out["value_a"], out["value_b"]
     same = [
