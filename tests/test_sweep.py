@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import threading
 import time
 
@@ -54,6 +55,14 @@ def test_every_set_is_validated_before_anything_runs(tmp_path, capsys):
     assert "language" in str(err.value)  # the did-you-mean hint of the runner
     assert run_sweep(path) == 2
     assert "nothing was run" in capsys.readouterr().out
+    assert not (tmp_path / "sweep").exists()
+
+
+def test_dask_without_distributed_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed: import raises ImportError
+    path = _sweep_file(tmp_path, sets=[{"k": 4}])
+    assert run_sweep(path, dask="local") == 2
+    assert "pip install dask distributed" in capsys.readouterr().out
     assert not (tmp_path / "sweep").exists()
 
 

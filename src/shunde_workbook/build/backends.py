@@ -14,6 +14,7 @@ failed; the other sets still finish.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -136,9 +137,12 @@ class LocalPool:
         return outcomes
 
 
-def _overrides(plan) -> list[str]:
-    from shunde_workbook.build.sweep import overrides
+def overrides(params: dict) -> list[str]:
+    """A set as the runner's ``--set NAME=VALUE`` strings (values as JSON, which YAML reads back exactly)."""
+    return [f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in params.items()]
 
+
+def _overrides(plan) -> list[str]:
     return overrides(plan.params)
 
 
@@ -146,12 +150,3 @@ def _set_line(done: int, n: int, plan, outcome: dict) -> str:
     word = "ok" if outcome["status"] == "ok" else "FAILED"
     retry = " after a retry" if outcome.get("tries", 1) > 1 else ""
     return f"[sets {done}/{n}] {word} set {plan.index} {plan.folder.name} ({outcome['seconds']:.1f} s{retry})"
-
-
-def backend_for(dask: str | None, jobs: int | None):
-    """The backend for ``--dask`` (None: local pool; ``local``: a LocalCluster; else a scheduler address)."""
-    if not dask:
-        return LocalPool(jobs)
-    from shunde_workbook.build.dask_backend import DaskBackend
-
-    return DaskBackend(dask, jobs)

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import yaml
 
-from shunde_workbook.errors import ParameterError
+from shunde_workbook.build.backends import overrides
+from shunde_workbook.errors import ParameterError, RunError
 from shunde_workbook.paths import OUTPUTS, ROOT
 
 
@@ -97,11 +98,6 @@ def load_sweep(path: str | Path) -> Sweep:
     )
 
 
-def overrides(params: dict) -> list[str]:
-    """A set as the runner's ``--set NAME=VALUE`` strings (values as JSON, which YAML reads back exactly)."""
-    return [f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in params.items()]
-
-
 def set_id(params: dict) -> str:
     """The folder name of a set: a hash of its parameters (same parameters, same folder, cache reused)."""
     return "set-" + hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:10]
@@ -137,9 +133,19 @@ def validate_sweep(sweep: Sweep) -> list[SetPlan]:
     return plans
 
 
+def backend_for(dask: str | None, jobs: int | None):
+    """The backend for ``--dask`` (None: local pool; ``local``: a LocalCluster; else a scheduler address)."""
+    from shunde_workbook.build.backends import LocalPool
+
+    if not dask:
+        return LocalPool(jobs)
+    from shunde_workbook.build.dask_backend import DaskBackend
+
+    return DaskBackend(dask, jobs)
+
+
 def run_sweep(path: str | Path, jobs: int | None = None, dask: str | None = None, force: bool = False) -> int:
     """Validate, run every set through the chosen backend, write the sweep report; return an exit code."""
-    from shunde_workbook.build.backends import backend_for
     from shunde_workbook.build.sweep_report import write_sweep_report
 
     t0 = time.perf_counter()
@@ -150,8 +156,12 @@ def run_sweep(path: str | Path, jobs: int | None = None, dask: str | None = None
         print(f"Parameter error — nothing was run:\n{exc}", flush=True)
         return 2
     total = sum(p.reports for p in plans)
+    try:
+        backend = backend_for(dask, jobs)
+    except RunError as exc:
+        print(f"Cannot start: {exc}", flush=True)
+        return 2
     sweep.outputs.mkdir(parents=True, exist_ok=True)
-    backend = backend_for(dask, jobs)
     print(
         f"shunde-workbook sweep: {len(plans)} sets × {total // max(1, len(plans))} reports = {total} reports, "
         f"backend {backend.describe()}; every set validated.",
