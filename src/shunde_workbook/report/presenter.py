@@ -152,7 +152,7 @@ class Report:
                 f"</h3><p>{esc(tr('cannot_tell_intro', self.lang))}</p><ul>{lis}</ul></div>"
             )
         _show(markup)
-        record_results(self, findings, key)  # outputs/results/<report>.csv (report/results.py)
+        record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (report/results.py)
 
     # --------------------------------------------------------------- figures
     def figure(self, fig, key: str, caption: str, source: str | None = None) -> None:
