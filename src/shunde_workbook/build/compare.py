@@ -73,7 +73,9 @@ def measure_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
     a, b = _measures(ra), _measures(rb)
     cols = ["value", "lo", "hi"]
     both = a[cols].merge(b[cols], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
+    kinds = pd.concat([b["kind"], a["kind"]])
     out = both.reset_index()
+    out["kind"] = [kinds.get(k, pd.Series([""])).iloc[0] for k in both.index]
     va, vb = out["value_a"], out["value_b"]
     same = [
         (pd.isna(x) and pd.isna(y)) or (not pd.isna(x) and not pd.isna(y) and math.isclose(x, y, rel_tol=REL_TOL))
@@ -130,6 +132,21 @@ def finding_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
     return out[["report", "finding", "measures", "status", "grade_a", "grade_b"]].reset_index(drop=True)
 
 
+def _fmt(value, kind: str, lang: str, change: bool = False) -> str:
+    """A value as the reports write it (units included); a change of a share in percentage points."""
+    from shunde_workbook.build.pages import num
+    from shunde_workbook.narrative.findings import fmt_number
+
+    if value is None or pd.isna(value):
+        return "—"
+    kind = "pp" if change and kind == "pct" else kind
+    try:
+        text = fmt_number(float(value), kind, lang)
+    except ValueError:
+        text = num(value)
+    return "+" + text if change and kind != "pp" and float(value) > 0 else text
+
+
 def compare(a: Path, b: Path) -> dict:
     """All differences between outputs folders ``a`` and ``b`` as DataFrames (no files written)."""
     a, b = Path(a).resolve(), Path(b).resolve()
@@ -175,6 +192,7 @@ def write_comparison(a: Path, b: Path) -> dict[str, Path]:
             lang=lang,
             edition=edition,
             t=lambda key, **kw: tr(key, lang, **kw),
+            fmt=lambda v, kind, change=False: _fmt(v, kind, lang, change),
             a=str(diff["a"]),
             b=str(diff["b"]),
             caveats=caveats(diff["manifest_b"]["run"].get("inputs", {}), lang),
