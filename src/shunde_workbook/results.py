@@ -61,8 +61,11 @@ def _stamped(df: pd.DataFrame, outputs: Path | None) -> pd.DataFrame:
 def _files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    folder = path / "results" if (path / "results").is_dir() else path
-    return sorted(folder.glob("*.csv"))
+    if (path / "results").is_dir():
+        return sorted((path / "results").glob("*.csv"))
+    if (path / "manifest.json").exists():
+        return []  # an outputs folder whose reports wrote no results
+    return sorted(path.glob("*.csv"))
 
 
 def load(*paths: str | Path) -> pd.DataFrame:
