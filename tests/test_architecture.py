@@ -34,6 +34,7 @@ STAGES = {
     "narrative": 5,
     "report": 6,
     "build": 7,
+    "results": 7,  # shunde_workbook.results: load() across runs, at the build level
     "cli": 8,
 }
 

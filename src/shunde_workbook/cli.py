@@ -2,8 +2,9 @@
 
 Subcommands: ``run`` (execute the notebooks and export the reports),
 ``check`` (verify an outputs folder against its manifest), ``validate``
-(check a grant ledger), ``simulate`` (write the simulated ledger) and
-``build-geo`` (rebuild the approximate town boundaries).
+(check a grant ledger), ``simulate`` (write the simulated ledger),
+``build-geo`` (rebuild the approximate town boundaries), ``compare`` (two
+runs) and ``sweep`` (many parameter sets).
 Heavy libraries are imported inside each subcommand so that a mistake in
 the arguments is reported at once.
 """
@@ -80,6 +81,25 @@ def _build_geo(args) -> int:
     return 0
 
 
+def _compare(args) -> int:
+    from shunde_workbook.build.compare import write_comparison
+    from shunde_workbook.errors import RunError
+
+    try:
+        files = write_comparison(Path(args.a), Path(args.b))
+    except RunError as exc:
+        print(f"Cannot compare: {exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote the comparison to {files['policy']} (analyst edition and CSV files beside it).")
+    return 0
+
+
+def _sweep(args) -> int:
+    from shunde_workbook.build.sweep import run_sweep
+
+    return run_sweep(Path(args.file), jobs=args.jobs, dask=args.dask, force=args.force)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="shunde-workbook", description=__doc__.split("\n\n")[0])
@@ -136,6 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--reference", default=str(SHAPEFILES / "source"), help="folder with the source inputs (default: %(default)s)"
     )
     geo.set_defaults(func=_build_geo)
+    cmp_ = sub.add_parser("compare", help="compare two outputs folders: parameters, inputs, measures, findings")
+    cmp_.add_argument("a", help="outputs folder of the first run")
+    cmp_.add_argument("b", help="outputs folder of the second run (the comparison is written and linked here)")
+    cmp_.set_defaults(func=_compare)
+
+    swp = sub.add_parser("sweep", help="run a grid or list of parameter sets (SWEEP.yaml), each into its own folder")
+    swp.add_argument("file", help="the sweep file (see docs/sweeps.md)")
+    swp.add_argument("--jobs", type=int, default=None, help="sets run at once on the local pool (default: cores)")
+    swp.add_argument("--dask", metavar="local|tcp://HOST:8786", help="run the sets on a Dask cluster")
+    swp.add_argument("--force", action="store_true", help="rebuild reports even when nothing changed")
+    swp.set_defaults(func=_sweep)
     return parser
 
 

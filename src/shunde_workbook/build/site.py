@@ -31,6 +31,7 @@ SITE_KEYS = (
     "file",
     "provenance",
     "manifest_note",
+    "comparisons",
 )
 
 
@@ -79,6 +80,7 @@ def write_index(outputs: Path, manifest: dict) -> Path:
         reports=reports,
         caveats=caveats(manifest["run"]["inputs"], lang),
         status_label=lambda s: status_label(s, lang),
+        comparisons=sorted(p.name for p in (outputs / "comparisons").glob("*.policy.html")),  # build/compare.py
     )
     path = outputs / "index.html"
     tmp = path.with_suffix(".html.tmp")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from shunde_workbook.narrative.findings import Finding, rank
 from shunde_workbook.narrative.text import tr
+from shunde_workbook.report.results import record as record_results
 
 FIG_DPI = 150
 
@@ -151,6 +152,7 @@ class Report:
                 f"</h3><p>{esc(tr('cannot_tell_intro', self.lang))}</p><ul>{lis}</ul></div>"
             )
         _show(markup)
+        record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (report/results.py)
 
     # --------------------------------------------------------------- figures
     def figure(self, fig, key: str, caption: str, source: str | None = None) -> None:

@@ -1,0 +1,212 @@
+"""``shunde-workbook compare A B``: what differs between two runs.
+
+Reads both outputs folders' ``manifest.json`` (parameters, input hashes) and
+results stores (:func:`shunde_workbook.results.load`), and writes into B:
+
+* ``comparisons/<A>.policy.html`` and ``<A>.analyst.html`` (the analyst edition lists every row);
+* ``comparisons/<A>__parameters.csv``, ``__inputs.csv``, ``__measures.csv``, ``__findings.csv``;
+
+then re-renders B's ``index.html``, which links every comparison in ``comparisons/``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from shunde_workbook.errors import RunError
+from shunde_workbook.results import load
+
+#: Two values are the same measure value when they agree to this relative tolerance.
+REL_TOL = 1e-9
+POLICY_ROWS = 15
+
+
+def _manifest(folder: Path) -> dict:
+    path = folder / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise RunError(
+            f"{folder} has no readable manifest.json: is it an outputs folder of shunde-workbook run?"
+        ) from None
+
+
+def _show(value) -> str:
+    if value is None:
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def parameter_diff(a: dict, b: dict) -> pd.DataFrame:
+    """Run parameters that differ (name, value in A, value in B); ``—`` where a run does not set one."""
+    rows = [
+        {"name": k, "a": _show(a.get(k)), "b": _show(b.get(k))}
+        for k in sorted(set(a) | set(b))
+        if json.dumps(a.get(k), sort_keys=True, default=str) != json.dumps(b.get(k), sort_keys=True, default=str)
+    ]
+    return pd.DataFrame(rows, columns=["name", "a", "b"])
+
+
+def input_diff(a: dict, b: dict) -> pd.DataFrame:
+    """Input files whose content hash differs, keyed by path (``—``: the run did not read the file)."""
+    rows = []
+    for path in sorted(set(a) | set(b)):
+        ha, hb = (a.get(path) or {}).get("sha256"), (b.get(path) or {}).get("sha256")
+        if ha != hb:
+            rows.append({"name": path, "a": ha or "—", "b": hb or "—"})
+    return pd.DataFrame(rows, columns=["name", "a", "b"])
+
+
+def _measures(df: pd.DataFrame) -> pd.DataFrame:
+    """One value per (report, measure, town): a measure cited by two findings is one number."""
+    return df.drop_duplicates(["report", "measure", "town"]).set_index(["report", "measure", "town"])
+
+
+def measure_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
+    """Measures whose value changed, or that only one run has; largest relative change first."""
+    a, b = _measures(ra), _measures(rb)
+    cols = ["value", "lo", "hi"]
+    both = a[cols].merge(b[cols], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
+    kinds = pd.concat([b["kind"], a["kind"]])
+    out = both.reset_index()
+    out["kind"] = [kinds.get(k, pd.Series([""])).iloc[0] for k in both.index]
+    va, vb = out["value_a"], out["value_b"]
+    same = [
+        (pd.isna(x) and pd.isna(y)) or (not pd.isna(x) and not pd.isna(y) and math.isclose(x, y, rel_tol=REL_TOL))
+        for x, y in zip(va, vb, strict=True)
+    ]
+    out = out[[not s for s in same]].copy()
+    out["change"] = out["value_b"] - out["value_a"]
+    out["relative"] = [
+        (c / abs(x)) if not pd.isna(c) and x not in (0, 0.0) else float("nan")
+        for c, x in zip(out["change"], out["value_a"], strict=True)
+    ]
+    out["status"] = [
+        "only_a" if pd.isna(y) else "only_b" if pd.isna(x) else "changed"
+        for x, y in zip(out["value_a"], out["value_b"], strict=True)
+    ]
+    order = out["relative"].abs().fillna(float("inf")).rename("_r")
+    out = out.assign(_r=order, _c=out["change"].abs()).sort_values(["_r", "_c"], ascending=False)
+    return out.drop(columns=["_r", "_c"]).reset_index(drop=True)
+
+
+def _finding_keys(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per finding: (report, finding, the measures it cites) -> grade, in key box or not."""
+    if df.empty:
+        return pd.DataFrame(columns=["report", "finding", "measures", "grade", "key_finding"])
+    g = df.groupby(["report", "finding", "town"], sort=False, dropna=False)
+    rows = []
+    for (report, finding, _town), part in g:
+        # A finding id that appears several times (one per rule, say) is told apart by what it cites.
+        for measures, sub in part.groupby(part["measure"].map(_stem), sort=False):
+            rows.append(
+                {
+                    "report": report,
+                    "finding": finding,
+                    "measures": measures,
+                    "grade": sub["grade"].iloc[0],
+                    "key_finding": bool(sub["key_finding"].iloc[0]),
+                }
+            )
+    return pd.DataFrame(rows).drop_duplicates(["report", "finding", "measures"])
+
+
+def _stem(measure: str) -> str:
+    """A measure without its last field (``scenarios.rule_top.need_weighted.amount`` -> ``...need_weighted``)."""
+    return re.sub(r"\.[^.\]]+$", "", str(measure).strip("|-")) or str(measure)
+
+
+def finding_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
+    """Findings that appeared in B, disappeared from A, or changed grade."""
+    a, b = _finding_keys(ra), _finding_keys(rb)
+    both = a.merge(b, on=["report", "finding", "measures"], how="outer", suffixes=("_a", "_b"), indicator=True)
+    both["status"] = both["_merge"].map({"left_only": "disappeared", "right_only": "appeared", "both": "regraded"})
+    keep = (both["status"] != "regraded") | (both["grade_a"].fillna("") != both["grade_b"].fillna(""))
+    out = both[keep].drop(columns="_merge")
+    return out[["report", "finding", "measures", "status", "grade_a", "grade_b"]].reset_index(drop=True)
+
+
+def _fmt(value, kind: str, lang: str, change: bool = False) -> str:
+    """A value as the reports write it (units included); a change of a share in percentage points."""
+    from shunde_workbook.build.pages import num
+    from shunde_workbook.narrative.findings import fmt_number
+
+    if value is None or pd.isna(value):
+        return "—"
+    kind = "pp" if change and kind == "pct" else kind
+    try:
+        text = fmt_number(float(value), kind, lang)
+    except ValueError:
+        text = num(value)
+    return "+" + text if change and kind != "pp" and float(value) > 0 else text
+
+
+def compare(a: Path, b: Path) -> dict:
+    """All differences between outputs folders ``a`` and ``b`` as DataFrames (no files written)."""
+    a, b = Path(a).resolve(), Path(b).resolve()
+    ma, mb = _manifest(a), _manifest(b)
+    ra, rb = load(a), load(b)
+    return {
+        "a": a,
+        "b": b,
+        "manifest_a": ma,
+        "manifest_b": mb,
+        "parameters": parameter_diff(ma["run"].get("parameters", {}), mb["run"].get("parameters", {})),
+        "inputs": input_diff(ma["run"].get("inputs", {}), mb["run"].get("inputs", {})),
+        "measures": measure_diff(ra, rb),
+        "findings": finding_diff(ra, rb),
+    }
+
+
+def write_comparison(a: Path, b: Path) -> dict[str, Path]:
+    """Compare ``a`` with ``b`` and write the comparison into ``b/comparisons``; return the files."""
+    from shunde_workbook.build.pages import render, town_names
+    from shunde_workbook.build.site import caveats, write_index
+    from shunde_workbook.narrative.text import tr
+
+    diff = compare(a, b)
+    lang = diff["manifest_b"]["run"].get("parameters", {}).get("language", "zh")
+    folder = diff["b"] / "comparisons"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^0-9A-Za-z_\-]+", "-", diff["a"].name).strip("-") or "run"
+    files = {}
+    for part in ("parameters", "inputs", "measures", "findings"):
+        path = folder / f"{stem}__{part}.csv"
+        diff[part].to_csv(path, index=False, encoding="utf-8-sig")
+        files[part] = path
+    names = town_names(lang)
+    measures = diff["measures"].assign(town=diff["measures"]["town"].map(lambda c: names.get(c, c)))
+    label = lambda g: tr(f"grade.{g}", lang) if isinstance(g, str) and g else "—"  # noqa: E731
+    findings = diff["findings"].assign(grade_a=diff["findings"]["grade_a"].map(label))
+    findings["grade_b"] = diff["findings"]["grade_b"].map(label)
+    for edition in ("policy", "analyst"):
+        path = folder / f"{stem}.{edition}.html"
+        html = render(
+            "compare.html.j2",
+            lang=lang,
+            edition=edition,
+            t=lambda key, **kw: tr(key, lang, **kw),
+            fmt=lambda v, kind, change=False: _fmt(v, kind, lang, change),
+            a=str(diff["a"]),
+            b=str(diff["b"]),
+            caveats=caveats(diff["manifest_b"]["run"].get("inputs", {}), lang),
+            parameters=diff["parameters"].to_dict("records"),
+            inputs=diff["inputs"].to_dict("records"),
+            measures=measures.to_dict("records"),
+            findings=findings.to_dict("records"),
+            limit=POLICY_ROWS if edition == "policy" else None,
+            stem=stem,
+            csvs={k: p.name for k, p in files.items()},
+        )
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, path)
+        files[edition] = path
+    write_index(diff["b"], diff["manifest_b"])
+    return files

@@ -1,0 +1,110 @@
+"""One table of results across runs: ``shunde_workbook.results.load(paths...)``.
+
+Each report writes the values its findings cite to ``<outputs>/results/<report>.csv``
+(:mod:`shunde_workbook.report.results`; schema in ``docs/results.md``).  :func:`load`
+reads any mix of outputs folders, ``results/`` folders and single results files, and
+fills ``run_id`` and ``param_hash`` from the outputs folder's ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from shunde_workbook.report.results import COLUMNS, read
+
+__all__ = ["COLUMNS", "load", "param_hash", "run_id", "stamp"]
+
+
+def param_hash(parameters: dict) -> str:
+    """A short hash of a report's parameters (as listed in manifest.json), stable across runs."""
+    payload = json.dumps(parameters or {}, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def run_id(outputs: Path, manifest: dict) -> str:
+    """The run that wrote an outputs folder: ``<folder name>@<start time>``."""
+    return f"{Path(outputs).resolve().name}@{manifest.get('run', {}).get('started', 'unknown')}"
+
+
+def _manifest(outputs: Path) -> dict:
+    try:
+        return json.loads((Path(outputs) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _folder(path: Path) -> Path | None:
+    """The outputs folder a results file or folder belongs to (None when there is no manifest)."""
+    for cand in (path, path.parent, path.parent.parent):
+        if (cand / "manifest.json").exists():
+            return cand
+    return None
+
+
+def _stamped(df: pd.DataFrame, outputs: Path | None) -> pd.DataFrame:
+    if outputs is None or df.empty:
+        return df
+    manifest = _manifest(outputs)
+    if not manifest:
+        return df
+    hashes = {r["name"]: param_hash(r.get("parameters", {})) for r in manifest.get("reports", [])}
+    df = df.copy()
+    df["run_id"] = run_id(outputs, manifest)
+    df["param_hash"] = df["report"].map(hashes).fillna(df["param_hash"])
+    return df
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if (path / "results").is_dir():
+        return sorted((path / "results").glob("*.csv"))
+    if (path / "manifest.json").exists():
+        return []  # an outputs folder whose reports wrote no results
+    return sorted(path.glob("*.csv"))
+
+
+def load(*paths: str | Path) -> pd.DataFrame:
+    """Every results row under ``paths`` (outputs folders, results folders or files) as one DataFrame.
+
+    Parameters
+    ----------
+    *paths : outputs folders (``outputs/``), their ``results/`` folders, or single results CSV files.
+
+    Returns
+    -------
+    DataFrame with the columns of :data:`COLUMNS`; only reports the folder's manifest lists
+    are kept when there is a manifest (files of reports no longer built are left out).
+    """
+    frames = []
+    for p in paths:
+        p = Path(p)
+        if not p.exists():
+            raise FileNotFoundError(f"No results at {p}: give an outputs folder, its results/ folder or a CSV.")
+        outputs = _folder(p)
+        listed = {r["name"] for r in _manifest(outputs).get("reports", [])} if outputs else None
+        for f in _files(p):
+            df = read(f)
+            if listed is not None and not df.empty and df["report"].iloc[0] not in listed:
+                continue
+            frames.append(_stamped(df, outputs))
+    if not frames:
+        return pd.DataFrame(columns=list(COLUMNS))
+    return pd.concat(frames, ignore_index=True)
+
+
+def stamp(outputs: str | Path) -> int:
+    """Write ``run_id`` and ``param_hash`` into every results file of an outputs folder; return files stamped."""
+    outputs = Path(outputs)
+    n = 0
+    for f in _files(outputs / "results") if (outputs / "results").is_dir() else []:
+        df = _stamped(read(f), outputs)
+        tmp = f.with_suffix(".csv.tmp")
+        df.to_csv(tmp, index=False, encoding="utf-8")
+        tmp.replace(f)
+        n += 1
+    return n
