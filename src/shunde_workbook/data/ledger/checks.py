@@ -45,19 +45,21 @@ FREE_TEXT_ROLES = (
 
 
 def check_identifier(sheet: Sheet) -> None:
-    """Identifiers are required and unique; each duplicate names the other rows."""
+    """Identifiers are required and unique; each group of duplicates is one error listing its rows."""
     issues, ident, column = sheet.issues, sheet.get("identifier"), sheet.hname("identifier")
     issues.cells(ident.eq(""), column, ident, "Identifier is required")
     dup = ident.ne("") & ident.duplicated(keep=False)
     if dup.any():
-        rownum = sheet.rownum
-        rows_by_id = rownum[dup].groupby(ident[dup]).agg(list)
-        others = pd.Series(
-            [", ".join(str(r) for r in rows_by_id[i] if r != rownum[k]) for k, i in ident[dup].items()],
-            index=ident[dup].index,
-        )
-        issues.cells(dup, column, ident, "duplicate Identifier; also on row(s) " + others)
+        for value, rows in sheet.rownum[dup].groupby(ident[dup], sort=False):
+            issues.row_issue(int(rows.iloc[0]), column, value, duplicate_message(rows.tolist()))
+        issues.bad |= dup
     sheet.out["identifier"] = ident
+
+
+def duplicate_message(rows: list, limit: int = 10) -> str:
+    """'duplicate Identifier on 3 rows: 2, 5, 9' (at most ``limit`` rows named)."""
+    shown = ", ".join(str(r) for r in rows[:limit]) + (f", … ({len(rows) - limit} more)" if len(rows) > limit else "")
+    return f"duplicate Identifier on {len(rows)} rows: {shown}; every one of them is left out"
 
 
 def check_amount(sheet: Sheet) -> None:
@@ -85,6 +87,7 @@ def check_amount(sheet: Sheet) -> None:
                 "元",
                 tuple(sheet.rownum[conv].astype(int)),
                 f"bare numbers read as {amount_unit} and converted to 元 (×10000)",
+                sheet.name,
             )
         )
     texty = ok & how.ne("number")
@@ -192,6 +195,9 @@ def provenance_arg(provenance: str | None) -> str:
 
 def check_provenance(sheet: Sheet) -> None:
     """Provenance from the column (empty cells take the caller's value) or, without a column, from the caller."""
+    if not sheet.has("provenance") and sheet.provenance is None:
+        sheet.out["provenance"] = sheet.nothing()  # reported once, as a missing column
+        return
     if not sheet.has("provenance"):
         prov = pd.Series(provenance_arg(sheet.provenance), index=sheet.index, dtype=object)
         given = prov.iloc[0] if len(prov) else ""
@@ -203,6 +209,7 @@ def check_provenance(sheet: Sheet) -> None:
                 given,
                 tuple(sheet.rownum.astype(int)),
                 "no provenance column; value given by the caller",
+                sheet.name,
             )
         )
         sheet.out["provenance"] = prov
