@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from shunde_workbook.data.ledger.amounts import parse_amounts
-from shunde_workbook.data.ledger.dates import parse_dates, parse_years
+from shunde_workbook.data.ledger.dates import excel_serials, parse_dates, parse_years
 from shunde_workbook.data.ledger.distinct import map_unique
 from shunde_workbook.data.ledger.fields import resolve_fields
 from shunde_workbook.data.ledger.report import Fix
@@ -124,9 +124,15 @@ def check_programme(sheet: Sheet) -> None:
 def check_award_date(sheet: Sheet) -> None:
     """Award dates, when the file has the column, must be dates."""
     if sheet.has("award_date"):
-        raw = sheet.get("award_date")
+        raw, column = sheet.get("award_date"), sheet.hname("award_date")
         adate = parse_dates(raw)
-        sheet.issues.cells(adate.isna() & raw.ne(""), sheet.hname("award_date"), raw, "not a date (use YYYY-MM-DD)")
+        serial = excel_serials(raw.where(adate.isna(), ""))
+        if serial.notna().any():
+            adate = adate.where(serial.isna(), serial)
+            sheet.issues.fix_groups(
+                serial.notna(), column, raw, serial.dt.strftime("%Y-%m-%d"), "Excel date serial converted to a date"
+            )
+        sheet.issues.cells(adate.isna() & raw.ne(""), column, raw, "not a date (use YYYY-MM-DD)")
     else:
         adate = pd.Series(pd.NaT, index=sheet.index, dtype="datetime64[ns]")
     sheet.out["award_date"] = adate

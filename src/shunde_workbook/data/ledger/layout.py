@@ -208,12 +208,16 @@ def report_uncached(sheet: Sheet, raw: RawSheet) -> None:
         )
 
 
-def report_row_errors(sheet: Sheet, raw: RawSheet) -> None:
-    """Rows the CSV reader could not split cleanly (an extra comma, an unbalanced quote)."""
+def report_row_errors(sheet: Sheet, raw: RawSheet) -> int:
+    """Rows the CSV reader could not split cleanly (an extra comma, an unbalanced quote): one error each, and the
+    row is left out (its cells are shifted, so checking them would only add noise).  Returns how many were left out.
+    """
     for r, message, todo in raw.row_errors:
         sheet.issues.row_issue(r, "", "", message, todo)
-        if r in sheet.issues.bad.index:
-            sheet.issues.bad[r] = True
+    broken = pd.Series(sheet.body.index.isin([r for r, _, _ in raw.row_errors]), index=sheet.body.index)
+    if broken.any():
+        sheet.drop_rows(broken)
+    return int(broken.sum())
 
 
 def sheet_name_marks(name: str) -> tuple[int | None, str | None]:

@@ -149,13 +149,14 @@ class Collector:
         self.warnings: list[Issue] = []
         self.fixes: list[Fix] = []
         self.bad = pd.Series(False, index=rownum.index)
-        self.kinds: dict[tuple[bool, str, str], list] = {}  # (warning, column, message) -> [listed, suppressed, row]
+        self.kinds: dict[tuple[bool, str, str], list] = {}  # (warning, column, message) -> [listed, suppressed, first]
 
     def add(self, issue: Issue, warning: bool = False) -> None:
         """Add one issue, or only count it when MAX_PER_KIND of its kind are listed."""
-        seen = self.kinds.setdefault((warning, issue.column, issue.message), [0, 0, issue.row])
+        seen = self.kinds.setdefault((warning, issue.column, issue.message), [0, 0, 0])
         if seen[0] >= MAX_PER_KIND:
             seen[1] += 1
+            seen[2] = seen[2] or issue.row
             return
         seen[0] += 1
         (self.warnings if warning else self.errors).append(issue)

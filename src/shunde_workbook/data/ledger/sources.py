@@ -93,8 +93,9 @@ def _binary_kind(head: bytes) -> str | None:
         return "an executable program (ELF), not a table"
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"MZ", b"Rar!", b"7z\xbc\xaf")):
         return "a binary file (PDF, image, archive or program), not a table"
-    if b"\x00" in head:
-        return "binary data (it contains NUL bytes), not a text table"
+    controls = sum(head.count(bytes([b])) for b in (*range(0, 9), *range(14, 27), *range(28, 32)))
+    if controls > max(8, len(head) // 20):
+        return "binary data (it is full of control bytes such as NUL), not a text table"
     return None
 
 
@@ -184,7 +185,7 @@ def _read_csv_slow(text: str) -> RawSheet:
             errors.append(
                 (
                     r,
-                    f"this row has {len(cells)} cells but the header has {width}: a comma inside a value?",
+                    f"this row has {len(cells)} cells but the header has {width} (a comma inside a value?)",
                     'put the value in double quotes ("1,200") or remove the comma',
                 )
             )

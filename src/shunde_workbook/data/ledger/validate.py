@@ -114,7 +114,6 @@ def _validate_sheets(report: ValidationReport, sheets: list[RawSheet], unit, pro
         frame = _duplicates_across_sheets(report, frame)
     if frame is not None:
         report.frame = _typed(frame.drop(columns=["_sheet", "_row"]), report)
-    report.errors.sort(key=lambda e: (e.sheet != "", e.row, e.column))
 
 
 def _choose_sheets(report: ValidationReport, sheets: list[RawSheet]) -> list[tuple[RawSheet, int | None]]:
@@ -152,7 +151,7 @@ def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenan
     layout.drop_notes(sheet)
     layout.apply_unit(sheet, raw)
     layout.check_totals(sheet, raw)
-    layout.report_row_errors(sheet, raw)
+    report.n_rows += layout.report_row_errors(sheet, raw)
     batch = layout.columns_from_sheet_name(sheet) if sheet.name else None
     layout.identifiers(sheet, several)
     report.n_rows += len(sheet.body)
@@ -195,7 +194,7 @@ def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenan
 
 def _merge(report: ValidationReport, issues) -> None:
     issues.close()
-    report.errors += issues.errors
+    report.errors += sorted(issues.errors, key=lambda e: (e.row, e.column))
     report.warnings += issues.warnings
     report.fixes += issues.fixes
 
