@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -31,13 +32,21 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", INVISIBLE.sub("", value)).strip()
 
 
-def clean_cells(values: pd.Series, issues=None, column: str = "") -> pd.Series:
-    """Cells without control or invisible characters; each change is reported to ``issues`` as a fix."""
+def clean_cells(values: pd.Series, issues=None, column: str = "", half_width: bool = False) -> pd.Series:
+    """Cells without control or invisible characters (and, with ``half_width``, full-width letters and digits made
+    half-width: 'Ａ１' → 'A1'); each change is reported to ``issues`` as a fix.
+    """
     cleaned = map_unique(values, lambda v: clean_text(v) if INVISIBLE.search(v) or _SPACES.search(v) else v)
     changed = cleaned.ne(values)
     if issues is not None and changed.any():
         invisible = changed & map_unique(values, lambda v: bool(INVISIBLE.search(v))).astype(bool)
         issues.fix_groups(invisible, column, values, cleaned, "control or invisible characters removed")
+    if half_width:
+        narrow = map_unique(cleaned, lambda v: unicodedata.normalize("NFKC", v) if not v.isascii() else v)
+        wide = narrow.ne(cleaned)
+        if issues is not None and wide.any():
+            issues.fix_groups(wide, column, cleaned, narrow, "full-width characters made half-width")
+        cleaned = narrow
     return cleaned
 
 

@@ -192,7 +192,10 @@ def _check_one_total(sheet, raw, r, label, covered, amounts, err, raw_amounts, c
 
 
 def report_uncached(sheet: Sheet, raw: RawSheet) -> None:
-    """Formula cells of data rows without a cached value are errors (the formula is shown)."""
+    """Formula cells of data rows without a cached value: an error showing the formula, and the row is left out
+    (an empty cell there would only add a second, misleading error).
+    """
+    left_out = pd.Series(False, index=sheet.body.index)
     for role, pos in sheet.roles.column.items():
         hits = {r: f for (r, c), f in raw.uncached.items() if c == pos and r in sheet.body.index}
         if not hits:
@@ -206,6 +209,9 @@ def report_uncached(sheet: Sheet, raw: RawSheet) -> None:
             "formula without a cached value (the file was saved by a program that did not calculate it); "
             "open the file in Excel or WPS and save it again",
         )
+        left_out |= mask
+    if left_out.any():
+        sheet.drop_rows(left_out)
 
 
 def report_row_errors(sheet: Sheet, raw: RawSheet) -> int:

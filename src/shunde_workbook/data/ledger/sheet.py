@@ -97,7 +97,8 @@ class Sheet:
             return None
         if role not in self._stripped:
             raw = strip_cells(self.body[self.roles.column[role]])
-            self._stripped[role] = clean_cells(raw, self.issues, self.roles.names[role])
+            half = role in ("identifier", "recipient_id", "town_code", "village_code", "location_code")
+            self._stripped[role] = clean_cells(raw, self.issues, self.roles.names[role], half)
         return self._stripped[role]
 
     def nothing(self) -> pd.Series:

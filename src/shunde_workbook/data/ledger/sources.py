@@ -72,7 +72,9 @@ def read_sheets(path: str | Path) -> tuple[list[RawSheet], str]:
         raise ReadFailure(f"cannot read the file ({exc.strerror or exc})", "check that you may read it") from None
     suffix = path.suffix.lower()
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadFailure("this is an old Excel .xls workbook (binary format), which the validator cannot read", _XLS_TODO)
+        raise ReadFailure(
+            "this is an old Excel .xls workbook (binary format), which the validator cannot read", _XLS_TODO
+        )
     if head.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
         if suffix == ".xls":
             raise ReadFailure("a workbook named .xls", "rename it to .xlsx, or save it again as .xlsx")
@@ -170,9 +172,9 @@ def _read_csv_slow(text: str) -> RawSheet:
             errors.append(
                 (
                     line,
-                    "unbalanced quote (\"): a quoted cell starts on this line and never ends, so the rest of the "
+                    'unbalanced quote ("): a quoted cell starts on this line and never ends, so the rest of the '
                     "file cannot be read",
-                    "add the closing \" or remove the stray one, e.g. by saving the file again from Excel",
+                    'add the closing " or remove the stray one, e.g. by saving the file again from Excel',
                 )
             )
             break

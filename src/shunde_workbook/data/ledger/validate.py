@@ -101,26 +101,30 @@ def _validate_sheets(report: ValidationReport, sheets: list[RawSheet], unit, pro
     chosen = _choose_sheets(report, sheets)
     several = len(chosen) > 1
     frames = []
-    for raw, header_row in chosen:
+    for raw, header_row, line in chosen:
         if raw.table.empty:
             where = f" (sheet '{raw.name}')" if raw.name else ""
             report.errors.append(Issue(report.path, 0, "", "", f"file is empty (no header row){where}", sheet=raw.name))
             continue
         sheet = Sheet.from_table(report.path, raw.table, unit, provenance, header_row, raw.name)
-        frames.append(_check_sheet(report, sheet, raw, provenance, several))
+        frames.append(_check_sheet(report, sheet, raw, provenance, several, line))
     frames = [f for f in frames if f is not None]
     frame = pd.concat(frames, ignore_index=True) if frames else None
     if frame is not None and several:
         frame = _duplicates_across_sheets(report, frame)
     if frame is not None:
         report.frame = _typed(frame.drop(columns=["_sheet", "_row"]), report)
+    report.sheets = [s for s in report.sheets if s]
 
 
-def _choose_sheets(report: ValidationReport, sheets: list[RawSheet]) -> list[tuple[RawSheet, int | None]]:
-    """(sheet, header row) of each sheet to check; the others are listed in ``report.sheets`` with the reason."""
+def _choose_sheets(report: ValidationReport, sheets: list[RawSheet]) -> list[tuple[RawSheet, int | None, int]]:
+    """(sheet, header row, its line in ``report.sheets``) of each sheet to check; the others are listed in
+    ``report.sheets`` with the reason, in the workbook's order.
+    """
     if len(sheets) == 1:
         raw = sheets[0]
-        return [(raw, layout.find_header_row(raw.table)[0] if len(raw.table) else None)]
+        report.sheets.append("")
+        return [(raw, layout.find_header_row(raw.table)[0] if len(raw.table) else None, 0)]
     chosen = []
     for raw in sheets:
         if raw.hidden:
@@ -131,17 +135,20 @@ def _choose_sheets(report: ValidationReport, sheets: list[RawSheet]) -> list[tup
             continue
         row, score = layout.find_header_row(raw.table)
         if score < layout.HEADER_MIN_MATCHES:
-            report.sheets.append(f"'{raw.name}' skipped: no ledger header in its first {layout.HEADER_SEARCH_ROWS} rows")
+            report.sheets.append(
+                f"'{raw.name}' skipped: no ledger header in its first {layout.HEADER_SEARCH_ROWS} rows"
+            )
             continue
-        chosen.append((raw, row))
+        chosen.append((raw, row, len(report.sheets)))
+        report.sheets.append("")
     if not chosen:
         visible = [r for r in sheets if not r.hidden and not r.table.empty] or sheets
-        chosen = [(visible[0], layout.find_header_row(visible[0].table)[0] if len(visible[0].table) else None)]
-        report.sheets.append(f"'{visible[0].name}' checked although no sheet has a ledger header")
+        chosen = [(visible[0], layout.find_header_row(visible[0].table)[0] if len(visible[0].table) else None, 0)]
+        report.sheets.insert(0, "")
     return chosen
 
 
-def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenance, several: bool):
+def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenance, several: bool, line: int):
     """Every check on one sheet; returns its accepted rows (with _sheet and _row) or None."""
     issues = sheet.issues
     for note in raw.notes:
@@ -157,8 +164,7 @@ def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenan
     report.n_rows += len(sheet.body)
     report.header_map.update({k: v for k, v in sheet.roles.names.items() if k not in report.header_map})
     if sheet.name:
-        what = f"'{sheet.name}' read: header on row {sheet.header_row}, {len(sheet.body)} data row(s)"
-        report.sheets.append(what)
+        report.sheets[line] = f"'{sheet.name}' read: header on row {sheet.header_row}, {len(sheet.body)} data row(s)"
     if not check_required_columns(sheet.roles, provenance, issues):
         _merge(report, issues)
         return None
@@ -209,7 +215,9 @@ def _duplicates_across_sheets(report: ValidationReport, frame: pd.DataFrame) -> 
         where = [f"{s}!{r}" for s, r in zip(g["_sheet"], g["_row"], strict=True)]
         column = report.header_map.get("identifier", "Identifier")
         message = duplicate_message(where).replace("duplicate Identifier", "duplicate Identifier across sheets")
-        report.errors.append(Issue(report.path, int(g["_row"].iloc[0]), column, value, message, None, g["_sheet"].iloc[0]))
+        report.errors.append(
+            Issue(report.path, int(g["_row"].iloc[0]), column, value, message, None, g["_sheet"].iloc[0])
+        )
     return frame[~dup]
 
 
