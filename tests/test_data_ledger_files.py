@@ -160,7 +160,8 @@ def test_8000_rows_sharing_one_identifier(tmp_path):
     assert len(text.encode()) < 20_000
     assert [(e.row, e.column, e.value) for e in rep.errors] == [(2, "项目编号", "Z5")]
     assert rep.errors[0].message == (
-        "duplicate Identifier on 8000 rows: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, … (7990 more); every one of them is left out"
+        "duplicate Identifier on 8000 rows: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, … (7990 more); "
+        "every one of them is left out"
     )
     assert rep.frame.empty
 

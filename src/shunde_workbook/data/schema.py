@@ -180,6 +180,7 @@ PROVENANCE_LOOKUP = {label_key(a): p for p, aliases in PROVENANCE_ALIASES.items(
 
 
 def normalise_unit(unit: str | None) -> str | None:
+    """'万' → '万元', 'yuan' → '元'; None stays None; ValueError for an unknown unit."""
     if unit is None:
         return None
     key = unicodedata.normalize("NFKC", str(unit)).strip().lower()

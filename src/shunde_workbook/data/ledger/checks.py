@@ -1,4 +1,6 @@
-"""One check per column.  Each reads its column's cells from the sheet, reports errors, warnings and fixes to
+"""One check per column.
+
+Each reads its column's cells from the sheet, reports errors, warnings and fixes to
 ``sheet.issues`` and stores the checked values in ``sheet.out[<frame column>]``.
 
 The checks run in the order :func:`~shunde_workbook.data.ledger.validate.validate_ledger` lists them; later ones
@@ -139,8 +141,9 @@ def check_award_date(sheet: Sheet) -> None:
 
 
 def check_year(sheet: Sheet) -> None:
-    """Year from the year column (an empty cell takes the award date's year) or else from the award date;
-    not before the programme started, not in the future.
+    """Year from the year column, else from the award date; not before the programme, not in the future.
+
+    An empty cell of the year column takes the award date's year.
     """
     if sheet.has("year"):
         year, raw_year, column = _year_from_year_column(sheet)

@@ -8,7 +8,6 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-
 #: Excel date serials accepted (1954-10-04 … 2118-12-06); day 0 is 1899-12-30.
 SERIAL_RANGE = (20_000, 80_000)
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -34,8 +33,10 @@ def excel_serials(raw: pd.Series) -> pd.Series:
 
 
 def parse_dates(raw: pd.Series) -> pd.Series:
-    """ISO dates at C speed; other spellings (2018年10月30日, 2018/10/30, 2019.03.15, 2019年3月, with a time) per
-    distinct value.  Excel serials are not converted here (see :func:`excel_serials`).
+    """Dates: ISO at C speed, other spellings once per distinct value.
+
+    Accepted: 2018-10-30, 2018年10月30日, 2018/10/30, 2019.03.15, 2019年3月 (the 1st), with or without a time.
+    Excel serials are not converted here (see :func:`excel_serials`).
     """
     out = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
     slow = out.isna() & raw.ne("")

@@ -33,8 +33,9 @@ def clean_text(value: str) -> str:
 
 
 def clean_cells(values: pd.Series, issues=None, column: str = "", half_width: bool = False) -> pd.Series:
-    """Cells without control or invisible characters (and, with ``half_width``, full-width letters and digits made
-    half-width: 'Ａ１' → 'A1'); each change is reported to ``issues`` as a fix.
+    """Cells without control or invisible characters; each change is reported to ``issues`` as a fix.
+
+    With ``half_width``, full-width letters and digits are made half-width too ('Ａ１' → 'A1').
     """
     cleaned = map_unique(values, lambda v: clean_text(v) if INVISIBLE.search(v) or _SPACES.search(v) else v)
     changed = cleaned.ne(values)

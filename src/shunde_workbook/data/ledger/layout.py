@@ -1,6 +1,7 @@
-"""Finding the ledger table in a sheet laid out for people: the header row below title and unit rows, 合计 /
-小计 / 总计 rows (checked, then left out), note rows, merged cells, the year or batch in a sheet name, identifiers
-from 序号, and formula cells without a cached value.
+"""Finding the ledger table in a sheet laid out for people.
+
+The header row below title and unit rows, 合计 / 小计 / 总计 rows (checked, then left out), note rows, merged cells,
+the year or batch in a sheet name, identifiers from 序号, and formula cells without a cached value.
 """
 
 from __future__ import annotations
@@ -192,8 +193,9 @@ def _check_one_total(sheet, raw, r, label, covered, amounts, err, raw_amounts, c
 
 
 def report_uncached(sheet: Sheet, raw: RawSheet) -> None:
-    """Formula cells of data rows without a cached value: an error showing the formula, and the row is left out
-    (an empty cell there would only add a second, misleading error).
+    """Formula cells of data rows without a cached value: an error showing the formula; the row is left out.
+
+    An empty cell there would only add a second, misleading error.
     """
     left_out = pd.Series(False, index=sheet.body.index)
     for role, pos in sheet.roles.column.items():
@@ -215,8 +217,9 @@ def report_uncached(sheet: Sheet, raw: RawSheet) -> None:
 
 
 def report_row_errors(sheet: Sheet, raw: RawSheet) -> int:
-    """Rows the CSV reader could not split cleanly (an extra comma, an unbalanced quote): one error each, and the
-    row is left out (its cells are shifted, so checking them would only add noise).  Returns how many were left out.
+    """Rows the CSV reader could not split cleanly (an extra comma, an unbalanced quote): one error each.
+
+    The row is left out (its cells are shifted, so checking them would only add noise).  Returns how many.
     """
     for r, message, todo in raw.row_errors:
         sheet.issues.row_issue(r, "", "", message, todo)

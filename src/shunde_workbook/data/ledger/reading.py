@@ -1,5 +1,6 @@
-"""Reading a ledger file: bytes → table of text cells (UTF-8, UTF-8 with BOM, GBK/GB18030, .xlsx), and
-headers → roles (which column holds the identifier, the amount, …).
+"""Headers → roles (which column holds the identifier, the amount, …), and the first sheet of a file as text.
+
+The file itself is read by :mod:`~shunde_workbook.data.ledger.sources`.
 """
 
 from __future__ import annotations

@@ -5,9 +5,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -19,7 +18,7 @@ _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u20
 
 
 def shorten(text: object, limit: int = 80) -> str:
-    """Text safe to echo: control and invisible characters shown as \\uXXXX, cut to ``limit`` characters."""
+    r"""Text safe to echo: control and invisible characters shown as \\uXXXX, cut to ``limit`` characters."""
     s = str(text)
     if len(s) > limit:
         s = s[:limit] + f"… ({len(s)} characters)"
@@ -50,6 +49,7 @@ class Issue:
         return f"{self.file}{sheet}:{self.row}" if self.row else f"{self.file}{sheet}"
 
     def format(self) -> str:
+        """One line: where, column, value, message, suggestion and what to do."""
         if not self.column:
             text = f"{self.where}: {self.message}"
         else:
@@ -76,12 +76,12 @@ class Fix:
     sheet: str = ""
 
     def format(self) -> str:
+        """One line: where, column, original → normalised, why, and the rows."""
         shown = ", ".join(str(r) for r in self.rows[:8]) + (", …" if len(self.rows) > 8 else "")
         what = f"'{shorten(self.original)}' → '{shorten(self.normalised)}'" if self.original or self.normalised else ""
         sheet = f"[{self.sheet}]" if self.sheet else ""
-        return f"{self.file}{sheet}: column '{self.column}': {what} {self.message} ({len(self.rows)} row(s): {shown})".replace(
-            "  ", " "
-        )
+        text = f"{self.file}{sheet}: column '{self.column}': {what} {self.message} ({len(self.rows)} row(s): {shown})"
+        return text.replace("  ", " ")
 
     __str__ = format
 
@@ -102,17 +102,21 @@ class ValidationReport:
 
     @property
     def ok(self) -> bool:
+        """No errors."""
         return not self.errors
 
     @property
     def n_accepted(self) -> int:
+        """Rows accepted (in ``frame``)."""
         return len(self.frame)
 
     @property
     def rejected_rows(self) -> list[int]:
+        """Data rows named by an error."""
         return sorted({e.row for e in self.errors if e.row > 1})
 
     def summary(self) -> str:
+        """One line of counts."""
         rejected = max(self.n_rows - self.n_accepted, 0) if self.n_rows else len(self.rejected_rows)
         return (
             f"{self.path}: {self.n_rows} data row(s), {self.n_accepted} accepted, "
@@ -121,6 +125,7 @@ class ValidationReport:
         )
 
     def format(self) -> str:
+        """Everything, one line each: sheets, fixes, warnings, errors, then the summary."""
         lines = [f"sheet: {s}" for s in self.sheets]
         lines += [f"fixed: {f.format()}" for f in self.fixes]
         lines += [f"warning: {w.format()}" for w in self.warnings]

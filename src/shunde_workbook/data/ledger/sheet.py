@@ -1,5 +1,7 @@
-"""The sheet being validated: its data rows, their spreadsheet row numbers, header roles, the caller's options,
-the issues found so far and the checked values (``out``, one column per frame column).
+"""The sheet being validated.
+
+Its data rows, their spreadsheet row numbers, header roles, the caller's options, the issues found so far and the
+checked values (``out``, one column per frame column).
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ class Sheet:
         header_row: int | None = None,
         name: str = "",
     ) -> Sheet:
-        """Split a read table (index = spreadsheet row numbers) at ``header_row`` (default: its first row) into
-        headers and the non-blank data rows below.
+        """Split a read table at ``header_row`` into headers and the non-blank data rows below.
+
+        The table's index holds spreadsheet row numbers; ``header_row`` defaults to its first row.
         """
         if len(table) and table.index[0] == 0:  # a plain frame: row 0 is spreadsheet row 1
             table = table.set_axis(table.index + 1)
@@ -81,6 +84,7 @@ class Sheet:
 
     @property
     def index(self) -> pd.Index:
+        """The data rows' index (their spreadsheet row numbers)."""
         return self.body.index
 
     def has(self, role: str) -> bool:

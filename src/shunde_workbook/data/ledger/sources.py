@@ -1,5 +1,7 @@
-"""Reading a ledger file safely: bytes → one :class:`RawSheet` per sheet (text cells keyed by the row numbers a
-spreadsheet user sees), or a :class:`ReadFailure` that says what is wrong with the file and what to do.
+"""Reading a ledger file safely: one :class:`RawSheet` per sheet, or a :class:`ReadFailure`.
+
+A RawSheet holds text cells keyed by the row numbers a spreadsheet user sees; a ReadFailure says what is wrong with
+the file and what to do.
 
 The work is bounded: an ``.xlsx`` sheet is streamed cell by cell (only cells that exist in the file are kept, so a
 lone cell at XFD1048576 costs nothing), columns beyond :data:`MAX_COLUMNS` are ignored with a note, and a sheet of
@@ -260,7 +262,7 @@ def _read_ws(wb, ws) -> RawSheet:
             timedelta_formats=wb._timedelta_formats,
         )
         parser.uncached = {}
-        for rownum, row in parser.parse():
+        for _, row in parser.parse():
             for c in row:
                 text = cell_text(c["value"])
                 if not text.strip():
@@ -283,7 +285,7 @@ def _read_ws(wb, ws) -> RawSheet:
             for mc in parser.merged_cells.mergeCell:
                 c1, r1, c2, r2 = range_boundaries(mc.ref)
                 merged.append((r1, c1 - 1, r2, c2 - 1))
-    for r, c in parser.uncached:
+    for r, _ in parser.uncached:
         cells.setdefault(r, {})
     width = max((max(d) + 1 for d in cells.values() if d), default=0)
     rows = sorted(cells)

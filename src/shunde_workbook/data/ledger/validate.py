@@ -1,5 +1,6 @@
-"""validate_ledger: read the file, find the table in each sheet, run the column checks, keep the rows without
-errors; load_ledger: the same, raising LedgerError when anything is wrong.
+"""validate_ledger (never raises) and load_ledger (raises LedgerError when anything is wrong).
+
+Read the file, find the table in each sheet, run the column checks, keep the rows without errors.
 """
 
 from __future__ import annotations
@@ -118,8 +119,9 @@ def _validate_sheets(report: ValidationReport, sheets: list[RawSheet], unit, pro
 
 
 def _choose_sheets(report: ValidationReport, sheets: list[RawSheet]) -> list[tuple[RawSheet, int | None, int]]:
-    """(sheet, header row, its line in ``report.sheets``) of each sheet to check; the others are listed in
-    ``report.sheets`` with the reason, in the workbook's order.
+    """(sheet, header row, its line in ``report.sheets``) of each sheet to check.
+
+    The others are listed in ``report.sheets`` with the reason, in the workbook's order.
     """
     if len(sheets) == 1:
         raw = sheets[0]
