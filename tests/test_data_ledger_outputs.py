@@ -58,18 +58,22 @@ FILLED = [
 ]
 
 
-@pytest.fixture
-def filled(tmp_path):
-    path = tmp_path / "ledger_template.xlsx"
+def fill(path, rows):
+    """The template at ``path``, filled in as a member of staff would (with openpyxl)."""
     assert template_main([str(path)]) == 0
     wb = load_workbook(path)
     ws = wb["台账"]
-    for r, values in enumerate(FILLED, start=2):
+    for r, values in enumerate(rows, start=2):
         for c, v in enumerate(values, start=1):
             if v not in (None, ""):
                 ws.cell(r, c, pd.Timestamp(v).to_pydatetime() if c == 10 else v)
     wb.save(path)
     return path
+
+
+@pytest.fixture
+def filled(tmp_path):
+    return fill(tmp_path / "ledger_template.xlsx", FILLED)
 
 
 def test_template_sheets_headers_and_validation(tmp_path):
@@ -111,7 +115,14 @@ def test_template_round_trip_to_a_usable_ledger(filled, tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_clean_ledger_runs_the_data_audit(filled, tmp_path):
+def test_clean_ledger_runs_the_data_audit(tmp_path):
+    towns = ["大良街道", "容桂街道", "伦教街道", "勒流街道", "陈村镇", "均安镇", "杏坛镇", "龙江镇", "乐从镇", "北滘镇"]
+    rows = [
+        [f"ZC-{k:03d}", "项目", f"机构{k % 5}", towns[k % 10], "", "众创共善", "", 20000 + 1000 * k, 2019 + k % 3, None]
+        + ["official"]
+        for k in range(24)
+    ]
+    filled = fill(tmp_path / "ledger_template.xlsx", rows)
     clean = tmp_path / "clean.csv"
     assert validate_main([str(filled), "--out", str(clean)]) == 0
     done = cli("run", "--only", "01_data_audit", "--set", f"ledger_path={clean}", "--outputs", str(tmp_path / "o"))
