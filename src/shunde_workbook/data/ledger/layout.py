@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from shunde_workbook.data.ledger.amounts import parse_amounts
+from shunde_workbook.data.ledger.distinct import map_unique
 from shunde_workbook.data.ledger.reading import SERIAL_KEYS
 from shunde_workbook.data.ledger.report import Fix
 from shunde_workbook.data.ledger.sheet import Sheet
@@ -114,12 +115,21 @@ def _first_text(row: pd.Series) -> str:
     return ""
 
 
+def _candidates(body: pd.DataFrame, pattern: re.Pattern) -> pd.Series:
+    """Rows with a cell matching ``pattern`` after normalisation (tested once per distinct cell value)."""
+    hit = pd.Series(False, index=body.index)
+    for c in body.columns:
+        hit |= map_unique(body[c], lambda v: bool(v) and bool(pattern.match(_norm(v)))).astype(bool)
+    return hit
+
+
 def drop_notes(sheet: Sheet) -> None:
     """Note rows ('备注：…', '注：…', '制表人：…') are left out, recorded as a fix."""
     if not len(sheet.body):
         return
-    first = sheet.body.apply(_first_text, axis=1)
-    note = first.map(lambda t: bool(_NOTE.match(t)))
+    note = _candidates(sheet.body, _NOTE)
+    if note.any():
+        note[note] = sheet.body[note].apply(_first_text, axis=1).map(lambda t: bool(_NOTE.match(t)))
     if note.any():
         rows = tuple(int(r) for r in sheet.rownum[note])
         sheet.issues.fixes.append(Fix(sheet.file, "", "", "", rows, "note row(s) left out", sheet.name))
@@ -134,9 +144,11 @@ def check_totals(sheet: Sheet, raw: RawSheet) -> None:
     """
     if not len(sheet.body):
         return
-    cells = sheet.body.to_numpy(dtype=object)
-    labels = [next((_norm(v) for v in row if _TOTAL.match(_norm(v))), "") for row in cells]
-    total = pd.Series(labels, index=sheet.body.index)
+    total = pd.Series("", index=sheet.body.index, dtype=object)
+    rows = _candidates(sheet.body, _TOTAL)
+    if rows.any():
+        cells = sheet.body[rows].to_numpy(dtype=object)
+        total[rows] = [next((_norm(v) for v in row if _TOTAL.match(_norm(v))), "") for row in cells]
     is_total = total.ne("")
     if not is_total.any():
         return

@@ -201,7 +201,7 @@ def _read_csv_slow(text: str) -> RawSheet:
 
 
 def _read_xlsx(path: Path, head: bytes) -> list[RawSheet]:
-    from openpyxl import load_workbook
+    from shunde_workbook.data.ledger.xlsx import SheetScan, scan_to_table, stream, workbook_sheets
 
     if not head.startswith(b"PK\x03\x04"):
         raise ReadFailure(
@@ -213,92 +213,37 @@ def _read_xlsx(path: Path, head: bytes) -> list[RawSheet]:
             "the .xlsx file is damaged or cut off (its zip directory is missing)",
             "copy or download the file again, or open it in Excel and save it again",
         )
+    damaged = "open it in Excel or WPS and save it again as .xlsx"
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        archive, parts, strings, date_styles, epoch = workbook_sheets(path)
+    except OverflowError:
+        raise ReadFailure("a part of the workbook is too large to read (over 2 GB unpacked)", damaged) from None
     except Exception as exc:  # openpyxl raises many kinds for a damaged archive
-        raise ReadFailure(
-            f"the .xlsx file is damaged ({type(exc).__name__}: {str(exc)[:120]})",
-            "open it in Excel or WPS and save it again as .xlsx",
-        ) from None
+        raise ReadFailure(f"the .xlsx file is damaged ({type(exc).__name__}: {str(exc)[:120]})", damaged) from None
+    sheets = []
     try:
-        sheets = []
-        for ws in wb.worksheets:
+        for name, part, hidden in parts:
+            scan = SheetScan(strings, date_styles, epoch, MAX_COLUMNS, MAX_CELLS)
             try:
-                sheets.append(_read_ws(wb, ws))
-            except ReadFailure:
-                raise
-            except Exception as exc:
+                stream(archive, part, scan)
+            except OverflowError:
                 raise ReadFailure(
-                    f"sheet '{ws.title}' is damaged ({type(exc).__name__}: {str(exc)[:120]})",
-                    "open it in Excel or WPS and save it again as .xlsx",
+                    f"sheet '{name}' is too large (over {MAX_CELLS:,} filled cells or 2 GB unpacked)",
+                    "split the ledger into smaller files or sheets",
                 ) from None
-        return sheets
+            except (KeyError, zipfile.BadZipFile, EOFError, ValueError, IndexError) as exc:
+                raise ReadFailure(
+                    f"sheet '{name}' is damaged ({type(exc).__name__}: {str(exc)[:120]})", damaged
+                ) from None
+            notes = []
+            if scan.far:
+                notes.append(f"cells beyond column {_col_letter(MAX_COLUMNS)} ignored (e.g. {', '.join(scan.far)})")
+            sheets.append(RawSheet(name, scan_to_table(scan), scan.merged, scan.uncached, notes=notes, hidden=hidden))
     finally:
-        wb.close()
-
-
-def _read_ws(wb, ws) -> RawSheet:
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
-
-    class _Parser(WorkSheetParser):
-        uncached: dict
-
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
-            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
-                self.uncached[(cell["row"], cell["column"] - 1)] = "=" + (element.find(FORMULA_TAG).text or "")
-            return cell
-
-    cells: dict[int, dict[int, str]] = {}
-    far: list[str] = []
-    n = 0
-    with ws._get_source() as src:
-        parser = _Parser(
-            src,
-            ws._shared_strings,
-            data_only=True,
-            epoch=wb.epoch,
-            date_formats=wb._date_formats,
-            timedelta_formats=wb._timedelta_formats,
-        )
-        parser.uncached = {}
-        for _, row in parser.parse():
-            for c in row:
-                text = cell_text(c["value"])
-                if not text.strip():
-                    continue
-                if c["column"] > MAX_COLUMNS:
-                    if len(far) < 3:
-                        far.append(f"{_col_letter(c['column'])}{c['row']}")
-                    continue
-                cells.setdefault(c["row"], {})[c["column"] - 1] = text
-                n += 1
-                if n > MAX_CELLS:
-                    raise ReadFailure(
-                        f"sheet '{ws.title}' has more than {MAX_CELLS:,} filled cells",
-                        "split the ledger into smaller files or sheets",
-                    )
-        merged = []
-        if parser.merged_cells is not None:
-            from openpyxl.utils.cell import range_boundaries
-
-            for mc in parser.merged_cells.mergeCell:
-                c1, r1, c2, r2 = range_boundaries(mc.ref)
-                merged.append((r1, c1 - 1, r2, c2 - 1))
-    for r, _ in parser.uncached:
-        cells.setdefault(r, {})
-    width = max((max(d) + 1 for d in cells.values() if d), default=0)
-    rows = sorted(cells)
-    grid = np.full((len(rows), width), "", dtype=object)
-    for i, r in enumerate(rows):
-        for c, v in cells[r].items():
-            grid[i, c] = v
-    table = pd.DataFrame(grid, index=rows)
-    notes = []
-    if far:
-        notes.append(f"cells beyond column {_col_letter(MAX_COLUMNS)} ignored (e.g. {', '.join(far)})")
-    uncached = {k: v for k, v in parser.uncached.items() if k[1] < MAX_COLUMNS}
-    return RawSheet(ws.title, table, merged, uncached, notes=notes, hidden=ws.sheet_state != "visible")
+        archive.close()
+    if not sheets:
+        raise ReadFailure("the workbook has no worksheet", damaged)
+    return sheets
 
 
 def _col_letter(col: int) -> str:
