@@ -23,7 +23,18 @@ from shunde_workbook.data.ledger import validate_ledger
 from shunde_workbook.data.places import place_index
 from shunde_workbook.data.simulate import simulate_ledger
 
-HEADER = ["序号", "项目编号", "项目名称", "申报单位", "所属镇街", "村(社区)", "资助领域", "资助金额", "计划", "数据来源"]
+HEADER = [
+    "序号",
+    "项目编号",
+    "项目名称",
+    "申报单位",
+    "所属镇街",
+    "村(社区)",
+    "资助领域",
+    "资助金额",
+    "计划",
+    "数据来源",
+]
 YEARS = (2019, 2020, 2021)
 
 

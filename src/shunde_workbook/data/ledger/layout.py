@@ -115,19 +115,31 @@ def _first_text(row: pd.Series) -> str:
     return ""
 
 
-def _candidates(body: pd.DataFrame, pattern: re.Pattern) -> pd.Series:
-    """Rows with a cell matching ``pattern`` after normalisation (tested once per distinct cell value)."""
+def _candidates(body: pd.DataFrame, pattern: re.Pattern, quick) -> pd.Series:
+    """Rows with a cell matching ``pattern`` after normalisation.
+
+    Each distinct cell value is tested once, and only when it passes the cheap test ``quick``.
+    """
     hit = pd.Series(False, index=body.index)
     for c in body.columns:
-        hit |= map_unique(body[c], lambda v: bool(v) and bool(pattern.match(_norm(v)))).astype(bool)
+        hit |= map_unique(body[c], lambda v: quick(v) and bool(pattern.match(_norm(v)))).astype(bool)
     return hit
+
+
+def _maybe_total(v: str) -> bool:
+    return "计" in v and len(v) < 20
+
+
+def _maybe_note(v: str) -> bool:
+    first = v.lstrip()[:1]
+    return bool(first) and first in "备注说填制审联附"  # the first characters of _NOTE
 
 
 def drop_notes(sheet: Sheet) -> None:
     """Note rows ('备注：…', '注：…', '制表人：…') are left out, recorded as a fix."""
     if not len(sheet.body):
         return
-    note = _candidates(sheet.body, _NOTE)
+    note = _candidates(sheet.body, _NOTE, _maybe_note)
     if note.any():
         note[note] = sheet.body[note].apply(_first_text, axis=1).map(lambda t: bool(_NOTE.match(t)))
     if note.any():
@@ -145,7 +157,7 @@ def check_totals(sheet: Sheet, raw: RawSheet) -> None:
     if not len(sheet.body):
         return
     total = pd.Series("", index=sheet.body.index, dtype=object)
-    rows = _candidates(sheet.body, _TOTAL)
+    rows = _candidates(sheet.body, _TOTAL, _maybe_total)
     if rows.any():
         cells = sheet.body[rows].to_numpy(dtype=object)
         total[rows] = [next((_norm(v) for v in row if _TOTAL.match(_norm(v))), "") for row in cells]
@@ -161,8 +173,7 @@ def check_totals(sheet: Sheet, raw: RawSheet) -> None:
         tol = 0.01 * UNITS[unit or "元"]
         since_sub: list[int] = []
         since_total: list[int] = []
-        for r in sheet.body.index:
-            label = total[r]
+        for r, label in zip(sheet.body.index, total.to_numpy(), strict=True):
             if not label:
                 since_sub.append(r)
                 since_total.append(r)

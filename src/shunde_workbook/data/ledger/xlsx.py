@@ -31,6 +31,7 @@ _VALUE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _FORMULA = re.compile(r"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _TEXT = re.compile(r"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
 _FAST_CELL = re.compile(r'<c r="([A-Z]{1,3})(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_PLAIN = ("", ' t="s"', ' t="n"')
 _MERGE = re.compile(r'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+):([A-Z]+\d+)"')
 _COLS: dict[str, int] = {}
 
@@ -71,10 +72,14 @@ class SheetScan:
             self.merged.append((int(ra.group(2)), col_index(ra.group(1)), int(rb.group(2)), col_index(rb.group(1))))
 
     def _cells(self, cells: list[tuple[str, str, str, str]]) -> None:
-        store, max_columns = self.cells, self.max_columns
+        store, max_columns, strings = self.cells, self.max_columns, self.strings
         for letters, rownum, attrs, inner in cells:
-            if inner.startswith("<v>") and inner.endswith("</v>") and 't="' not in attrs and 's="' not in attrs:
-                text = _number(inner[3:-4])
+            if inner.startswith("<v>") and inner.endswith("</v>") and attrs in _PLAIN:
+                text = strings[int(inner[3:-4])] if attrs == ' t="s"' else _number(inner[3:-4])
+            elif attrs == ' t="inlineStr"' and inner.startswith("<is><t>") and inner.endswith("</t></is>"):
+                text = inner[7:-9]
+                if "<" in text or "&" in text:
+                    text = self._value(attrs, inner)
             else:
                 text = self._value(attrs, inner)
             row, col = int(rownum), col_index(letters)
