@@ -212,3 +212,39 @@ def test_excel_serial_dates_are_converted_with_a_note(tmp_path):
     assert rep.frame["year"].tolist() == [2019, 2019, 2019]
     [fix] = [f for f in rep.fixes if "serial" in f.message]
     assert (fix.original, fix.normalised, fix.rows) == ("43770", "2019-11-01", (2,))
+
+
+def test_csv_with_title_and_unit_rows_above_the_header(tmp_path):
+    path = tmp_path / "office.csv"
+    path.write_text(
+        "2020年众创共善计划资助项目汇总表\n填报单位：某中心,,单位：万元\n\n"
+        + HEADER
+        + GOOD
+        + "A2,2.5,容桂,2020,众创共善,official\n"
+        "合计,,,,,\n备注：金额为签约金额\n",
+        "utf-8",
+    )
+    rep = validate_ledger(path)
+    assert rep.errors == [] and rep.n_rows == 2
+    assert rep.frame["amount"].tolist() == [10_000_000.0, 25_000.0]  # 单位：万元 row above the header on row 4
+    assert [f.rows for f in rep.fixes if f.message == "amount unit 万元 declared above the header"] == [(2,)]
+    assert [f.rows for f in rep.fixes if f.message == "note row(s) left out"] == [(8,)]
+
+
+def test_cli_template_and_validate_outputs(tmp_path):
+    from helpers import cli
+
+    tpl = tmp_path / "ledger_template.xlsx"
+    done = cli("template", str(tpl))
+    assert done.returncode == 0 and tpl.exists(), done.stderr
+    path = tmp_path / "ok.csv"
+    path.write_text(HEADER + GOOD, "utf-8")
+    clean, page = tmp_path / "clean.csv", tmp_path / "r.html"
+    done = cli("validate", str(path), "--out", str(clean), "--html", str(page), "--language", "en")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert clean.read_text("utf-8").startswith("Identifier,Title,") and 'lang="en"' in page.read_text("utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x7fELF" + bytes(200))
+    done = cli("validate", str(bad))
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert "cannot read the file: this is an executable program (ELF)" in done.stdout

@@ -183,7 +183,8 @@ def _read_csv_slow(text: str) -> RawSheet:
         starts.append(line)
         rows.append(cells)
         line = reader.line_num + 1
-    width = len(rows[0]) if rows else 0
+    lengths = pd.Series([len(c) for c in rows], dtype="int64")
+    width = int(lengths.mode().max()) if len(lengths) else 0  # the usual row length (title rows are shorter)
     for r, cells in zip(starts, rows, strict=True):
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             errors.append(
