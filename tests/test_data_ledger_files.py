@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,40 @@ def test_far_cell_xlsx_under_2_gb_address_space(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == f"0 {path}[Sheet]:1: cells beyond column BL ignored (e.g. XFD1048576)"
+
+
+PEAK_SCRIPT = textwrap.dedent(
+    """
+    import re, sys
+    from pathlib import Path
+    from shunde_workbook.data import validate_ledger
+    rep = validate_ledger(sys.argv[1])
+    peak_kb = re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1)  # this image only
+    print(rep.n_accepted, len(rep.errors), int(peak_kb) // 1024)
+    """
+)
+
+
+def test_xlsx_padded_with_whitespace_stays_small(tmp_path):
+    src = tmp_path / "src.xlsx"
+    wb = Workbook()
+    wb.active.append(["项目编号", "资助金额", "所属镇街", "年度", "计划", "数据来源"])
+    wb.active.append(["A1", 1000, "大良", 2020, "众创共善", "official"])
+    wb.save(src)
+    with zipfile.ZipFile(src) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace('<row r="2"', " " * (120 << 20) + '<row r="2"').encode()
+    path = tmp_path / "padded.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    assert path.stat().st_size < 300_000  # 120 MB of spaces unpacked
+    done = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    accepted, errors, peak_mb = map(int, done.stdout.split())
+    assert (accepted, errors) == (1, 0)
+    assert peak_mb < 300, f"peak RSS {peak_mb} MB"
 
 
 def test_8000_rows_sharing_one_identifier(tmp_path):

@@ -90,7 +90,9 @@ body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;m
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#eee}td.kind,td:nth-child(2),td:nth-child(3){white-space:nowrap}.error td.kind{color:#b00020;font-weight:bold}.warning td.kind{color:#8a6d00}
+th{background:#eee}
+td.kind,td:nth-child(2),td:nth-child(3){white-space:nowrap}
+.error td.kind{color:#b00020;font-weight:bold}.warning td.kind{color:#8a6d00}
 .verdict{padding:.6em;border-left:6px solid #2e7d32;background:#f1f8e9}
 .verdict.bad{border-color:#b00020;background:#fdecea}
 @media print{body{margin:0}tr{page-break-inside:avoid}}

@@ -229,7 +229,8 @@ def _read_xlsx(path: Path, head: bytes) -> list[RawSheet]:
                 stream(archive, part, scan)
             except OverflowError:
                 raise ReadFailure(
-                    f"sheet '{name}' is too large (over {MAX_CELLS:,} filled cells or 2 GB unpacked)",
+                    f"sheet '{name}' is too large "
+                    f"(over {MAX_CELLS:,} filled cells, a row over 256 MB, or 2 GB unpacked)",
                     "split the ledger into smaller files or sheets",
                 ) from None
             except (KeyError, zipfile.BadZipFile, EOFError, ValueError, IndexError) as exc:

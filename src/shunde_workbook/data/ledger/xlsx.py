@@ -19,6 +19,8 @@ import pandas as pd
 
 #: Decompressed bytes read per part (sheet XML, shared strings).
 MAX_PART_BYTES = 2_000_000_000
+#: Characters of one row (a sheet row padded with hundreds of MB of text is refused).
+MAX_ROW_CHARS = 256 << 20
 _CHUNK = 8 << 20
 
 _ROW = re.compile(r"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
@@ -203,6 +205,9 @@ def stream(archive: zipfile.ZipFile, name: str, scan: SheetScan) -> None:
             if stop > 0:
                 scan.feed(buffer[:stop])
                 buffer = buffer[stop:]
+            buffer = buffer.lstrip()  # whitespace between rows means nothing (and may be padding)
+            if len(buffer) > MAX_ROW_CHARS:
+                raise OverflowError(MAX_ROW_CHARS)
     scan.feed(buffer)
 
 
