@@ -283,3 +283,21 @@ def test_cli_template_and_validate_outputs(tmp_path):
     done = cli("validate", str(bad))
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
     assert "cannot read the file: this is an executable program (ELF)" in done.stdout
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separated_csv(tmp_path, sep):
+    path = tmp_path / "sep.csv"
+    path.write_text((HEADER + GOOD).replace(",", sep), "utf-8")
+    rep = validate_ledger(path)
+    assert rep.ok and rep.frame["identifier"].tolist() == ["A1"]
+    assert [w.message for w in rep.warnings] == [
+        f"columns are separated by {'semicolons (;)' if sep == ';' else 'tabs'}, not by commas"
+    ]
+
+
+def test_header_without_rows_is_a_warning(tmp_path):
+    path = tmp_path / "hdr.csv"
+    path.write_text(HEADER, "utf-8")
+    rep = validate_ledger(path)
+    assert rep.ok and rep.n_rows == 0 and [w.message for w in rep.warnings] == ["no data rows below the header"]

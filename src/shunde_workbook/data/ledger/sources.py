@@ -140,9 +140,12 @@ def _read_csv(path: Path) -> tuple[list[RawSheet], str]:
     del raw
     if not text.strip():
         return [RawSheet("", pd.DataFrame())], enc
+    sep = _separator(text)
+    notes = [f"columns are separated by {_SEPARATORS[sep]}, not by commas"] if sep != "," else []
     try:  # fast path: C parser; ragged rows or stray quotes fall back to the csv module
         table = pd.read_csv(
             io.StringIO(text),
+            sep=sep,
             header=None,
             dtype=object,
             keep_default_na=False,
@@ -152,18 +155,31 @@ def _read_csv(path: Path) -> tuple[list[RawSheet], str]:
         )
         if text.count('"') % 2 == 0:
             table.index = table.index + 1
-            return [RawSheet("", table)], enc
+            return [RawSheet("", table, notes=notes)], enc
     except (pd.errors.ParserError, ValueError):
         pass
-    return [_read_csv_slow(text)], enc
+    sheet = _read_csv_slow(text, sep)
+    sheet.notes = notes
+    return [sheet], enc
 
 
-def _read_csv_slow(text: str) -> RawSheet:
+_SEPARATORS = {",": "commas", ";": "semicolons (;)", "\t": "tabs"}
+
+
+def _separator(text: str) -> str:
+    """',' unless the first lines hold more semicolons or tabs than commas."""
+    head = [line for line in text[:20_000].splitlines()[:20] if line.strip()]
+    counts = {sep: sum(line.count(sep) for line in head) for sep in _SEPARATORS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > counts[","] else ","
+
+
+def _read_csv_slow(text: str, sep: str = ",") -> RawSheet:
     """Ragged rows (an extra comma) and unbalanced quotes, reported per row."""
     rows: list[list[str]] = []
     starts: list[int] = []
     errors: list[tuple[int, str, str]] = []
-    reader = csv.reader(io.StringIO(text), strict=True)
+    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
     line = 1
     while True:
         try:

@@ -164,6 +164,8 @@ def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenan
     batch = layout.columns_from_sheet_name(sheet) if sheet.name else None
     layout.identifiers(sheet, several)
     report.n_rows += len(sheet.body)
+    if not len(sheet.body):
+        issues.header("", "no data rows below the header", warning=True)
     report.header_map.update({k: v for k, v in sheet.roles.names.items() if k not in report.header_map})
     if sheet.name:
         report.sheets[line] = f"'{sheet.name}' read: header on row {sheet.header_row}, {len(sheet.body)} data row(s)"
