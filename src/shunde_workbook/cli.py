@@ -57,8 +57,16 @@ def _validate(args) -> int:
         + (["--unit", args.unit] if args.unit else [])
         + (["--provenance", args.provenance] if args.provenance else [])
         + (["--reconcile"] if args.reconcile else [])
+        + (["--out", args.out] if args.out else [])
+        + (["--html", args.html, "--language", args.language] if args.html else [])
     )
     return validate_main(argv)
+
+
+def _template(args) -> int:
+    from shunde_workbook.data.cli import template_main
+
+    return template_main([args.file])
 
 
 def _simulate(args) -> int:
@@ -143,7 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="provenance of every row when the file has no provenance column (e.g. official)",
     )
     val.add_argument("--reconcile", action="store_true", help="also compare the ledger with the published facts")
+    val.add_argument("--out", help="write the accepted rows as a clean CSV (usable as run --set ledger_path=…)")
+    val.add_argument("--html", help="write a printable HTML validation report")
+    val.add_argument("--language", choices=("zh", "en"), default="zh", help="language of the --html report")
     val.set_defaults(func=_validate)
+
+    tpl = sub.add_parser("template", help="write a data-entry ledger workbook (.xlsx) with drop-down lists")
+    tpl.add_argument("file", help="e.g. ledger_template.xlsx")
+    tpl.set_defaults(func=_template)
 
     sim = sub.add_parser("simulate", help="write the simulated ledger calibrated to published figures")
     sim.add_argument("--seed", type=int, default=2023)

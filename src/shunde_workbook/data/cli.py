@@ -1,9 +1,11 @@
-"""Command-line entry points for the ledger commands (``validate`` and ``simulate``).
+"""Command-line entry points for the ledger commands (``validate``, ``simulate`` and ``template``).
 
 A command-line front end (such as ``shunde-workbook``) can either call the plain functions
 
     validate_main(argv) -> int      # validate FILE [--unit 元|万元] [--provenance P] [--reconcile]
+                                    #               [--out clean.csv] [--html report.html] [--language zh|en]
     simulate_main(argv) -> int      # simulate [--seed N] [--out PATH]
+    template_main(argv) -> int      # template ledger_template.xlsx
 
 or attach the sub-commands to its own argparse parser:
 
@@ -40,6 +42,19 @@ def _validate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         action="store_true",
         help="also compare the accepted rows with data/reference/published_facts.csv",
     )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write the accepted rows as a clean CSV in the on-disk schema (usable as run --set ledger_path=…)",
+    )
+    p.add_argument("--html", type=Path, default=None, help="write a printable HTML validation report")
+    p.add_argument("--language", choices=["zh", "en"], default="zh", help="language of the HTML report (default zh)")
+    return p
+
+
+def _template_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p.add_argument("file", type=Path, help="the .xlsx to write, e.g. ledger_template.xlsx")
     return p
 
 
@@ -50,21 +65,22 @@ def _simulate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def run_validate(args: argparse.Namespace, out=None) -> int:
+    """Validate ``args.file``; print every problem, write --out/--html; 0 when there is no error."""
     from shunde_workbook.data.ledger import validate_ledger
+    from shunde_workbook.data.ledger.outputs import write_clean, write_html
     from shunde_workbook.data.reconcile import format_table, reconcile
 
     out = out or sys.stdout
-    if not args.file.exists():
-        print(f"{args.file}: no such file", file=out)
-        return 1
     report = validate_ledger(args.file, unit=args.unit, provenance=args.provenance)
-    for fix in report.fixes:
-        print(f"fixed: {fix.format()}", file=out)
-    for w in report.warnings:
-        print(f"warning: {w.format()}", file=out)
-    for e in report.errors:
-        print(e.format(), file=out)
-    print(report.summary(), file=out)
+    print(report.format(), file=out)
+    if getattr(args, "html", None):
+        print(f"wrote the validation report to {write_html(report, args.html, args.language)}", file=out)
+    if getattr(args, "out", None):
+        if report.n_accepted:
+            path = write_clean(report, args.out)
+            print(f"wrote {report.n_accepted} accepted row(s) to {path}", file=out)
+        else:
+            print(f"no accepted rows; {args.out} not written", file=out)
     if args.reconcile:
         table = reconcile(report.frame)
         print("\nReconciliation with published facts (amounts in 万元):", file=out)
@@ -78,6 +94,7 @@ def run_validate(args: argparse.Namespace, out=None) -> int:
 
 
 def run_simulate(args: argparse.Namespace, out=None) -> int:
+    """Write the simulated ledger; returns 0."""
     from shunde_workbook.data.simulate import write_simulated
 
     out = out or sys.stdout
@@ -86,24 +103,55 @@ def run_simulate(args: argparse.Namespace, out=None) -> int:
     return 0
 
 
+def run_template(args: argparse.Namespace, out=None) -> int:
+    """Write the data-entry template workbook; 2 when the name does not end in .xlsx."""
+    from shunde_workbook.data.ledger.template import write_template
+
+    out = out or sys.stdout
+    if args.file.suffix.lower() != ".xlsx":
+        print(f"{args.file}: the template is an Excel workbook; give a name ending in .xlsx", file=out)
+        return 2
+    path = write_template(args.file)
+    print(
+        f"wrote the ledger template to {path}; fill in the sheet 台账, then: shunde-workbook validate {path}", file=out
+    )
+    return 0
+
+
+def add_template_parser(subparsers) -> argparse.ArgumentParser:
+    """Attach the ``template`` sub-command to an argparse sub-parser set."""
+    p = subparsers.add_parser("template", help="write a data-entry ledger workbook with drop-down lists")
+    _template_args(p).set_defaults(func=run_template)
+    return p
+
+
+def template_main(argv: list[str] | None = None) -> int:
+    """``template FILE.xlsx`` as a plain function."""
+    return run_template(_template_args(argparse.ArgumentParser(prog="shunde-workbook template")).parse_args(argv))
+
+
 def add_validate_parser(subparsers) -> argparse.ArgumentParser:
+    """Attach the ``validate`` sub-command to an argparse sub-parser set."""
     p = subparsers.add_parser("validate", help="validate a grant ledger file (all problems in one pass)")
     _validate_args(p).set_defaults(func=run_validate)
     return p
 
 
 def add_simulate_parser(subparsers) -> argparse.ArgumentParser:
+    """Attach the ``simulate`` sub-command to an argparse sub-parser set."""
     p = subparsers.add_parser("simulate", help="write the SIMULATED ledger calibrated to published facts")
     _simulate_args(p).set_defaults(func=run_simulate)
     return p
 
 
 def validate_main(argv: list[str] | None = None) -> int:
+    """``validate FILE …`` as a plain function."""
     p = _validate_args(argparse.ArgumentParser(prog="shunde-workbook validate"))
     return run_validate(p.parse_args(argv))
 
 
 def simulate_main(argv: list[str] | None = None) -> int:
+    """``simulate …`` as a plain function."""
     p = _simulate_args(argparse.ArgumentParser(prog="shunde-workbook simulate"))
     return run_simulate(p.parse_args(argv))
 
@@ -113,5 +161,6 @@ if __name__ == "__main__":  # python -m shunde_workbook.data.cli validate FILE �
     sub = parser.add_subparsers(dest="command", required=True)
     add_validate_parser(sub)
     add_simulate_parser(sub)
+    add_template_parser(sub)
     ns = parser.parse_args()
     sys.exit(ns.func(ns))

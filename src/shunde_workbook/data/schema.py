@@ -71,7 +71,20 @@ HEADER_ALIASES: dict[str, list[str]] = {
     "village_code": ["村居代码", "村(社区)代码", "village code"],
     "provenance": ["数据来源", "数据性质", "来源类型", "provenance"],
     "town": ["所属镇街", "镇街", "镇(街道)", "镇街道", "街镇", "镇", "town"],
-    "village": ["村(社区)", "所属村(社区)", "村居", "所属村居", "村社区", "村/社区", "社区", "村", "village"],
+    "village": [
+        "村(社区)",
+        "所属村(社区)",
+        "村居",
+        "所属村居",
+        "服务村居",
+        "服务村(居)",
+        "服务村(社区)",
+        "村社区",
+        "村/社区",
+        "社区",
+        "村",
+        "village",
+    ],
 }
 
 REQUIRED_ROLES = ("identifier", "amount", "programme", "year|award_date", "town_code|town|location_code")
@@ -167,6 +180,7 @@ PROVENANCE_LOOKUP = {label_key(a): p for p, aliases in PROVENANCE_ALIASES.items(
 
 
 def normalise_unit(unit: str | None) -> str | None:
+    """'万' → '万元', 'yuan' → '元'; None stays None; ValueError for an unknown unit."""
     if unit is None:
         return None
     key = unicodedata.normalize("NFKC", str(unit)).strip().lower()

@@ -1,4 +1,6 @@
-"""One check per column.  Each reads its column's cells from the sheet, reports errors, warnings and fixes to
+"""One check per column.
+
+Each reads its column's cells from the sheet, reports errors, warnings and fixes to
 ``sheet.issues`` and stores the checked values in ``sheet.out[<frame column>]``.
 
 The checks run in the order :func:`~shunde_workbook.data.ledger.validate.validate_ledger` lists them; later ones
@@ -12,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from shunde_workbook.data.ledger.amounts import parse_amounts
-from shunde_workbook.data.ledger.dates import parse_dates, parse_years
+from shunde_workbook.data.ledger.dates import excel_serials, parse_dates, parse_years
 from shunde_workbook.data.ledger.distinct import map_unique
 from shunde_workbook.data.ledger.fields import resolve_fields
 from shunde_workbook.data.ledger.report import Fix
@@ -45,19 +47,21 @@ FREE_TEXT_ROLES = (
 
 
 def check_identifier(sheet: Sheet) -> None:
-    """Identifiers are required and unique; each duplicate names the other rows."""
+    """Identifiers are required and unique; each group of duplicates is one error listing its rows."""
     issues, ident, column = sheet.issues, sheet.get("identifier"), sheet.hname("identifier")
     issues.cells(ident.eq(""), column, ident, "Identifier is required")
     dup = ident.ne("") & ident.duplicated(keep=False)
     if dup.any():
-        rownum = sheet.rownum
-        rows_by_id = rownum[dup].groupby(ident[dup]).agg(list)
-        others = pd.Series(
-            [", ".join(str(r) for r in rows_by_id[i] if r != rownum[k]) for k, i in ident[dup].items()],
-            index=ident[dup].index,
-        )
-        issues.cells(dup, column, ident, "duplicate Identifier; also on row(s) " + others)
+        for value, rows in sheet.rownum[dup].groupby(ident[dup], sort=False):
+            issues.row_issue(int(rows.iloc[0]), column, value, duplicate_message(rows.tolist()))
+        issues.bad |= dup
     sheet.out["identifier"] = ident
+
+
+def duplicate_message(rows: list, limit: int = 10) -> str:
+    """'duplicate Identifier on 3 rows: 2, 5, 9' (at most ``limit`` rows named)."""
+    shown = ", ".join(str(r) for r in rows[:limit]) + (f", … ({len(rows) - limit} more)" if len(rows) > limit else "")
+    return f"duplicate Identifier on {len(rows)} rows: {shown}; every one of them is left out"
 
 
 def check_amount(sheet: Sheet) -> None:
@@ -85,6 +89,7 @@ def check_amount(sheet: Sheet) -> None:
                 "元",
                 tuple(sheet.rownum[conv].astype(int)),
                 f"bare numbers read as {amount_unit} and converted to 元 (×10000)",
+                sheet.name,
             )
         )
     texty = ok & how.ne("number")
@@ -121,17 +126,24 @@ def check_programme(sheet: Sheet) -> None:
 def check_award_date(sheet: Sheet) -> None:
     """Award dates, when the file has the column, must be dates."""
     if sheet.has("award_date"):
-        raw = sheet.get("award_date")
+        raw, column = sheet.get("award_date"), sheet.hname("award_date")
         adate = parse_dates(raw)
-        sheet.issues.cells(adate.isna() & raw.ne(""), sheet.hname("award_date"), raw, "not a date (use YYYY-MM-DD)")
+        serial = excel_serials(raw.where(adate.isna(), ""))
+        if serial.notna().any():
+            adate = adate.where(serial.isna(), serial)
+            sheet.issues.fix_groups(
+                serial.notna(), column, raw, serial.dt.strftime("%Y-%m-%d"), "Excel date serial converted to a date"
+            )
+        sheet.issues.cells(adate.isna() & raw.ne(""), column, raw, "not a date (use YYYY-MM-DD)")
     else:
         adate = pd.Series(pd.NaT, index=sheet.index, dtype="datetime64[ns]")
     sheet.out["award_date"] = adate
 
 
 def check_year(sheet: Sheet) -> None:
-    """Year from the year column (an empty cell takes the award date's year) or else from the award date;
-    not before the programme started, not in the future.
+    """Year from the year column, else from the award date; not before the programme, not in the future.
+
+    An empty cell of the year column takes the award date's year.
     """
     if sheet.has("year"):
         year, raw_year, column = _year_from_year_column(sheet)
@@ -192,6 +204,9 @@ def provenance_arg(provenance: str | None) -> str:
 
 def check_provenance(sheet: Sheet) -> None:
     """Provenance from the column (empty cells take the caller's value) or, without a column, from the caller."""
+    if not sheet.has("provenance") and sheet.provenance is None:
+        sheet.out["provenance"] = sheet.nothing()  # reported once, as a missing column
+        return
     if not sheet.has("provenance"):
         prov = pd.Series(provenance_arg(sheet.provenance), index=sheet.index, dtype=object)
         given = prov.iloc[0] if len(prov) else ""
@@ -203,6 +218,7 @@ def check_provenance(sheet: Sheet) -> None:
                 given,
                 tuple(sheet.rownum.astype(int)),
                 "no provenance column; value given by the caller",
+                sheet.name,
             )
         )
         sheet.out["provenance"] = prov

@@ -1,5 +1,7 @@
-"""The ledger's place columns: town and 村(社区) from whichever of town_code / town / village_code / village /
-location_code / location_name the file has.  Names and codes are looked up in :mod:`shunde_workbook.data.places`.
+"""The ledger's place columns: town and 村(社区).
+
+They come from whichever of town_code / town / village_code / village / location_code / location_name the file has.
+Names and codes are looked up in :mod:`shunde_workbook.data.places`.
 """
 
 from __future__ import annotations

@@ -1,17 +1,17 @@
-"""Reading a ledger file: bytes → table of text cells (UTF-8, UTF-8 with BOM, GBK/GB18030, .xlsx), and
-headers → roles (which column holds the identifier, the amount, …).
+"""Headers → roles (which column holds the identifier, the amount, …), and the first sheet of a file as text.
+
+The file itself is read by :mod:`~shunde_workbook.data.ledger.sources`.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from shunde_workbook.data.ledger.report import Collector, Issue, ValidationReport
+from shunde_workbook.data.ledger.sources import ReadFailure, read_sheets
 from shunde_workbook.data.schema import (
     FRAME_COLUMNS,
     HEADER_ALIASES,
@@ -22,62 +22,24 @@ from shunde_workbook.data.schema import (
 from shunde_workbook.errors import LedgerError, closest
 
 #: Roles any one of which locates a row (town or village, by name or code).
+SERIAL_KEYS = {"序号", "序", "no", "no.", "#"}
 PLACE_ROLES = {"town_code", "town", "location_code", "location_name", "village", "village_code"}
 
 
 def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
-    """Read every cell as text with header=None (row 0 is the header row). Returns (table, encoding)."""
-    path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        table = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
-        table = table.map(_excel_cell_text)
-        return table, "xlsx"
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        codec = enc
-        if enc == "utf-8-sig":
-            enc = "utf-8-sig (BOM)" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-        break
-    else:  # pragma: no cover - gb18030 decodes any byte string except a few invalid sequences
-        raise LedgerError(
-            ValidationReport(
-                str(path),
-                None,
-                pd.DataFrame(columns=FRAME_COLUMNS),
-                [Issue(str(path), 1, "", "", "cannot decode as UTF-8 or GB18030")],
-            )
-        )
-    if not text.strip():
-        return pd.DataFrame(), enc
-    del text
-    table = pd.read_csv(
-        io.BytesIO(raw),
-        header=None,
-        dtype=object,
-        keep_default_na=False,
-        encoding=codec,
-        na_filter=False,
-        skip_blank_lines=False,
-        engine="c",
-    )
-    return table, enc
+    """The first sheet of a file as text cells (index: spreadsheet row numbers), and the encoding.
 
-
-def _excel_cell_text(v: object) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, pd.Timestamp) or hasattr(v, "isoformat"):
-        try:
-            return v.isoformat()[:10] if getattr(v, "hour", 0) == 0 and getattr(v, "minute", 0) == 0 else v.isoformat()
-        except TypeError:  # pragma: no cover
-            return str(v)
-    return str(v)
+    Raises
+    ------
+    LedgerError
+        The file cannot be read (the report's one error says why and what to do).
+    """
+    try:
+        sheets, encoding = read_sheets(path)
+    except ReadFailure as exc:
+        issue = Issue(str(path), 0, "", "", f"cannot read the file: {exc.cause}", todo=exc.todo)
+        raise LedgerError(ValidationReport(str(path), None, pd.DataFrame(columns=FRAME_COLUMNS), [issue])) from None
+    return sheets[0].table, encoding
 
 
 @dataclass
@@ -106,7 +68,7 @@ def map_headers(headers: list[str], body: pd.DataFrame, issues: Collector) -> He
                 issues.header(f"(column {pos + 1})", "column without a header; ignored", warning=True)
             continue
         key, hunit = header_key(h)
-        role = HEADER_LOOKUP.get(key)
+        role = "serial" if key in SERIAL_KEYS and "serial" not in role_col else HEADER_LOOKUP.get(key)
         if role is None:
             issues.header(h, "unknown column; ignored", closest(h, known, cutoff=0.0), warning=True)
             continue
@@ -119,8 +81,11 @@ def map_headers(headers: list[str], body: pd.DataFrame, issues: Collector) -> He
     return HeaderRoles(role_col, header_unit, {r: headers[p] for r, p in role_col.items()})
 
 
-def check_required_columns(roles: HeaderRoles, provenance: str | None, issues: Collector) -> None:
-    """Report each required column the file lacks (provenance may instead come from the caller)."""
+def check_required_columns(roles: HeaderRoles, provenance: str | None, issues: Collector) -> bool:
+    """Report each required column the file lacks (provenance may instead come from the caller).
+
+    Returns whether the rows can still be checked: a missing provenance column does not stop them.
+    """
     present = set(roles.column)
     missing = [req for req in ("identifier", "amount", "programme") if req not in present]
     if "year" not in present and "award_date" not in present:
@@ -135,3 +100,4 @@ def check_required_columns(roles: HeaderRoles, provenance: str | None, issues: C
             "required column 'provenance' is missing (published | official | simulated); "
             "add the column, or pass --provenance official (Python: provenance='official')",
         )
+    return not missing

@@ -5,15 +5,33 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+#: Issues of one kind (column and message) listed before the rest are only counted.
+MAX_PER_KIND = 20
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def shorten(text: object, limit: int = 80) -> str:
+    r"""Text safe to echo: control and invisible characters shown as \\uXXXX, cut to ``limit`` characters."""
+    s = str(text)
+    if len(s) > limit:
+        s = s[:limit] + f"… ({len(s)} characters)"
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem in one cell (row 1 = header; file-level problems use row 1 and the header)."""
+    """One problem in one cell.
+
+    ``row`` is the spreadsheet row (column problems use the header's row; a file that cannot be read uses row 0),
+    ``sheet`` the sheet name ("" for CSV) and ``todo`` what to do, when that is not obvious.
+    """
 
     file: str
     row: int
@@ -21,11 +39,25 @@ class Issue:
     value: str
     message: str
     suggestion: str | None = None
+    sheet: str = ""
+    todo: str | None = None
+
+    @property
+    def where(self) -> str:
+        """'file', 'file:row' or 'file[sheet]:row'."""
+        sheet = f"[{self.sheet}]" if self.sheet else ""
+        return f"{self.file}{sheet}:{self.row}" if self.row else f"{self.file}{sheet}"
 
     def format(self) -> str:
-        text = f"{self.file}:{self.row}: column '{self.column}': bad value '{self.value}' — {self.message}"
+        """One line: where, column, value, message, suggestion and what to do."""
+        if not self.column:
+            text = f"{self.where}: {self.message}"
+        else:
+            text = f"{self.where}: column '{self.column}': bad value '{shorten(self.value)}' — {self.message}"
         if self.suggestion not in (None, ""):
-            text += f"; did you mean '{self.suggestion}'?"
+            text += f"; did you mean '{shorten(self.suggestion)}'?"
+        if self.todo:
+            text += f". What to do: {self.todo}"
         return text
 
     __str__ = format
@@ -41,13 +73,15 @@ class Fix:
     normalised: str
     rows: tuple[int, ...]
     message: str
+    sheet: str = ""
 
     def format(self) -> str:
+        """One line: where, column, original → normalised, why, and the rows."""
         shown = ", ".join(str(r) for r in self.rows[:8]) + (", …" if len(self.rows) > 8 else "")
-        what = f"'{self.original}' → '{self.normalised}'" if self.original or self.normalised else ""
-        return f"{self.file}: column '{self.column}': {what} {self.message} ({len(self.rows)} row(s): {shown})".replace(
-            "  ", " "
-        )
+        what = f"'{shorten(self.original)}' → '{shorten(self.normalised)}'" if self.original or self.normalised else ""
+        sheet = f"[{self.sheet}]" if self.sheet else ""
+        text = f"{self.file}{sheet}: column '{self.column}': {what} {self.message} ({len(self.rows)} row(s): {shown})"
+        return text.replace("  ", " ")
 
     __str__ = format
 
@@ -64,28 +98,36 @@ class ValidationReport:
     fixes: list[Fix] = field(default_factory=list)
     header_map: dict[str, str] = field(default_factory=dict)  # role -> header as written
     n_rows: int = 0
+    sheets: list[str] = field(default_factory=list)  # what was read or skipped, one line per sheet
 
     @property
     def ok(self) -> bool:
+        """No errors."""
         return not self.errors
 
     @property
     def n_accepted(self) -> int:
+        """Rows accepted (in ``frame``)."""
         return len(self.frame)
 
     @property
     def rejected_rows(self) -> list[int]:
+        """Data rows named by an error."""
         return sorted({e.row for e in self.errors if e.row > 1})
 
     def summary(self) -> str:
+        """One line of counts."""
+        rejected = max(self.n_rows - self.n_accepted, 0) if self.n_rows else len(self.rejected_rows)
         return (
             f"{self.path}: {self.n_rows} data row(s), {self.n_accepted} accepted, "
-            f"{len(self.rejected_rows)} rejected; {len(self.errors)} error(s), "
+            f"{rejected} rejected; {len(self.errors)} error(s), "
             f"{len(self.warnings)} warning(s), {len(self.fixes)} fix(es); encoding {self.encoding}"
         )
 
     def format(self) -> str:
-        lines = [f"fixed: {f.format()}" for f in self.fixes]
+        """Everything, one line each: sheets, fixes, warnings, errors, then the summary."""
+        lines = [f"sheet: {s}" for s in self.sheets]
+        lines += [f"fixed: {f.format()}" for f in self.fixes]
         lines += [f"warning: {w.format()}" for w in self.warnings]
         lines += [e.format() for e in self.errors]
         lines.append(self.summary())
@@ -103,13 +145,35 @@ class Collector:
         Spreadsheet row number of each data row (header = row 1).
     """
 
-    def __init__(self, file: str, rownum: pd.Series):
+    def __init__(self, file: str, rownum: pd.Series, sheet: str = "", header_row: int = 1):
         self.file = file
         self.rownum = rownum
+        self.sheet = sheet
+        self.header_row = header_row
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
         self.fixes: list[Fix] = []
         self.bad = pd.Series(False, index=rownum.index)
+        self.kinds: dict[tuple[bool, str, str], list] = {}  # (warning, column, message) -> [listed, suppressed, first]
+
+    def add(self, issue: Issue, warning: bool = False) -> None:
+        """Add one issue, or only count it when MAX_PER_KIND of its kind are listed."""
+        seen = self.kinds.setdefault((warning, issue.column, issue.message), [0, 0, 0])
+        if seen[0] >= MAX_PER_KIND:
+            seen[1] += 1
+            seen[2] = seen[2] or issue.row
+            return
+        seen[0] += 1
+        (self.warnings if warning else self.errors).append(issue)
+
+    def close(self) -> None:
+        """One issue per kind that had more than MAX_PER_KIND, saying how many were not listed."""
+        for (warning, column, message), (_, suppressed, row) in self.kinds.items():
+            if suppressed:
+                text = f"{suppressed} more row(s) with this problem not listed: {message}"
+                issue = Issue(self.file, row, column, "", text, sheet=self.sheet)
+                (self.warnings if warning else self.errors).append(issue)
+        self.kinds = {}
 
     def cells(
         self,
@@ -127,17 +191,21 @@ class Collector:
         idx = mask[mask].index
         msgs = message.loc[idx] if isinstance(message, pd.Series) else [message] * len(idx)
         sugg = suggestion.loc[idx] if isinstance(suggestion, pd.Series) else [suggestion] * len(idx)
-        target = self.warnings if warning else self.errors
         for i, m, sg in zip(idx, msgs, sugg, strict=False):
             sg = None if sg is None or (isinstance(sg, float) and np.isnan(sg)) else str(sg)
-            target.append(Issue(self.file, int(self.rownum[i]), column, str(values[i]), str(m), sg))
+            issue = Issue(self.file, int(self.rownum[i]), column, str(values[i]), str(m), sg, self.sheet)
+            self.add(issue, warning)
         if not warning:
             self.bad |= mask
 
     def header(self, column: str, message: str, suggestion: str | None = None, warning: bool = False) -> None:
-        """Add a file-level Issue about a column (row 1, the header)."""
-        issue = Issue(self.file, 1, column, column, message, suggestion)
+        """Add a file-level Issue about a column (on the header's row)."""
+        issue = Issue(self.file, self.header_row, column, column, message, suggestion, self.sheet)
         (self.warnings if warning else self.errors).append(issue)
+
+    def row_issue(self, row: int, column: str, value: str, message: str, todo: str | None = None) -> None:
+        """Add an error about one spreadsheet row (not necessarily a data row)."""
+        self.errors.append(Issue(self.file, row, column, value, message, None, self.sheet, todo))
 
     def fix_groups(
         self, mask: pd.Series, column: str, original: pd.Series, normalised: pd.Series, message: str
@@ -148,4 +216,4 @@ class Collector:
             return
         sub = pd.DataFrame({"o": original[mask].astype(str), "n": normalised[mask].astype(str), "r": self.rownum[mask]})
         for (o, n), g in sub.groupby(["o", "n"], sort=True):
-            self.fixes.append(Fix(self.file, column, o, n, tuple(int(r) for r in g["r"]), message))
+            self.fixes.append(Fix(self.file, column, o, n, tuple(int(r) for r in g["r"]), message, self.sheet))

@@ -1,5 +1,7 @@
-"""The sheet being validated: its data rows, their spreadsheet row numbers, header roles, the caller's options,
-the issues found so far and the checked values (``out``, one column per frame column).
+"""The sheet being validated.
+
+Its data rows, their spreadsheet row numbers, header roles, the caller's options, the issues found so far and the
+checked values (``out``, one column per frame column).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from shunde_workbook.data.ledger.distinct import strip_cells
+from shunde_workbook.data.ledger.distinct import clean_cells, strip_cells
 from shunde_workbook.data.ledger.reading import HeaderRoles
 from shunde_workbook.data.ledger.report import Collector
 
@@ -17,7 +19,7 @@ from shunde_workbook.data.ledger.report import Collector
 class Sheet:
     """Shared state of one validation; each check reads cells with :meth:`get` and writes ``out``.
 
-    Row numbers are those a spreadsheet user sees: the header is row 1, the first data row is row 2.
+    Row numbers are those a spreadsheet user sees (the body's index); the header is on ``header_row``.
     """
 
     file: str
@@ -30,21 +32,59 @@ class Sheet:
     roles: HeaderRoles = field(default_factory=lambda: HeaderRoles({}, {}, {}))
     out: pd.DataFrame = field(default_factory=pd.DataFrame)
     _stripped: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+    name: str = ""  # sheet name ("" for CSV)
+    header_row: int = 1
 
     @classmethod
-    def from_table(cls, file: str, table: pd.DataFrame, unit: str | None, provenance: str | None) -> Sheet:
-        """Split a read table (row 0 = header) into headers and non-blank data rows."""
-        headers = [str(h) for h in table.iloc[0].tolist()]
-        body = table.iloc[1:]
+    def from_table(
+        cls,
+        file: str,
+        table: pd.DataFrame,
+        unit: str | None,
+        provenance: str | None,
+        header_row: int | None = None,
+        name: str = "",
+    ) -> Sheet:
+        """Split a read table at ``header_row`` into headers and the non-blank data rows below.
+
+        The table's index holds spreadsheet row numbers; ``header_row`` defaults to its first row.
+        """
+        if len(table) and table.index[0] == 0:  # a plain frame: row 0 is spreadsheet row 1
+            table = table.set_axis(table.index + 1)
+        header_row = int(table.index[0]) if header_row is None else header_row
+        headers = [str(h) for h in table.loc[header_row].tolist()]
+        body = table.loc[table.index > header_row]
         if len(body):
             body = body[~(body.to_numpy(dtype=object) == "").all(axis=1)]
-        rownum = pd.Series(body.index.to_numpy() + 1, index=body.index)  # table row 0 = spreadsheet row 1
-        return cls(
-            file, headers, body, rownum, Collector(file, rownum), unit, provenance, out=pd.DataFrame(index=body.index)
-        )
+        rownum = pd.Series(body.index.to_numpy(), index=body.index)
+        issues = Collector(file, rownum, name, header_row)
+        out = pd.DataFrame(index=body.index)
+        return cls(file, headers, body, rownum, issues, unit, provenance, out=out, name=name, header_row=header_row)
+
+    def drop_rows(self, mask: pd.Series) -> None:
+        """Leave out the rows where mask is True (before any check has run)."""
+        keep = ~mask.reindex(self.body.index, fill_value=False).astype(bool)
+        self.body = self.body[keep]
+        self.rownum = self.rownum[keep]
+        self.out = self.out[keep]
+        self.issues.rownum = self.rownum
+        self.issues.bad = self.issues.bad[keep]
+        self._stripped = {}
+
+    def add_column(self, role: str, header: str, values: pd.Series) -> None:
+        """A column the file does not have (e.g. the year from the sheet name), under ``role``."""
+        pos = max([*self.body.columns, -1]) + 1 if len(self.body.columns) else len(self.headers)
+        pos = max(pos, len(self.headers))
+        self.body = self.body.assign(**{"__tmp": values.reindex(self.body.index).astype(object)})
+        self.body = self.body.rename(columns={"__tmp": pos})
+        self.headers.append(header)
+        self.roles.column[role] = pos
+        self.roles.names[role] = header
+        self._stripped.pop(role, None)
 
     @property
     def index(self) -> pd.Index:
+        """The data rows' index (their spreadsheet row numbers)."""
         return self.body.index
 
     def has(self, role: str) -> bool:
@@ -60,7 +100,9 @@ class Sheet:
         if role not in self.roles.column:
             return None
         if role not in self._stripped:
-            self._stripped[role] = strip_cells(self.body[self.roles.column[role]])
+            raw = strip_cells(self.body[self.roles.column[role]])
+            half = role in ("identifier", "recipient_id", "town_code", "village_code", "location_code")
+            self._stripped[role] = clean_cells(raw, self.issues, self.roles.names[role], half)
         return self._stripped[role]
 
     def nothing(self) -> pd.Series:

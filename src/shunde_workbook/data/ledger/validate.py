@@ -1,4 +1,7 @@
-"""validate_ledger: read the file, map its headers, run the column checks, keep the rows without errors."""
+"""validate_ledger (never raises) and load_ledger (raises LedgerError when anything is wrong).
+
+Read the file, find the table in each sheet, run the column checks, keep the rows without errors.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from shunde_workbook import paths
+from shunde_workbook.data.ledger import layout
 from shunde_workbook.data.ledger.checks import (
     check_amount,
     check_award_date,
@@ -17,6 +21,7 @@ from shunde_workbook.data.ledger.checks import (
     check_provenance,
     check_year,
     copy_free_text,
+    duplicate_message,
     fill_funder,
 )
 from shunde_workbook.data.ledger.place_columns import (
@@ -24,14 +29,11 @@ from shunde_workbook.data.ledger.place_columns import (
     fill_location,
     warn_villages_new_in_2023,
 )
-from shunde_workbook.data.ledger.reading import (
-    check_required_columns,
-    map_headers,
-    read_table,
-)
+from shunde_workbook.data.ledger.reading import check_required_columns, map_headers
 from shunde_workbook.data.ledger.report import Issue, ValidationReport
 from shunde_workbook.data.ledger.sheet import Sheet
-from shunde_workbook.data.schema import FRAME_COLUMNS, normalise_unit
+from shunde_workbook.data.ledger.sources import RawSheet, ReadFailure, read_sheets
+from shunde_workbook.data.schema import FRAME_COLUMNS, PROGRAMME_TITLES, normalise_unit
 from shunde_workbook.errors import LedgerError
 
 DEFAULT_LEDGER = paths.RAW / "grants_simulated.csv"
@@ -41,41 +43,43 @@ TEXT_COLUMNS = [c for c in FRAME_COLUMNS if c not in ("amount", "award_date", "y
 def validate_ledger(
     path: str | Path | None = None, unit: str | None = None, provenance: str | None = None
 ) -> ValidationReport:
-    """Validate a ledger file; never raises for bad data (only for a missing file or bad arguments).
+    """Validate a ledger file (CSV or .xlsx, every visible sheet holding a ledger table). Never raises.
 
-    unit: the unit of bare numbers in the amount column ('元' or '万元'); a unit in the header, e.g.
-    '资助金额(万元)', is used when no unit is given.  provenance: used for every row when the file has no
-    provenance column (published | official | simulated).
+    Parameters
+    ----------
+    path : str or Path, optional
+        The ledger (default: the simulated ledger).  A file that cannot be read gives a report with one error
+        saying why and what to do.
+    unit : str, optional
+        Unit of bare numbers in the amount column ('元' or '万元'); else the header's unit ('资助金额(万元)') or
+        a '单位：万元' row above the header, else 元.
+    provenance : str, optional
+        Provenance of every row when the file has no provenance column (published | official | simulated).
     """
     path = Path(path) if path is not None else DEFAULT_LEDGER
-    unit = normalise_unit(unit)
-    table, encoding = read_table(path)
-    report = ValidationReport(str(path), encoding, _empty_frame())
-    if table.empty:
-        report.errors.append(Issue(str(path), 1, "", "", "file is empty (no header row)"))
-        return report
-    sheet = Sheet.from_table(str(path), table, unit, provenance)
-    report.n_rows = len(sheet.body)
-    sheet.roles = map_headers(sheet.headers, sheet.body, sheet.issues)
-    report.header_map = sheet.roles.names
-    check_required_columns(sheet.roles, provenance, sheet.issues)
-    if sheet.issues.errors:  # cannot check rows without the required columns
-        report.errors, report.warnings = sheet.issues.errors, sheet.issues.warnings
-        return report
-    check_identifier(sheet)
-    check_amount(sheet)
-    check_programme(sheet)
-    check_award_date(sheet)
-    check_year(sheet)
-    check_field(sheet)
-    check_places(sheet)
-    check_provenance(sheet)
-    check_currency(sheet)
-    copy_free_text(sheet)
-    fill_funder(sheet)
-    fill_location(sheet)
-    warn_villages_new_in_2023(sheet)
-    return _finish(report, sheet)
+    report = ValidationReport(str(path), None, _empty_frame())
+    try:
+        unit = normalise_unit(unit)
+        sheets, report.encoding = read_sheets(path)
+        _validate_sheets(report, sheets, unit, provenance)
+    except ReadFailure as exc:
+        report.errors = [Issue(str(path), 0, "", "", f"cannot read the file: {exc.cause}", todo=exc.todo)]
+    except (ValueError, KeyError) as exc:  # bad arguments, e.g. an unknown unit or provenance
+        report.errors = [Issue(str(path), 0, "", "", f"bad argument: {exc}")]
+    except MemoryError:
+        report.errors = [Issue(str(path), 0, "", "", "the file is too large to check in memory", todo="split it")]
+    except Exception as exc:  # a bug or a file kind not foreseen: still a message, never a traceback
+        report.errors = [
+            Issue(
+                str(path),
+                0,
+                "",
+                "",
+                f"unexpected problem while checking the file ({type(exc).__name__}: {str(exc)[:200]})",
+                todo="save the file again as .xlsx or CSV UTF-8; if that does not help, report this message",
+            )
+        ]
+    return report
 
 
 def load_ledger(path: str | Path | None = None, unit: str | None = None, provenance: str | None = None) -> pd.DataFrame:
@@ -93,15 +97,141 @@ def _empty_frame() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in FRAME_COLUMNS})
 
 
-def _finish(report: ValidationReport, sheet: Sheet) -> ValidationReport:
-    """The accepted rows (no error) with load_ledger's dtypes; errors sorted by row, then column."""
-    frame = sheet.out.loc[~sheet.issues.bad, FRAME_COLUMNS].reset_index(drop=True)
+def _validate_sheets(report: ValidationReport, sheets: list[RawSheet], unit, provenance) -> None:
+    """Pick the sheets holding a ledger table, check each, then combine and look for ids repeated across sheets."""
+    chosen = _choose_sheets(report, sheets)
+    several = len(chosen) > 1
+    frames = []
+    for raw, header_row, line in chosen:
+        if raw.table.empty:
+            where = f" (sheet '{raw.name}')" if raw.name else ""
+            report.errors.append(Issue(report.path, 0, "", "", f"file is empty (no header row){where}", sheet=raw.name))
+            continue
+        sheet = Sheet.from_table(report.path, raw.table, unit, provenance, header_row, raw.name)
+        frames.append(_check_sheet(report, sheet, raw, provenance, several, line))
+    frames = [f for f in frames if f is not None]
+    frame = pd.concat(frames, ignore_index=True) if frames else None
+    if frame is not None and several:
+        frame = _duplicates_across_sheets(report, frame)
+    if frame is not None:
+        report.frame = _typed(frame.drop(columns=["_sheet", "_row"]), report)
+    report.sheets = [s for s in report.sheets if s]
+
+
+def _choose_sheets(report: ValidationReport, sheets: list[RawSheet]) -> list[tuple[RawSheet, int | None, int]]:
+    """(sheet, header row, its line in ``report.sheets``) of each sheet to check.
+
+    The others are listed in ``report.sheets`` with the reason, in the workbook's order.
+    """
+    if len(sheets) == 1:
+        raw = sheets[0]
+        report.sheets.append("")
+        return [(raw, layout.find_header_row(raw.table)[0] if len(raw.table) else None, 0)]
+    chosen = []
+    for raw in sheets:
+        if raw.hidden:
+            report.sheets.append(f"'{raw.name}' skipped: hidden sheet")
+            continue
+        if raw.table.empty:
+            report.sheets.append(f"'{raw.name}' skipped: empty")
+            continue
+        row, score = layout.find_header_row(raw.table)
+        if score < layout.HEADER_MIN_MATCHES:
+            report.sheets.append(
+                f"'{raw.name}' skipped: no ledger header in its first {layout.HEADER_SEARCH_ROWS} rows"
+            )
+            continue
+        chosen.append((raw, row, len(report.sheets)))
+        report.sheets.append("")
+    if not chosen:
+        visible = [r for r in sheets if not r.hidden and not r.table.empty] or sheets
+        chosen = [(visible[0], layout.find_header_row(visible[0].table)[0] if len(visible[0].table) else None, 0)]
+        report.sheets.insert(0, "")
+    return chosen
+
+
+def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenance, several: bool, line: int):
+    """Every check on one sheet; returns its accepted rows (with _sheet and _row) or None."""
+    issues = sheet.issues
+    for note in raw.notes:
+        issues.header("", note, warning=True)
+    sheet.roles = map_headers(sheet.headers, sheet.body, issues)
+    layout.fill_merged(sheet, raw)
+    layout.drop_notes(sheet)
+    layout.apply_unit(sheet, raw)
+    layout.check_totals(sheet, raw)
+    report.n_rows += layout.report_row_errors(sheet, raw)
+    batch = layout.columns_from_sheet_name(sheet) if sheet.name else None
+    layout.identifiers(sheet, several)
+    report.n_rows += len(sheet.body)
+    if not len(sheet.body):
+        issues.header("", "no data rows below the header", warning=True)
+    report.header_map.update({k: v for k, v in sheet.roles.names.items() if k not in report.header_map})
+    if sheet.name:
+        report.sheets[line] = f"'{sheet.name}' read: header on row {sheet.header_row}, {len(sheet.body)} data row(s)"
+    if not check_required_columns(sheet.roles, provenance, issues):
+        _merge(report, issues)
+        return None
+    layout.report_uncached(sheet, raw)
+    for check in (
+        check_identifier,
+        check_amount,
+        check_programme,
+        check_award_date,
+        check_year,
+        check_field,
+        check_places,
+        check_provenance,
+        check_currency,
+        copy_free_text,
+        fill_funder,
+        fill_location,
+        warn_villages_new_in_2023,
+    ):
+        check(sheet)
+    out = sheet.out
+    if batch:
+        title = out["programme"].map(PROGRAMME_TITLES).fillna("") + " " + batch
+        out["programme_title"] = out["programme_title"].fillna(title.str.strip())
+    keep = ~issues.bad
+    if provenance is None and not sheet.has("provenance"):
+        keep[:] = False
+    frame = out.loc[keep, FRAME_COLUMNS].copy()
+    frame["_sheet"], frame["_row"] = sheet.name, sheet.rownum[keep].astype(int)
+    _merge(report, issues)
+    return frame
+
+
+def _merge(report: ValidationReport, issues) -> None:
+    issues.close()
+    report.errors += sorted(issues.errors, key=lambda e: (e.row, e.column))
+    report.warnings += issues.warnings
+    report.fixes += issues.fixes
+
+
+def _duplicates_across_sheets(report: ValidationReport, frame: pd.DataFrame) -> pd.DataFrame:
+    """Identifiers accepted on more than one sheet: one error per identifier, every such row left out."""
+    ident = frame["identifier"]
+    dup = ident.duplicated(keep=False)
+    if not dup.any():
+        return frame
+    for value, g in frame[dup].groupby("identifier", sort=False):
+        where = [f"{s}!{r}" for s, r in zip(g["_sheet"], g["_row"], strict=True)]
+        column = report.header_map.get("identifier", "Identifier")
+        message = duplicate_message(where).replace("duplicate Identifier", "duplicate Identifier across sheets")
+        report.errors.append(
+            Issue(report.path, int(g["_row"].iloc[0]), column, value, message, None, g["_sheet"].iloc[0])
+        )
+    return frame[~dup]
+
+
+def _typed(frame: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:
+    """load_ledger's dtypes."""
+    frame = frame.reset_index(drop=True)
     frame["amount"] = frame["amount"].astype(float)
     frame["year"] = frame["year"].astype("int64")
+    frame["award_date"] = pd.to_datetime(frame["award_date"])
     for c in TEXT_COLUMNS:
         frame[c] = frame[c].astype("str")
     frame.attrs.update({"source": report.path, "encoding": report.encoding})
-    sheet.issues.errors.sort(key=lambda e: (e.row, e.column))
-    report.frame = frame
-    report.errors, report.warnings, report.fixes = sheet.issues.errors, sheet.issues.warnings, sheet.issues.fixes
-    return report
+    return frame
