@@ -111,7 +111,7 @@ def run_job(job: Job) -> JobResult:
     import nbformat
     import papermill as pm
 
-    from shunde_workbook.build.export import to_html
+    from shunde_workbook.build.export import to_html, write_pdf
 
     t0 = time.perf_counter()
     out = Path(job.outputs)
@@ -154,6 +154,9 @@ def run_job(job: Job) -> JobResult:
         shutil.rmtree(sockets, ignore_errors=True)
     for edition, text in html.items():
         _write_atomic(final[edition], text)
+    pdf = write_pdf(job.name, final["policy"], job.language)  # the brief's A4 PDF (build.export)
+    if pdf is not None:
+        final["pdf"] = pdf
     final["notebook"].parent.mkdir(parents=True, exist_ok=True)
     os.replace(executed, final["notebook"])
     (out / "failed" / f"{job.name}.ipynb").unlink(missing_ok=True)

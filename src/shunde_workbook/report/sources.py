@@ -66,3 +66,54 @@ def source_list(lang: str, statuses: dict, facts: pd.DataFrame | None = None, mi
         out.append({"label": tr("src.boundaries_official", lang), "sources": []})
     out.append({"label": tr("src.font", lang), "sources": []})
     return out
+
+
+# Hosts by kind of source.  Encyclopedias and their mirrors are weak: a figure resting on one is marked.
+OFFICIAL_HOSTS = ("gov.cn", "stats.gov.cn", "shundecf.org")
+PRESS_HOSTS = ("southcn.com", "sina.com.cn", "shundecity.com", "xy178.com", "sdlib.com.cn", "nfapp", "163.com")
+ENCYCLOPEDIA_HOSTS = (
+    "wikipedia.org",
+    "kfd.me",
+    "newton.com.tw",
+    "cryer.org.uk",
+    "vansd.ca",
+    "baike.com",
+    "baike.baidu.com",
+    "bkwk.cn",
+)
+DATASET_HOSTS = ("citypopulation.de", "geonames.org", "github.com", "npmjs.com", "pypi.org")
+WEAK_KINDS = ("encyclopedia",)
+
+
+def source_kind(source: str) -> str:
+    """The kind of a cited source: official, press, encyclopedia (incl. mirrors), dataset or other.
+
+    A mirror of a press page (``mirror https://…``) stays press; URLs are judged by their host.
+    """
+    from urllib.parse import urlparse
+
+    text = str(source).strip()
+    lowered = text.lower()
+    if lowered.startswith("nbs ") or "统计用区划代码" in text or lowered.endswith((".md", ".csv")):
+        return "dataset"
+    match = next((w for w in text.replace("(", " ").split() if w.startswith(("http://", "https://"))), "")
+    first = lowered.split()[0] if lowered.split() else ""
+    host = urlparse(match.rstrip(".,;)")).netloc.lower() if match else (first if "." in first else "")
+    for kind, hosts in (
+        ("encyclopedia", ENCYCLOPEDIA_HOSTS),
+        ("official", OFFICIAL_HOSTS),
+        ("press", PRESS_HOSTS),
+        ("dataset", DATASET_HOSTS),
+    ):
+        if host and any(host == h or host.endswith("." + h) or h in host for h in hosts):
+            return kind
+    if any(w in text for w in ("南方Plus", "顺德城市网", "新浪")):
+        return "press"
+    if "统计局" in text or "政府" in text:
+        return "official"
+    return "other"
+
+
+def is_weak(source: str) -> bool:
+    """True for an encyclopedia or a mirror of one."""
+    return source_kind(source) in WEAK_KINDS
