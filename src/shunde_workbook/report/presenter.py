@@ -136,6 +136,8 @@ class Report:
         key = [f for f in findings if f.grade is not None and key_finding_allowed(f.grade)]
         other = [f for f in findings if f not in key]
         items = "".join(f'<li data-grade="{esc(f.grade.name)}">{f.html(self.lang)}</li>' for f in rank(key, limit))
+        if self.name.startswith("00_policy_brief"):
+            self._headlines(rank(key, limit))
         if not items:
             items = f'<p class="sw-empty">{esc(tr("key_findings_none", self.lang))}</p>'
         head = heading or tr("key_findings", self.lang)
@@ -159,6 +161,20 @@ class Report:
                 f"</h3><p>{esc(tr('cannot_tell_intro', self.lang))}</p><ul>{lis}</ul></div>"
             )
         _show(markup)
+
+    def _headlines(self, findings: list[Finding], n: int = 4) -> None:
+        """The brief's top findings with their grades, for the landing index (``tables/<name>__headlines.json``)."""
+        import json
+
+        rows = [
+            {"text": f.text(self.lang), "grade": f.grade.name, "grade_label": tr(f"grade.{f.grade.name}", self.lang)}
+            for f in findings[:n]
+        ]
+        tabdir = self.out / "tables"
+        tabdir.mkdir(parents=True, exist_ok=True)
+        path = tabdir / f"{self.name}__headlines.json"
+        path.write_text(json.dumps({"language": self.lang, "findings": rows}, ensure_ascii=False), encoding="utf-8")
+        self.exported.append(path)
 
     # --------------------------------------------------------------- figures
     def _save_figure(self, fig, key: str) -> bytes:
