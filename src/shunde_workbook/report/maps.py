@@ -75,7 +75,7 @@ def _decimals(numbers) -> int:
 
 def _range_labels(lowest: float, bins: np.ndarray, language: str = "zh") -> list[str]:
     d = _decimals([lowest, *bins])
-    to = " to " if language == "en" else " 至 "
+    to = " to " if language == "en" else " – "
 
     def fmt(v: float) -> str:
         text = f"{abs(v):,.{d}f}"

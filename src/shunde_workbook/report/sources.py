@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 import pandas as pd
+import yaml
 
 from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated, mix_detail
 from shunde_workbook.narrative.text import join_names, status_label, tr
@@ -68,49 +72,38 @@ def source_list(lang: str, statuses: dict, facts: pd.DataFrame | None = None, mi
     return out
 
 
-# Hosts by kind of source.  Encyclopedias and their mirrors are weak: a figure resting on one is marked.
-OFFICIAL_HOSTS = ("gov.cn", "stats.gov.cn", "shundecf.org")
-PRESS_HOSTS = ("southcn.com", "sina.com.cn", "shundecity.com", "xy178.com", "sdlib.com.cn", "nfapp", "163.com")
-ENCYCLOPEDIA_HOSTS = (
-    "wikipedia.org",
-    "kfd.me",
-    "newton.com.tw",
-    "cryer.org.uk",
-    "vansd.ca",
-    "baike.com",
-    "baike.baidu.com",
-    "bkwk.cn",
-)
-DATASET_HOSTS = ("citypopulation.de", "geonames.org", "github.com", "npmjs.com", "pypi.org")
+KINDS_FILE = Path(__file__).with_name("source_kinds.yaml")
 WEAK_KINDS = ("encyclopedia",)
+
+
+@cache
+def _kinds() -> dict[str, dict]:
+    return yaml.safe_load(KINDS_FILE.read_text(encoding="utf-8"))
 
 
 def source_kind(source: str) -> str:
     """The kind of a cited source: official, press, encyclopedia (incl. mirrors), dataset or other.
 
-    A mirror of a press page (``mirror https://…``) stays press; URLs are judged by their host.
+    URLs are judged by their host, other citations by markers (both in ``source_kinds.yaml``); a
+    mirror of a press page (``mirror https://…``) stays press.
     """
     from urllib.parse import urlparse
 
     text = str(source).strip()
     lowered = text.lower()
-    if lowered.startswith("nbs ") or "统计用区划代码" in text or lowered.endswith((".md", ".csv")):
+    first = lowered.split()[0] if lowered.split() else ""
+    if first == "nbs" or lowered.endswith((".md", ".csv")):
         return "dataset"
     match = next((w for w in text.replace("(", " ").split() if w.startswith(("http://", "https://"))), "")
-    first = lowered.split()[0] if lowered.split() else ""
-    host = urlparse(match.rstrip(".,;)")).netloc.lower() if match else (first if "." in first else "")
-    for kind, hosts in (
-        ("encyclopedia", ENCYCLOPEDIA_HOSTS),
-        ("official", OFFICIAL_HOSTS),
-        ("press", PRESS_HOSTS),
-        ("dataset", DATASET_HOSTS),
-    ):
-        if host and any(host == h or host.endswith("." + h) or h in host for h in hosts):
+    host = urlparse(match.rstrip(".,;)")).netloc.lower().rstrip(".") if match else (first if "." in first else "")
+    kinds = _kinds()
+    order = ("encyclopedia", "official", "press", "dataset")
+    for kind in order:
+        if host and any(host == h or host.endswith("." + h) for h in kinds[kind]["hosts"]):
             return kind
-    if any(w in text for w in ("南方Plus", "顺德城市网", "新浪")):
-        return "press"
-    if "统计局" in text or "政府" in text:
-        return "official"
+    for kind in order:
+        if any(m in text for m in kinds[kind]["markers"]):
+            return kind
     return "other"
 
 
