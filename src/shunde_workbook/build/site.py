@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -160,14 +161,31 @@ def _entries(outputs: Path, manifest: dict, lang: str) -> list[dict]:
         reports.append(
             {
                 "name": name,
-                "title": name,
+                "title": _page_title(page) or name,
                 "status": "earlier",
                 "files": {"policy": f"reports/{page.name}", "analyst": f"reports/{name}.analyst.html"},
                 "params_text": "",
-                "built_at": None,
+                "built_at": _mtime(page),
             }
         )
     return reports
+
+
+def _page_title(page: Path) -> str:
+    """The ``<title>`` of an exported report (read from its first 64 KB)."""
+    import html
+    import re
+
+    with open(page, encoding="utf-8", errors="replace") as fh:
+        head = fh.read(65536)
+    m = re.search(r"<title>(.*?)</title>", head, re.S)
+    return html.unescape(m.group(1)).strip() if m else ""
+
+
+def _mtime(page: Path) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(page.stat().st_mtime, tz=UTC).isoformat(timespec="seconds")
 
 
 def write_index(outputs: Path, manifest: dict) -> Path:

@@ -203,13 +203,16 @@ class Report:
             f"{esc(tr('source', self.lang))}: {esc(src)}</figcaption></figure>"
         )
 
-    def figure(self, fig, key: str, caption: str, source: str | None = None, alt: str | None = None) -> None:
+    def figure(
+        self, fig, key: str, caption: str, source: str | None = None, alt: str | None = None, small: bool = False
+    ) -> None:
         """Save ``fig`` as PNG and SVG, show it with its caption and source, close it.
 
         ``alt`` describes what the figure shows, with its main values, for readers who cannot see it
-        (default: the caption).
+        (default: the caption); ``small`` shows it at most 420 px wide (e.g. a locator map).
         """
-        _show(self._figure_html(self._save_figure(fig, key), caption, source, alt))
+        css = " sw-fig-small" if small else ""
+        _show(self._figure_html(self._save_figure(fig, key), caption, source, alt, css))
 
     def figure_grid(self, items: list[tuple], columns: int = 2) -> None:
         """Several small figures side by side; ``items`` are (fig, key, caption[, alt]) tuples."""
