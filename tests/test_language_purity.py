@@ -8,7 +8,10 @@ and values, snake_case identifiers, file names), units and a short list of abbre
 
 from __future__ import annotations
 
+import html
 import re
+import shutil
+import subprocess
 
 import pandas as pd
 import pytest
@@ -127,11 +130,11 @@ def edition(request, tmp_path_factory):
         if "analyst" not in p.name
     }
     assert len(pages) >= 16, f"expected every report, found {sorted(pages)}"
-    return lang, pages
+    return lang, pages, out
 
 
 def test_every_policy_edition_is_in_one_language(edition):
-    lang, pages = edition
+    lang, pages, _ = edition
     allowed = ABBREVIATIONS | _params_words()
     names = _names()
     problems = []
@@ -151,3 +154,79 @@ def test_the_checkers_catch_leaks():
     ]
     assert chinese_leaks("Daliang (大良街道) has 需要指数", ["大良街道"])[0].startswith("'需要指数'")
     assert reader_text('<p>a <a href="http://x.org/y">http://x.org/y</a><script>var b</script></p>').strip() == "a"
+
+
+# ------------------------------------------------------------------ no developer text (issue 12)
+RAW_NAMES = (
+    "population_basis",
+    "need_weights",
+    "amount_unit",
+    "floor_share",
+    "year_start",
+    "ledger_path",
+    "boundaries_path",
+    "best_available",
+    "village_units",
+)
+DEVELOPER = [
+    (re.compile(r"\{'"), "a Python dict"),
+    (re.compile(r"\bn\.d\."), "n.d."),
+    (re.compile(r"10k yuan"), "10k yuan"),
+    (re.compile(r"\.0 ?万元"), "a trailing .0 before 万元"),
+    (re.compile(r"(?<![\w.])/(?:work|tmp|home|root|Users|usr|etc)/"), "an absolute path"),
+    (re.compile(r"[A-Za-z]:\\\\"), "a Windows path"),
+]
+
+
+def visible_text(page: str) -> str:
+    """Everything a reader sees in a page (tags, scripts, styles and embedded images removed; code kept)."""
+    page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
+    page = re.sub(r'(?is)<ul class="sw-sources">.*?</ul>', " ", page)  # citations keep their own wording
+    page = re.sub(r"(?s)<[^>]+>", " ", page)
+    return html.unescape(page)
+
+
+def developer_text(text: str) -> list[str]:
+    found = [
+        f"{label}: …{text[max(0, m.start() - 40) : m.end() + 40]}…"
+        for rx, label in DEVELOPER
+        for m in rx.finditer(text)
+    ]
+    found += [f"raw parameter name {n}" for n in RAW_NAMES if n in text]
+    return found
+
+
+def test_no_policy_edition_shows_developer_text(edition):
+    lang, pages, _ = edition
+    problems = [f"{name}: {p}" for name, page in pages.items() for p in developer_text(visible_text(page))]
+    assert not problems, f"{len(problems)} pieces of developer text in the {lang} policy editions:\n" + "\n".join(
+        problems[:60]
+    )
+
+
+def test_the_developer_text_scan_catches_each_kind():
+    page = "<p>{'population': 0.6} n.d. 10k yuan 281.0 万元 /work/main/x.csv population_basis</p>"
+    assert len(developer_text(visible_text(page))) == 6
+    assert developer_text(visible_text("<p>3.5亿元 · 需求指数权重 常住人口 60%</p>")) == []
+
+
+@pytest.mark.skipif(not shutil.which("chromium") and not shutil.which("chromium-browser"), reason="no chromium")
+def test_the_brief_pdf_has_at_most_two_a4_pages(edition):
+    lang, _, out = edition
+    pdf = out / "reports" / ("00_policy_brief.pdf" if lang == "zh" else "00_policy_brief.en.pdf")
+    assert pdf.exists(), sorted(p.name for p in (out / "reports").iterdir())
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 1 <= pages <= 2, info
+    assert re.search(r"Page size:\s+59[45]\.\d+ x 84[12]\.\d+ pts \(A4\)", info), info
+
+
+def test_the_index_still_links_every_report_after_only(edition):
+    """Last in this module: it rebuilds one report into the edition's outputs."""
+    lang, pages, out = edition
+    run_reports(out, ["04_fairness_need"], [f"language={lang}"])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    missing = [name for name in pages if f'href="reports/{name}"' not in index]
+    assert not missing, f"index.html lost {missing} after --only 04_fairness_need"
+    assert "<script" not in index
+    assert index.count('<a href="reports/06_town_profile-') >= 2 * 10, "town map and list link every profile"

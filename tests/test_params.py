@@ -48,7 +48,7 @@ def test_unknown_name_gets_closest_valid_name_and_list():
         ("k", "seven", "an integer from 2 to 9"),
         ("k", 12, "an integer from 2 to 9"),
         ("year_start", 2016, "from 2017 to 2023"),
-        ("ledger_path", "no/such/file.csv", "existing file"),
+        ("ledger_path", "no/such/file.csv", "existing, readable file"),
         ("message", 3, "text"),
     ],
 )
@@ -58,7 +58,12 @@ def test_bad_values_name_parameter_value_and_allowed(name, value, fragment):
 
 
 def test_good_values_pass():
-    assert validate({"language": "en", "k": 4, "year_start": 2018, "ledger_path": "pyproject.toml"}, DECLARED) == []
+    assert (
+        validate(
+            {"language": "en", "k": 4, "year_start": 2018, "ledger_path": "data/raw/grants_simulated.csv"}, DECLARED
+        )
+        == []
+    )
 
 
 def test_runner_owned_parameter_cannot_be_set():

@@ -101,16 +101,16 @@ def test_no_reader_text_typed_into_python(rel):
 @pytest.mark.parametrize(
     "yuan, lang, qualifier, expected",
     [
-        (350_000_000, "zh", "", "3.50亿元"),
-        (350_000_000, "en", "", "350.0 million yuan"),
+        (350_000_000, "zh", "", "3.5亿元"),
+        (350_000_000, "en", "", "CNY 350 million"),
         (12_345_678, "zh", "", "1,234.6万元"),
-        (12_345_678, "en", "", "12.3 million yuan"),
+        (12_345_678, "en", "", "CNY 12.3 million"),
         (174_389.64, "zh", "", "17.4万元"),
-        (174_389.64, "en", "", "174,390 yuan"),
+        (174_389.64, "en", "", "CNY 174,390"),
         (9_999, "zh", "", "9,999元"),
-        (31_000_000, "zh", "approx", "约3,100.0万元"),
-        (31_000_000, "en", "approx", "about 31.0 million yuan"),
-        (2_500_000_000, "en", "", "2.50 billion yuan"),
+        (31_000_000, "zh", "approx", "约3,100万元"),
+        (31_000_000, "en", "approx", "about CNY 31 million"),
+        (2_500_000_000, "en", "", "CNY 2.5 billion"),
         (float("nan"), "zh", "", "—"),
     ],
 )
@@ -138,12 +138,9 @@ def test_plan_text_keeps_the_qualifier():
         "plan_by_programme": {"众创共善": 31e6, "和美社区": 28e6},
         "plan_qualifiers": {"众创共善": "approx", "和美社区": "exact"},
     }
-    assert labels.plan_text(res, "zh") == "约5,900.0万元"
-    assert labels.plan_parts(res, "zh") == "众创共善约3,100.0万元+和美社区2,800.0万元"
-    assert (
-        labels.plan_parts(res, "en")
-        == "Zhongchuang Gongshan about 31.0 million yuan + Hemei Community 28.0 million yuan"
-    )
+    assert labels.plan_text(res, "zh") == "约5,900万元"
+    assert labels.plan_parts(res, "zh") == "众创共善约3,100万元+和美社区2,800万元"
+    assert labels.plan_parts(res, "en") == "Zhongchuang Gongshan about CNY 31 million + Hemei Community CNY 28 million"
 
 
 def test_weights_and_population_year_labels():

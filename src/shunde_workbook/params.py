@@ -19,7 +19,7 @@ import yaml
 
 from shunde_workbook.data.schema import PROGRAMMES
 from shunde_workbook.errors import ParameterError, closest
-from shunde_workbook.geo.names import TOWN_CODES
+from shunde_workbook.geo.names import TOWN_CODES, normalise_town
 from shunde_workbook.paths import ROOT
 
 # Names the runner fills in itself; users may not set them.
@@ -39,6 +39,7 @@ class Spec:
     item_choices: tuple = ()
     allow_empty: bool = True
     examples: tuple = field(default_factory=tuple)
+    suffixes: tuple = ()  # for kind "path": the file kinds it reads
 
     def allowed(self) -> str:
         """A short human description of the allowed values."""
@@ -49,7 +50,8 @@ class Spec:
         if self.kind == "list" and self.item_choices:
             return "a list drawn from " + ", ".join(map(str, self.item_choices))
         if self.kind == "path":
-            return "the path of an existing file (relative to the project folder or absolute)"
+            kinds = f" ({', '.join(self.suffixes)})" if self.suffixes else ""
+            return f"the path of an existing, readable file{kinds} (relative to the project folder or absolute)"
         return {
             "list": "a list, e.g. [a, b]",
             "dict": "a mapping, e.g. {population: 0.6, village_units: 0.4}",
@@ -89,11 +91,13 @@ SPECS: dict[str, Spec] = {
         maximum=1000,
     ),
     "top_n": Spec("int", "How many organisations count as the top group", minimum=1, maximum=100),
-    "town": Spec("str", "Town of a profile (NBS code)", choices=TOWN_CODES),
-    "ledger_path": Spec("path", "Grant ledger (CSV or XLSX)"),
-    "towns_path": Spec("path", "Town table (CSV)"),
-    "population_path": Spec("path", "Town population table (CSV)"),
-    "boundaries_path": Spec("path", "Town boundaries (any OGR file: shp, gpkg, geojson)"),
+    "town": Spec("str", "Town of a profile (NBS code or name: 大良, 大良街道, Daliang)", choices=TOWN_CODES),
+    "ledger_path": Spec("path", "Grant ledger (CSV or XLSX)", suffixes=(".csv", ".xlsx")),
+    "towns_path": Spec("path", "Town table (CSV)", suffixes=(".csv",)),
+    "population_path": Spec("path", "Town population table (CSV)", suffixes=(".csv",)),
+    "boundaries_path": Spec(
+        "path", "Town boundaries (any OGR file: shp, gpkg, geojson)", suffixes=(".shp", ".gpkg", ".geojson", ".json")
+    ),
     # Uncertainty model (analysis.uncertainty; defaults in uncertainty.MODEL_DEFAULTS, not yet in default.yaml)
     "draws": Spec("int", "Monte Carlo draws of the inputs (default 1000)", minimum=100, maximum=100000),
     "uncertainty_seed": Spec(
@@ -115,15 +119,53 @@ _PY_TYPES = {"int": int, "float": (int, float), "str": str, "bool": bool, "list"
 _PM_TYPES = {"int": "int", "float": "float", "str": "str", "bool": "bool", "list": "list", "dict": "dict"}
 
 
+MAX_PARAM_FILE = 256 * 1024  # bytes; a parameter set is a few hundred
+ECHO_LIMIT = 80  # characters of a supplied value echoed back in a message
+
+
+def short(value: Any, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)`` cut to ``limit`` characters, control characters escaped, for messages."""
+    text = repr(value)
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def safe_yaml(text: str, where: str) -> Any:
+    """``yaml.safe_load`` that refuses anchors and aliases (a "YAML bomb" expands them exponentially).
+
+    Parameter files never need them; the check walks the parser's events, which is linear in the text.
+    """
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ParameterError(
+                    f"{where}: YAML anchors and aliases (& and *) are not accepted in parameters; write the values out."
+                )
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = short(getattr(exc, "problem", None) or type(exc).__name__, 120)
+        raise ParameterError(f"{where} is not valid YAML{at}: {problem}") from None
+
+
 def load_param_file(path: str | Path) -> dict[str, Any]:
-    """Read a YAML parameter set; fail clearly on a missing or malformed file."""
+    """Read a YAML parameter set; fail clearly on a missing, oversized or malformed file."""
     path = Path(path)
     if not path.exists():
         raise ParameterError(f"Parameter file {path} does not exist. Try params/default.yaml.")
+    if not path.is_file():
+        raise ParameterError(f"Parameter file {path} is not a file. Give a .yaml file, e.g. params/default.yaml.")
+    if path.stat().st_size > MAX_PARAM_FILE:
+        raise ParameterError(
+            f"Parameter file {path} is {path.stat().st_size:,} bytes; a parameter set is at most "
+            f"{MAX_PARAM_FILE:,} bytes. Is it the right file?"
+        )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"Parameter file {path} is not valid YAML: {exc}") from None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"Parameter file {path} cannot be read as UTF-8 text ({type(exc).__name__}).") from None
+    data = safe_yaml(text, f"Parameter file {path}") or {}
     if not isinstance(data, dict):
         raise ParameterError(f"Parameter file {path} must hold a mapping of name: value, not {type(data).__name__}.")
     return data
@@ -135,10 +177,14 @@ def parse_set(items: list[str]) -> dict[str, Any]:
     for item in items or []:
         name, sep, raw = item.partition("=")
         if not sep or not name.strip():
-            raise ParameterError(f"--set {item!r}: expected NAME=VALUE, e.g. --set language=en")
+            raise ParameterError(f"--set {short(item)}: expected NAME=VALUE, e.g. --set language=en")
+        if len(raw) > MAX_PARAM_FILE:
+            raise ParameterError(f"--set {short(name)}: the value is {len(raw):,} characters long; too long.")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
+            value = safe_yaml(raw, f"--set {short(name)}") if raw.strip() else ""
+        except ParameterError as exc:
+            if "anchors" in str(exc):
+                raise
             value = raw
         out[name.strip()] = value
     return out
@@ -202,8 +248,27 @@ def _check_value(name: str, value: Any, spec: Spec) -> str | None:
         for _key, weight in value.items():
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
                 return "a mapping of column name to a non-negative weight"
-    if spec.kind == "path" and not resolve_path(value).exists():
-        return spec.allowed()
+    if spec.kind == "path":
+        return _check_path(resolve_path(value), spec)
+    return None
+
+
+def _check_path(path: Path, spec: Spec) -> str | None:
+    """The kind of file a path parameter needs: an existing, readable regular file of a known type."""
+    import os
+
+    if not path.exists():
+        return spec.allowed() + "; no such file"
+    if path.is_dir():
+        return spec.allowed() + "; this is a folder, not a file"
+    if not path.is_file():
+        return spec.allowed() + "; this is not a regular file"
+    if spec.suffixes and path.suffix.lower() not in spec.suffixes:
+        return spec.allowed() + f"; a {path.suffix or 'file without extension'} cannot be read here"
+    if not os.access(path, os.R_OK):
+        return spec.allowed() + "; the file is not readable (permissions)"
+    if path.stat().st_size == 0:
+        return spec.allowed() + "; the file is empty"
     return None
 
 
@@ -234,10 +299,10 @@ def validate(supplied: dict[str, Any], declared: dict[str, dict], source: str = 
             problems.append(f"{source}: parameter '{name}' is set by the runner itself and cannot be supplied.")
             continue
         if name not in declared:
-            hint = closest(name, [n for n in declared if n not in RUNNER_PARAMS])
+            hint = closest(str(name)[:100], [n for n in declared if n not in RUNNER_PARAMS])
             valid = ", ".join(sorted(n for n in declared if n not in RUNNER_PARAMS))
             problems.append(
-                f"{source}: unknown parameter '{name}' (given {value!r})."
+                f"{source}: unknown parameter {short(name, 40)} (given {short(value)})."
                 + (f" Did you mean '{hint}'?" if hint else "")
                 + f" Valid parameters: {valid}."
             )
@@ -250,21 +315,28 @@ def validate(supplied: dict[str, Any], declared: dict[str, dict], source: str = 
             continue
         expected = _check_value(name, value, spec)
         if expected:
-            hint = closest(value, spec.choices) if spec.choices and isinstance(value, str) else None
+            hint = closest(value[:100], spec.choices) if spec.choices and isinstance(value, str) else None
             problems.append(
-                f"{source}: parameter '{name}' was given {value!r}; allowed: {expected}."
+                f"{source}: parameter '{name}' was given {short(value)}; allowed: {expected}."
                 + (f" Did you mean '{hint}'?" if hint else "")
             )
     return problems
 
 
 def coerce(supplied: dict[str, Any]) -> dict[str, Any]:
-    """Read numbers given for text parameters as text (``--set town=440606005`` is a code, not an int)."""
+    """Read numbers given for text parameters as text (``--set town=440606005`` is a code, not an int).
+
+    A town given by name (大良, 大良街道, Daliang) becomes its code.
+    """
     out = dict(supplied)
     for name, value in supplied.items():
         spec = SPECS.get(name)
         if spec and spec.kind in ("str", "path") and isinstance(value, (int, float)) and not isinstance(value, bool):
             out[name] = str(value)
+        if name == "town" and isinstance(out[name], str) and out[name] not in TOWN_CODES:
+            code = normalise_town(out[name])
+            if code is not None:
+                out[name] = code  # 大良, 大良街道, Daliang → 440606005
     return out
 
 
@@ -276,17 +348,83 @@ def cross_check(merged: dict[str, Any]) -> list[str]:
         problems.append(f"year_start ({start}) is after year_end ({end}); swap them.")
     if merged.get("scheme") == "user_defined" and not merged.get("breaks"):
         problems.append("scheme 'user_defined' needs breaks, e.g. --set 'breaks=[500, 1000, 2000]'.")
+    if merged.get("breaks") and merged.get("scheme") != "user_defined":
+        problems.append(
+            f"breaks are used only with scheme 'user_defined', but scheme is {short(merged.get('scheme'))}; "
+            "add --set scheme=user_defined, or drop breaks."
+        )
+    problems += weight_problems(merged)
+    problems += field_problems(merged)
+    return problems
+
+
+def weight_problems(merged: dict[str, Any]) -> list[str]:
+    """need_weights: known, numeric town-table columns, and weights that do not sum to zero."""
+    import pandas as pd
+
     weights, towns = merged.get("need_weights"), merged.get("towns_path", "data/reference/towns.csv")
-    if isinstance(weights, dict) and isinstance(towns, str) and resolve_path(towns).exists():
-        columns = town_columns(resolve_path(towns))
-        for name in weights:
-            if name not in columns:
-                hint = closest(name, columns)
+    if not isinstance(weights, dict):
+        return []
+    problems = []
+    numbers = [w for w in weights.values() if isinstance(w, (int, float)) and not isinstance(w, bool)]
+    if weights and len(numbers) == len(weights) and sum(numbers) <= 0:
+        problems.append("need_weights: the weights sum to zero; give at least one column a positive weight.")
+    if not (isinstance(towns, str) and _check_path(resolve_path(towns), SPECS["towns_path"]) is None):
+        return problems
+    columns = town_columns(resolve_path(towns))
+    try:
+        table = pd.read_csv(resolve_path(towns), dtype=str, encoding="utf-8-sig")
+    except (OSError, ValueError, UnicodeDecodeError):
+        table = pd.DataFrame()
+    for name in weights:
+        if name not in columns:
+            hint = closest(str(name)[:100], columns)
+            problems.append(
+                f"need_weights: {short(name, 40)} is not a column of the town table {towns}"
+                + (f"; did you mean '{hint}'?" if hint else "")
+                + f" Usable columns: {', '.join(sorted(columns))}."
+            )
+        elif name in table.columns:
+            raw = table[name].dropna().str.strip()
+            bad = raw[pd.to_numeric(raw, errors="coerce").isna() & (raw != "")]
+            if len(bad) or raw.empty:
+                example = f" (e.g. {short(bad.iloc[0], 30)})" if len(bad) else " (it is empty)"
                 problems.append(
-                    f"need_weights: '{name}' is not a column of the town table {towns}"
-                    + (f"; did you mean '{hint}'?" if hint else "")
-                    + f" Usable columns: {', '.join(sorted(columns))}."
+                    f"need_weights: column '{name}' of {towns} is not numeric{example}; "
+                    "a need index needs numbers in every weighted column."
                 )
+    return problems
+
+
+def field_problems(merged: dict[str, Any]) -> list[str]:
+    """fields: each must occur in the ledger for the chosen programmes and years (read before any kernel)."""
+    fields = merged.get("fields")
+    ledger = merged.get("ledger_path", "data/raw/grants_simulated.csv")
+    if not isinstance(fields, list) or not fields or not isinstance(ledger, str):
+        return []
+    if _check_path(resolve_path(ledger), SPECS["ledger_path"]) is not None:
+        return []
+    from shunde_workbook.data.cache import read_ledger
+    from shunde_workbook.errors import WorkbookError
+
+    try:
+        frame = read_ledger(resolve_path(ledger))
+    except (WorkbookError, OSError, ValueError):
+        return []  # the ledger's own problems are reported by the notebooks' validator
+    progs = merged.get("programmes") or list(PROGRAMMES)
+    start, end = merged.get("year_start", 2017), merged.get("year_end", 2023)
+    keep = frame["programme"].isin(progs) & frame["year"].between(start, end)
+    present = sorted(set(frame.loc[keep, "field"].dropna().astype(str)))
+    problems = []
+    for name in fields:
+        if str(name) not in present:
+            hint = closest(str(name)[:100], present)
+            problems.append(
+                f"fields: {short(name, 40)} does not occur in the ledger for {', '.join(map(str, progs))} "
+                f"in {start}–{end}"
+                + (f"; did you mean '{hint}'?" if hint else "")
+                + f" Fields there: {', '.join(present)}."
+            )
     return problems
 
 

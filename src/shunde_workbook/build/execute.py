@@ -199,7 +199,7 @@ def run_job(job: Job) -> JobResult:
     from papermill.engines import papermill_engines
 
     from shunde_workbook.build.commit import stage_dir
-    from shunde_workbook.build.export import to_html
+    from shunde_workbook.build.export import to_html, write_pdf
     from shunde_workbook.build.hygiene import kill_kernels
 
     t0 = time.perf_counter()
@@ -246,6 +246,9 @@ def run_job(job: Job) -> JobResult:
         html = {ed: to_html(nb, ed, job.title, job.language) for ed in ("policy", "analyst")}
         for edition, text in html.items():
             _write_atomic(staged / rel[edition], text)
+        pdf = write_pdf(job.name, staged / rel["policy"], job.language)  # the brief's A4 PDF (build.export)
+        if pdf is not None:
+            rel["pdf"] = pdf.relative_to(staged).as_posix()
     except BaseException as exc:  # noqa: BLE001 - any failure becomes a summary
         if timer:
             timer.cancel()

@@ -9,6 +9,7 @@ so a report opens offline with its images embedded.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +30,25 @@ class DropStderr(Preprocessor):
         return cell, resources
 
 
+# Analyst-only pieces of HTML outputs: the technical parameter line and simulator setting names.
+TECHNICAL = re.compile(r'<div class="sw-meta sw-technical">.*?</div>|\s?<span class="sw-setting">[^<]*</span>', re.S)
+
+
+class DropTechnical(Preprocessor):
+    """Remove the analyst-only technical parameter line (``sw-technical``) from HTML outputs."""
+
+    def preprocess_cell(self, cell, resources, index):
+        """Strip the technical line from every HTML output of a code cell."""
+        if cell.cell_type == "code":
+            for out in cell.outputs:
+                data = out.get("data", {})
+                if "text/html" in data:
+                    html = data["text/html"]
+                    html = "".join(html) if isinstance(html, list) else html
+                    data["text/html"] = TECHNICAL.sub("", html)
+        return cell, resources
+
+
 @cache
 def _exporter(edition: str, language: str) -> HTMLExporter:
     policy = edition == "policy"
@@ -44,6 +64,7 @@ def _exporter(edition: str, language: str) -> HTMLExporter:
     if policy:
         exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY_TAG}), enabled=True)
         exporter.register_preprocessor(DropStderr(), enabled=True)
+        exporter.register_preprocessor(DropTechnical(), enabled=True)
     return exporter
 
 
@@ -55,3 +76,76 @@ def to_html(nb: nbformat.NotebookNode, edition: str, title: str, language: str =
     nb.metadata["title"] = title
     body, _ = _exporter(edition, language).from_notebook_node(nb)
     return body
+
+
+# ------------------------------------------------------------------ the brief as PDF
+PDF_REPORTS = ("00_policy_brief",)
+PDF_TIMEOUT = 120  # seconds for Chromium to print one report
+
+
+def chromium() -> str | None:
+    """The headless browser that prints PDFs: ``$SHUNDE_CHROMIUM``, else chromium on the PATH."""
+    import os
+    import shutil
+
+    return os.environ.get("SHUNDE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pdf_name(report: str, language: str) -> str:
+    """``00_policy_brief.pdf`` in Chinese, ``00_policy_brief.en.pdf`` in English."""
+    return f"{report}.pdf" if language == "zh" else f"{report}.{language}.pdf"
+
+
+def write_pdf(report: str, html_path: Path, language: str) -> Path | None:
+    """Print the policy edition of ``report`` to A4 PDF next to it (the brief only); return its path.
+
+    Uses headless Chromium's ``--print-to-pdf``: the same engine the browser tests use, so the
+    print CSS of the reports (A4, headings kept with what follows) is what the PDF shows.  Returns
+    None for other reports or when no Chromium is installed (a note goes to stderr).  The PDF is
+    written to a temporary file and moved into place; the other language's PDF is removed so the
+    folder never holds a brief that disagrees with its HTML.
+    """
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    if report not in PDF_REPORTS:
+        return None
+    browser = chromium()
+    if browser is None:
+        print(f"note: no chromium found; {report} has no PDF (install chromium to get one)", file=sys.stderr)
+        return None
+    html_path = Path(html_path)
+    final = html_path.with_name(pdf_name(report, language))
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    with tempfile.TemporaryDirectory(prefix="swk-chromium-") as profile:
+        cmd = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={tmp}",
+            html_path.resolve().as_uri(),
+        ]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=PDF_TIMEOUT, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            print(f"note: {report}: printing the PDF failed ({type(exc).__name__})", file=sys.stderr)
+            tmp.unlink(missing_ok=True)
+            return None
+    if not tmp.exists() or tmp.stat().st_size == 0:
+        print(f"note: {report}: chromium wrote no PDF", file=sys.stderr)
+        tmp.unlink(missing_ok=True)
+        return None
+    os.replace(tmp, final)
+    for other in html_path.parent.glob(f"{report}*.pdf"):
+        if other != final:
+            other.unlink(missing_ok=True)
+    return final

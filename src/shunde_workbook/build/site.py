@@ -1,8 +1,16 @@
-"""The report site's front page, ``outputs/index.html``, rendered with jinja2."""
+"""The report site's front page, ``outputs/index.html``, rendered with jinja2 (no script).
+
+A reader's landing page: the caveats, a few headline numbers with their evidence grades, "start
+here" (the brief and its PDF), the district reports grouped, and the town profiles in the official
+order with a clickable town map (inline SVG with links).  Reports present on disk but missing from
+the manifest (an earlier run's, after ``--only``) are listed too, marked as from an earlier run.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import UTC
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -27,12 +35,25 @@ SITE_KEYS = (
     "status_ok",
     "status_cached",
     "status_failed",
+    "status_earlier",
     "inputs",
     "file",
     "provenance",
     "manifest_note",
     "comparisons",
+    "headlines",
+    "start_here",
+    "brief_pdf",
+    "district",
+    "towns",
+    "towns_map",
+    "parameters",
 )
+DISTRICT_GROUPS = {
+    "data": ("01_data_audit",),
+    "money": ("02_funding_overview", "03_town_distribution"),
+    "fairness": ("04_fairness_need", "05_scenarios_2023"),
+}
 
 
 def site_text(lang: str) -> dict[str, str]:
@@ -51,21 +72,82 @@ def caveats(inputs: dict, lang: str) -> list[str]:
 
 
 def _params_text(params: dict, lang: str) -> str:
-    from shunde_workbook.report.presenter import format_param
+    from shunde_workbook.narrative.params_text import params_block
 
-    return " · ".join(f"{k}: {format_param(k, v)}" for k, v in params.items() if not k.endswith("_path"))
+    return params_block(params, lang)
 
 
-def write_index(outputs: Path, manifest: dict) -> Path:
-    """Render ``index.html`` from the manifest (atomically)."""
-    lang = manifest["run"]["parameters"].get("language", "zh")
-    env = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates" / "site"),
-        autoescape=select_autoescape(["html", "j2"]),
+def _headlines(outputs: Path) -> list[dict]:
+    path = outputs / "tables" / "00_policy_brief__headlines.json"
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8")).get("findings", []))[:4]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def town_map_svg(outputs: Path, boundaries: str | None, lang: str, present: set[str]) -> str:
+    """An inline SVG of the towns, each a link to its profile (when built); "" when it cannot be drawn."""
+    from html import escape
+
+    from shunde_workbook.geo.names import TOWNS
+    from shunde_workbook.params import resolve_path
+
+    try:
+        import geopandas as gpd
+
+        gdf = gpd.read_file(resolve_path(boundaries or "shapefiles/shunde_towns_approx.shp"))
+    except Exception:  # noqa: BLE001 - the map is a convenience; the list below always links every town
+        return ""
+    if "town_code" not in gdf.columns or gdf.empty:
+        return ""
+    gdf = gdf.to_crs(3857) if gdf.crs is not None and not gdf.crs.is_projected else gdf
+    minx, miny, maxx, maxy = gdf.total_bounds
+    width, height = 360.0, 360.0 * (maxy - miny) / max(maxx - minx, 1e-9)
+    scale = width / max(maxx - minx, 1e-9)
+
+    def ring(coords) -> str:
+        pts = [f"{(x - minx) * scale:.1f},{(maxy - y) * scale:.1f}" for x, y, *_ in coords]
+        return "M" + " L".join(pts) + " Z"
+
+    by_code = {t.code: t for t in TOWNS}
+    parts = []
+    for _, row in gdf.iterrows():
+        town = by_code.get(str(row["town_code"]))
+        geom = row.geometry
+        if town is None or geom is None or geom.is_empty:
+            continue
+        polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+        d = " ".join(ring(p.exterior.coords) for p in polys)
+        name = town.short if lang == "zh" else town.name_en
+        slug = profile_slug(town.name_en)
+        c = geom.representative_point()
+        label = (
+            f'<text x="{(c.x - minx) * scale:.1f}" y="{(maxy - c.y) * scale:.1f}" text-anchor="middle">'
+            f"{escape(name)}</text>"
+        )
+        shape = f'<path d="{d}"><title>{escape(town.name if lang == "zh" else town.name_en)}</title></path>'
+        if slug in present:
+            parts.append(f'<a href="reports/06_town_profile-{slug}.html">{shape}{label}</a>')
+        else:
+            parts.append(f'<g class="absent">{shape}{label}</g>')
+    return (
+        f'<svg class="townmap" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
+        f'role="img" aria-label="{escape(tr("site.towns_map", lang))}">' + "".join(parts) + "</svg>"
     )
+
+
+def profile_slug(name_en: str) -> str:
+    """The file-name slug of a town profile (``Jun'an`` → ``junan``)."""
+    return name_en.lower().replace("'", "")
+
+
+def _entries(outputs: Path, manifest: dict, lang: str) -> list[dict]:
+    """Every report of the manifest, plus reports present on disk that the manifest no longer lists."""
     reports = []
+    listed = set()
     for r in manifest["reports"]:
         files = {k: "reports/" + Path(v).name for k, v in (r.get("files") or {}).items() if k in ("policy", "analyst")}
+        listed.add(r["name"])
         reports.append(
             {
                 **r,
@@ -73,11 +155,79 @@ def write_index(outputs: Path, manifest: dict) -> Path:
                 "params_text": _params_text(r.get("parameters", {}), lang) or tr("site.defaults", lang),
             }
         )
+    for page in sorted((outputs / "reports").glob("*.html")):
+        name = page.name.removesuffix(".html")
+        if name.endswith(".analyst") or name in listed:
+            continue
+        reports.append(
+            {
+                "name": name,
+                "title": _page_title(page) or name,
+                "status": "earlier",
+                "files": {"policy": f"reports/{page.name}", "analyst": f"reports/{name}.analyst.html"},
+                "params_text": "",
+                "built_at": _mtime(page),
+            }
+        )
+    return reports
+
+
+def _page_title(page: Path) -> str:
+    """The ``<title>`` of an exported report (read from its first 64 KB)."""
+    import html
+    import re
+
+    with open(page, encoding="utf-8", errors="replace") as fh:
+        head = fh.read(65536)
+    m = re.search(r"<title>(.*?)</title>", head, re.S)
+    return html.unescape(m.group(1)).strip() if m else ""
+
+
+def _mtime(page: Path) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(page.stat().st_mtime, tz=UTC).isoformat(timespec="seconds")
+
+
+def write_index(outputs: Path, manifest: dict) -> Path:
+    """Render ``index.html`` from the manifest and the reports on disk (atomically)."""
+    from shunde_workbook.build.export import pdf_name
+    from shunde_workbook.geo.names import TOWNS
+
+    run_params = manifest["run"]["parameters"]
+    lang = run_params.get("language", "zh")
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates" / "site"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+    reports = _entries(outputs, manifest, lang)
+    by_name = {r["name"]: r for r in reports}
+    groups = [
+        {"label": tr(f"site.group_{g}", lang), "reports": [by_name[n] for n in names if n in by_name]}
+        for g, names in DISTRICT_GROUPS.items()
+    ]
+    towns = []
+    for t in TOWNS:  # official (NBS code) order
+        r = by_name.get(f"06_town_profile-{profile_slug(t.name_en)}")
+        if r is not None:
+            towns.append({**r, "town": t.short if lang == "zh" else t.name_en})
+    present = {r["name"].removeprefix("06_town_profile-") for r in reports}
+    pdf = next(
+        (f"reports/{n}" for n in (pdf_name("00_policy_brief", lang),) if (outputs / "reports" / n).exists()), None
+    )
+    inputs = {Path(p).name: info for p, info in manifest["run"]["inputs"].items()}
     html = env.get_template("index.html.j2").render(
         t=site_text(lang),
         lang=lang,
-        run=manifest["run"],
+        run={**manifest["run"], "inputs": inputs},
+        run_params=_params_text(run_params, lang),
         reports=reports,
+        brief=by_name.get("00_policy_brief"),
+        brief_pdf=pdf,
+        groups=groups,
+        towns=towns,
+        town_map=town_map_svg(outputs, run_params.get("boundaries_path"), lang, present),
+        headlines=_headlines(outputs),
         caveats=caveats(manifest["run"]["inputs"], lang),
         status_label=lambda s: status_label(s, lang),
         comparisons=sorted(p.name for p in (outputs / "comparisons").glob("*.policy.html")),  # build/compare.py

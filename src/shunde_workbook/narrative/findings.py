@@ -18,31 +18,43 @@ from shunde_workbook.narrative.text import tr
 HEDGES = ("simulated", "partly_simulated", "approximate", "population_weak", "small_count")
 
 
-def fmt_money(yuan: float, lang: str = "zh", qualifier: str = "") -> str:
-    """An amount of money in 元 as a reader says it, with its unit.
+MINUS = "\u2212"  # the typographic minus sign readers expect in place of a hyphen
 
-    Chinese: 亿元 from 1亿 (2 decimals), 万元 from 1万 (1 decimal), else 元; English: million yuan from one
-    million (1 decimal), billion from one billion (2 decimals), else whole yuan.  ``qualifier`` (a
-    published-facts qualifier: approx, exact, lower_bound) adds its word (约 / about, 超过 / over).
+
+def plain_number(value: float, decimals: int) -> str:
+    """``value`` with thousands separators, at most ``decimals`` decimals, no trailing zeros, a true minus."""
+    text = f"{abs(value):,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return (MINUS if value < 0 and text.strip("0.,") else "") + text
+
+
+def fmt_money(yuan: float, lang: str = "zh", qualifier: str = "") -> str:
+    """An amount of money in 元 as a reader writes it, with its unit.
+
+    Chinese: 亿元 from 1亿 (up to 2 decimals), 万元 from 1万 (up to 1 decimal), else 元, never a trailing
+    ".0" (3.5亿元, 281万元); English: "CNY 350 million", "CNY 1.2 billion", "CNY 94".  Negative amounts
+    carry a true minus sign.  ``qualifier`` (a published-facts qualifier: approx, exact, lower_bound)
+    adds its word (约 / about, 超过 / over).
     """
     if yuan is None or (isinstance(yuan, float) and math.isnan(yuan)):
         return "—"
     v = abs(yuan)
     if lang == "zh":
         key, n = (
-            ("money.yi", f"{yuan / 1e8:,.2f}")
+            ("money.yi", plain_number(yuan / 1e8, 2))
             if v >= 1e8
-            else ("money.wan", f"{yuan / 1e4:,.1f}")
+            else ("money.wan", plain_number(yuan / 1e4, 1))
             if v >= 1e4
-            else ("money.yuan", f"{yuan:,.0f}")
+            else ("money.yuan", plain_number(yuan, 0))
         )
     else:
         key, n = (
-            ("money.yi", f"{yuan / 1e9:,.2f}")
+            ("money.yi", plain_number(yuan / 1e9, 2))
             if v >= 1e9
-            else ("money.wan", f"{yuan / 1e6:,.1f}")
+            else ("money.wan", plain_number(yuan / 1e6, 1))
             if v >= 1e6
-            else ("money.yuan", f"{yuan:,.0f}")
+            else ("money.yuan", plain_number(yuan, 0))
         )
     prefix = tr(f"qualifier_prefix.{qualifier}", lang) if qualifier else ""
     return prefix + tr(key, lang, n=n)
@@ -53,7 +65,7 @@ def fmt_number(value: float, kind: str, lang: str = "zh") -> str:
 
     kinds: ``pct`` (a share 0..1 shown as 12.3%), ``pp`` (percentage points
     from a 0..1 difference), ``wan`` (元 shown in 万元, 1 decimal, thousands
-    separators), ``money`` (元 with its unit, see :func:`fmt_money`), ``yuan`` (元, whole), ``int``,
+    separators, no trailing ".0"), ``money`` (元 with its unit, see :func:`fmt_money`), ``yuan`` (whole 元), ``int``,
     ``ratio`` (2 decimals), ``index`` (3 decimals).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -63,11 +75,11 @@ def fmt_number(value: float, kind: str, lang: str = "zh") -> str:
     if kind == "pp":
         return f"{value * 100:+,.1f}" + tr("unit.pp", lang)
     if kind == "wan":
-        return f"{value / 1e4:,.1f}"
+        return plain_number(value / 1e4, 1)
     if kind == "money":
         return fmt_money(value, lang)
     if kind == "yuan":
-        return f"{value:,.0f}"
+        return plain_number(value, 0)
     if kind == "int":
         return f"{value:,.0f}"
     if kind == "ratio":

@@ -329,6 +329,14 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
                 "orgs": Value(res["n_orgs"], "int", "profile.n_orgs"),
             },
             hedges=_hedges(statuses),
+        )
+        if res["unfunded_villages"]
+        else Finding(  # "0 villages have no grant" reads oddly: say every village was funded
+            "profile.villages",
+            3,
+            template("finding.profile.villages_all"),
+            {"orgs": Value(res["n_orgs"], "int", "profile.n_orgs")},
+            hedges=_hedges(statuses),
         ),
     ]
 

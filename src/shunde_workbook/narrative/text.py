@@ -7,6 +7,7 @@ that the catalogues have the same keys.  The catalogues are read once per proces
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -65,9 +66,10 @@ def programme_label(name: str, lang: str) -> str:
 
 
 def field_label(name: str, lang: str) -> str:
-    """A field/section name in ``lang`` (Chinese names are the data's own)."""
+    """A field/section name in ``lang`` (Chinese names are the data's own, ASCII quotes made typographic)."""
     key = f"field_name.{name}"
-    return tr(key, lang) if has(key, lang) else name
+    label = tr(key, lang) if has(key, lang) else name
+    return re.sub(r"'([^']*)'", "\u201c\\1\u201d", label)
 
 
 def rule_label(rule: str, lang: str) -> str:

@@ -23,7 +23,7 @@ from shunde_workbook.report.charts import stamp, style
 # Chart words (to move into the text catalogue with the rest of the grade wording).
 WORDS = {
     "pop_weight": {
-        "zh": "需要指数中人口的权重（其余为村(社区)数）",
+        "zh": "需求指数中人口的权重（其余为村(社区)数）",
         "en": "Weight of population in the need index (the rest: number of villages/communities)",
     },
     "your_choice": {"zh": "当前设定 {w:.2f}", "en": "Your choice {w:.2f}"},

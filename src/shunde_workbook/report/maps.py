@@ -73,11 +73,13 @@ def _decimals(numbers) -> int:
     return d
 
 
-def _range_labels(lowest: float, bins: np.ndarray) -> list[str]:
+def _range_labels(lowest: float, bins: np.ndarray, language: str = "zh") -> list[str]:
     d = _decimals([lowest, *bins])
+    to = " to " if language == "en" else " – "
 
     def fmt(v: float) -> str:
-        return f"{v:,.{d}f}"
+        text = f"{abs(v):,.{d}f}"
+        return ("\u2212" if v < 0 and text.strip("0.,") else "") + text  # a true minus, never a hyphen
 
     labels = []
     for i, upper in enumerate(bins):
@@ -87,7 +89,7 @@ def _range_labels(lowest: float, bins: np.ndarray) -> list[str]:
         elif fmt(lower) == fmt(upper):
             labels.append(fmt(upper))
         else:
-            labels.append(f"{fmt(lower)} – {fmt(upper)}")
+            labels.append(f"{fmt(lower)}{to}{fmt(upper)}")
     return labels
 
 
@@ -270,7 +272,7 @@ def choropleth(
         face = np.empty(len(gdf), dtype=object)
         face[np.flatnonzero(valid)] = [colours[c] for c in yb]
         gdf[valid].plot(ax=ax, color=list(face[valid]), edgecolor="white", linewidth=0.8, zorder=2)
-        for colour, label in zip(colours, _range_labels(float(values[valid].min()), bins), strict=False):
+        for colour, label in zip(colours, _range_labels(float(values[valid].min()), bins, language), strict=False):
             handles.append(Patch(facecolor=colour, edgecolor="#999999", linewidth=0.5, label=label))
     if (~valid).any():
         gdf[~valid].plot(ax=ax, facecolor="#f4f4f4", edgecolor="#8c8c8c", hatch=_HATCH, linewidth=0.4, zorder=2)

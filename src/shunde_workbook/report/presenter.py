@@ -91,18 +91,23 @@ class Report:
         return f'<div class="sw-banner" role="note"><strong>{esc(tr("banner_heading", self.lang))}</strong><ul>{lis}</ul></div>'
 
     def header(self, title: str, params: dict, question: str, data_date: str | None = None) -> None:
-        """Title block (title, parameters, data and run dates), provenance banner and the question."""
-        shown = {k: v for k, v in params.items() if k not in ("project_root", "output_dir", "report_name")}
-        plist = " · ".join(f"{esc(k)}: <code>{esc(format_param(k, v))}</code>" for k, v in shown.items())
+        """Title block (title, parameters in plain words, data and run dates), provenance banner, question.
+
+        The plain-language parameter block is for every reader; the technical ``name: value`` line is
+        marked ``sw-technical`` and removed from the policy edition by the exporter.
+        """
+        from shunde_workbook.narrative.params_text import params_block, technical_text
+
         meta = (
             f"{esc(tr('run_date', self.lang))}: {date.today().isoformat()} · "
             f"{esc(tr('data_date', self.lang))}: {esc(data_date or tr('unknown', self.lang))}"
         )
         _show(
             f'<div class="sw-titleblock"><h1>{esc(title)}</h1><div class="sw-meta">{meta}</div>'
-            f'<div class="sw-meta">{esc(tr("parameters", self.lang))}: {plist}</div></div>'
-            + self.banner_html()
-            + f"<p>{esc(question)}</p>"
+            f'<div class="sw-meta sw-params">{esc(tr("parameters", self.lang))}: '
+            f"{esc(params_block(params, self.lang))}</div>"
+            f'<div class="sw-meta sw-technical">{esc(tr("technical_parameters", self.lang))}: '
+            f"<code>{esc(technical_text(params))}</code></div></div>" + self.banner_html() + f"<p>{esc(question)}</p>"
         )
 
     def toc(self, sections: list[tuple[str, str]]) -> None:
@@ -118,17 +123,22 @@ class Report:
         _show(f"<p>{esc(text)}</p>")
 
     # -------------------------------------------------------------- findings
-    def findings(self, findings: list[Finding], limit: int = 6, heading: str | None = None) -> None:
+    def findings(
+        self, findings: list[Finding], limit: int = 6, heading: str | None = None, other_limit: int | None = None
+    ) -> None:
         """The key-findings box: graded findings a key finding may rest on, strongest evidence first.
 
         Built-in patterns and noise (simulated ledger) never enter it: they go to a labelled list,
-        "What simulated data cannot tell you", below the box.  Each item carries ``data-grade``.
+        "What simulated data cannot tell you", below the box (at most ``other_limit`` items, for the
+        brief).  Each item carries ``data-grade``.
         """
         from shunde_workbook.narrative.grades import key_finding_allowed
 
         key = [f for f in findings if f.grade is not None and key_finding_allowed(f.grade)]
         other = [f for f in findings if f not in key]
         items = "".join(f'<li data-grade="{esc(f.grade.name)}">{f.html(self.lang)}</li>' for f in rank(key, limit))
+        if self.name.startswith("00_policy_brief"):
+            self._headlines(rank(key, limit))
         if not items:
             items = f'<p class="sw-empty">{esc(tr("key_findings_none", self.lang))}</p>'
         head = heading or tr("key_findings", self.lang)
@@ -145,7 +155,7 @@ class Report:
                     else ""
                 )
                 + "</li>"
-                for f in rank(other)
+                for f in rank(other, other_limit)
             )
             markup += (
                 f'<div class="sw-cannot" id="simulated-cannot-tell"><h3>{esc(tr("cannot_tell", self.lang))}'
@@ -154,12 +164,24 @@ class Report:
         _show(markup)
         record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (report/results.py)
 
+    def _headlines(self, findings: list[Finding], n: int = 4) -> None:
+        """The brief's top findings with their grades, for the landing index (``tables/<name>__headlines.json``)."""
+        import json
+
+        rows = [
+            {"text": f.text(self.lang), "grade": f.grade.name, "grade_label": tr(f"grade.{f.grade.name}", self.lang)}
+            for f in findings[:n]
+        ]
+        tabdir = self.out / "tables"
+        tabdir.mkdir(parents=True, exist_ok=True)
+        path = tabdir / f"{self.name}__headlines.json"
+        path.write_text(json.dumps({"language": self.lang, "findings": rows}, ensure_ascii=False), encoding="utf-8")
+        self.exported.append(path)
+
     # --------------------------------------------------------------- figures
-    def figure(self, fig, key: str, caption: str, source: str | None = None) -> None:
-        """Save ``fig`` as PNG and SVG, show it with its caption and source, close it."""
+    def _save_figure(self, fig, key: str) -> bytes:
         import matplotlib.pyplot as plt
 
-        self._n_fig += 1
         figdir = self.out / "figures"
         figdir.mkdir(parents=True, exist_ok=True)
         stem = figdir / f"{self.name}__{_slug(key)}"
@@ -169,14 +191,38 @@ class Report:
         fig.savefig(stem.with_suffix(".svg"), bbox_inches="tight", facecolor="white")
         plt.close(fig)
         self.exported += [stem.with_suffix(".png"), stem.with_suffix(".svg")]
-        src = source or self.default_source()
+        return buf.getvalue()
+
+    def _figure_html(self, png: bytes, caption: str, source: str | None, alt: str | None, css: str = "") -> str:
+        self._n_fig += 1
         label = tr("figure", self.lang, n=self._n_fig)
-        b64 = base64.b64encode(buf.getvalue()).decode()
-        _show(
-            f'<figure style="margin:0"><img alt="{esc(caption)}" src="data:image/png;base64,{b64}"/>'
+        b64 = base64.b64encode(png).decode()
+        src = short_source(source or self.default_source())
+        return (
+            f'<figure class="sw-figure{css}" style="margin:0"><img alt="{esc(alt or caption)}" '
+            f'src="data:image/png;base64,{b64}"/>'
             f'<figcaption class="sw-caption"><strong>{esc(label)}</strong> {esc(caption)}<br/>'
             f"{esc(tr('source', self.lang))}: {esc(src)}</figcaption></figure>"
         )
+
+    def figure(
+        self, fig, key: str, caption: str, source: str | None = None, alt: str | None = None, small: bool = False
+    ) -> None:
+        """Save ``fig`` as PNG and SVG, show it with its caption and source, close it.
+
+        ``alt`` describes what the figure shows, with its main values, for readers who cannot see it
+        (default: the caption); ``small`` shows it at most 420 px wide (e.g. a locator map).
+        """
+        css = " sw-fig-small" if small else ""
+        _show(self._figure_html(self._save_figure(fig, key), caption, source, alt, css))
+
+    def figure_grid(self, items: list[tuple], columns: int = 2) -> None:
+        """Several small figures side by side; ``items`` are (fig, key, caption[, alt]) tuples."""
+        cells = "".join(
+            self._figure_html(self._save_figure(fig, key), caption, None, rest[0] if rest else None)
+            for fig, key, caption, *rest in items
+        )
+        _show(f'<div class="sw-figgrid sw-cols-{int(columns)}">{cells}</div>')
 
     def default_source(self) -> str:
         from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated
@@ -220,39 +266,77 @@ class Report:
             tabdir = self.out / "tables"
             tabdir.mkdir(parents=True, exist_ok=True)
             stem = tabdir / f"{self.name}__{_slug(key)}"
-            df.to_csv(stem.with_suffix(".csv"), index=False, encoding="utf-8-sig")
-            df.to_excel(stem.with_suffix(".xlsx"), index=False)
-            self.exported += [stem.with_suffix(".csv"), stem.with_suffix(".xlsx")]
+            from shunde_workbook.report.exports import write_table
+
+            self.exported += write_table(df, stem, self.lang)
         _show(
             (table_html(df.head(max_rows), decimals or {}, percent) if max_rows else "")
             + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
-            f"{esc(source or self.default_source())}</div>"
+            f"{esc(short_source(source or self.default_source()))}</div>"
         )
 
     # --------------------------------------------------------------- methods
-    def methods(self, facts: pd.DataFrame | None = None, extra: list[str] | None = None) -> None:
-        """Closing "Data and methods" section: every source used, with caveats, one per line."""
+    def methods(self, facts: pd.DataFrame | None = None, extra: list[str] | None = None, compact: bool = False) -> None:
+        """Closing "Data and methods" section: every source used, with caveats, one per line.
+
+        Each citation is marked with its kind (official, press, encyclopedia/mirror, dataset) and weak
+        sources with a flag.  ``compact`` (the brief): the kinds of data only, with a link to the full
+        list in the data audit.
+        """
         from shunde_workbook.report.sources import source_list
 
         self.section("methods", tr("methods_title", self.lang))
         items = [f"<li>{esc(e)}</li>" for e in extra or []]
         for entry in source_list(self.lang, self.statuses, facts=facts, mix=self.mix):
-            subs = "".join(f"<li>{cite(s)}</li>" for s in entry["sources"])
+            subs = "" if compact else "".join(f"<li>{cite(s, self.lang)}</li>" for s in entry["sources"])
             items.append(
-                f"<li>{esc(entry['label'])}" + (f'<ul class="sw-sources">{subs}</ul>' if subs else "") + "</li>"
+                f"<li>{esc(entry['label'].rstrip(':：'))}"
+                + (f'<ul class="sw-sources">{subs}</ul>' if subs else "")
+                + "</li>"
             )
-        _show('<ul class="sw-methods">' + "".join(items) + "</ul>")
+        more = ""
+        if compact:
+            stop = "。" if self.lang == "zh" else "."
+            more = (
+                f'<p class="sw-sources-more">{esc(tr("sources_compact", self.lang))} '
+                f'<a href="01_data_audit.html#methods">{esc(tr("sources_full_link", self.lang))}</a>{stop}</p>'
+            )
+        _show(more + '<ul class="sw-methods">' + "".join(items) + "</ul>")
+
+    def next_steps(self) -> None:
+        """The "下一步 / Next steps" section: who holds each missing dataset and what to ask for."""
+        self.section("next-steps", tr("brief_next_steps", self.lang))
+        keys = ["next.ledger"] if self.simulated else []
+        keys += ["next.census"]
+        keys += ["next.boundaries"] if self.approximate else []
+        lis = "".join(f"<li>{esc(tr(k, self.lang))}</li>" for k in keys)
+        _show(f'<ul class="sw-next">{lis}</ul><p>{esc(tr("next.rerun", self.lang))}</p>')
 
 
-def cite(source: str) -> str:
-    """A citation as HTML: URLs become links showing their decoded address, other text is escaped."""
+def cite(source: str, lang: str = "zh") -> str:
+    """A citation as HTML, marked with its kind; URLs become links showing their decoded address.
+
+    A weak source (encyclopedia or mirror) carries a ⚑ flag explained in its title.
+    """
     from urllib.parse import unquote
 
+    from shunde_workbook.report.sources import is_weak, source_kind
+
     source = str(source).strip()
+    kind = source_kind(source)
+    mark = f'<span class="sw-kind sw-kind-{kind}">{esc(tr(f"src_kind.{kind}", lang))}</span> '
+    if is_weak(source):
+        mark = f'<span class="sw-weak" title="{esc(tr("src_weak", lang))}">⚑</span> ' + mark
     if source.startswith(("http://", "https://")):
         url, _, rest = source.partition(" ")
-        return f'<a href="{esc(url)}">{esc(unquote(url))}</a>' + (f" {esc(rest)}" if rest else "")
-    return esc(source)
+        return mark + f'<a href="{esc(url)}">{esc(unquote(url))}</a>' + (f" {esc(rest)}" if rest else "")
+    return mark + esc(source)
+
+
+def short_source(source: str) -> str:
+    """A source as shown under a figure or table: an absolute path becomes its file name."""
+    text = str(source)
+    return Path(text).name if Path(text).is_absolute() else text
 
 
 def short_link(url: str) -> str:
@@ -267,14 +351,10 @@ def short_link(url: str) -> str:
 
 
 def format_param(name: str, value) -> str:
-    """A parameter value as a reader would write it (no Python syntax)."""
-    if name.endswith("_path"):
-        return Path(str(value)).name
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value)) if value else "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
-    return str(value)
+    """A parameter value as a reader would write it (no Python syntax, no absolute path)."""
+    from shunde_workbook.narrative.params_text import param_value
+
+    return param_value(name, value)
 
 
 def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = ()) -> str:

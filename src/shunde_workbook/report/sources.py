@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 import pandas as pd
+import yaml
 
 from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated, mix_detail
 from shunde_workbook.narrative.text import join_names, status_label, tr
@@ -66,3 +70,43 @@ def source_list(lang: str, statuses: dict, facts: pd.DataFrame | None = None, mi
         out.append({"label": tr("src.boundaries_official", lang), "sources": []})
     out.append({"label": tr("src.font", lang), "sources": []})
     return out
+
+
+KINDS_FILE = Path(__file__).with_name("source_kinds.yaml")
+WEAK_KINDS = ("encyclopedia",)
+
+
+@cache
+def _kinds() -> dict[str, dict]:
+    return yaml.safe_load(KINDS_FILE.read_text(encoding="utf-8"))
+
+
+def source_kind(source: str) -> str:
+    """The kind of a cited source: official, press, encyclopedia (incl. mirrors), dataset or other.
+
+    URLs are judged by their host, other citations by markers (both in ``source_kinds.yaml``); a
+    mirror of a press page (``mirror https://…``) stays press.
+    """
+    from urllib.parse import urlparse
+
+    text = str(source).strip()
+    lowered = text.lower()
+    first = lowered.split()[0] if lowered.split() else ""
+    if first == "nbs" or lowered.endswith((".md", ".csv")):
+        return "dataset"
+    match = next((w for w in text.replace("(", " ").split() if w.startswith(("http://", "https://"))), "")
+    host = urlparse(match.rstrip(".,;)")).netloc.lower().rstrip(".") if match else (first if "." in first else "")
+    kinds = _kinds()
+    order = ("encyclopedia", "official", "press", "dataset")
+    for kind in order:
+        if host and any(host == h or host.endswith("." + h) for h in kinds[kind]["hosts"]):
+            return kind
+    for kind in order:
+        if any(m in text for m in kinds[kind]["markers"]):
+            return kind
+    return "other"
+
+
+def is_weak(source: str) -> bool:
+    """True for an encyclopedia or a mirror of one."""
+    return source_kind(source) in WEAK_KINDS
