@@ -9,9 +9,9 @@ from helpers import ROOT
 
 def _pins(lines):
     return {
-        re.split("==", l, 1)[0].lower().replace("_", "-"): l.split("==", 1)[1]
-        for l in lines
-        if l.strip() and not l.startswith("#")
+        line.split("==", 1)[0].lower().replace("_", "-"): line.split("==", 1)[1]
+        for line in lines
+        if line.strip() and not line.startswith("#")
     }
 
 

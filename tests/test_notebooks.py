@@ -150,7 +150,9 @@ def test_need_index_uses_a_column_the_user_adds(tmp_path):
     code, _ = _run(out, f"towns_path={path}", "need_weights={elderly_share: 1}", only=["04_fairness_need"])
     assert code == 0
     table = pd.read_csv(out / "tables/04_fairness_need__need_distance.csv", encoding="utf-8-sig")
-    need = dict(zip(table.iloc[:, 0], table[tr("need_col", "zh")], strict=False))  # headers are in the report's language
+    need = dict(
+        zip(table.iloc[:, 0], table[tr("need_col", "zh")], strict=False)
+    )  # headers are in the report's language
     # share of the column total: 均安 0.30 / 1.23, 大良 0.05 / 1.23
     assert need["均安镇"] == pytest.approx(0.30 / 1.23, rel=1e-6)
     assert need["大良街道"] == pytest.approx(0.05 / 1.23, rel=1e-6)

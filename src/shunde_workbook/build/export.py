@@ -25,6 +25,7 @@ class DropStderr(Preprocessor):
     """Remove stderr streams and warnings from the policy edition."""
 
     def preprocess_cell(self, cell, resources, index):
+        """Drop the stderr streams of ``cell`` (warnings meant for the analyst)."""
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
         return cell, resources

@@ -86,8 +86,10 @@ def _programmes(label: str) -> list[str] | None:
 
 
 def infer_complete_years(ledger: pd.DataFrame) -> dict[str, set[int]]:
-    """A programme-year counts as complete if the ledger has that programme in a later year, or an award
-    dated on/after 1 October of that year.
+    """The programme-years the ledger covers completely.
+
+    A programme-year counts as complete if the ledger has that programme in a later year, or an award dated
+    on or after 1 October of that year.
     """
     out: dict[str, set[int]] = {}
     for p in PROGRAMMES:

@@ -309,8 +309,9 @@ def _hemei_villages(
     b1_towns: set,
     hm_villages: int,
 ) -> None:
-    """Fill ``village`` for 和美社区's village-level ``rows``: exactly ``hm_villages`` villages are used, each at
-    least once; 2018 batch 1 only in the signing towns.
+    """Fill ``village`` for 和美社区's village-level ``rows``.
+
+    Exactly ``hm_villages`` villages are used, each at least once; 2018 batch 1 only in the signing towns.
     """
     codes = pool.codes
     hm_set = rng.choice(len(codes), size=hm_villages, replace=False, p=pool.weights / pool.weights.sum())
@@ -354,8 +355,10 @@ def _town_codes(
 
 
 def draw_organisations(rng: np.random.Generator, df: pd.DataFrame, k: dict) -> tuple[list[str], list[str]]:
-    """(recipient_id, recipient_name) per row: a Zipf-weighted pool of ``n_orgs`` invented organisations; each
-    year's active organisations each run at least one project.
+    """(recipient_id, recipient_name) per row.
+
+    A Zipf-weighted pool of ``n_orgs`` invented organisations; each year's active organisations each run at
+    least one project.
     """
     n_orgs = int(k["n_orgs"])
     org_w = 1.0 / np.arange(1, n_orgs + 1) ** float(k["org_concentration"])

@@ -91,7 +91,8 @@ def _read(path: Path) -> gpd.GeoDataFrame:
         raise _fail(
             path,
             "has no coordinate reference system (e.g. a shapefile without its .prj).",
-            "Add the .prj, or set it with gdf.set_crs('EPSG:4326') and save again if the coordinates are WGS84 lon/lat.",
+            "Add the .prj, or set it with gdf.set_crs('EPSG:4326') and save again "
+            "if the coordinates are WGS84 lon/lat.",
         )
     return gdf
 
@@ -120,7 +121,8 @@ def _key_column(gdf: pd.DataFrame, path) -> str:
         raise _fail(
             path,
             f"has no town_code column and no column of Shunde town names (columns: {cols}).",
-            "Add a town_code column with the NBS 9-digit codes (e.g. 440606005 for 大良街道) or a column of town names.",
+            "Add a town_code column with the NBS 9-digit codes (e.g. 440606005 for 大良街道) "
+            "or a column of town names.",
         )
     return best
 
@@ -162,7 +164,8 @@ def _check_set(codes: pd.Series, expected: list[str], path) -> None:
         raise _fail(
             path,
             f"is missing {len(missing)} town(s): {', '.join(names)}.",
-            "Every notebook maps all towns; add the missing polygons or use the approximate file shapefiles/shunde_towns_approx.shp.",
+            "Every notebook maps all towns; add the missing polygons or use the approximate file "
+            "shapefiles/shunde_towns_approx.shp.",
         )
 
 

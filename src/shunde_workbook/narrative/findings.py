@@ -129,13 +129,16 @@ class Finding:
     grade: object = None  # narrative.grades.Grade, set by narrative.assess
 
     def numbers(self, lang: str = "zh") -> dict[str, str]:
+        """Each value formatted for a sentence in ``lang`` (with its interval, if any)."""
         return {k: v.formatted(lang) for k, v in self.values.items()}
 
     def text(self, lang: str = "zh") -> str:
+        """The sentence in ``lang``, its placeholders filled."""
         words = {k: (w.get(lang, w.get("zh")) if isinstance(w, dict) else str(w)) for k, w in self.words.items()}
         return self.template[lang].format(**self.numbers(lang), **words)
 
     def hedge_text(self, lang: str = "zh") -> str:
+        """The weak-input note in ``lang`` ("" when the inputs are not weak)."""
         parts = [tr(f"hedge.{h}", lang) for h in self.hedges]
         if not parts:
             return ""
@@ -153,6 +156,7 @@ class Finding:
         )
 
     def html(self, lang: str = "zh") -> str:
+        """Badge, sentence and hedge as escaped HTML."""
         hedge = self.hedge_text(lang)
         return (
             self.badge_html(lang)

@@ -53,10 +53,12 @@ def mix_detail(mix: dict, lang: str) -> str:
 
 
 def is_simulated(statuses: dict) -> bool:
+    """True when the whole ledger is simulated."""
     return str(statuses.get("ledger", "")) == "simulated"
 
 
 def is_mixed_simulated(statuses: dict) -> bool:
+    """True when the ledger mixes simulated with other rows."""
     status = str(statuses.get("ledger", ""))
     return status != "simulated" and "simulated" in status
 
@@ -84,6 +86,7 @@ def purpose(statuses: dict, lang: str) -> str:
 
 
 def ledger_caveat(statuses: dict, lang: str, mix: dict | None = None) -> str:
+    """The caveat on the ledger's provenance in ``lang`` (which part is simulated, for a mixed ledger)."""
     if is_simulated(statuses):
         return tr("caveat.ledger_simulated", lang)
     if is_mixed_simulated(statuses):

@@ -22,7 +22,7 @@ def _names(towns: pd.DataFrame, code: str) -> dict:
 
 
 def ledger_hedges(statuses: dict) -> list[str]:
-    """ "simulated" for a simulated ledger, "partly_simulated" for a mixed one that includes simulated rows."""
+    """Hedges for the ledger: ``simulated``, or ``partly_simulated`` for a mixed ledger with simulated rows."""
     status = str(statuses.get("ledger", ""))
     if status == "simulated":
         return ["simulated"]
@@ -48,6 +48,7 @@ def _hedges(
 
 
 def overview_findings(res: dict, statuses: dict) -> list[Finding]:
+    """Findings of ``studies.overview``: totals, growth and the best-funded field."""
     h = _hedges(statuses, count=res["total_grants"])
     return [
         Finding(
@@ -81,6 +82,7 @@ def overview_findings(res: dict, statuses: dict) -> list[Finding]:
 
 
 def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
+    """Findings of ``studies.distribution``: shares, per-resident range, coverage, missing population."""
     s = res["summary"]
     top, low = res["top_town"], res["lowest_per_resident_town"]
     out = [
@@ -145,6 +147,7 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
 
 
 def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
+    """Findings of ``studies.fairness``: Gini, Theil, concentration, need share and distance from need."""
     h_pop = _hedges(statuses, uses_population=True)
     out = [
         Finding(
@@ -212,6 +215,7 @@ def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
 
 
 def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
+    """Findings of ``studies.scenarios``: the largest shift from history and the top town under each rule."""
     code = res["biggest_shift_town"]
     shift = res["biggest_shift"]
     return [
@@ -271,6 +275,7 @@ def rule_top_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
 
 
 def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
+    """Findings of ``studies.profile`` for one town."""
     t = res["town"]
     not_ledger = {k: v for k, v in statuses.items() if k != "ledger"}
     people = (

@@ -1,5 +1,6 @@
-"""Charts about the strength of the evidence: how allocations move with the need weights, and which
-input's uncertainty moves a headline metric most.
+"""Charts about the strength of the evidence.
+
+How allocations move with the need weights, and which input's uncertainty moves a headline metric most.
 
 Drawing uses the house style and CJK font of :mod:`shunde_workbook.report.charts`, and every figure on a
 simulated ledger carries :func:`~shunde_workbook.report.charts.stamp`.  The one computation,

@@ -1,5 +1,7 @@
-"""What a notebook shows a reader: title block, banner, contents, findings,
-captioned figures, readable tables and the closing data-and-methods section.
+"""What a notebook shows a reader.
+
+Title block, banner, contents, findings, captioned figures, readable tables
+and the closing data-and-methods section.
 
 Every text that comes from data is HTML-escaped here.  Figures are saved to
 ``outputs/figures`` (PNG and SVG) and shown as the same PNG in the notebook and
@@ -75,20 +77,24 @@ class Report:
     # ---------------------------------------------------------------- header
     @property
     def simulated(self) -> bool:
+        """True when the ledger is simulated."""
         return any("simulated" in str(s) for s in self.statuses.values())
 
     @property
     def approximate(self) -> bool:
+        """True when the boundaries are approximate."""
         return self.statuses.get("boundaries") == "approximate"
 
     def banner_html(self) -> str:
+        """The "read first" banner for simulated or approximate inputs ("" when there is none)."""
         from shunde_workbook.narrative.provenance import banner_items
 
         items = banner_items(self.statuses, self.lang, self.mix)
         if not items:
             return ""
         lis = "".join(f"<li>{esc(i)}</li>" for i in items)
-        return f'<div class="sw-banner" role="note"><strong>{esc(tr("banner_heading", self.lang))}</strong><ul>{lis}</ul></div>'
+        heading = esc(tr("banner_heading", self.lang))
+        return f'<div class="sw-banner" role="note"><strong>{heading}</strong><ul>{lis}</ul></div>'
 
     def header(self, title: str, params: dict, question: str, data_date: str | None = None) -> None:
         """Title block (title, parameters in plain words, data and run dates), provenance banner, question.
@@ -117,9 +123,11 @@ class Report:
         _show(f'<nav class="sw-toc"><strong>{esc(tr("contents", self.lang))}</strong><ol>{items}</ol></nav>')
 
     def section(self, anchor: str, title: str, intro: str | None = None) -> None:
+        """A section heading with an anchor for the contents, and an optional intro paragraph."""
         _show(f'<h2 id="{esc(anchor)}">{esc(title)}</h2>' + (f"<p>{esc(intro)}</p>" if intro else ""))
 
     def note(self, text: str) -> None:
+        """A paragraph of reader text (escaped)."""
         _show(f"<p>{esc(text)}</p>")
 
     # -------------------------------------------------------------- findings
@@ -225,6 +233,7 @@ class Report:
         _show(f'<div class="sw-figgrid sw-cols-{int(columns)}">{cells}</div>')
 
     def default_source(self) -> str:
+        """The source line of figures and tables built on the ledger, following its provenance."""
         from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated
         from shunde_workbook.narrative.text import status_label
 
