@@ -196,7 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print("--cell-timeout and --report-timeout must be positive numbers of seconds", file=sys.stderr)
         return 2
-    return args.func(args)
+    from shunde_workbook.errors import WorkbookError
+
+    try:
+        return args.func(args)
+    except WorkbookError as exc:  # a problem the user can fix: the message says what; anything else is a bug
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

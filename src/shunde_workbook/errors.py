@@ -59,6 +59,23 @@ class MissingDataWarning(WorkbookWarning):
     """A metric ran on incomplete data (missing values were dropped or filled)."""
 
 
+def user_error_names() -> frozenset[str]:
+    """Names of every :class:`WorkbookError` class.
+
+    A notebook's exception reaches the runner from the kernel as a name only, so the runner
+    matches it against this set, derived from the class family rather than typed out.
+
+    >>> "LedgerError" in user_error_names() and "KeyError" not in user_error_names()
+    True
+    """
+    seen, todo = set(), [WorkbookError]
+    while todo:
+        cls = todo.pop()
+        seen.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return frozenset(seen)
+
+
 def closest(value, choices: Iterable, cutoff: float = 0.5) -> str | None:
     """The choice most like ``value``, for a "did you mean …?" hint, or None.
 

@@ -38,7 +38,7 @@ from shunde_workbook.build.execute import Job, as_dict, kernel_name, run_job
 from shunde_workbook.build.hygiene import EXIT_CODES, Interrupted, Signals, worker_init
 from shunde_workbook.build.memory import PeakMemory
 from shunde_workbook.build.session import State, commit_report, lock_outputs, on_disk, say, stop
-from shunde_workbook.errors import LedgerError, ParameterError, RunError, closest
+from shunde_workbook.errors import LedgerError, ParameterError, RunError, closest, user_error_names
 from shunde_workbook.params import (
     SPECS,
     coerce,
@@ -402,8 +402,13 @@ def _failure_summary(rec: dict) -> str:
     what = f"{err.get('exception')} in {where}: {err.get('message')}"
     if err.get("exception") in ("Timeout", "DiskFull", "Cancelled"):
         what = f"{err.get('exception')}: {err.get('message')}"
+    if err.get("exception") in user_error_names():  # a problem with the inputs or parameters, not a bug
+        hint = "  This is a problem with the inputs or parameters: the message says what to change.\n"
+    else:
+        hint = "  This looks like a bug in the workbook: please report it with the kept notebook.\n"
     return (
         f"\nFAILED {rec['name']} ({rec['notebook']}): {what}\n"
+        + hint
         + (f"  Partially executed notebook kept for debugging: {kept}\n" if kept else "")
         + ("  The previous good report is still in place.\n" if rec.get("files") else "")
     )

@@ -1,0 +1,48 @@
+"""The error family: user-fixable problems are told from bugs by class (and, across the kernel, by class name)."""
+
+from __future__ import annotations
+
+from shunde_workbook import cli
+from shunde_workbook.build.runner import _failure_summary
+from shunde_workbook.errors import (
+    BoundaryError,
+    InputError,
+    LedgerError,
+    ParameterError,
+    RunError,
+    WorkbookError,
+    user_error_names,
+)
+
+
+def test_every_user_error_is_a_workbook_error():
+    for cls in (ParameterError, InputError, LedgerError, BoundaryError, RunError):
+        assert issubclass(cls, WorkbookError)
+    assert issubclass(ParameterError, ValueError) and issubclass(LedgerError, InputError)
+    assert {"ParameterError", "InputError", "LedgerError", "BoundaryError", "RunError"} <= user_error_names()
+    assert not {"KeyError", "ValueError", "ZeroDivisionError"} & user_error_names()
+
+
+def _record(exception: str) -> dict:
+    return {
+        "name": "04_fairness_need",
+        "notebook": "notebooks/04_fairness_need.ipynb",
+        "error": {"exception": exception, "message": "boom", "exec_count": 3},
+    }
+
+
+def test_failure_summary_tells_an_input_problem_from_a_bug():
+    assert "problem with the inputs" in _failure_summary(_record("InputError"))
+    assert "bug in the workbook" in _failure_summary(_record("KeyError"))
+
+
+def test_cli_reports_a_workbook_error_as_a_message(monkeypatch, capsys):
+    def fail(args):
+        raise InputError("the ledger x.csv has no grant rows; check the export")
+
+    parser = cli.build_parser()
+    args = parser.parse_args(["check"])
+    monkeypatch.setattr(cli, "build_parser", lambda: type("P", (), {"parse_args": lambda self, a: args})())
+    monkeypatch.setattr(args, "func", fail)
+    assert cli.main(["check"]) == 2
+    assert "error: the ledger x.csv has no grant rows" in capsys.readouterr().err
