@@ -46,3 +46,28 @@ def test_cli_reports_a_workbook_error_as_a_message(monkeypatch, capsys):
     monkeypatch.setattr(args, "func", fail)
     assert cli.main(["check"]) == 2
     assert "error: the ledger x.csv has no grant rows" in capsys.readouterr().err
+
+
+def test_replay_arguments_set_every_recorded_parameter(tmp_path):
+    import json
+
+    from helpers import cli as run_cli
+
+    recorded = {"language": "en", "programmes": ["和美社区"], "need_weights": {"population": 1.0}, "k": 4}
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(
+        json.dumps(
+            {"run": {"parameters": recorded}, "reports": [{"notebook": "notebooks/04_fairness_need.ipynb"}]},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    sets, notebooks = cli.replay_arguments(manifest)
+    assert notebooks == ["04_fairness_need"]
+    from shunde_workbook.params import parse_set
+
+    assert parse_set(sets) == recorded
+    bad = tmp_path / "not_a_manifest.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    res = run_cli("run", "--replay", str(bad), timeout=60)
+    assert res.returncode == 2 and "not a readable manifest.json" in res.stderr

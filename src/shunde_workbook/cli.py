@@ -18,13 +18,41 @@ from pathlib import Path
 from shunde_workbook.paths import OUTPUTS, PARAMS, RAW, SHAPEFILES
 
 
+def replay_arguments(manifest_path: Path) -> tuple[list[str], list[str]]:
+    """The ``--set`` overrides and ``--only`` notebooks that reproduce the run recorded in a manifest.
+
+    Every effective parameter of that run is set explicitly (as JSON, which the YAML reader takes), so the
+    replay does not depend on what ``params/default.yaml`` says today.
+    """
+    import json
+
+    from shunde_workbook.errors import InputError
+
+    try:
+        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+        parameters = manifest["run"]["parameters"]
+        notebooks = sorted({Path(r["notebook"]).stem for r in manifest.get("reports", []) if r.get("notebook")})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            f"--replay {manifest_path}: not a readable manifest.json of a run ({type(exc).__name__}: {exc}). "
+            "Give the manifest.json of an outputs folder."
+        ) from None
+    sets = [f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in parameters.items()]
+    return sets, notebooks
+
+
 def _run(args) -> int:
     from shunde_workbook.build.runner import run
 
+    overrides, only = list(args.set), args.only
+    if args.replay:
+        sets, notebooks = replay_arguments(Path(args.replay))
+        overrides, only = sets + overrides, only or notebooks or None
+        print(f"Replaying {args.replay}: {len(sets)} parameters, notebooks {', '.join(notebooks) or 'all'}.")
     return run(
         params_file=Path(args.params) if args.params else None,
-        overrides=args.set,
-        only=args.only,
+        overrides=overrides,
+        only=only,
         jobs=args.jobs,
         force=args.force,
         outputs=Path(args.outputs),
@@ -125,6 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--only", nargs="+", metavar="NAME", help="run only these notebooks (file names without .ipynb)")
     run.add_argument("--jobs", type=int, default=None, help="parallel reports (default: number of cores)")
     run.add_argument("--force", action="store_true", help="rebuild reports even when nothing changed")
+    run.add_argument(
+        "--replay",
+        metavar="MANIFEST",
+        help="rerun with every parameter recorded in an outputs folder's manifest.json (and its notebooks)",
+    )
     run.add_argument("--outputs", default=str(OUTPUTS), help="output folder (default: %(default)s)")
     run.add_argument(
         "--cell-timeout",
