@@ -33,3 +33,20 @@ def default_reports(tmp_path_factory) -> Path:
 def computed():
     """(results, profiles, inputs) on the default inputs, computed in-process."""
     return compute_results()
+
+
+def _outputs_snapshot() -> dict:
+    from helpers import ROOT
+
+    folder = ROOT / "outputs"
+    return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*")} if folder.exists() else {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def users_outputs_untouched():
+    """Tests write to temporary folders only: the user's ``outputs/`` is the same after the session."""
+    before = _outputs_snapshot()
+    yield
+    after = _outputs_snapshot()
+    changed = sorted(set(before.items()) ^ set(after.items()))
+    assert not changed, f"the test session wrote into the user's outputs/: {changed[:5]}"
