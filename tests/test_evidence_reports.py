@@ -11,10 +11,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import pandas as pd
 import pytest
-
-from helpers import ROOT, TOWN, run_reports
 
 DISTRICT = [
     "00_policy_brief",
@@ -62,24 +59,8 @@ def boxes(path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def district_reports(tmp_path_factory):
-    return run_reports(tmp_path_factory.mktemp("evidence") / "outputs", DISTRICT, [])
-
-
-@pytest.fixture(scope="module")
-def official_reports(tmp_path_factory):
-    led = pd.read_csv(ROOT / "data/raw/grants_simulated.csv", dtype=str, encoding="utf-8-sig")
-    led["provenance"] = "official"
-    for col in led.columns:
-        if led[col].str.contains("模拟", na=False).any():
-            led[col] = led[col].str.replace("【模拟】", "", regex=False).str.replace("模拟", "", regex=False)
-    path = tmp_path_factory.mktemp("official_ledger") / "grants_official.csv"
-    led.to_csv(path, index=False, encoding="utf-8")
-    return run_reports(
-        tmp_path_factory.mktemp("official_evidence") / "outputs",
-        ["00_policy_brief", "06_town_profile"],
-        [f"ledger_path={path}", f"town={TOWN}"],
-    )
+def district_reports(full_run_zh):
+    return full_run_zh
 
 
 @pytest.mark.slow

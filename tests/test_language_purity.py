@@ -121,9 +121,9 @@ def _names() -> list[str]:
 
 
 @pytest.fixture(scope="session", params=["zh", "en"])
-def edition(request, tmp_path_factory):
+def edition(request):
     lang = request.param
-    out = run_reports(tmp_path_factory.mktemp(f"purity_{lang}") / "outputs", None, [f"language={lang}"])
+    out = request.getfixturevalue(f"full_run_{lang}")
     pages = {
         p.name: p.read_text(encoding="utf-8")
         for p in sorted((out / "reports").glob("*.html"))

@@ -8,10 +8,10 @@ import pytest
 from shunde_workbook.analysis.inputs import town_table
 from shunde_workbook.narrative import provenance, statements
 from shunde_workbook.narrative.text import tr
-from shunde_workbook.paths import REFERENCE, ROOT
+from shunde_workbook.paths import REFERENCE
 from shunde_workbook.report.sources import source_list
 
-from helpers import TOWN, reader_text, run_reports, town_slug
+from helpers import reader_text, town_slug
 
 SIM_CLAIMS = ("模拟", "simulated", "SIMULATED", "演示数据")
 
@@ -69,25 +69,6 @@ def test_population_caveat_is_read_from_the_town_table():
     assert all(t in text for t in census + missing) and census and missing
     towns2 = towns.assign(pop_grade="B", population=towns["population"].fillna(1000.0))
     assert provenance.population_caveat(towns2, "zh") == tr("caveat.population_no_census", "zh")
-
-
-@pytest.fixture(scope="session")
-def official_reports(tmp_path_factory):
-    """The brief and one town profile on an official-provenance copy of the default ledger."""
-    led = pd.read_csv(ROOT / "data" / "raw" / "grants_simulated.csv", dtype=str, keep_default_na=False)
-    led["provenance"] = "official"
-    led["Title"] = led["Title"].str.replace("【模拟】", "", regex=False)
-    led["Description"] = "资助项目"
-    for col in ("Recipient Org:Name",):
-        led[col] = led[col].str.replace("模拟", "", regex=False)
-    folder = tmp_path_factory.mktemp("official_ledger")
-    path = folder / "grants_official.csv"
-    led.to_csv(path, index=False, encoding="utf-8")
-    return run_reports(
-        tmp_path_factory.mktemp("official_reports") / "outputs",
-        ["00_policy_brief", "06_town_profile"],
-        [f"ledger_path={path}", f"town={TOWN}"],
-    )
 
 
 @pytest.mark.slow
