@@ -25,7 +25,7 @@ from pathlib import Path
 from shunde_workbook.data.cache import file_hash
 
 STAMPS = ".stamps"
-PUBLISHED = ("reports", "notebooks", "tables", "figures")
+PUBLISHED = ("reports", "notebooks", "tables", "figures", "results")  # what a report may publish
 
 
 def stage_dir(outputs: Path, name: str) -> Path:
