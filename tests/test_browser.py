@@ -196,7 +196,7 @@ def _render(devtools: str, html: Path, shot: Path, map_alt: str) -> dict:
             const q = s => document.querySelector(s);
             const text = s => (q(s) ? q(s).innerText : null);
             const imgs = [...document.images];
-            const map = imgs.find(i => i.alt === {json.dumps(map_alt)});
+            const map = imgs.find(i => i.alt.startsWith({json.dumps(map_alt)}));
             const wide = [...document.querySelectorAll('table.sw-table')]
                 .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length;
             return {{
@@ -250,7 +250,8 @@ def rendered(browser, default_reports):
     lang = default_params().get("language", "zh")
     reports = default_reports / "reports"
     pages = {
-        "00_policy_brief": (reports / "00_policy_brief.html", tr("towns_map_per_resident_caption", lang)),
+        # the brief's map alt text starts with the map's title and then gives every town's value
+        "00_policy_brief": (reports / "00_policy_brief.html", tr("towns_map_per_resident", lang)),
         "06_town_profile-daliang": (reports / "06_town_profile-daliang.html", tr("profile_locator_caption", lang)),
     }
     shots = Path(os.environ.get("SHUNDE_SCREENSHOTS") or default_reports / "screenshots")

@@ -297,7 +297,7 @@ def test_exported_findings_boxes_match_in_process_findings(default_reports, comp
         return rank([f for f in graded if f.grade is not None and key_finding_allowed(f.grade)], limit)
 
     results = dict(results)
-    brief = key(brief_findings(results, inp), results, 8)  # 00_policy_brief: rep.findings(..., limit=8)
+    brief = key(brief_findings(results, inp), results, 6)  # 00_policy_brief: rep.findings(..., limit=6)
     _check_box(_box(reports / "00_policy_brief.html"), brief, results, lang, "00_policy_brief.html")
     scope = {**results, "profile": profiles[TOWN]}
     prof = key(statements.profile_findings(profiles[TOWN], inp.towns, inp.statuses), scope, 6)  # default limit

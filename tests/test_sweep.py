@@ -109,9 +109,9 @@ def test_three_set_sweep_writes_the_sweep_report(tmp_path, dask):
     table = data[data["measure"] == f"{REPORT}__allocations[3]"]
     assert table.groupby("set").size().tolist() == [10, 10, 10]
     for s in json.loads((out / "sweep.json").read_text(encoding="utf-8"))["sets"]:
-        own = pd.read_csv(out / s["id"] / "tables" / f"{REPORT}__allocations.csv", encoding="utf-8-sig")
+        own = pd.read_csv(out / s["id"] / "tables" / f"{REPORT}__allocations.csv", encoding="utf-8-sig", dtype=str)
         mine = table[table["set"] == s["index"]].set_index("town")["value"]
-        assert mine.to_dict() == own.set_index(own.columns[0])[own.columns[3]].to_dict()
+        assert mine.to_dict() == own.set_index(own.columns[0])[own.columns[3]].astype(float).to_dict()
     # More population weight moves the need-weighted allocation toward the most populous town.
     top = data[data["measure"] == "scenarios.rule_top.need_weighted.amount"].sort_values("x")["value"].tolist()
     assert len(top) == 3 and top[0] < top[-1]

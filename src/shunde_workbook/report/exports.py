@@ -73,6 +73,16 @@ def _unit_name(unit: str, lang: str, rev: dict[str, str]) -> str | None:
     return UNITS.get(str(zh_unit).strip())
 
 
+def _templated(lang: str) -> list[tuple[re.Pattern, str]]:
+    """Catalogue texts with a ``{unit}`` placeholder as patterns ("目标（{unit}）" matches "目标（万元）")."""
+    out = []
+    for key, text in catalogue(lang).items():
+        if isinstance(text, str) and "{unit}" in text and text.count("{") == 1:
+            pattern = re.escape(text).replace(re.escape("{unit}"), "(?P<unit>.+?)")
+            out.append((re.compile(f"^{pattern}$"), key))
+    return out
+
+
 def machine_name(column: str, lang: str) -> str:
     """The stable, language-independent name of a display column ("金额 (万元)" → ``amount_10k_cny``).
 
@@ -91,6 +101,11 @@ def machine_name(column: str, lang: str) -> str:
         unit = _unit_name(m.group("unit"), lang, rev)
         base = _key_name(rev[m.group("label").strip()])
         return f"{base}_{unit}" if unit else base
+    for pattern, key in _templated(lang):
+        hit = pattern.match(column)
+        if hit:
+            unit = UNITS.get(hit.group("unit").strip()) or _unit_name(hit.group("unit"), lang, rev)
+            return f"{_key_name(key)}_{unit}" if unit else _key_name(key)
     return _snake(column) if column.isascii() and _snake(column) else ""
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from shunde_workbook.narrative.findings import Finding, rank
-from shunde_workbook.narrative.text import tr
+from shunde_workbook.narrative.text import has, tr
 from shunde_workbook.report.results import record as record_results
 
 FIG_DPI = 150
@@ -157,11 +157,7 @@ class Report:
         if other:
             lis = "".join(
                 f'<li data-grade="{esc(f.grade.name if f.grade else "ungraded")}">{f.html(self.lang)}'
-                + (
-                    f' <span class="sw-setting">{esc(tr("grade.setting", self.lang, setting=f.grade.setting))}</span>'
-                    if f.grade is not None and f.grade.setting
-                    else ""
-                )
+                + (self._setting_html(f.grade.setting) if f.grade is not None and f.grade.setting else "")
                 + "</li>"
                 for f in rank(other, other_limit)
             )
@@ -185,6 +181,14 @@ class Report:
         path = tabdir / f"{self.name}__headlines.json"
         path.write_text(json.dumps({"language": self.lang, "findings": rows}, ensure_ascii=False), encoding="utf-8")
         self.exported.append(path)
+
+    def _setting_html(self, setting: str) -> str:
+        """The simulator setting behind a built-in pattern: in words for every reader, by name for analysts."""
+        words = tr(f"setting.{setting}", self.lang) if has(f"setting.{setting}", self.lang) else setting
+        return (
+            f' <span class="sw-setting-words">{esc(tr("grade.setting", self.lang, setting=words))}</span>'
+            f'<span class="sw-setting"> <code>{esc(setting)}</code></span>'
+        )
 
     # --------------------------------------------------------------- figures
     def _save_figure(self, fig, key: str) -> bytes:
