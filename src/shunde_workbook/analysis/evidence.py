@@ -259,3 +259,23 @@ def one_at_a_time(
     out = pd.DataFrame(rows, index=["low", "high"]).T
     out["point"] = point
     return out
+
+
+#: Need weights for reports that do not declare ``need_weights`` (as params/default.yaml).
+DEFAULT_NEED_WEIGHTS = {"population": 0.6, "village_units": 0.4}
+
+
+def for_params(inp: Inputs, params: Mapping) -> Evidence:
+    """The evidence behind a report's findings and tables, from the run's parameters.
+
+    Intervals must be on the basis of the point values they accompany: the studies leave a town without
+    a population figure out (they do not impute one), so these draws do not impute it either.
+    """
+    model = replace(UncertaintyModel.from_params(params), impute_missing_population=False)
+    return evidence(
+        inp,
+        params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
+        params.get("floor_share", 0.3),
+        model=model,
+        top_n=params.get("top_n", 10),
+    )

@@ -28,7 +28,7 @@ keep no grade and are never key findings.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -37,8 +37,6 @@ from shunde_workbook.narrative.grades import Grade, grade, published_matches, se
 
 #: A stated number "holds" in a draw within this relative distance (20 %: the statement's size is right).
 NUMERIC_TOLERANCE = 0.20
-#: Need weights for reports that do not declare ``need_weights`` (as params/default.yaml).
-DEFAULT_NEED_WEIGHTS = {"population": 0.6, "village_units": 0.4}
 #: Level of every interval shown.
 LEVEL = 0.9
 _ALL_PROGRAMMES = ("众创共善", "和美社区")
@@ -257,17 +255,7 @@ def grade_findings(findings: list, results: dict, inp, params: dict, evidence=No
         Reuse evidence already drawn for the same inputs.
     """
     from shunde_workbook.analysis import evidence as draws
-    from shunde_workbook.analysis import uncertainty
     from shunde_workbook.data.reconcile import reconcile
 
-    # A finding's interval must be on the basis of its point value: the studies leave a town without a
-    # population figure out (they do not impute one), so the draws behind the findings do not either.
-    model = replace(uncertainty.UncertaintyModel.from_params(params), impute_missing_population=False)
-    ev = evidence or draws.evidence(
-        inp,
-        params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
-        params.get("floor_share", 0.3),
-        model=model,
-        top_n=params.get("top_n", 10),
-    )
+    ev = evidence or draws.for_params(inp, params)
     return assess(findings, results, ev, inp.statuses, reconcile(inp.full_ledger), params)

@@ -12,7 +12,7 @@ import html
 import math
 from dataclasses import dataclass, field
 
-from shunde_workbook.narrative.text import tr
+from shunde_workbook.narrative.text import has, tr
 
 # Weak-input hedges, appended to a finding when its inputs are weak; their words are ``hedge.<name>`` in the catalogue.
 HEDGES = ("simulated", "partly_simulated", "approximate", "population_weak", "small_count")
@@ -149,7 +149,8 @@ class Finding:
         if self.grade is None:
             return ""
         g = self.grade
-        title = tr(f"grade.{g.name}.help", lang, share=f"{g.share:.0%}", n=g.n, setting=g.setting or "")
+        setting = tr(f"setting.{g.setting}", lang) if g.setting and has(f"setting.{g.setting}", lang) else g.setting
+        title = tr(f"grade.{g.name}.help", lang, share=f"{g.share:.0%}", n=g.n, setting=setting or "")
         return (
             f'<span class="sw-badge sw-badge-{html.escape(g.name)}" title="{html.escape(title)}">'
             f"{html.escape(tr(f'grade.{g.name}', lang))}</span> "

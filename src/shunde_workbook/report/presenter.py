@@ -187,7 +187,7 @@ class Report:
         words = tr(f"setting.{setting}", self.lang) if has(f"setting.{setting}", self.lang) else setting
         return (
             f' <span class="sw-setting-words">{esc(tr("grade.setting", self.lang, setting=words))}</span>'
-            f'<span class="sw-setting"> <code>{esc(setting)}</code></span>'
+            f'<span class="sw-setting"> {esc(setting)}</span>'
         )
 
     # --------------------------------------------------------------- figures
