@@ -318,3 +318,23 @@ def test_model_parameters_are_validated_specs():
     assert (model.draws, model.seed, model.weight_concentration, model.seed_ensemble) == (500, 3, 0.0, 20)
     with pytest.raises(ValueError, match="draws"):
         unc.UncertaintyModel(draws=0)
+
+
+def test_bootstrap_works_in_bounded_batches_on_a_large_ledger(inp, monkeypatch):
+    """A ledger of N rows is resampled in batches of at most BOOTSTRAP_CELLS // N draws (memory stays bounded)."""
+    shapes = []
+    real_sum = unc._sum
+
+    def spy(idx, *args):
+        shapes.append(idx.shape)
+        return real_sum(idx, *args)
+
+    monkeypatch.setattr(unc, "BOOTSTRAP_CELLS", 5 * len(inp.ledger))
+    monkeypatch.setattr(unc, "_sum", spy)
+    programmes = sorted(set(inp.ledger["programme"]))
+    g = unc.bootstrap_grants(inp.ledger, inp.towns.index, programmes, 12, np.random.default_rng(1))
+    assert [d for d, _ in shapes] == [5, 5, 2] and all(n == len(inp.ledger) for _, n in shapes)
+    assert g.by_programme.shape[0] == 12 and g.org_totals.shape[0] == 12
+    # every draw keeps each programme-year's row count, so its total stays near the ledger's
+    totals = g.by_programme.sum(axis=(1, 2))
+    assert np.all(np.abs(totals / inp.ledger["amount"].sum() - 1) < 0.1)

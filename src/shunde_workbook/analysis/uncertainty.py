@@ -296,13 +296,22 @@ def bootstrap_grants(
     order = np.argsort(strata, kind="stable")
     counts = np.bincount(strata)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    picks = [s + rng.integers(0, n, size=(draws, n)) for s, n in zip(starts, counts, strict=False) if n > 0]
-    idx = order[np.concatenate(picks, axis=1)]
-    by, orgs = _sum(idx, town, prog, org, n_org, amount, draws, len(towns_index), len(programmes))
+    # Resample in batches of draws so that memory stays bounded on a large ledger (rows × draws per batch).
+    per = max(1, BOOTSTRAP_CELLS // max(1, len(ledger)))
+    parts = []
+    for first in range(0, draws, per):
+        d = min(per, draws - first)
+        picks = [s + rng.integers(0, n, size=(d, n)) for s, n in zip(starts, counts, strict=False) if n > 0]
+        idx = order[np.concatenate(picks, axis=1)]
+        parts.append(_sum(idx, town, prog, org, n_org, amount, d, len(towns_index), len(programmes)))
+    by = np.concatenate([b for b, _ in parts])
+    orgs = np.concatenate([o for _, o in parts])
     return GrantDraws(by, orgs, list(programmes))
 
 
 _SIMULATED: dict[tuple, pd.DataFrame] = {}
+#: Rows × draws resampled at once by :func:`bootstrap_grants` (about 32 MB per index array).
+BOOTSTRAP_CELLS = 4_000_000
 
 
 def simulated_ledger(seed: int, knobs: Mapping | None = None) -> pd.DataFrame:
