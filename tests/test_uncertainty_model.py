@@ -338,3 +338,25 @@ def test_bootstrap_works_in_bounded_batches_on_a_large_ledger(inp, monkeypatch):
     # every draw keeps each programme-year's row count, so its total stays near the ledger's
     totals = g.by_programme.sum(axis=(1, 2))
     assert np.all(np.abs(totals / inp.ledger["amount"].sum() - 1) < 0.1)
+
+
+def test_evidence_is_computed_once_per_run_and_keyed_by_its_parameters(inp, params, tmp_path, monkeypatch):
+    from shunde_workbook.data.cache import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    small = {**params, "draws": 100, "seed_ensemble": 2}
+    first = evi.for_params(inp, small)
+    assert len(list(tmp_path.glob("evidence-*.pkl"))) == 1
+
+    def no_recompute(*args, **kwargs):
+        raise AssertionError("evidence recomputed although the run's cache holds it")
+
+    monkeypatch.setattr(evi, "evidence", no_recompute)
+    again = evi.for_params(inp, small)
+    assert again.interval("gini") == first.interval("gini")
+    # another parameter set is another entry (and is computed, here: refused by the stub)
+    with pytest.raises(AssertionError, match="recomputed"):
+        evi.for_params(inp, {**small, "uncertainty_seed": 7})
+    monkeypatch.delenv(CACHE_ENV)
+    with pytest.raises(AssertionError, match="recomputed"):  # outside a run nothing is cached
+        evi.for_params(inp, small)

@@ -8,9 +8,13 @@ docstring of :mod:`~shunde_workbook.analysis.uncertainty`.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -265,17 +269,74 @@ def one_at_a_time(
 DEFAULT_NEED_WEIGHTS = {"population": 0.6, "village_units": 0.4}
 
 
+#: Parameters that decide the evidence of a run (with the input files' contents).
+EVIDENCE_PARAMS = (
+    "programmes",
+    "year_start",
+    "year_end",
+    "fields",
+    "population_basis",
+    "need_weights",
+    "floor_share",
+    "top_n",
+    "draws",
+    "uncertainty_seed",
+    "population_uncertainty",
+    "weight_concentration",
+    "seed_ensemble",
+)
+
+
+def _cache_file(params: Mapping) -> Path | None:
+    """Where the runner's per-run cache keeps the evidence for ``params`` (None outside a run)."""
+    from shunde_workbook.data.cache import CACHE_ENV, file_hash
+    from shunde_workbook.params import resolve_path
+
+    folder = os.environ.get(CACHE_ENV)
+    if not folder:
+        return None
+    # the values the evidence is computed with (defaults filled in), so reports that declare fewer
+    # parameters share the entry of those that declare them with the same values
+    model = UncertaintyModel.from_params(params)
+    key = {k: params.get(k) for k in EVIDENCE_PARAMS}
+    key.update(
+        need_weights=params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
+        floor_share=params.get("floor_share", 0.3),
+        top_n=params.get("top_n", 10),
+        model=[model.draws, model.seed, model.population_uncertainty, model.weight_concentration, model.seed_ensemble],
+    )
+
+    for name in ("ledger_path", "towns_path", "population_path"):
+        if params.get(name):
+            key[name] = file_hash(resolve_path(params[name]))
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return Path(folder) / f"evidence-{digest[:24]}.pkl"
+
+
 def for_params(inp: Inputs, params: Mapping) -> Evidence:
     """The evidence behind a report's findings and tables, from the run's parameters.
 
     Intervals must be on the basis of the point values they accompany: the studies leave a town without
-    a population figure out (they do not impute one), so these draws do not impute it either.
+    a population figure out (they do not impute one), so these draws do not impute it either.  Inside a
+    run, the first report to need the evidence stores it in the runner's per-run cache and the others read
+    it (the draws are seeded, so every report would compute the same numbers).
     """
+    cached = _cache_file(params)
+    if cached is not None and cached.exists():
+        return pd.read_pickle(cached)
     model = replace(UncertaintyModel.from_params(params), impute_missing_population=False)
-    return evidence(
+    ev = evidence(
         inp,
         params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
         params.get("floor_share", 0.3),
         model=model,
         top_n=params.get("top_n", 10),
     )
+    if cached is not None:
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        try:
+            pd.to_pickle(ev, tmp)
+            os.replace(tmp, cached)
+        except OSError:  # a full disk only costs the next report the recomputation
+            tmp.unlink(missing_ok=True)
+    return ev

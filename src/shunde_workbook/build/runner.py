@@ -365,6 +365,9 @@ def _result(fut, job: Job) -> dict:
 def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     """Validate each ledger once for the whole run and let every kernel read the result.
 
+    The same folder holds the run's Monte Carlo evidence (``analysis.evidence.for_params``); both are
+    cleared at the start of every run.
+
     The frame is pickled under a name keyed by the file's bytes; kernels find it
     through the SHUNDE_WORKBOOK_CACHE variable they inherit.  A ledger that does
     not validate is not cached, so each notebook reports its errors itself.
@@ -375,7 +378,7 @@ def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     from shunde_workbook.data.ledger import load_ledger
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    for old in cache_dir.glob("ledger-*.pkl"):
+    for old in [*cache_dir.glob("ledger-*.pkl"), *cache_dir.glob("evidence-*.pkl")]:  # per run: never stale
         old.unlink(missing_ok=True)
     for path, info in inputs.items():
         if info.get("parameter") != "ledger_path":
