@@ -125,3 +125,19 @@ def reader_text(page: str) -> str:
     page = html.unescape(page)
     page = re.sub(r"https?://\S+", " ", page)
     return re.sub(r"\s+", " ", page)
+
+
+def assert_same_ledger(a: Path, b: Path, yuan: float = 100.0) -> None:
+    """Assert two simulated-ledger CSVs agree, comparing amounts within one rounding step, not byte for byte.
+
+    The simulator is byte-identical run to run on one machine (tested separately); across machines its
+    log-normal draws may differ in the last bits, which can move an amount by one 100-元 rounding step.
+    Every other cell must be identical.
+    """
+    x = pd.read_csv(a, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    y = pd.read_csv(b, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(x.columns) == list(y.columns) and len(x) == len(y)
+    amount = "Amount Awarded"
+    text = [c for c in x.columns if c != amount]
+    pd.testing.assert_frame_equal(x[text], y[text])
+    np.testing.assert_allclose(x[amount].astype(float), y[amount].astype(float), rtol=0, atol=yuan)

@@ -3,7 +3,7 @@
 import geopandas as gpd
 import pytest
 
-from helpers import ROOT, assert_same_boundaries, cli
+from helpers import ROOT, assert_same_boundaries, assert_same_ledger, cli
 
 
 def test_build_geo_reproduces_the_committed_shapefiles(tmp_path):
@@ -19,7 +19,7 @@ def test_simulate_reproduces_the_committed_ledger(tmp_path):
     out = tmp_path / "sim.csv"
     res = cli("simulate", "--seed", "2023", "--out", str(out), timeout=120)
     assert res.returncode == 0 and "provenance=simulated" in res.stdout
-    assert out.read_bytes() == (ROOT / "data/raw/grants_simulated.csv").read_bytes()
+    assert_same_ledger(out, ROOT / "data/raw/grants_simulated.csv")
 
 
 def test_validate_accepts_the_default_ledger_and_reconciles():
