@@ -26,6 +26,7 @@ STAGES = {
     "errors": 0,
     "paths": 0,
     "rounding": 0,
+    "numeric": 0,
     "data": 1,
     "geo": 1,
     "metrics": 2,

@@ -13,6 +13,8 @@ from collections.abc import Hashable, Mapping
 import numpy as np
 import pandas as pd
 
+from shunde_workbook.numeric import as_series
+
 __all__ = ["apportion", "round_largest_remainder"]
 
 
@@ -57,7 +59,7 @@ def round_largest_remainder(allocation, unit: float = 1.0) -> pd.Series:
     Brookings, ch. 2 (Hamilton's method).
     """
     func = "round_largest_remainder"
-    s = _amounts(allocation, func)
+    s = as_series(allocation, "allocation", func)
     try:
         u = float(unit)
     except (TypeError, ValueError):
@@ -104,38 +106,3 @@ def apportion(total: int, weights: Mapping[Hashable, float]) -> dict:
     w = np.array([weights[k] for k in keys], dtype=float)
     counts = round_largest_remainder(w / w.sum() * total)
     return dict(zip(keys, counts.astype(np.int64).tolist(), strict=False))
-
-
-def _amounts(x, func: str) -> pd.Series:
-    """``x`` as a 1-D float Series of finite, non-negative amounts, or ValueError naming ``func``."""
-    if isinstance(x, pd.DataFrame):
-        raise ValueError(f"{func}: allocation must be 1-D (a Series or array), got a DataFrame")
-    if isinstance(x, pd.Series):
-        s = x
-    else:
-        arr = np.asarray(x)
-        if arr.ndim != 1:
-            raise ValueError(f"{func}: allocation must be 1-D, got shape {arr.shape}")
-        s = pd.Series(arr)
-    if len(s) == 0:
-        raise ValueError(f"{func}: allocation is empty")
-    if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
-        raise ValueError(f"{func}: allocation must be numeric, got dtype {s.dtype}")
-    out = pd.Series(s.to_numpy(dtype=float, na_value=np.nan), index=s.index, name=s.name)
-    values = out.to_numpy()
-    for bad, what in (
-        (np.isnan(values), "contains missing values (NaN) at"),
-        (np.isinf(values), "contains infinite values at"),
-        (values < 0, "must be non-negative; negative at"),
-    ):
-        if bad.any():
-            raise ValueError(f"{func}: allocation {what} {_labels(out.index, bad)}")
-    return out
-
-
-def _labels(index: pd.Index, mask: np.ndarray, limit: int = 10) -> str:
-    bad = list(index[mask])
-    text = ", ".join(repr(x) for x in bad[:limit])
-    if len(bad) > limit:
-        text += f", … ({len(bad) - limit} more)"
-    return text
