@@ -183,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     with clock("import shunde_workbook.build.export (nbconvert)"):
         from shunde_workbook.build.export import to_html
     with clock("import runner, kernel name lookup"):
-        from shunde_workbook.build.execute import ipc_kernel_manager, kernel_name
+        from shunde_workbook.build.execute import kernel_name
+        from shunde_workbook.build.kernels import ipc_kernel_manager
         from shunde_workbook.build.runner import discover, jobs_for, plan
         from shunde_workbook.paths import NOTEBOOKS, PARAMS
 

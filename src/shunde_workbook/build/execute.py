@@ -38,6 +38,7 @@ class Job:
     kernel_name: str
     timeout: float = 600
     report_timeout: float | None = None
+    warm_next: bool = False  # start the worker's next kernel while this report exports (build.kernels)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class JobResult:
     seconds: float
     files: dict = field(default_factory=dict)
     error: dict | None = None
+    phases: dict = field(default_factory=dict)  # seconds per phase: kernel, execute, export (where time goes)
 
 
 def kernel_name() -> str:
@@ -57,28 +59,6 @@ def kernel_name() -> str:
 
     specs = KernelSpecManager().find_kernel_specs()
     return "shunde-workbook" if "shunde-workbook" in specs else "python3"
-
-
-def ipc_kernel_manager(socket_dir: str):
-    """A kernel manager class that talks to its kernel over Unix sockets in ``socket_dir``.
-
-    IPC sockets need no TCP ports, so concurrent kernels cannot clash over
-    ports (papermill issue #511), and each job's sockets live in its own
-    folder.
-    """
-    from jupyter_client import AsyncKernelManager
-    from traitlets import CaselessStrEnum, Unicode
-
-    class IPCKernelManager(AsyncKernelManager):
-        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-        ip = Unicode(str(Path(socket_dir) / "kernel"), config=True)
-
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            # The kernel's own log (shutdown chatter, crash messages) goes to a file, not the terminal.
-            kw["stderr"] = open(Path(socket_dir) / "kernel.log", "ab")  # noqa: SIM115 - owned by the process
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    return IPCKernelManager
 
 
 _PARTIAL: dict[str, Path] = {}  # where the saving engine keeps a partial notebook (one job per process)
@@ -201,6 +181,7 @@ def run_job(job: Job) -> JobResult:
     from shunde_workbook.build.commit import stage_dir
     from shunde_workbook.build.export import to_html, write_pdf
     from shunde_workbook.build.hygiene import kill_kernels
+    from shunde_workbook.build.kernels import launch, prestart, stop, take
 
     t0 = time.perf_counter()
     out = Path(job.outputs)
@@ -212,7 +193,9 @@ def run_job(job: Job) -> JobResult:
     }
     shutil.rmtree(staged, ignore_errors=True)
     executed = staged / rel["notebook"]
-    sockets = tempfile.mkdtemp(prefix="swk-")
+    warm = take(job.kernel_name)
+    sockets, km = (warm.sockets, warm.manager) if warm else (tempfile.mkdtemp(prefix="swk-"), None)
+    phases = {"warm_kernel": warm is not None}
     expired = threading.Event()
     papermill_engines.register("shunde-saving", saving_engine())
     _PARTIAL["path"] = executed
@@ -228,6 +211,9 @@ def run_job(job: Job) -> JobResult:
         if timer:
             timer.daemon = True
             timer.start()
+        if km is None:
+            km = launch(job.kernel_name, sockets)
+        t1 = time.perf_counter()
         pm.execute_notebook(
             job.notebook,
             str(executed),
@@ -237,11 +223,16 @@ def run_job(job: Job) -> JobResult:
             request_save_on_cell_execute=False,
             execution_timeout=max(1, math.ceil(job.timeout)),  # nbclient takes whole seconds
             start_timeout=120,
-            kernel_manager_class=ipc_kernel_manager(sockets),
+            km=km,  # ours, so nbclient leaves the kernel running: stop() kills it without the graceful wait
             engine_name="shunde-saving",
         )
         if timer:
             timer.cancel()
+        t2 = time.perf_counter()
+        stop(km)
+        if job.warm_next:
+            prestart(job.kernel_name)  # boots and imports while the editions below are written
+        t3 = time.perf_counter()
         nb = nbformat.read(str(executed), as_version=4)
         html = {ed: to_html(nb, ed, job.title, job.language) for ed in ("policy", "analyst")}
         for edition, text in html.items():
@@ -249,6 +240,7 @@ def run_job(job: Job) -> JobResult:
         pdf = write_pdf(job.name, staged / rel["policy"], job.language)  # the brief's A4 PDF (build.export)
         if pdf is not None:
             rel["pdf"] = pdf.relative_to(staged).as_posix()
+        phases.update(setup=t1 - t0, execute=t2 - t1, kernel_stop=t3 - t2, export=time.perf_counter() - t3)
     except BaseException as exc:  # noqa: BLE001 - any failure becomes a summary
         if timer:
             timer.cancel()
@@ -274,9 +266,10 @@ def run_job(job: Job) -> JobResult:
         shutil.rmtree(staged, ignore_errors=True)  # nothing half-written stays in .work/
         return JobResult(job.name, "failed", time.perf_counter() - t0, error=error)
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        stop(km, sockets)
     (out / "failed" / f"{job.name}.ipynb").unlink(missing_ok=True)
-    return JobResult(job.name, "ok", time.perf_counter() - t0, files=dict(rel))
+    phases = {k: round(v, 3) if isinstance(v, float) else v for k, v in phases.items()}
+    return JobResult(job.name, "ok", time.perf_counter() - t0, files=dict(rel), phases=phases)
 
 
 def as_dict(result: JobResult) -> dict:

@@ -35,7 +35,8 @@ from pathlib import Path
 from shunde_workbook.build import commit as tx
 from shunde_workbook.build import manifest as mf
 from shunde_workbook.build.execute import Job, as_dict, kernel_name, run_job
-from shunde_workbook.build.hygiene import EXIT_CODES, Interrupted, Signals, worker_init
+from shunde_workbook.build.hygiene import EXIT_CODES, Interrupted, Signals
+from shunde_workbook.build.kernels import worker_start
 from shunde_workbook.build.memory import PeakMemory
 from shunde_workbook.build.session import State, commit_report, lock_outputs, on_disk, say, stop
 from shunde_workbook.errors import LedgerError, ParameterError, RunError, closest, user_error_names
@@ -310,9 +311,13 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
             ctx = multiprocessing.get_context("spawn")
             # Longest first (by last build time) so the workers finish together.
             todo.sort(key=lambda j: -(previous.get(j.name) or {}).get("seconds", 0.0) or 0.0)
+            for job in todo[: len(todo) - njobs]:  # each worker's last report needs no next kernel
+                job.warm_next = True
             ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers start with Ctrl-C ignored
             try:
-                state.pool = pool = ProcessPoolExecutor(max_workers=njobs, mp_context=ctx, initializer=worker_init)
+                state.pool = pool = ProcessPoolExecutor(
+                    max_workers=njobs, mp_context=ctx, initializer=worker_start, initargs=(kernel,)
+                )
                 futures = {pool.submit(run_job, job): job for job in todo}
             finally:
                 signal.signal(signal.SIGINT, ignored)

@@ -148,6 +148,8 @@ def commit_report(state: State, job: Job, res: dict, rec: dict) -> dict:
     """Move a finished report into place and stamp it; a failure (a full disk) fails the report."""
     built = datetime.now(UTC).isoformat(timespec="seconds")
     info = {"files": res["files"], "built_at": built, "seconds": round(res["seconds"], 2)}
+    if res.get("phases"):
+        info["phases"] = res["phases"]
     try:
         with held_signals():
             tx.commit(state.outputs, job.name, rec["_key"], info)

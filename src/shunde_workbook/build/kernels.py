@@ -1,0 +1,192 @@
+"""Warm kernels: the next report's kernel boots, and imports the heavy libraries, while this report exports.
+
+A pool worker builds one report at a time.  After a report's last cell,
+:func:`prestart` launches a *fresh* kernel for the worker's next report and
+queues one silent cell in it that imports the libraries every notebook
+needs (pandas, geopandas, matplotlib, the workbook's stages).  The kernel is
+a separate process, so it boots and imports while the worker writes the
+HTML editions and the PDF.  The next :func:`~shunde_workbook.build.execute.run_job`
+takes it with :func:`take`.
+
+Isolation stays as strict as with cold kernels:
+
+* every report gets its own kernel process; a kernel is never reused;
+* the warm-up cell is run with ``silent=True, store_history=False`` and binds
+  no name, so the notebook starts with the same empty namespace and
+  execution count 1 (only ``sys.modules`` is already filled);
+* the kernel is started with the same arguments, working folder and
+  environment as papermill would use.
+
+A warm kernel that died in the meantime (a report timeout kills every child
+of the worker) is discarded and the report starts a cold one.  A kernel left
+over when the worker exits is killed by :func:`discard`, registered with
+``atexit``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Modules the warm-up cell imports (what the notebooks' first cell imports, and what those pull in).
+WARM_IMPORTS = (
+    "numpy",
+    "pandas",
+    "matplotlib.pyplot",
+    "geopandas",
+    "shunde_workbook.params",
+    "shunde_workbook.analysis",
+    "shunde_workbook.narrative",
+    "shunde_workbook.report",
+)
+
+#: The warm-up cell: imports through importlib so that no name lands in the notebook's namespace.
+WARM_UP_CODE = "[__import__('importlib').import_module(m) for m in {mods!r}]"
+
+#: The arguments nbclient gives every kernel it starts (an in-memory IPython history).
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+
+
+@dataclass
+class WarmKernel:
+    """A started kernel, its manager, the client that queued the warm-up cell, and its socket folder."""
+
+    kernel_name: str
+    manager: object
+    client: object
+    sockets: str
+    msg_id: str
+
+
+_WARM: dict[str, WarmKernel] = {}  # one per worker process
+
+
+def ipc_kernel_manager(socket_dir: str):
+    """A kernel manager class that talks to its kernel over Unix sockets in ``socket_dir``.
+
+    IPC sockets need no TCP ports, so concurrent kernels cannot clash over
+    ports (papermill issue #511), and each job's sockets live in its own
+    folder.
+    """
+    from jupyter_client import AsyncKernelManager
+    from traitlets import CaselessStrEnum, Unicode
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+        ip = Unicode(str(Path(socket_dir) / "kernel"), config=True)
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            # The kernel's own log (shutdown chatter, crash messages) goes to a file, not the terminal.
+            kw["stderr"] = open(Path(socket_dir) / "kernel.log", "ab")  # noqa: SIM115 - owned by the process
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return IPCKernelManager
+
+
+def launch(kernel_name: str, sockets: str):
+    """Start a kernel with the runner's IPC kernel manager in ``sockets``; return the manager.
+
+    Only the process launch happens here (milliseconds); the kernel boots on its own.
+    """
+    from jupyter_core.utils import run_sync
+
+    km = ipc_kernel_manager(sockets)(kernel_name=kernel_name)
+    run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS))
+    return km
+
+
+def prestart(kernel_name: str, imports: tuple[str, ...] = WARM_IMPORTS) -> None:
+    """Launch the worker's next kernel and queue the silent warm-up cell; no-op if one is waiting."""
+    if "next" in _WARM:
+        return
+    sockets = tempfile.mkdtemp(prefix="swk-")
+    try:
+        km = launch(kernel_name, sockets)
+        kc = km.client()
+        kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        msg_id = kc.execute(WARM_UP_CODE.format(mods=tuple(imports)), silent=True, store_history=False)
+    except Exception:  # noqa: BLE001 - a warm kernel is an optimisation; the next report starts a cold one
+        shutil.rmtree(sockets, ignore_errors=True)
+        return
+    _WARM["next"] = WarmKernel(kernel_name, km, kc, sockets, msg_id)
+
+
+def _warmed(warm: WarmKernel, timeout: float) -> bool:
+    """Wait until the warm-up cell has run (normally it has, during the previous export); True if it ran."""
+    import time
+
+    from jupyter_core.utils import run_sync
+
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        if not run_sync(warm.manager.is_alive)():
+            return False
+        try:
+            msg = run_sync(warm.client.get_shell_msg)(timeout=min(left, 1.0))
+        except Exception:  # noqa: BLE001, S112 - queue.Empty: not yet; check the kernel is alive and wait on
+            continue
+        if msg.get("parent_header", {}).get("msg_id") == warm.msg_id:
+            return msg["content"].get("status") == "ok"
+    return False
+
+
+def take(kernel_name: str, timeout: float = 120) -> WarmKernel | None:
+    """The waiting warm kernel, once its warm-up cell has run, if it runs ``kernel_name``; else None.
+
+    A kernel that is for another kernelspec, died, failed its warm-up or is not
+    ready within ``timeout`` seconds is killed, and the caller starts a cold one.
+    """
+    warm = _WARM.pop("next", None)
+    if warm is None:
+        return None
+    try:
+        alive = warm.kernel_name == kernel_name and _warmed(warm, timeout)
+        warm.client.stop_channels()
+    except Exception:  # noqa: BLE001 - treat any doubt as a dead kernel
+        alive = False
+    if not alive:
+        stop(warm.manager, warm.sockets)
+        return None
+    return warm
+
+
+def stop(km, sockets: str | None = None) -> None:
+    """Kill the kernel of ``km`` at once (its report is finished) and remove its socket folder."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if km is not None and km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001, S110 - the process may already be gone; kill_kernels is the backstop
+        pass
+    finally:
+        if sockets:
+            shutil.rmtree(sockets, ignore_errors=True)
+
+
+def discard() -> None:
+    """Kill the waiting warm kernel, if any (worker exit)."""
+    warm = _WARM.pop("next", None)
+    if warm is not None:
+        try:
+            warm.client.stop_channels()
+        except Exception:  # noqa: BLE001, S110 - closing a client of a kernel about to be killed
+            pass
+        stop(warm.manager, warm.sockets)
+
+
+atexit.register(discard)
+
+
+def worker_start(kernel_name: str) -> None:
+    """Initialiser of each pool worker: :func:`~shunde_workbook.build.hygiene.worker_init`, then a warm kernel.
+
+    The first kernel boots while the worker itself imports papermill and nbconvert.
+    """
+    from shunde_workbook.build.hygiene import worker_init
+
+    worker_init()
+    prestart(kernel_name)
