@@ -52,7 +52,8 @@ def _field_verdict(ft: _FieldTable, f: str, p: str, y: int) -> tuple[str | None,
     elsewhere = [k for k, ys in ft.by_programme.get(p, {}).items() if label_key(k) == label_key(f)]
     if elsewhere:
         yrs = ft.by_programme[p][elsewhere[0]]
-        where = {"field": elsewhere[0], "programme": p, "first": min(yrs), "last": max(yrs)}
+        years = f"{min(yrs)}–{max(yrs)}" if min(yrs) != max(yrs) else str(min(yrs))
+        where = {"field": elsewhere[0], "programme": p, "years": years}
         msg = Msg("field.wrong_year", **where, year=y, choices=" | ".join(choices))
     else:
         msg = Msg("field.unknown", programme=p, year=y, choices=" | ".join(choices))

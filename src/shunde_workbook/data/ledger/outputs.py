@@ -20,7 +20,7 @@ body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;m
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#eee}
+th{background:#eee;white-space:nowrap}
 td.kind,td:nth-child(2),td:nth-child(3){white-space:nowrap}
 .error td.kind{color:#b00020;font-weight:bold}.warning td.kind{color:#8a6d00}
 .verdict{padding:.6em;border-left:6px solid #2e7d32;background:#f1f8e9}
@@ -57,7 +57,7 @@ def render_html(report: ValidationReport, language: str = "zh") -> str:
         f'<!DOCTYPE html>\n<html lang="{"en" if language == "en" else "zh-CN"}"><head><meta charset="utf-8">',
         f"<title>{e(t['title'])}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(t['title'])}</h1>",
-        f"<p>{e(t['file'])}: <code>{e(shorten(report.path, 200))}</code> · {e(t['checked'])}: "
+        f"<p>{e(t['file'])}<code>{e(shorten(report.path, 200))}</code> · {e(t['checked'])}"
         f"{datetime.now():%Y-%m-%d %H:%M}</p>",
         f'<p class="verdict{"" if report.ok else " bad"}">{e(t["ok"] if report.ok else t["not_ok"])}</p>',
         f"<h2>{e(t['summary'])}</h2><table><tr>",
@@ -78,7 +78,10 @@ def render_html(report: ValidationReport, language: str = "zh") -> str:
         head = ("kind", "sheet", "row", "column", "value", "what", "todo")
         parts.append("<table><tr>" + "".join(f"<th>{e(t[h])}</th>" for h in head) + "</tr>")
         for kind, i in issues:
-            what = localise(i.message, lang) + (f"（{t['did_you_mean']} “{i.suggestion}”）" if i.suggestion else "")
+            # the suggestion goes in "what to do", or next to the problem when that column says something else
+            what = localise(i.message, lang) + (
+                f"（{t['did_you_mean']} “{i.suggestion}”）" if i.suggestion and i.todo else ""
+            )
             todo = localise(i.todo, lang) or (f"{t['did_you_mean']} “{i.suggestion}”" if i.suggestion else t["fix_row"])
             column = localise(i.column, lang)
             cells = (t[kind], i.sheet, i.row or "", column, shorten(i.value), shorten(what, 400), shorten(todo, 300))
