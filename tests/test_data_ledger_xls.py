@@ -2,7 +2,8 @@
 
 The fixture ``fixtures/ledgers/ledger_2019.xls`` is written by ``fixtures/ledgers/make_xls.py`` (xlwt): a merged
 title row, a 单位：万元 row, the header on row 3 without identifier, year or provenance columns, six grants (the town
-of rows 6–8 in one merged cell), a 合计 row holding the right sum and a note row; a second sheet holds no ledger.
+of rows 6–8 in one merged cell), a 合计 row holding the right sum and a note row; a hidden sheet holds a ledger
+header, another sheet no ledger.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def test_xls_ledger_is_read_with_its_layout():
     assert rep.ok and rep.encoding == "xls" and not rep.warnings
     assert rep.sheets == [
         "'2019年' read: header on row 3, 6 data row(s)",
+        "'旧表' skipped: hidden sheet",
         "'说明' skipped: no ledger header in its first 30 rows",
     ]
     fixes = {f.message.key: (f.sheet, f.column, f.rows) for f in rep.fixes}

@@ -32,7 +32,8 @@ class Issue:
     """One problem in one cell.
 
     ``row`` is the spreadsheet row (column problems use the header's row; a file that cannot be read uses row 0),
-    ``sheet`` the sheet name ("" for CSV) and ``todo`` what to do, when that is not obvious.
+    ``sheet`` the sheet name ("" for CSV) and ``todo`` what to do, when that is not obvious.  ``message`` and
+    ``todo`` are :class:`~shunde_workbook.data.ledger.messages.Msg` strings: English, or ``format("zh")``.
     """
 
     file: str
@@ -69,7 +70,7 @@ class Issue:
 
 @dataclass(frozen=True)
 class Fix:
-    """An automatic correction applied to the in-memory rows (never to the file)."""
+    """An automatic correction applied to the in-memory rows (never to the file); ``message`` is a Msg."""
 
     file: str
     column: str

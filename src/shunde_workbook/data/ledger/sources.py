@@ -256,7 +256,7 @@ def _read_xls(path: Path) -> list[RawSheet]:
     value was never calculated reads as an empty cell (the .xls format does not say which cells are formulas
     to this reader).
     """
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     todo = Msg("todo.xls_save_as")
     try:
@@ -273,7 +273,7 @@ def _read_xls(path: Path) -> list[RawSheet]:
                 notes.append(Msg("read.far_cells", column=_col_letter(MAX_COLUMNS), cells=_col_letter(sheet.width)))
             table = pd.DataFrame(rows, index=range(1, len(rows) + 1), dtype=object) if rows else pd.DataFrame()
             merged = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
-            hidden = "Visible" not in str(getattr(meta.get(name), "visible", "Visible"))
+            hidden = name in meta and meta[name].visible != SheetVisibleEnum.Visible
             sheets.append(RawSheet(name, table, merged, notes=notes, hidden=hidden))
     except ReadFailure:
         raise
