@@ -86,7 +86,8 @@ def _validate(args) -> int:
         + (["--provenance", args.provenance] if args.provenance else [])
         + (["--reconcile"] if args.reconcile else [])
         + (["--out", args.out] if args.out else [])
-        + (["--html", args.html, "--language", args.language] if args.html else [])
+        + (["--html", args.html] if args.html else [])
+        + (["--language", args.language] if args.language else [])
     )
     return validate_main(argv)
 
@@ -186,7 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--reconcile", action="store_true", help="also compare the ledger with the published facts")
     val.add_argument("--out", help="write the accepted rows as a clean CSV (usable as run --set ledger_path=…)")
     val.add_argument("--html", help="write a printable HTML validation report")
-    val.add_argument("--language", choices=("zh", "en"), default="zh", help="language of the --html report")
+    val.add_argument(
+        "--language",
+        choices=("zh", "en"),
+        default=None,
+        help="language of the printed list (default en) and of the --html report (default zh)",
+    )
     val.set_defaults(func=_validate)
 
     tpl = sub.add_parser("template", help="write a data-entry ledger workbook (.xlsx) with drop-down lists")

@@ -49,7 +49,12 @@ def _validate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="write the accepted rows as a clean CSV in the on-disk schema (usable as run --set ledger_path=…)",
     )
     p.add_argument("--html", type=Path, default=None, help="write a printable HTML validation report")
-    p.add_argument("--language", choices=["zh", "en"], default="zh", help="language of the HTML report (default zh)")
+    p.add_argument(
+        "--language",
+        choices=["zh", "en"],
+        default=None,
+        help="language of the printed list (default en) and of the HTML report (default zh)",
+    )
     return p
 
 
@@ -67,20 +72,24 @@ def _simulate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def run_validate(args: argparse.Namespace, out=None) -> int:
     """Validate ``args.file``; print every problem, write --out/--html; 0 when there is no error."""
     from shunde_workbook.data.ledger import validate_ledger
+    from shunde_workbook.data.ledger.messages import Msg
     from shunde_workbook.data.ledger.outputs import write_clean, write_html
     from shunde_workbook.data.reconcile import format_table, reconcile
 
     out = out or sys.stdout
+    language = getattr(args, "language", None)
+    lang = language or "en"
     report = validate_ledger(args.file, unit=args.unit, provenance=args.provenance)
-    print(report.format(), file=out)
+    print(report.format(lang), file=out)
     if getattr(args, "html", None):
-        print(f"wrote the validation report to {write_html(report, args.html, args.language)}", file=out)
+        path = write_html(report, args.html, language or "zh")
+        print(Msg("cli.wrote_html", path=path).text(lang), file=out)
     if getattr(args, "out", None):
         if report.n_accepted:
             path = write_clean(report, args.out)
-            print(f"wrote {report.n_accepted} accepted row(s) to {path}", file=out)
+            print(Msg("cli.wrote_clean", n=report.n_accepted, path=path).text(lang), file=out)
         else:
-            print(f"no accepted rows; {args.out} not written", file=out)
+            print(Msg("cli.no_rows", path=args.out).text(lang), file=out)
     if args.reconcile:
         table = reconcile(report.frame)
         print("\nReconciliation with published facts (amounts in 万元):", file=out)

@@ -128,10 +128,6 @@ HEADER_LOOKUP = _build_header_lookup()
 
 PROGRAMMES = ("众创共善", "和美社区")
 PROGRAMME_FIRST_YEAR = {"众创共善": 2017, "和美社区": 2018}
-PROGRAMME_LIFE_NOTE = {
-    "众创共善": "众创共善 data start in 2017 (2016 was the predecessor 第三届公益创新大赛)",
-    "和美社区": "和美社区 starts in 2018 (first grants signed 2018-10-30)",
-}
 FUNDERS = {"众创共善": "佛山市顺德区社会创新中心", "和美社区": "广东省德胜社区慈善基金会"}
 PROGRAMME_TITLES = {"众创共善": "众创共善计划", "和美社区": "和美社区计划"}
 PROGRAMME_ALIASES = {

@@ -11,6 +11,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from shunde_workbook.data.ledger.messages import Msg
 from shunde_workbook.data.schema import UNITS, normalise_unit
 
 MAX_PLAUSIBLE_GRANT = 1e9  # 10亿元 for one grant is surely a unit or typing error
@@ -26,16 +27,16 @@ def _parse_amount_text(text: str, factor: float) -> tuple[float, str | None, str
     """Slow path for one cell: returns (amount in 元, error or None, unit source 'cell'|'declared')."""
     s = unicodedata.normalize("NFKC", text).strip()
     if not s:
-        return np.nan, "amount is empty", "declared"
+        return np.nan, Msg("amount.empty"), "declared"
     t = _THOUSANDS.sub("", _CURRENCY_PREFIX.sub("", s))
     t = re.sub(r"\s+", "", t)
     m = _AMOUNT_RE.match(t)
     if not m:
         if _APPROX_RE.search(s):
-            return np.nan, "approximate amount; the ledger needs the exact amount awarded", "declared"
+            return np.nan, Msg("amount.approximate"), "declared"
         if _MULTI_RE.search(s):
-            return np.nan, "several amounts in one cell (range or alternatives); give one amount", "declared"
-        return np.nan, "not a number", "declared"
+            return np.nan, Msg("amount.several"), "declared"
+        return np.nan, Msg("amount.not_number"), "declared"
     unit = m.group("unit") or ""
     mult = 10_000.0 if unit.startswith("万") else 1.0 if unit == "元" else factor
     return float(m.group("num")) * mult, None, "cell" if unit else "declared"
@@ -66,8 +67,8 @@ def parse_amounts(values: pd.Series, unit: str | None = None) -> tuple[pd.Series
         how[slow] = ["cell unit" if r[2] == "cell" else "text" for r in res]
     amount = amount.round(2)
     ok = err.isna()
-    err[ok & (amount <= 0)] = "amount must be > 0"
-    err[ok & (amount > MAX_PLAUSIBLE_GRANT)] = "implausibly large for one grant (over 10亿元); check the unit"
+    err[ok & (amount <= 0)] = Msg("amount.not_positive")
+    err[ok & (amount > MAX_PLAUSIBLE_GRANT)] = Msg("amount.too_large")
     amount[err.notna()] = np.nan
     return amount, err, how
 

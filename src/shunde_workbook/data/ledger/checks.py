@@ -17,13 +17,13 @@ from shunde_workbook.data.ledger.amounts import parse_amounts
 from shunde_workbook.data.ledger.dates import excel_serials, parse_dates, parse_years
 from shunde_workbook.data.ledger.distinct import map_unique
 from shunde_workbook.data.ledger.fields import resolve_fields
+from shunde_workbook.data.ledger.messages import Msg, row_list
 from shunde_workbook.data.ledger.report import Fix
 from shunde_workbook.data.ledger.sheet import Sheet
 from shunde_workbook.data.schema import (
     CURRENCY_ALIASES,
     FUNDERS,
     PROGRAMME_FIRST_YEAR,
-    PROGRAMME_LIFE_NOTE,
     PROGRAMME_LOOKUP,
     PROGRAMMES,
     PROVENANCE_LOOKUP,
@@ -49,7 +49,7 @@ FREE_TEXT_ROLES = (
 def check_identifier(sheet: Sheet) -> None:
     """Identifiers are required and unique; each group of duplicates is one error listing its rows."""
     issues, ident, column = sheet.issues, sheet.get("identifier"), sheet.hname("identifier")
-    issues.cells(ident.eq(""), column, ident, "Identifier is required")
+    issues.cells(ident.eq(""), column, ident, Msg("id.required"))
     dup = ident.ne("") & ident.duplicated(keep=False)
     if dup.any():
         for value, rows in sheet.rownum[dup].groupby(ident[dup], sort=False):
@@ -58,10 +58,9 @@ def check_identifier(sheet: Sheet) -> None:
     sheet.out["identifier"] = ident
 
 
-def duplicate_message(rows: list, limit: int = 10) -> str:
+def duplicate_message(rows: list, limit: int = 10, key: str = "id.duplicate") -> Msg:
     """'duplicate Identifier on 3 rows: 2, 5, 9' (at most ``limit`` rows named)."""
-    shown = ", ".join(str(r) for r in rows[:limit]) + (f", … ({len(rows) - limit} more)" if len(rows) > limit else "")
-    return f"duplicate Identifier on {len(rows)} rows: {shown}; every one of them is left out"
+    return Msg(key, n=len(rows), rows=row_list(rows, limit))
 
 
 def check_amount(sheet: Sheet) -> None:
@@ -70,11 +69,11 @@ def check_amount(sheet: Sheet) -> None:
     header_unit = sheet.roles.unit.get("amount")
     amount_unit = unit or header_unit
     if unit and header_unit and header_unit != unit:
-        issues.header(column, f"header says {header_unit} but unit={unit} was given")
+        issues.header(column, Msg("amount.unit_conflict", header_unit=header_unit, unit=unit))
     raw = sheet.get("amount")
     amount, err, how = parse_amounts(raw, amount_unit)
     sugg = sheet.nothing()
-    neg = err.eq("amount must be > 0")
+    neg = err.eq(Msg("amount.not_positive"))
     if neg.any():
         sugg[neg] = raw[neg].str.lstrip("-−")
     issues.cells(err.notna(), column, raw, err, sugg)
@@ -88,7 +87,7 @@ def check_amount(sheet: Sheet) -> None:
                 "万元",
                 "元",
                 tuple(sheet.rownum[conv].astype(int)),
-                f"bare numbers read as {amount_unit} and converted to 元 (×10000)",
+                Msg("amount.converted", unit=amount_unit),
                 sheet.name,
             )
         )
@@ -99,12 +98,12 @@ def check_amount(sheet: Sheet) -> None:
             column,
             raw,
             amount[texty].map(lambda x: f"{x:.2f}".rstrip("0").rstrip(".")),
-            "amount text parsed to 元",
+            Msg("amount.text_parsed"),
         )
     if unit is None and amount_unit is None and ok.any() and amount[ok].median() < 1000:
         issues.header(
             column,
-            "amounts look small for 元 (median under 1000); if they are in 万元 pass unit='万元' (--unit 万元)",
+            Msg("amount.looks_small"),
             "unit=万元",
             warning=True,
         )
@@ -117,9 +116,9 @@ def check_programme(sheet: Sheet) -> None:
     prog = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(label_key(v)) if v else None)
     bad = prog.isna()
     sugg = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(closest(label_key(v), PROGRAMME_LOOKUP, cutoff=0.0)))
-    issues.cells(bad & raw.eq(""), column, raw, "programme is required", f"{PROGRAMMES[0]}' or '{PROGRAMMES[1]}")
-    issues.cells(bad & raw.ne(""), column, raw, "unknown programme (众创共善 | 和美社区)", sugg)
-    issues.fix_groups(prog.notna() & prog.ne(raw), column, raw, prog, "programme alias")
+    issues.cells(bad & raw.eq(""), column, raw, Msg("programme.required"), f"{PROGRAMMES[0]}' or '{PROGRAMMES[1]}")
+    issues.cells(bad & raw.ne(""), column, raw, Msg("programme.unknown"), sugg)
+    issues.fix_groups(prog.notna() & prog.ne(raw), column, raw, prog, Msg("programme.alias"))
     sheet.out["programme"] = prog
 
 
@@ -131,10 +130,8 @@ def check_award_date(sheet: Sheet) -> None:
         serial = excel_serials(raw.where(adate.isna(), ""))
         if serial.notna().any():
             adate = adate.where(serial.isna(), serial)
-            sheet.issues.fix_groups(
-                serial.notna(), column, raw, serial.dt.strftime("%Y-%m-%d"), "Excel date serial converted to a date"
-            )
-        sheet.issues.cells(adate.isna() & raw.ne(""), column, raw, "not a date (use YYYY-MM-DD)")
+            sheet.issues.fix_groups(serial.notna(), column, raw, serial.dt.strftime("%Y-%m-%d"), Msg("date.serial"))
+        sheet.issues.cells(adate.isna() & raw.ne(""), column, raw, Msg("date.bad"))
     else:
         adate = pd.Series(pd.NaT, index=sheet.index, dtype="datetime64[ns]")
     sheet.out["award_date"] = adate
@@ -152,9 +149,9 @@ def check_year(sheet: Sheet) -> None:
     prog = sheet.out["programme"]
     for p in PROGRAMMES:
         first = PROGRAMME_FIRST_YEAR[p]
-        sheet.issues.cells(prog.eq(p) & (year < first), column, raw_year, PROGRAMME_LIFE_NOTE[p], str(first))
+        sheet.issues.cells(prog.eq(p) & (year < first), column, raw_year, Msg(f"year.before.{p}"), str(first))
     this_year = date.today().year
-    sheet.issues.cells(year > this_year, column, raw_year, f"year after {this_year} (grants cannot be from the future)")
+    sheet.issues.cells(year > this_year, column, raw_year, Msg("year.future", year=this_year))
     sheet.out["year"] = year
 
 
@@ -165,9 +162,9 @@ def _year_from_year_column(sheet: Sheet) -> tuple[pd.Series, pd.Series, str]:
     year = parse_years(raw)
     fill = year.isna() & raw.eq("") & adate.notna()
     year[fill] = adate[fill].dt.year
-    issues.fix_groups(fill, column, raw, year.astype("Int64").astype(str), "year taken from Award Date")
-    issues.cells(year.isna() & raw.ne(""), column, raw, "not a year (use e.g. 2019)")
-    issues.cells(year.isna() & raw.eq(""), column, raw, "year is required (or give Award Date)")
+    issues.fix_groups(fill, column, raw, year.astype("Int64").astype(str), Msg("year.from_date"))
+    issues.cells(year.isna() & raw.ne(""), column, raw, Msg("year.bad"))
+    issues.cells(year.isna() & raw.eq(""), column, raw, Msg("year.required"))
     return year, raw, column
 
 
@@ -176,9 +173,7 @@ def _year_from_award_date(sheet: Sheet) -> tuple[pd.Series, pd.Series, str]:
     adate, raw_date, column = sheet.out["award_date"], sheet.get("award_date"), sheet.hname("award_date")
     raw_year = pd.Series([str(y) if y == y else "" for y in adate.dt.year], index=sheet.index, dtype=object)
     year = adate.dt.year.astype(float)
-    sheet.issues.cells(
-        year.isna() & raw_date.eq(""), column, raw_date, "Award Date is required when there is no year column"
-    )
+    sheet.issues.cells(year.isna() & raw_date.eq(""), column, raw_date, Msg("year.date_required"))
     return year, raw_year, column
 
 
@@ -188,7 +183,7 @@ def check_field(sheet: Sheet) -> None:
         raw, column = sheet.get("field"), sheet.hname("field")
         fld, err, sugg = resolve_fields(raw, sheet.out["programme"], sheet.out["year"])
         sheet.issues.cells(err.notna(), column, raw, err, sugg)
-        sheet.issues.fix_groups(fld.notna() & fld.ne(raw), column, raw, fld, "field alias / spelling")
+        sheet.issues.fix_groups(fld.notna() & fld.ne(raw), column, raw, fld, Msg("field.alias"))
     else:
         fld = sheet.nothing()
     sheet.out["field"] = fld
@@ -198,7 +193,7 @@ def provenance_arg(provenance: str | None) -> str:
     """The caller's provenance, normalised; ValueError if it is not one of PROVENANCES."""
     p = PROVENANCE_LOOKUP.get(label_key(provenance)) if provenance else None
     if p is None:
-        raise ValueError(f"provenance must be one of {PROVENANCES}, not {provenance!r}")
+        raise ValueError(Msg("provenance.bad_arg", choices=PROVENANCES, value=repr(provenance)))
     return p
 
 
@@ -217,7 +212,7 @@ def check_provenance(sheet: Sheet) -> None:
                 "",
                 given,
                 tuple(sheet.rownum.astype(int)),
-                "no provenance column; value given by the caller",
+                Msg("provenance.from_caller"),
                 sheet.name,
             )
         )
@@ -230,12 +225,12 @@ def check_provenance(sheet: Sheet) -> None:
         prov.isna() & raw.eq("") & (given is None),
         column,
         raw,
-        "provenance is required (published | official | simulated)",
+        Msg("provenance.required"),
     )
     if given is not None:
         prov = prov.where(raw.ne(""), provenance_arg(given))
-    issues.cells(prov.isna() & raw.ne(""), column, raw, "unknown provenance (published | official | simulated)", sugg)
-    issues.fix_groups(prov.notna() & raw.ne("") & prov.ne(raw), column, raw, prov, "provenance alias")
+    issues.cells(prov.isna() & raw.ne(""), column, raw, Msg("provenance.unknown"), sugg)
+    issues.fix_groups(prov.notna() & raw.ne("") & prov.ne(raw), column, raw, prov, Msg("provenance.alias"))
     sheet.out["provenance"] = prov
 
 
@@ -244,7 +239,7 @@ def check_currency(sheet: Sheet) -> None:
     if sheet.has("currency"):
         raw = sheet.get("currency")
         ok = raw.eq("") | map_unique(raw, lambda v: label_key(v) in CURRENCY_ALIASES).astype(bool)
-        sheet.issues.cells(~ok, sheet.hname("currency"), raw, "only CNY (元) is supported", "CNY")
+        sheet.issues.cells(~ok, sheet.hname("currency"), raw, Msg("currency.only_cny"), "CNY")
     sheet.out["currency"] = "CNY"
 
 

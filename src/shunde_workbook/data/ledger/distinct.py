@@ -8,6 +8,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from shunde_workbook.data.ledger.messages import Msg
+
 
 def map_unique(values: pd.Series, fn) -> pd.Series:
     """Fn applied once per distinct value (C-speed factorize, Python only over the distinct values)."""
@@ -41,12 +43,12 @@ def clean_cells(values: pd.Series, issues=None, column: str = "", half_width: bo
     changed = cleaned.ne(values)
     if issues is not None and changed.any():
         invisible = changed & map_unique(values, lambda v: bool(INVISIBLE.search(v))).astype(bool)
-        issues.fix_groups(invisible, column, values, cleaned, "control or invisible characters removed")
+        issues.fix_groups(invisible, column, values, cleaned, Msg("cell.invisible"))
     if half_width:
         narrow = map_unique(cleaned, lambda v: unicodedata.normalize("NFKC", v) if not v.isascii() else v)
         wide = narrow.ne(cleaned)
         if issues is not None and wide.any():
-            issues.fix_groups(wide, column, cleaned, narrow, "full-width characters made half-width")
+            issues.fix_groups(wide, column, cleaned, narrow, Msg("cell.full_width"))
         cleaned = narrow
     return cleaned
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from shunde_workbook.data import reference
 from shunde_workbook.data.ledger.distinct import factorize_rows
+from shunde_workbook.data.ledger.messages import Msg
 from shunde_workbook.data.schema import label_key
 from shunde_workbook.errors import closest
 
@@ -51,9 +52,11 @@ def _field_verdict(ft: _FieldTable, f: str, p: str, y: int) -> tuple[str | None,
     elsewhere = [k for k, ys in ft.by_programme.get(p, {}).items() if label_key(k) == label_key(f)]
     if elsewhere:
         yrs = ft.by_programme[p][elsewhere[0]]
-        msg = f"{elsewhere[0]} is a {p} field in {min(yrs)}–{max(yrs)}, not in {y}; {y} fields: " + " | ".join(choices)
+        years = f"{min(yrs)}–{max(yrs)}" if min(yrs) != max(yrs) else str(min(yrs))
+        where = {"field": elsewhere[0], "programme": p, "years": years}
+        msg = Msg("field.wrong_year", **where, year=y, choices=" | ".join(choices))
     else:
-        msg = f"unknown field for {p} in {y}; fields: " + " | ".join(choices)
+        msg = Msg("field.unknown", programme=p, year=y, choices=" | ".join(choices))
     return None, msg, closest(label_key(f), choices, cutoff=0.0)
 
 

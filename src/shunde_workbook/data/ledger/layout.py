@@ -14,6 +14,7 @@ import pandas as pd
 
 from shunde_workbook.data.ledger.amounts import parse_amounts
 from shunde_workbook.data.ledger.distinct import map_unique
+from shunde_workbook.data.ledger.messages import Msg
 from shunde_workbook.data.ledger.reading import SERIAL_KEYS
 from shunde_workbook.data.ledger.report import Fix
 from shunde_workbook.data.ledger.sheet import Sheet
@@ -74,9 +75,7 @@ def apply_unit(sheet: Sheet, raw: RawSheet) -> None:
     if found and not header_unit:
         unit, row, text = found
         sheet.roles.unit["amount"] = unit
-        sheet.issues.fixes.append(
-            Fix(sheet.file, column, text, unit, (row,), f"amount unit {unit} declared above the header", sheet.name)
-        )
+        sheet.issues.fixes.append(Fix(sheet.file, column, text, unit, (row,), Msg("unit.above", unit=unit), sheet.name))
     elif header_unit and sheet.unit is None:
         sheet.issues.fixes.append(
             Fix(
@@ -85,7 +84,7 @@ def apply_unit(sheet: Sheet, raw: RawSheet) -> None:
                 column,
                 header_unit,
                 (sheet.header_row,),
-                f"amount unit {header_unit} declared in the header",
+                Msg("unit.header", unit=header_unit),
                 sheet.name,
             )
         )
@@ -102,8 +101,8 @@ def fill_merged(sheet: Sheet, raw: RawSheet) -> None:
         if not rows or not str(value).strip():
             continue
         body.loc[rows, c1] = value
-        column = sheet.headers[c1] if c1 < len(sheet.headers) else f"(column {c1 + 1})"
-        message = f"merged cell {r1}–{r2} applied to each row it covers"
+        column = sheet.headers[c1] if c1 < len(sheet.headers) else Msg("column.nth", n=c1 + 1)
+        message = Msg("merged.applied", first=r1, last=r2)
         sheet.issues.fixes.append(Fix(sheet.file, column, str(value), str(value), (r1, *rows), message, sheet.name))
     sheet._stripped = {}
 
@@ -144,7 +143,7 @@ def drop_notes(sheet: Sheet) -> None:
         note[note] = sheet.body[note].apply(_first_text, axis=1).map(lambda t: bool(_NOTE.match(t)))
     if note.any():
         rows = tuple(int(r) for r in sheet.rownum[note])
-        sheet.issues.fixes.append(Fix(sheet.file, "", "", "", rows, "note row(s) left out", sheet.name))
+        sheet.issues.fixes.append(Fix(sheet.file, "", "", "", rows, Msg("notes.dropped"), sheet.name))
         sheet.drop_rows(note)
 
 
@@ -184,7 +183,7 @@ def check_totals(sheet: Sheet, raw: RawSheet) -> None:
             if label != "小计":
                 since_total = []
     rows = tuple(int(r) for r in sheet.rownum[is_total])
-    sheet.issues.fixes.append(Fix(sheet.file, "", "", "", rows, "total row(s) (合计/小计/总计) left out", sheet.name))
+    sheet.issues.fixes.append(Fix(sheet.file, "", "", "", rows, Msg("totals.dropped"), sheet.name))
     sheet.drop_rows(is_total)
 
 
@@ -195,8 +194,8 @@ def _check_one_total(sheet, raw, r, label, covered, amounts, err, raw_amounts, c
             r,
             column,
             formula,
-            f"the {label} formula has no cached value, so it cannot be checked",
-            "open the file in Excel or WPS, let it calculate, and save it again",
+            Msg("total.uncached", label=label),
+            Msg("todo.recalculate"),
         )
         return
     if raw_amounts[r] == "" or not covered:
@@ -209,9 +208,16 @@ def _check_one_total(sheet, raw, r, label, covered, amounts, err, raw_amounts, c
             r,
             column,
             raw_amounts[r],
-            f"{label} row says {stated:,.2f} 元 but the {len(covered)} grant row(s) it covers "
-            f"(rows {covered[0]}–{covered[-1]}) add up to {added:,.2f} 元",
-            "correct the total or the grant rows",
+            Msg(
+                "total.mismatch",
+                label=label,
+                stated=stated,
+                n=len(covered),
+                first=covered[0],
+                last=covered[-1],
+                added=added,
+            ),
+            Msg("todo.correct_total"),
         )
 
 
@@ -231,8 +237,7 @@ def report_uncached(sheet: Sheet, raw: RawSheet) -> None:
             mask,
             sheet.hname(role),
             values,
-            "formula without a cached value (the file was saved by a program that did not calculate it); "
-            "open the file in Excel or WPS and save it again",
+            Msg("formula.uncached"),
         )
         left_out |= mask
     if left_out.any():
@@ -267,9 +272,9 @@ def columns_from_sheet_name(sheet: Sheet) -> str | None:
     year, batch = sheet_name_marks(sheet.name)
     if year is not None and not sheet.has("year"):
         values = pd.Series(str(year), index=sheet.body.index, dtype=object)
-        sheet.add_column("year", f"年度 (from sheet name '{sheet.name}')", values)
+        sheet.add_column("year", Msg("year.sheet_column", sheet=sheet.name), values)
         rows = tuple(int(r) for r in sheet.rownum)
-        message = f"no year column; year {year} taken from the sheet name"
+        message = Msg("year.from_sheet", year=year)
         sheet.issues.fixes.append(Fix(sheet.file, "年度", sheet.name, str(year), rows, message, sheet.name))
     return batch if not sheet.has("programme_title") else None
 
@@ -286,19 +291,12 @@ def identifiers(sheet: Sheet, several_sheets: bool) -> None:
             prefix = f"{sheet.name}-" if several_sheets else ""
             header = sheet.headers[serial]
             sheet.add_column("identifier", header, prefix + values)
-            message = "no identifier column; 序号 used as Identifier" + (
-                f" (prefixed with the sheet name '{sheet.name}')" if prefix else ""
-            )
+            message = Msg("id.from_serial_prefixed", sheet=sheet.name) if prefix else Msg("id.from_serial")
             sheet.issues.fixes.append(Fix(sheet.file, header, "", "", rows, message, sheet.name))
             return
     stem = Path(sheet.file).stem
     parts = [stem] + ([sheet.name] if sheet.name else [])
     values = pd.Series(["-".join([*parts, f"R{r}"]) for r in sheet.rownum], index=sheet.body.index, dtype=object)
-    sheet.add_column("identifier", "Identifier (made from file, sheet and row)", values)
-    why = "序号 is not unique or has blanks" if serial is not None else "no 序号 column either"
-    sheet.issues.header(
-        "Identifier",
-        f"no identifier column ({why}); stable identifiers made from file, sheet and row, "
-        f"e.g. '{values.iloc[0]}'. They change when rows are moved: add an identifier column (项目编号)",
-        warning=True,
-    )
+    sheet.add_column("identifier", Msg("id.made_column"), values)
+    why = Msg("id.why_serial") if serial is not None else Msg("id.why_no_serial")
+    sheet.issues.header("Identifier", Msg("id.made", why=why, example=values.iloc[0]), warning=True)

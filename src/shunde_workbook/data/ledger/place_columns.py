@@ -14,12 +14,13 @@ import pandas as pd
 
 from shunde_workbook.data import places
 from shunde_workbook.data.ledger.distinct import factorize_rows, map_unique
+from shunde_workbook.data.ledger.messages import Msg
 from shunde_workbook.data.ledger.sheet import Sheet
 
 VILLAGE_PROBLEMS = (
-    (places.VILLAGE_UNKNOWN, "unknown 村(社区)"),
-    (places.VILLAGE_AMBIGUOUS, "村(社区) name is used in more than one town; give the town"),
-    (places.VILLAGE_WRONG_TOWN, "村(社区) is not in this row's town"),
+    (places.VILLAGE_UNKNOWN, "village.unknown"),
+    (places.VILLAGE_AMBIGUOUS, "village.ambiguous"),
+    (places.VILLAGE_WRONG_TOWN, "village.wrong_town"),
 )
 
 
@@ -48,7 +49,7 @@ def check_places(sheet: Sheet) -> None:
     missing = town.isna() & town_src.text.eq("") & ~has_village  # with a village given, its error says it all
     if missing.any():
         column = sheet.hname("town") or sheet.hname("town_code") or sheet.hname("location_code") or "town"
-        sheet.issues.cells(missing, column, town_src.text, "town (镇街) is required")
+        sheet.issues.cells(missing, column, town_src.text, Msg("town.required"))
     renamed = town.notna() & town_src.text.ne(town) & town_src.text.ne(town.map(idx.town_name))
     if renamed.any():
         for c in town_src.column[renamed].unique():
@@ -57,7 +58,7 @@ def check_places(sheet: Sheet) -> None:
                 c,
                 town_src.text,
                 town.map(idx.town_name) + " (" + town.fillna("") + ")",
-                "town normalised",
+                Msg("town.normalised"),
             )
     sheet.out["town_code"] = town
     sheet.out["village_code"] = village
@@ -140,7 +141,7 @@ def _resolve_villages(sheet: Sheet, src: _Source, town: pd.Series, town_err: pd.
             sug = sheet.nothing()
             sug[m[m].index] = detail[m]
             for c in src.column[full].unique():
-                sheet.issues.cells(full & src.column.eq(c), c, src.text, msg, sug)
+                sheet.issues.cells(full & src.column.eq(c), c, src.text, Msg(msg), sug)
     return village
 
 
@@ -152,7 +153,7 @@ def _town_from_village(
     fill = town.isna() & town_src.text.eq("") & village.notna()
     if fill.any():
         town[fill] = village[fill].map(idx.village_town)
-        sheet.issues.fix_groups(fill, "town", village_src.text, town.map(idx.town_name), "town taken from the 村(社区)")
+        sheet.issues.fix_groups(fill, "town", village_src.text, town.map(idx.town_name), Msg("town.from_village"))
 
 
 def _report_renamed_villages(sheet: Sheet, src: _Source, village: pd.Series, town: pd.Series) -> None:
@@ -164,7 +165,7 @@ def _report_renamed_villages(sheet: Sheet, src: _Source, village: pd.Series, tow
         "/".join(sorted(set(src.column[renamed]))) if renamed.any() else "village",
         src.text,
         village.map(idx.village_name).radd(town.map(idx.town_name).fillna("") + " "),
-        "village name normalised",
+        Msg("village.normalised"),
     )
 
 
@@ -173,7 +174,7 @@ def _report_unknown_towns(sheet: Sheet, src: _Source, town_err: pd.Series) -> No
     if town_err.any():
         sugg = map_unique(src.text, places.suggest_town)
         for c in src.column[town_err].unique():
-            sheet.issues.cells(town_err & src.column.eq(c), c, src.text, "unknown town (镇街)", sugg)
+            sheet.issues.cells(town_err & src.column.eq(c), c, src.text, Msg("town.unknown"), sugg)
 
 
 def fill_location(sheet: Sheet) -> None:
@@ -199,6 +200,6 @@ def warn_villages_new_in_2023(sheet: Sheet) -> None:
         new_unit & (sheet.out["year"] < 2023),
         column,
         village_code,
-        "this 村(社区) appears in the NBS code list only from 2023",
+        Msg("village.new_2023"),
         warning=True,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shunde_workbook.data.ledger.messages import Msg
 from shunde_workbook.data.ledger.report import Collector, Issue, ValidationReport
 from shunde_workbook.data.ledger.sources import ReadFailure, read_sheets
 from shunde_workbook.data.schema import (
@@ -37,7 +38,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
     try:
         sheets, encoding = read_sheets(path)
     except ReadFailure as exc:
-        issue = Issue(str(path), 0, "", "", f"cannot read the file: {exc.cause}", todo=exc.todo)
+        issue = Issue(str(path), 0, "", "", Msg("read.cannot", cause=exc.cause), todo=exc.todo)
         raise LedgerError(ValidationReport(str(path), None, pd.DataFrame(columns=FRAME_COLUMNS), [issue])) from None
     return sheets[0].table, encoding
 
@@ -65,15 +66,15 @@ def map_headers(headers: list[str], body: pd.DataFrame, issues: Collector) -> He
     for pos, h in enumerate(headers):
         if not h.strip():
             if any(str(v).strip() for v in body[pos].to_numpy()):
-                issues.header(f"(column {pos + 1})", "column without a header; ignored", warning=True)
+                issues.header(Msg("column.nth", n=pos + 1), Msg("column.no_header"), warning=True)
             continue
         key, hunit = header_key(h)
         role = "serial" if key in SERIAL_KEYS and "serial" not in role_col else HEADER_LOOKUP.get(key)
         if role is None:
-            issues.header(h, "unknown column; ignored", closest(h, known, cutoff=0.0), warning=True)
+            issues.header(h, Msg("column.unknown"), closest(h, known, cutoff=0.0), warning=True)
             continue
         if role in role_col:
-            issues.header(h, f"second column for '{role}' (first: '{headers[role_col[role]]}')")
+            issues.header(h, Msg("column.second", role=role, first=headers[role_col[role]]))
             continue
         role_col[role] = pos
         if hunit:
@@ -93,11 +94,7 @@ def check_required_columns(roles: HeaderRoles, provenance: str | None, issues: C
     if not PLACE_ROLES & present:
         missing.append("town")
     for req in missing:
-        issues.header(TO_DISK.get(req, req), f"required column '{TO_DISK.get(req, req)}' is missing")
+        issues.header(TO_DISK.get(req, req), Msg("column.missing", column=TO_DISK.get(req, req)))
     if "provenance" not in present and provenance is None:
-        issues.header(
-            "provenance",
-            "required column 'provenance' is missing (published | official | simulated); "
-            "add the column, or pass --provenance official (Python: provenance='official')",
-        )
+        issues.header("provenance", Msg("provenance.column_missing"))
     return not missing

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from shunde_workbook.data.ledger.messages import Msg, localise
+
 #: Issues of one kind (column and message) listed before the rest are only counted.
 MAX_PER_KIND = 20
 
@@ -30,7 +32,8 @@ class Issue:
     """One problem in one cell.
 
     ``row`` is the spreadsheet row (column problems use the header's row; a file that cannot be read uses row 0),
-    ``sheet`` the sheet name ("" for CSV) and ``todo`` what to do, when that is not obvious.
+    ``sheet`` the sheet name ("" for CSV) and ``todo`` what to do, when that is not obvious.  ``message`` and
+    ``todo`` are :class:`~shunde_workbook.data.ledger.messages.Msg` strings: English, or ``format("zh")``.
     """
 
     file: str
@@ -48,16 +51,18 @@ class Issue:
         sheet = f"[{self.sheet}]" if self.sheet else ""
         return f"{self.file}{sheet}:{self.row}" if self.row else f"{self.file}{sheet}"
 
-    def format(self) -> str:
-        """One line: where, column, value, message, suggestion and what to do."""
+    def format(self, lang: str = "en") -> str:
+        """One line in ``lang``: where, column, value, message, suggestion and what to do."""
+        message, column = localise(self.message, lang), localise(self.column, lang)
         if not self.column:
-            text = f"{self.where}: {self.message}"
+            text = Msg("format.file", where=self.where, message=message).text(lang)
         else:
-            text = f"{self.where}: column '{self.column}': bad value '{shorten(self.value)}' — {self.message}"
+            value = shorten(self.value)
+            text = Msg("format.cell", where=self.where, column=column, value=value, message=message).text(lang)
         if self.suggestion not in (None, ""):
-            text += f"; did you mean '{shorten(self.suggestion)}'?"
+            text += Msg("format.did_you_mean", suggestion=shorten(self.suggestion)).text(lang)
         if self.todo:
-            text += f". What to do: {self.todo}"
+            text += Msg("format.todo", todo=localise(self.todo, lang)).text(lang)
         return text
 
     __str__ = format
@@ -65,7 +70,7 @@ class Issue:
 
 @dataclass(frozen=True)
 class Fix:
-    """An automatic correction applied to the in-memory rows (never to the file)."""
+    """An automatic correction applied to the in-memory rows (never to the file); ``message`` is a Msg."""
 
     file: str
     column: str
@@ -75,12 +80,13 @@ class Fix:
     message: str
     sheet: str = ""
 
-    def format(self) -> str:
-        """One line: where, column, original → normalised, why, and the rows."""
+    def format(self, lang: str = "en") -> str:
+        """One line in ``lang``: where, column, original → normalised, why, and the rows."""
         shown = ", ".join(str(r) for r in self.rows[:8]) + (", …" if len(self.rows) > 8 else "")
         what = f"'{shorten(self.original)}' → '{shorten(self.normalised)}'" if self.original or self.normalised else ""
         sheet = f"[{self.sheet}]" if self.sheet else ""
-        text = f"{self.file}{sheet}: column '{self.column}': {what} {self.message} ({len(self.rows)} row(s): {shown})"
+        params = {"where": f"{self.file}{sheet}", "column": localise(self.column, lang), "what": what}
+        text = Msg("format.fix", **params, message=self.message, n=len(self.rows), rows=shown).text(lang)
         return text.replace("  ", " ")
 
     __str__ = format
@@ -115,22 +121,24 @@ class ValidationReport:
         """Data rows named by an error."""
         return sorted({e.row for e in self.errors if e.row > 1})
 
-    def summary(self) -> str:
-        """One line of counts."""
-        rejected = max(self.n_rows - self.n_accepted, 0) if self.n_rows else len(self.rejected_rows)
-        return (
-            f"{self.path}: {self.n_rows} data row(s), {self.n_accepted} accepted, "
-            f"{rejected} rejected; {len(self.errors)} error(s), "
-            f"{len(self.warnings)} warning(s), {len(self.fixes)} fix(es); encoding {self.encoding}"
-        )
+    @property
+    def n_rejected(self) -> int:
+        """Data rows left out."""
+        return max(self.n_rows - self.n_accepted, 0) if self.n_rows else len(self.rejected_rows)
 
-    def format(self) -> str:
-        """Everything, one line each: sheets, fixes, warnings, errors, then the summary."""
-        lines = [f"sheet: {s}" for s in self.sheets]
-        lines += [f"fixed: {f.format()}" for f in self.fixes]
-        lines += [f"warning: {w.format()}" for w in self.warnings]
-        lines += [e.format() for e in self.errors]
-        lines.append(self.summary())
+    def summary(self, lang: str = "en") -> str:
+        """One line of counts, in ``lang``."""
+        counts = {"rows": self.n_rows, "accepted": self.n_accepted, "rejected": self.n_rejected}
+        counts.update(errors=len(self.errors), warnings=len(self.warnings), fixes=len(self.fixes))
+        return Msg("format.summary", path=self.path, **counts, encoding=self.encoding).text(lang)
+
+    def format(self, lang: str = "en") -> str:
+        """Everything in ``lang``, one line each: sheets, fixes, warnings, errors, then the summary."""
+        lines = [Msg("format.sheet_line", line=s).text(lang) for s in self.sheets]
+        lines += [Msg("format.fixed_line", line=f.format(lang)).text(lang) for f in self.fixes]
+        lines += [Msg("format.warning_line", line=w.format(lang)).text(lang) for w in self.warnings]
+        lines += [e.format(lang) for e in self.errors]
+        lines.append(self.summary(lang))
         return "\n".join(lines)
 
 
@@ -170,7 +178,7 @@ class Collector:
         """One issue per kind that had more than MAX_PER_KIND, saying how many were not listed."""
         for (warning, column, message), (_, suppressed, row) in self.kinds.items():
             if suppressed:
-                text = f"{suppressed} more row(s) with this problem not listed: {message}"
+                text = Msg("more_rows", n=suppressed, message=message)
                 issue = Issue(self.file, row, column, "", text, sheet=self.sheet)
                 (self.warnings if warning else self.errors).append(issue)
         self.kinds = {}
@@ -193,7 +201,8 @@ class Collector:
         sugg = suggestion.loc[idx] if isinstance(suggestion, pd.Series) else [suggestion] * len(idx)
         for i, m, sg in zip(idx, msgs, sugg, strict=False):
             sg = None if sg is None or (isinstance(sg, float) and np.isnan(sg)) else str(sg)
-            issue = Issue(self.file, int(self.rownum[i]), column, str(values[i]), str(m), sg, self.sheet)
+            m = m if isinstance(m, str) else str(m)  # a Msg stays a Msg
+            issue = Issue(self.file, int(self.rownum[i]), column, str(values[i]), m, sg, self.sheet)
             self.add(issue, warning)
         if not warning:
             self.bad |= mask

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from shunde_workbook.data.ledger.messages import Msg
+
 #: Columns read per sheet; a ledger has about 20.  Cells further right are ignored (with a note).
 MAX_COLUMNS = 64
 #: Non-empty cells read per sheet (about 2.5 million rows of a 20-column ledger).
@@ -26,16 +28,11 @@ MAX_CELLS = 50_000_000
 #: Bytes of a CSV file read (larger files are refused).
 MAX_CSV_BYTES = 1_000_000_000
 
-_XLS_TODO = (
-    "open it in Excel or WPS and save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx), or export it as "
-    "CSV UTF-8, then validate that file"
-)
-
 
 class ReadFailure(Exception):
     """The file cannot be read as a ledger: ``cause`` says why, ``todo`` what to do."""
 
-    def __init__(self, cause: str, todo: str):
+    def __init__(self, cause: Msg, todo: Msg):
         super().__init__(cause)
         self.cause, self.todo = cause, todo
 
@@ -63,28 +60,26 @@ def read_sheets(path: str | Path) -> tuple[list[RawSheet], str]:
     """
     path = Path(path)
     if not path.exists():
-        raise ReadFailure("no such file", "check the path and the file name")
+        raise ReadFailure(Msg("read.no_file"), Msg("todo.check_path"))
     if path.is_dir():
-        raise ReadFailure("this is a folder, not a file", "give the path of the ledger file itself")
+        raise ReadFailure(Msg("read.folder"), Msg("todo.give_file"))
     try:
         with path.open("rb") as fh:
             head = fh.read(8192)
         size = path.stat().st_size
     except OSError as exc:
-        raise ReadFailure(f"cannot read the file ({exc.strerror or exc})", "check that you may read it") from None
+        raise ReadFailure(Msg("read.os_error", detail=exc.strerror or exc), Msg("todo.permission")) from None
     suffix = path.suffix.lower()
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadFailure(
-            "this is an old Excel .xls workbook (binary format), which the validator cannot read", _XLS_TODO
-        )
+        return _read_xls(path), "xls"
     if head.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
         if suffix == ".xls":
-            raise ReadFailure("a workbook named .xls", "rename it to .xlsx, or save it again as .xlsx")
+            raise ReadFailure(Msg("read.xls_named_xlsx"), Msg("todo.rename_xlsx"))
         return _read_xlsx(path, head), "xlsx"
     if suffix == ".xls":
-        raise ReadFailure("an .xls file that is not an Excel workbook", _XLS_TODO)
+        raise ReadFailure(Msg("read.xls_not_excel"), Msg("todo.xls_save_as"))
     if size > MAX_CSV_BYTES:
-        raise ReadFailure(f"file is too large ({size / 1e6:.0f} MB)", "split it into files under 1 GB")
+        raise ReadFailure(Msg("read.too_large", mb=f"{size / 1e6:.0f}"), Msg("todo.split_1gb"))
     return _read_csv(path)
 
 
@@ -94,12 +89,12 @@ def read_sheets(path: str | Path) -> tuple[list[RawSheet], str]:
 def _binary_kind(head: bytes) -> str | None:
     """A description of binary content, or None for text."""
     if head.startswith(b"\x7fELF"):
-        return "an executable program (ELF), not a table"
+        return Msg("read.binary_elf")
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"MZ", b"Rar!", b"7z\xbc\xaf")):
-        return "a binary file (PDF, image, archive or program), not a table"
+        return Msg("read.binary")
     controls = sum(head.count(bytes([b])) for b in (*range(0, 9), *range(14, 27), *range(28, 32)))
     if controls > max(8, len(head) // 20):
-        return "binary data (it is full of control bytes such as NUL), not a text table"
+        return Msg("read.binary_controls")
     return None
 
 
@@ -109,7 +104,7 @@ def _decode(raw: bytes) -> tuple[str, str]:
         try:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise ReadFailure("looks like UTF-16 text but cannot be decoded", "save it again as CSV UTF-8") from None
+            raise ReadFailure(Msg("read.utf16_broken"), Msg("todo.save_utf8")) from None
     head = raw[:4096]
     if len(head) >= 4 and head[1::2].count(0) > len(head) // 4 and head[0::2].count(0) == 0:
         try:
@@ -118,9 +113,7 @@ def _decode(raw: bytes) -> tuple[str, str]:
             pass
     kind = _binary_kind(head)
     if kind:
-        raise ReadFailure(
-            f"this is {kind}", "export the ledger from Excel or WPS as .xlsx or CSV UTF-8 and validate that file"
-        )
+        raise ReadFailure(Msg("read.this_is", kind=kind), Msg("todo.export"))
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(enc)
@@ -129,9 +122,7 @@ def _decode(raw: bytes) -> tuple[str, str]:
         if enc == "utf-8-sig":
             enc = "utf-8-sig (BOM)" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
         return text, enc
-    raise ReadFailure(  # pragma: no cover - gb18030 decodes nearly any byte string
-        "text in an unknown encoding (not UTF-8, UTF-16 or GBK/GB18030)", "save it again as CSV UTF-8"
-    )
+    raise ReadFailure(Msg("read.unknown_encoding"), Msg("todo.save_utf8"))  # pragma: no cover - gb18030 reads ~all
 
 
 def _read_csv(path: Path) -> tuple[list[RawSheet], str]:
@@ -141,7 +132,7 @@ def _read_csv(path: Path) -> tuple[list[RawSheet], str]:
     if not text.strip():
         return [RawSheet("", pd.DataFrame())], enc
     sep = _separator(text)
-    notes = [f"columns are separated by {_SEPARATORS[sep]}, not by commas"] if sep != "," else []
+    notes = [Msg("read.separator", sep=Msg(_SEPARATORS[sep]))] if sep != "," else []
     try:  # fast path: C parser; ragged rows or stray quotes fall back to the csv module
         table = pd.read_csv(
             io.StringIO(text),
@@ -163,7 +154,7 @@ def _read_csv(path: Path) -> tuple[list[RawSheet], str]:
     return [sheet], enc
 
 
-_SEPARATORS = {",": "commas", ";": "semicolons (;)", "\t": "tabs"}
+_SEPARATORS = {",": "", ";": "sep.semicolons", "\t": "sep.tabs"}
 
 
 def _separator(text: str) -> str:
@@ -190,9 +181,8 @@ def _read_csv_slow(text: str, sep: str = ",") -> RawSheet:
             errors.append(
                 (
                     line,
-                    'unbalanced quote ("): a quoted cell starts on this line and never ends, so the rest of the '
-                    "file cannot be read",
-                    'add the closing " or remove the stray one, e.g. by saving the file again from Excel',
+                    Msg("read.unbalanced_quote"),
+                    Msg("todo.close_quote"),
                 )
             )
             break
@@ -206,8 +196,8 @@ def _read_csv_slow(text: str, sep: str = ",") -> RawSheet:
             errors.append(
                 (
                     r,
-                    f"this row has {len(cells)} cells but the header has {width} (a comma inside a value?)",
-                    'put the value in double quotes ("1,200") or remove the comma',
+                    Msg("read.extra_cells", cells=len(cells), width=width),
+                    Msg("todo.quote_value"),
                 )
             )
     table = pd.DataFrame([(c + [""] * width)[:width] for c in rows], index=starts, dtype=object)
@@ -221,22 +211,17 @@ def _read_xlsx(path: Path, head: bytes) -> list[RawSheet]:
     from shunde_workbook.data.ledger.xlsx import SheetScan, scan_to_table, stream, workbook_sheets
 
     if not head.startswith(b"PK\x03\x04"):
-        raise ReadFailure(
-            "named .xlsx but it is not an Excel workbook (not a zip archive)",
-            "open it in Excel or WPS and save it as .xlsx, or export CSV UTF-8",
-        )
+        raise ReadFailure(Msg("read.xlsx_not_zip"), Msg("todo.save_xlsx"))
     if not zipfile.is_zipfile(path):
-        raise ReadFailure(
-            "the .xlsx file is damaged or cut off (its zip directory is missing)",
-            "copy or download the file again, or open it in Excel and save it again",
-        )
-    damaged = "open it in Excel or WPS and save it again as .xlsx"
+        raise ReadFailure(Msg("read.xlsx_cut"), Msg("todo.copy_again"))
+    damaged = Msg("todo.save_again_xlsx")
     try:
         archive, parts, strings, date_styles, epoch = workbook_sheets(path)
     except OverflowError:
-        raise ReadFailure("a part of the workbook is too large to read (over 2 GB unpacked)", damaged) from None
+        raise ReadFailure(Msg("read.part_too_large"), damaged) from None
     except Exception as exc:  # openpyxl raises many kinds for a damaged archive
-        raise ReadFailure(f"the .xlsx file is damaged ({type(exc).__name__}: {str(exc)[:120]})", damaged) from None
+        detail = f"{type(exc).__name__}: {str(exc)[:120]}"
+        raise ReadFailure(Msg("read.xlsx_damaged", detail=detail), damaged) from None
     sheets = []
     try:
         for name, part, hidden in parts:
@@ -245,22 +230,57 @@ def _read_xlsx(path: Path, head: bytes) -> list[RawSheet]:
                 stream(archive, part, scan)
             except OverflowError:
                 raise ReadFailure(
-                    f"sheet '{name}' is too large "
-                    f"(over {MAX_CELLS:,} filled cells, a row over 256 MB, or 2 GB unpacked)",
-                    "split the ledger into smaller files or sheets",
+                    Msg("read.sheet_too_large", sheet=name, cells=f"{MAX_CELLS:,}"), Msg("todo.split_sheets")
                 ) from None
             except (KeyError, zipfile.BadZipFile, EOFError, ValueError, IndexError) as exc:
-                raise ReadFailure(
-                    f"sheet '{name}' is damaged ({type(exc).__name__}: {str(exc)[:120]})", damaged
-                ) from None
+                detail = f"{type(exc).__name__}: {str(exc)[:120]}"
+                raise ReadFailure(Msg("read.sheet_damaged", sheet=name, detail=detail), damaged) from None
             notes = []
             if scan.far:
-                notes.append(f"cells beyond column {_col_letter(MAX_COLUMNS)} ignored (e.g. {', '.join(scan.far)})")
+                notes.append(Msg("read.far_cells", column=_col_letter(MAX_COLUMNS), cells=", ".join(scan.far)))
             sheets.append(RawSheet(name, scan_to_table(scan), scan.merged, scan.uncached, notes=notes, hidden=hidden))
     finally:
         archive.close()
     if not sheets:
-        raise ReadFailure("the workbook has no worksheet", damaged)
+        raise ReadFailure(Msg("read.no_worksheet"), damaged)
+    return sheets
+
+
+# --------------------------------------------------------------------------- XLS (old Excel, BIFF)
+
+
+def _read_xls(path: Path) -> list[RawSheet]:
+    """An old Excel workbook through calamine: cached values of formulas, merged cells, hidden sheets.
+
+    Rows are read from A1 (``skip_empty_area=False``), so row numbers are those Excel shows.  A formula whose
+    value was never calculated reads as an empty cell (the .xls format does not say which cells are formulas
+    to this reader).
+    """
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    todo = Msg("todo.xls_save_as")
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        meta = {m.name: m for m in book.sheets_metadata}
+        sheets = []
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            if sheet.height * min(sheet.width, MAX_COLUMNS) > MAX_CELLS:
+                raise ReadFailure(Msg("read.sheet_too_large", sheet=name, cells=f"{MAX_CELLS:,}"), todo)
+            rows = [[cell_text(v) for v in row[:MAX_COLUMNS]] for row in sheet.to_python(skip_empty_area=False)]
+            notes = []
+            if sheet.width > MAX_COLUMNS:
+                notes.append(Msg("read.far_cells", column=_col_letter(MAX_COLUMNS), cells=_col_letter(sheet.width)))
+            table = pd.DataFrame(rows, index=range(1, len(rows) + 1), dtype=object) if rows else pd.DataFrame()
+            merged = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+            hidden = name in meta and meta[name].visible != SheetVisibleEnum.Visible
+            sheets.append(RawSheet(name, table, merged, notes=notes, hidden=hidden))
+    except ReadFailure:
+        raise
+    except Exception as exc:  # calamine raises its own kinds for a damaged or encrypted workbook
+        raise ReadFailure(Msg("read.xls_damaged", detail=f"{type(exc).__name__}: {str(exc)[:120]}"), todo) from None
+    if not sheets:
+        raise ReadFailure(Msg("read.no_worksheet"), todo)
     return sheets
 
 

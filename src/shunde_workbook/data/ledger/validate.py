@@ -24,6 +24,7 @@ from shunde_workbook.data.ledger.checks import (
     duplicate_message,
     fill_funder,
 )
+from shunde_workbook.data.ledger.messages import Msg
 from shunde_workbook.data.ledger.place_columns import (
     check_places,
     fill_location,
@@ -63,11 +64,12 @@ def validate_ledger(
         sheets, report.encoding = read_sheets(path)
         _validate_sheets(report, sheets, unit, provenance)
     except ReadFailure as exc:
-        report.errors = [Issue(str(path), 0, "", "", f"cannot read the file: {exc.cause}", todo=exc.todo)]
+        report.errors = [Issue(str(path), 0, "", "", Msg("read.cannot", cause=exc.cause), todo=exc.todo)]
     except (ValueError, KeyError) as exc:  # bad arguments, e.g. an unknown unit or provenance
-        report.errors = [Issue(str(path), 0, "", "", f"bad argument: {exc}")]
+        detail = exc.args[0] if exc.args and isinstance(exc.args[0], Msg) else str(exc)
+        report.errors = [Issue(str(path), 0, "", "", Msg("arg.bad", detail=detail))]
     except MemoryError:
-        report.errors = [Issue(str(path), 0, "", "", "the file is too large to check in memory", todo="split it")]
+        report.errors = [Issue(str(path), 0, "", "", Msg("memory.too_large"), todo=Msg("todo.split"))]
     except Exception as exc:  # a bug or a file kind not foreseen: still a message, never a traceback
         report.errors = [
             Issue(
@@ -75,8 +77,8 @@ def validate_ledger(
                 0,
                 "",
                 "",
-                f"unexpected problem while checking the file ({type(exc).__name__}: {str(exc)[:200]})",
-                todo="save the file again as .xlsx or CSV UTF-8; if that does not help, report this message",
+                Msg("unexpected", detail=f"{type(exc).__name__}: {str(exc)[:200]}"),
+                todo=Msg("todo.unexpected"),
             )
         ]
     return report
@@ -104,8 +106,8 @@ def _validate_sheets(report: ValidationReport, sheets: list[RawSheet], unit, pro
     frames = []
     for raw, header_row, line in chosen:
         if raw.table.empty:
-            where = f" (sheet '{raw.name}')" if raw.name else ""
-            report.errors.append(Issue(report.path, 0, "", "", f"file is empty (no header row){where}", sheet=raw.name))
+            message = Msg("file.empty_sheet", sheet=raw.name) if raw.name else Msg("file.empty")
+            report.errors.append(Issue(report.path, 0, "", "", message, sheet=raw.name))
             continue
         sheet = Sheet.from_table(report.path, raw.table, unit, provenance, header_row, raw.name)
         frames.append(_check_sheet(report, sheet, raw, provenance, several, line))
@@ -130,16 +132,14 @@ def _choose_sheets(report: ValidationReport, sheets: list[RawSheet]) -> list[tup
     chosen = []
     for raw in sheets:
         if raw.hidden:
-            report.sheets.append(f"'{raw.name}' skipped: hidden sheet")
+            report.sheets.append(Msg("sheet.hidden", sheet=raw.name))
             continue
         if raw.table.empty:
-            report.sheets.append(f"'{raw.name}' skipped: empty")
+            report.sheets.append(Msg("sheet.empty", sheet=raw.name))
             continue
         row, score = layout.find_header_row(raw.table)
         if score < layout.HEADER_MIN_MATCHES:
-            report.sheets.append(
-                f"'{raw.name}' skipped: no ledger header in its first {layout.HEADER_SEARCH_ROWS} rows"
-            )
+            report.sheets.append(Msg("sheet.no_header", sheet=raw.name, n=layout.HEADER_SEARCH_ROWS))
             continue
         chosen.append((raw, row, len(report.sheets)))
         report.sheets.append("")
@@ -165,10 +165,10 @@ def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenan
     layout.identifiers(sheet, several)
     report.n_rows += len(sheet.body)
     if not len(sheet.body):
-        issues.header("", "no data rows below the header", warning=True)
+        issues.header("", Msg("rows.none"), warning=True)
     report.header_map.update({k: v for k, v in sheet.roles.names.items() if k not in report.header_map})
     if sheet.name:
-        report.sheets[line] = f"'{sheet.name}' read: header on row {sheet.header_row}, {len(sheet.body)} data row(s)"
+        report.sheets[line] = Msg("sheet.read", sheet=sheet.name, row=sheet.header_row, n=len(sheet.body))
     if not check_required_columns(sheet.roles, provenance, issues):
         _merge(report, issues)
         return None
@@ -218,7 +218,7 @@ def _duplicates_across_sheets(report: ValidationReport, frame: pd.DataFrame) -> 
     for value, g in frame[dup].groupby("identifier", sort=False):
         where = [f"{s}!{r}" for s, r in zip(g["_sheet"], g["_row"], strict=True)]
         column = report.header_map.get("identifier", "Identifier")
-        message = duplicate_message(where).replace("duplicate Identifier", "duplicate Identifier across sheets")
+        message = duplicate_message(where, key="id.duplicate_sheets")
         report.errors.append(
             Issue(report.path, int(g["_row"].iloc[0]), column, value, message, None, g["_sheet"].iloc[0])
         )
