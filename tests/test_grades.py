@@ -206,3 +206,34 @@ def test_grade_refuses_incomplete_input():
         grade(holds=[])
     with pytest.raises(ValueError, match="unknown grade"):
         Grade("solid", 1.0)
+
+
+def _audit_findings() -> list:
+    from shunde_workbook.narrative.findings import Finding, Value
+
+    text = {"zh": "{rows}", "en": "{rows}"}
+    return [
+        Finding("audit.validation", 1, text, {"rows": Value(2007, "int", "audit.n_rows")}),
+        Finding("audit.reconciliation", 1, text, {"passed": Value(5, "int", "audit.pass")}),
+    ]
+
+
+@pytest.mark.filterwarnings("ignore::shunde_workbook.errors.MissingDataWarning")
+def test_findings_whose_grade_needs_no_draws_are_graded_alike_without_drawing():
+    from shunde_workbook.analysis import evidence, load_inputs
+    from shunde_workbook.narrative.assess import CLAIMS, _needs_draws, assess, grade_findings
+    from shunde_workbook.narrative.findings import Finding
+    from shunde_workbook.params import load_param_file
+    from shunde_workbook.paths import PARAMS
+
+    params = load_param_file(PARAMS / "default.yaml")
+    inp = load_inputs(params, boundaries=False)
+    with_interval = next(k for k, c in CLAIMS.items() if c.intervals)
+    assert _needs_draws(Finding(with_interval, 1, {}, {}))
+    assert not any(map(_needs_draws, _audit_findings()))
+    quick = grade_findings(_audit_findings(), {}, inp, params)  # a point-only evidence
+    full = assess(
+        _audit_findings(), {}, evidence.for_params(inp, params), inp.statuses, reconcile(inp.full_ledger), params
+    )
+    assert [f.grade for f in quick] == [f.grade for f in full]
+    assert all(f.grade is not None for f in quick)

@@ -1,13 +1,20 @@
-"""The runner validates a ledger once per run; kernels read the cached frame keyed by the file's bytes."""
+"""The runner validates a ledger once per run; kernels read the cached report keyed by the file's bytes."""
 
 import pandas as pd
+import pytest
 
 from shunde_workbook.build.runner import _cache_ledgers
-from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file, read_ledger
+from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file, read_ledger, read_validation
+from shunde_workbook.data.ledger import ValidationReport, load_ledger, validate_ledger
+from shunde_workbook.errors import LedgerError
 
 from helpers import ROOT
 
 LEDGER = ROOT / "data/raw/grants_simulated.csv"
+
+
+def _marker(path, tag: str) -> ValidationReport:
+    return ValidationReport(str(path), "utf-8", pd.DataFrame({"identifier": [tag]}))
 
 
 def test_cache_is_written_for_a_valid_ledger_and_read_back(tmp_path, monkeypatch):
@@ -16,29 +23,46 @@ def test_cache_is_written_for_a_valid_ledger_and_read_back(tmp_path, monkeypatch
     cached = ledger_cache_file(LEDGER, tmp_path)
     assert cached.exists()
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
-    pd.testing.assert_frame_equal(read_ledger(LEDGER), pd.read_pickle(cached))
+    pd.testing.assert_frame_equal(read_ledger(LEDGER), load_ledger(LEDGER))
+    report, fresh = read_validation(LEDGER), validate_ledger(LEDGER)
+    assert [str(w) for w in report.warnings] == [str(w) for w in fresh.warnings]
+    assert [str(f) for f in report.fixes] == [str(f) for f in fresh.fixes]
 
 
-def test_cached_frame_is_what_kernels_get(tmp_path, monkeypatch):
-    # A marker frame under the ledger's key proves read_ledger takes the cache rather than re-validating.
-    marker = pd.DataFrame({"identifier": ["cached"]})
-    marker.to_pickle(ledger_cache_file(LEDGER, tmp_path))
+def test_cached_report_is_what_kernels_get(tmp_path, monkeypatch):
+    # A marker under the ledger's key proves read_ledger and read_validation take the cache.
+    pd.to_pickle(_marker(LEDGER, "cached"), ledger_cache_file(LEDGER, tmp_path))
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     assert read_ledger(LEDGER)["identifier"].tolist() == ["cached"]
+    assert read_validation(str(LEDGER)).frame["identifier"].tolist() == ["cached"]
+
+
+def test_a_report_made_for_another_spelling_of_the_path_is_not_used(tmp_path, monkeypatch):
+    # Messages name the file as given; a report written for another spelling would name it differently.
+    pd.to_pickle(_marker("elsewhere/grants.csv", "cached"), ledger_cache_file(LEDGER, tmp_path))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    assert read_ledger(LEDGER)["identifier"].tolist() != ["cached"]
 
 
 def test_a_changed_file_misses_the_cache(tmp_path, monkeypatch):
     copy = tmp_path / "ledger.csv"
     copy.write_bytes(LEDGER.read_bytes())
-    pd.DataFrame({"identifier": ["stale"]}).to_pickle(ledger_cache_file(copy, tmp_path))
+    pd.to_pickle(_marker(copy, "stale"), ledger_cache_file(copy, tmp_path))
     copy.write_bytes(LEDGER.read_bytes().replace(b"\n", b"\r\n", 1))  # same rows, different bytes
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     assert read_ledger(copy)["identifier"].tolist() != ["stale"]
 
 
-def test_invalid_ledger_is_not_cached(tmp_path, monkeypatch):
+def test_an_invalid_ledger_is_cached_and_every_kernel_raises_the_same_error(tmp_path, monkeypatch):
     bad = tmp_path / "bad.csv"
     bad.write_text("Identifier,Amount Awarded\nX,-1\n", encoding="utf-8")
     monkeypatch.delenv(CACHE_ENV, raising=False)
+    with pytest.raises(LedgerError) as fresh:
+        load_ledger(bad)
     _cache_ledgers({str(bad): {"parameter": "ledger_path"}}, tmp_path / "cache")
-    assert not list((tmp_path / "cache").glob("ledger-*.pkl"))
+    assert ledger_cache_file(bad, tmp_path / "cache").exists()
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    with pytest.raises(LedgerError) as cached:
+        read_ledger(bad)
+    assert str(cached.value) == str(fresh.value)
+    assert len(read_validation(bad).errors) == len(fresh.value.report.errors) > 0

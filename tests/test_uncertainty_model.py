@@ -124,6 +124,28 @@ def test_bootstrap_keeps_strata_and_centres_on_the_ledger(inp):
     assert point.by_programme[0].sum(axis=0) == pytest.approx(expected)
 
 
+def test_a_remembered_bootstrap_is_exactly_the_fresh_one(inp):
+    towns, progs = inp.towns.index, ["众创共善", "和美社区"]
+    led = inp.ledger
+    unc._BOOTSTRAPS.clear()
+    rng_fresh = np.random.default_rng(11)
+    fresh = unc.bootstrap_grants(led, towns, progs, 60, rng_fresh)
+    after_fresh = rng_fresh.random(3)
+    rng_again = np.random.default_rng(11)
+    again = unc.bootstrap_grants(led, towns, progs, 60, rng_again)  # served from memory
+    assert again is fresh
+    np.testing.assert_array_equal(rng_again.random(3), after_fresh)  # the generator moved on as if it had drawn
+    # Another generator state, or the same rows in another order, is computed afresh (and differs).
+    other = unc.bootstrap_grants(led, towns, progs, 60, np.random.default_rng(12))
+    assert not np.array_equal(other.by_programme, fresh.by_programme)
+    shuffled = led.sample(frac=1.0, random_state=0)
+    reordered = unc.bootstrap_grants(shuffled, towns, progs, 60, np.random.default_rng(11))
+    unc._BOOTSTRAPS.clear()
+    assert not np.array_equal(reordered.by_programme, fresh.by_programme)
+    recomputed = unc.bootstrap_grants(shuffled, towns, progs, 60, np.random.default_rng(11))
+    np.testing.assert_array_equal(recomputed.by_programme, reordered.by_programme)
+
+
 # --------------------------------------------------------------------------- zero uncertainty = today's figures
 
 
@@ -360,3 +382,25 @@ def test_evidence_is_computed_once_per_run_and_keyed_by_its_parameters(inp, para
     monkeypatch.delenv(CACHE_ENV)
     with pytest.raises(AssertionError, match="recomputed"):  # outside a run nothing is cached
         evi.for_params(inp, small)
+
+
+def test_a_kernel_waits_for_the_one_computing_the_same_evidence(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    cached = tmp_path / "evidence-abc.pkl"
+    holder = (
+        "import sys, time; from pathlib import Path; from shunde_workbook.analysis.evidence import _computing\n"
+        "with _computing(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(1.5)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", holder, str(cached)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    t0 = time.perf_counter()
+    with evi._computing(cached):
+        waited = time.perf_counter() - t0
+    proc.wait(timeout=30)
+    assert waited > 0.8, "the lock did not make the second kernel wait"
+    t0 = time.perf_counter()
+    with evi._computing(cached):  # free again: no wait
+        assert time.perf_counter() - t0 < 0.5

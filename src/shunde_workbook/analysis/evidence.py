@@ -8,6 +8,7 @@ docstring of :mod:`~shunde_workbook.analysis.uncertainty`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -287,6 +288,29 @@ EVIDENCE_PARAMS = (
 )
 
 
+@contextlib.contextmanager
+def _computing(cached: Path | None):
+    """Hold an exclusive lock on ``cached``'s lock file (POSIX; a no-op elsewhere or outside a run).
+
+    The lock ends with the process, so a killed kernel never blocks the others.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: each kernel computes for itself
+        fcntl = None
+    if cached is None or fcntl is None:
+        yield
+        return
+    try:
+        handle = open(cached.with_suffix(".lock"), "a+b")  # noqa: SIM115 - closed below
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def _cache_file(params: Mapping) -> Path | None:
     """Where the runner's per-run cache keeps the evidence for ``params`` (None outside a run)."""
     from shunde_workbook.data.cache import CACHE_ENV, file_hash
@@ -313,30 +337,35 @@ def _cache_file(params: Mapping) -> Path | None:
     return Path(folder) / f"evidence-{digest[:24]}.pkl"
 
 
-def for_params(inp: Inputs, params: Mapping) -> Evidence:
+def for_params(inp: Inputs, params: Mapping, point_only: bool = False) -> Evidence:
     """The evidence behind a report's findings and tables, from the run's parameters.
+
+    ``point_only`` repeats the point inputs in every draw (no uncertainty at all), for findings
+    whose grade does not depend on the draws; it is cheap and not cached.
 
     Intervals must be on the basis of the point values they accompany: the studies leave a town without
     a population figure out (they do not impute one), so these draws do not impute it either.  Inside a
     run, the first report to need the evidence stores it in the runner's per-run cache and the others read
     it (the draws are seeded, so every report would compute the same numbers).
     """
-    cached = _cache_file(params)
-    if cached is not None and cached.exists():
-        return pd.read_pickle(cached)
-    model = replace(UncertaintyModel.from_params(params), impute_missing_population=False)
-    ev = evidence(
-        inp,
-        params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
-        params.get("floor_share", 0.3),
-        model=model,
-        top_n=params.get("top_n", 10),
-    )
-    if cached is not None:
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-        try:
-            pd.to_pickle(ev, tmp)
-            os.replace(tmp, cached)
-        except OSError:  # a full disk only costs the next report the recomputation
-            tmp.unlink(missing_ok=True)
+    cached = None if point_only else _cache_file(params)
+    with _computing(cached):  # kernels needing the same evidence wait for the first one, then read it
+        if cached is not None and cached.exists():
+            return pd.read_pickle(cached)
+        model = UncertaintyModel.from_params(params)
+        model = UncertaintyModel.none(model.draws) if point_only else replace(model, impute_missing_population=False)
+        ev = evidence(
+            inp,
+            params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
+            params.get("floor_share", 0.3),
+            model=model,
+            top_n=params.get("top_n", 10),
+        )
+        if cached is not None:
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+            try:
+                pd.to_pickle(ev, tmp)
+                os.replace(tmp, cached)
+            except OSError:  # a full disk only costs the next report the recomputation
+                tmp.unlink(missing_ok=True)
     return ev

@@ -35,6 +35,7 @@ The model (documented with its reasons in data/README.md, "Uncertainty model"):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -290,7 +291,32 @@ def grant_totals(ledger: pd.DataFrame, towns_index, programmes: list) -> GrantDr
 def bootstrap_grants(
     ledger: pd.DataFrame, towns_index, programmes: list, draws: int, rng: np.random.Generator
 ) -> GrantDraws:
-    """Stratified bootstrap: within each programme × year, resample as many rows as it has, with replacement."""
+    """Stratified bootstrap: within each programme × year, resample as many rows as it has, with replacement.
+
+    The result is a function of the ledger, the arguments and the generator's state, so it is
+    remembered: a second call with the same ledger and the same generator state (the tornado
+    chart's grants-only row draws the same stream as the full evidence) returns the same
+    draws and leaves ``rng`` in the state the computation would have.
+    """
+    key = _bootstrap_key(ledger, towns_index, programmes, draws, rng)
+    if key in _BOOTSTRAPS:
+        result, state = _BOOTSTRAPS[key]
+        rng.bit_generator.state = state
+        return result
+    result = _bootstrap(ledger, towns_index, programmes, draws, rng)
+    _BOOTSTRAPS.clear()  # one ledger per run: keep the latest only
+    _BOOTSTRAPS[key] = (result, rng.bit_generator.state)
+    return result
+
+
+def _bootstrap_key(ledger: pd.DataFrame, towns_index, programmes: list, draws: int, rng) -> tuple:
+    cols = ["programme", "year", "town_code", "recipient_name", "amount"]
+    rows = pd.util.hash_pandas_object(ledger[cols], index=False).to_numpy()
+    fingerprint = hashlib.sha256(rows.tobytes()).hexdigest()  # row order matters: it decides which rows are drawn
+    return (fingerprint, tuple(map(str, towns_index)), tuple(programmes), int(draws), repr(rng.bit_generator.state))
+
+
+def _bootstrap(ledger: pd.DataFrame, towns_index, programmes: list, draws: int, rng) -> GrantDraws:
     town, prog, org, n_org, amount = _codes(ledger, towns_index, programmes)
     strata = ledger.groupby(["programme", "year"], sort=True).ngroup().to_numpy()
     order = np.argsort(strata, kind="stable")
@@ -310,6 +336,7 @@ def bootstrap_grants(
 
 
 _SIMULATED: dict[tuple, pd.DataFrame] = {}
+_BOOTSTRAPS: dict[tuple, tuple] = {}  # bootstrap_grants' memory: key -> (draws, generator state after)
 #: Rows × draws resampled at once by :func:`bootstrap_grants` (about 32 MB per index array).
 BOOTSTRAP_CELLS = 4_000_000
 

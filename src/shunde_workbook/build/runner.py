@@ -39,7 +39,7 @@ from shunde_workbook.build.hygiene import EXIT_CODES, Interrupted, Signals
 from shunde_workbook.build.kernels import worker_start
 from shunde_workbook.build.memory import PeakMemory
 from shunde_workbook.build.session import State, commit_report, lock_outputs, on_disk, say, stop
-from shunde_workbook.errors import LedgerError, ParameterError, RunError, closest, user_error_names
+from shunde_workbook.errors import ParameterError, RunError, closest, user_error_names
 from shunde_workbook.params import (
     SPECS,
     coerce,
@@ -373,29 +373,30 @@ def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     The same folder holds the run's Monte Carlo evidence (``analysis.evidence.for_params``); both are
     cleared at the start of every run.
 
-    The frame is pickled under a name keyed by the file's bytes; kernels find it
-    through the SHUNDE_WORKBOOK_CACHE variable they inherit.  A ledger that does
-    not validate is not cached, so each notebook reports its errors itself.
+    The validation report is pickled under a name keyed by the file's bytes; kernels
+    find it through the SHUNDE_WORKBOOK_CACHE variable they inherit.  A ledger with
+    errors is cached too: each notebook then raises the same LedgerError, and the
+    audit lists the same problems, without validating the file again.
     """
-    import pandas as pd  # noqa: F401 - imported here to keep parameter validation fast
+    import pandas as pd  # imported here to keep parameter validation fast
 
     from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file
-    from shunde_workbook.data.ledger import load_ledger
+    from shunde_workbook.data.ledger import validate_ledger
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    for old in [*cache_dir.glob("ledger-*.pkl"), *cache_dir.glob("evidence-*.pkl")]:  # per run: never stale
+    for old in [*cache_dir.glob("ledger-*.pkl"), *cache_dir.glob("evidence-*.*")]:  # per run: never stale
         old.unlink(missing_ok=True)
     for path, info in inputs.items():
         if info.get("parameter") != "ledger_path":
             continue
         try:
-            frame = load_ledger(Path(path))
-        except (LedgerError, OSError, ValueError):
+            report = validate_ledger(Path(path))
+        except (OSError, ValueError):
             continue
         target = ledger_cache_file(Path(path), cache_dir)
         tmp = target.with_suffix(".tmp")
         try:
-            frame.to_pickle(tmp)
+            pd.to_pickle(report, tmp)
             os.replace(tmp, target)
         except OSError:  # e.g. a full disk: the kernels then read and check the ledger themselves
             tmp.unlink(missing_ok=True)

@@ -1,9 +1,10 @@
 """The validated-ledger cache shared by the runner and the notebooks' input loader.
 
-The runner validates each ledger once per run and pickles the frame into a
-per-run folder named by :data:`CACHE_ENV`; every kernel then reads the frame
-instead of validating the file again.  Entries are keyed by the file's bytes,
-so an edited ledger is never served from a stale entry.
+The runner validates each ledger once per run and pickles the validation
+report (accepted rows, errors, warnings, fixes) into a per-run folder named by
+:data:`CACHE_ENV`; every kernel then reads it instead of validating the file
+again.  Entries are keyed by the file's bytes, so an edited ledger is never
+served from a stale entry.
 """
 
 from __future__ import annotations
@@ -30,17 +31,33 @@ def file_hash(path: Path) -> str:
 
 
 def ledger_cache_file(path: Path, cache_dir: Path) -> Path:
-    """Where the runner keeps the validated frame of the ledger at ``path`` (keyed by its bytes)."""
+    """Where the runner keeps the validation report of the ledger at ``path`` (keyed by its bytes)."""
     return cache_dir / f"ledger-{file_hash(path)[:24]}.pkl"
 
 
-def read_ledger(path: Path) -> pd.DataFrame:
-    """The validated ledger: from the runner's per-run cache when there is one, else validated here."""
-    from shunde_workbook.data.ledger import load_ledger
+def read_validation(path: str | Path):
+    """The :class:`~shunde_workbook.data.ledger.ValidationReport` of ``path``: from the run's cache, else made here.
+
+    A cached report is used only if it was made for the same path as written here, so
+    every message names the file exactly as a fresh validation would.
+    """
+    from shunde_workbook.data.ledger import validate_ledger
 
     cache_dir = os.environ.get(CACHE_ENV)
     if cache_dir:
-        cached = ledger_cache_file(path, Path(cache_dir))
+        cached = ledger_cache_file(Path(path), Path(cache_dir))
         if cached.exists():
-            return pd.read_pickle(cached)
-    return load_ledger(path)
+            report = pd.read_pickle(cached)
+            if report.path == str(Path(path)):
+                return report
+    return validate_ledger(path)
+
+
+def read_ledger(path: Path) -> pd.DataFrame:
+    """The validated ledger (as ``load_ledger``): from the run's cache when there is one, else validated here."""
+    from shunde_workbook.errors import LedgerError
+
+    report = read_validation(path)
+    if not report.ok:
+        raise LedgerError(report)
+    return report.frame

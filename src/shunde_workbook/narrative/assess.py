@@ -235,6 +235,14 @@ def assess(
     return findings
 
 
+def _needs_draws(finding) -> bool:
+    """Whether the grade or intervals of ``finding`` depend on the draws (else a point-only evidence will do)."""
+    claim = CLAIMS.get(finding.id)
+    if claim is None or claim.holds is None:
+        return False
+    return bool(claim.intervals) or claim.ledger or claim.holds is not _always
+
+
 def grade_label(g: Grade | None, lang: str) -> str:
     """The badge text of a grade ('' when ungraded)."""
     return g.label(lang) if g is not None else ""
@@ -257,5 +265,5 @@ def grade_findings(findings: list, results: dict, inp, params: dict, evidence=No
     from shunde_workbook.analysis import evidence as draws
     from shunde_workbook.data.reconcile import reconcile
 
-    ev = evidence or draws.for_params(inp, params)
+    ev = evidence or draws.for_params(inp, params, point_only=not any(map(_needs_draws, findings)))
     return assess(findings, results, ev, inp.statuses, reconcile(inp.full_ledger), params)
