@@ -31,16 +31,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Modules the warm-up cell imports (what the notebooks' first cell imports, and what those pull in).
+#: Modules the warm-up cell imports: what the notebooks import (tests/test_warm_kernels.py checks it covers them).
 WARM_IMPORTS = (
     "numpy",
     "pandas",
     "matplotlib.pyplot",
+    "matplotlib_inline.backend_inline",
     "geopandas",
     "shunde_workbook.params",
     "shunde_workbook.analysis",
+    "shunde_workbook.analysis.evidence",
     "shunde_workbook.narrative",
     "shunde_workbook.report",
+    "shunde_workbook.report.charts",  # seaborn, scipy
+    "shunde_workbook.report.maps",  # mapclassify, scikit-learn
+    "shunde_workbook.report.evidence_charts",
 )
 
 #: The warm-up cell: imports through importlib so that no name lands in the notebook's namespace.
