@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 CACHE_ENV = "SHUNDE_WORKBOOK_CACHE"
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
@@ -36,6 +38,8 @@ def ledger_cache_file(path: Path, cache_dir: Path) -> Path:
 
 def read_ledger(path: Path) -> pd.DataFrame:
     """The validated ledger: from the runner's per-run cache when there is one, else validated here."""
+    import pandas as pd  # here, not at the top: the runner imports file_hash and CACHE_ENV without pandas
+
     from shunde_workbook.data.ledger import load_ledger
 
     cache_dir = os.environ.get(CACHE_ENV)
