@@ -14,6 +14,13 @@
 5. commit each finished report under the lock (see :mod:`.commit`) and
    rewrite ``outputs/manifest.json`` and ``outputs/index.html`` after each.
 
+A run where nothing changed still hashes every input and every stamped file and
+rewrites the manifest and the index, but imports none of pandas, geopandas,
+nbconvert, papermill or jupyter_client: input statuses are remembered by content
+hash in ``outputs/.work/input-status.json``, the index's town map in
+``outputs/.work/site/``, and the kernelspec is looked up only when a report runs
+(``tests/test_noop_run.py``).
+
 SIGINT and SIGTERM stop the pool and the kernels, print a summary and exit
 with 130 or 143; the folder stays consistent whatever the interruption.
 """
