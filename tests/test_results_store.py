@@ -2,8 +2,8 @@
 
 Every expected row is written out by hand from the rule in docs/results.md: a table with a ``town_code`` column
 gives ``table.<key>.<column>`` per town; any other table names each row by the shortest leading run of its label
-columns (text, ``code``, ``year``, ``*_code``, ``*_id``) that tells the rows apart; ``value`` takes its bounds from
-``interval_lo``/``interval_hi``, a column ``x`` from ``x_lo``/``x_hi``.
+columns (text, ``code``, ``year``, ``row``, ``*_code``, ``*_id``) that tells the rows apart; ``value`` takes its
+bounds from ``interval_lo``/``interval_hi``, a column ``x`` from ``x_lo``/``x_hi``.
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ def test_labels_take_as_many_leading_columns_as_needed_and_code_columns_are_labe
     x = rows[("table.by_year[2018|P].x", "")]
     assert (x["value"], x["lo"], x["hi"]) == (30.0, 3.0, 31.0)
     assert len(rows) == 6  # amount and x for three rows; the bounds are no measures of their own
+    errors = pd.DataFrame({"row": [3, 3, 5], "column": ["a", "b", "a"], "message": ["x", "y", "z"]})
+    assert table_rows("01_x", "validation_errors", errors, "zh") == []  # a ledger row number is no measure
     villages = pd.DataFrame({"code": [440606005004, 440606005017], "name": ["甲", "乙"], "grants": [13, 14]})
     got = _by_measure(table_rows("06_town_profile-daliang", "villages", villages, "zh", own_town="440606005"))
     assert set(got) == {

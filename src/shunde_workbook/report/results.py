@@ -38,8 +38,9 @@ COLUMNS = (
 )
 _TOWN = re.compile(r"\[(\d{9})\]")
 TOWN_CODE = re.compile(r"\d{9}")
-#: Numeric columns that identify a row rather than measure something (besides ``*_code`` and ``*_id``).
-ID_COLUMNS = ("code", "year")
+#: Numeric columns that identify a row rather than measure something (besides ``*_code`` and ``*_id``);
+#: ``row`` is a ledger row number (the audit's validation errors).
+ID_COLUMNS = ("code", "year", "row")
 #: Interval columns of the table's ``value`` column (``<column>_lo``/``_hi`` bound ``<column>``).
 VALUE_INTERVAL = ("interval_lo", "interval_hi")
 
