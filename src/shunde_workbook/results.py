@@ -1,7 +1,8 @@
 """One table of results across runs: ``shunde_workbook.results.load(paths...)``.
 
-Each report writes the values its findings cite to ``<outputs>/results/<report>.csv``
-(:mod:`shunde_workbook.report.results`; schema in ``docs/results.md``).  :func:`load`
+Each report writes the values its findings and exported tables cite to
+``<outputs>/results/<report>.csv`` (:mod:`shunde_workbook.report.results`; schema in
+``docs/results.md``; ``source`` tells finding rows from table rows).  :func:`load`
 reads any mix of outputs folders, ``results/`` folders and single results files, and
 fills ``run_id`` and ``param_hash`` from the outputs folder's ``manifest.json``.
 """

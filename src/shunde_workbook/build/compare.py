@@ -1,7 +1,8 @@
 """``shunde-workbook compare A B``: what differs between two runs.
 
 Reads both outputs folders' ``manifest.json`` (parameters, input hashes) and
-results stores (:func:`shunde_workbook.results.load`), and writes into B:
+results stores (:func:`shunde_workbook.results.load`: the values of findings and of
+exported tables), and writes into B:
 
 * ``comparisons/<A>.policy.html`` and ``<A>.analyst.html`` (the analyst edition lists every row);
 * ``comparisons/<A>__parameters.csv``, ``__inputs.csv``, ``__measures.csv``, ``__findings.csv``;
@@ -69,13 +70,16 @@ def _measures(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def measure_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
-    """Measures whose value changed, or that only one run has; largest relative change first."""
+    """Measures whose value changed, or that only one run has; largest relative change first.
+
+    Findings' measures and table cells (``table.<key>…``, one per town or row label) alike.
+    """
     a, b = _measures(ra), _measures(rb)
     cols = ["value", "lo", "hi"]
     both = a[cols].merge(b[cols], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b"))
-    kinds = pd.concat([b["kind"], a["kind"]])
+    kinds = b["kind"].combine_first(a["kind"]).reindex(both.index).fillna("")
     out = both.reset_index()
-    out["kind"] = [kinds.get(k, pd.Series([""])).iloc[0] for k in both.index]
+    out["kind"] = kinds.to_numpy()
     va, vb = out["value_a"], out["value_b"]
     same = [
         (pd.isna(x) and pd.isna(y)) or (not pd.isna(x) and not pd.isna(y) and math.isclose(x, y, rel_tol=REL_TOL))
@@ -97,7 +101,11 @@ def measure_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
 
 
 def _finding_keys(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per finding: (report, finding, the measures it cites) -> grade, in key box or not."""
+    """One row per finding: (report, finding, the measures it cites) -> grade, in key box or not.
+
+    Table rows (``source`` = ``table``) belong to no finding and are left out.
+    """
+    df = df[df["source"] != "table"] if "source" in df.columns else df
     if df.empty:
         return pd.DataFrame(columns=["report", "finding", "measures", "grade", "key_finding"])
     g = df.groupby(["report", "finding", "town"], sort=False, dropna=False)

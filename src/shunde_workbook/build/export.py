@@ -17,6 +17,8 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from shunde_workbook.build.site import pdf_name  # the index links the PDF too, without importing nbconvert
+
 TEMPLATES = Path(__file__).parent / "templates"
 ANALYST_ONLY_TAG = "analyst-only"
 
@@ -90,11 +92,6 @@ def chromium() -> str | None:
     import shutil
 
     return os.environ.get("SHUNDE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def pdf_name(report: str, language: str) -> str:
-    """``00_policy_brief.pdf`` in Chinese, ``00_policy_brief.en.pdf`` in English."""
-    return f"{report}.pdf" if language == "zh" else f"{report}.{language}.pdf"
 
 
 def write_pdf(report: str, html_path: Path, language: str) -> Path | None:

@@ -99,6 +99,36 @@ def input_status(kind: str, path: Path) -> str:
     return "published"
 
 
+def cached_input_status(kind: str, path: Path, sha256: str, cache_file: Path | None) -> str:
+    """:func:`input_status`, remembered in ``cache_file`` by the file's content hash and the package code.
+
+    The status is read from the file's bytes alone, so the same bytes give the same status; a run
+    where nothing changed then needs neither pandas nor pyogrio to tell it.  Unreadable files are
+    never remembered; a cache that cannot be read or written is ignored.
+    """
+    key = f"{kind}:{sha256}:{code_hash()[:16]}"
+    known: dict = {}
+    if cache_file is not None:
+        try:
+            known = json.loads(cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        if isinstance(known, dict) and isinstance(known.get(key), str):
+            return known[key]
+    status = input_status(kind, path)
+    if cache_file is not None and not status.startswith("unreadable"):
+        known = {k: v for k, v in (known if isinstance(known, dict) else {}).items() if k.endswith(key[-16:])}
+        known[key] = status
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_name(f".{cache_file.name}.tmp")
+            tmp.write_text(json.dumps(known, ensure_ascii=False, indent=1), encoding="utf-8")
+            tmp.replace(cache_file)
+        except OSError:
+            pass
+    return status
+
+
 def cache_key(notebook: Path, parameters: dict, inputs: dict[str, str]) -> str:
     """Key that changes whenever the report could change."""
     nb = json.loads(Path(notebook).read_text(encoding="utf-8"))

@@ -14,6 +14,13 @@
 5. commit each finished report under the lock (see :mod:`.commit`) and
    rewrite ``outputs/manifest.json`` and ``outputs/index.html`` after each.
 
+A run where nothing changed still hashes every input and every stamped file and
+rewrites the manifest and the index, but imports none of pandas, geopandas,
+nbconvert, papermill or jupyter_client: input statuses are remembered by content
+hash in ``outputs/.work/input-status.json``, the index's town map in
+``outputs/.work/site/``, and the kernelspec is looked up only when a report runs
+(``tests/test_noop_run.py``).
+
 SIGINT and SIGTERM stop the pool and the kernels, print a summary and exit
 with 130 or 143; the folder stays consistent whatever the interruption.
 """
@@ -168,8 +175,8 @@ def jobs_for(
     return jobs
 
 
-def _inputs(merged: dict, per_report: dict) -> dict[str, dict]:
-    """Every input file of the run with its hash and provenance status."""
+def _inputs(merged: dict, per_report: dict, status_cache: Path | None = None) -> dict[str, dict]:
+    """Every input file of the run with its hash and provenance status (remembered in ``status_cache``)."""
     paths: dict[str, Path] = {}
     for decl in per_report.values():
         for name in INPUT_KINDS:
@@ -178,10 +185,11 @@ def _inputs(merged: dict, per_report: dict) -> dict[str, dict]:
     out = {}
     for name, path in paths.items():
         if path.exists():
+            digest = mf.file_hash(path)
             out[str(path)] = {
                 "parameter": name,
-                "sha256": mf.file_hash(path),
-                "status": mf.input_status(INPUT_KINDS[name], path),
+                "sha256": digest,
+                "status": mf.cached_input_status(INPUT_KINDS[name], path, digest, status_cache),
             }
     ref = ROOT / "data" / "reference"
     for path in sorted(ref.glob("*.csv")) if ref.exists() else []:
@@ -268,10 +276,9 @@ def _carry_over(state: State, previous: dict) -> None:
 def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int:
     outputs, merged = state.outputs, state.merged
     shutil.rmtree(outputs / ".work" / "stage", ignore_errors=True)  # left by an interrupted run
-    state.kernel = kernel = kernel_name()
-    state.inputs = inputs = _inputs(merged, per_report)
+    state.inputs = inputs = _inputs(merged, per_report, outputs / ".work" / "input-status.json")
     hashes = {p: i["sha256"] for p, i in inputs.items()}
-    planned = jobs_for(reports, merged, per_report, outputs, kernel, timeouts)
+    planned = jobs_for(reports, merged, per_report, outputs, "", timeouts)  # kernel chosen below, if any runs
     previous = _previous(outputs)
     records, todo = state.records, state.todo
     for job, report, own in planned:
@@ -298,9 +305,13 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
     _carry_over(state, previous)
     state.njobs = njobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     cached = len(planned) - len(todo)
+    if todo:  # finding the kernelspec imports jupyter_client: only when a kernel will start
+        state.kernel = kernel = kernel_name()
+        for job in todo:
+            job.kernel_name = kernel
     say(
-        f"shunde-workbook: {len(planned)} reports, {cached} unchanged (skipped), {len(todo)} to run "
-        f"with {njobs} parallel job(s), kernel '{kernel}'."
+        f"shunde-workbook: {len(planned)} reports, {cached} unchanged (skipped), {len(todo)} to run"
+        + (f" with {njobs} parallel job(s), kernel '{state.kernel}'." if todo else ".")
     )
     failures = []
     with PeakMemory() as mem:

@@ -8,6 +8,7 @@ the manifest (an earlier run's, after ``--only``) are listed too, marked as from
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import UTC
@@ -85,17 +86,55 @@ def _headlines(outputs: Path) -> list[dict]:
         return []
 
 
+def pdf_name(report: str, language: str) -> str:
+    """``00_policy_brief.pdf`` in Chinese, ``00_policy_brief.en.pdf`` in English."""
+    return f"{report}.pdf" if language == "zh" else f"{report}.{language}.pdf"
+
+
 def town_map_svg(outputs: Path, boundaries: str | None, lang: str, present: set[str]) -> str:
-    """An inline SVG of the towns, each a link to its profile (when built); "" when it cannot be drawn."""
+    """An inline SVG of the towns, each a link to its profile (when built); "" when it cannot be drawn.
+
+    The drawing is kept in ``outputs/.work/site/``, keyed by the boundary file's bytes, the language,
+    the profiles present and the package code, so an index re-rendered with none of these changed (a
+    run where nothing changed) needs no geopandas.
+    """
+    from shunde_workbook.build.manifest import code_hash, file_hash
+    from shunde_workbook.params import resolve_path
+
+    path = resolve_path(boundaries or "shapefiles/shunde_towns_approx.shp")
+    try:
+        parts = [file_hash(path), lang, ",".join(sorted(present)), code_hash()]
+    except OSError:
+        return ""
+    folder = Path(outputs) / ".work" / "site"
+    cached = folder / f"townmap-{hashlib.sha256('|'.join(parts).encode()).hexdigest()[:24]}.svg"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    svg = _draw_town_map(path, lang, present)
+    if svg:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("townmap-*.svg"):
+                old.unlink(missing_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(svg, encoding="utf-8")
+            os.replace(tmp, cached)
+        except OSError:  # the map is drawn again next time
+            pass
+    return svg
+
+
+def _draw_town_map(path: Path, lang: str, present: set[str]) -> str:
     from html import escape
 
     from shunde_workbook.geo.names import TOWNS
-    from shunde_workbook.params import resolve_path
 
     try:
         import geopandas as gpd
 
-        gdf = gpd.read_file(resolve_path(boundaries or "shapefiles/shunde_towns_approx.shp"))
+        gdf = gpd.read_file(path)
     except Exception:  # noqa: BLE001 - the map is a convenience; the list below always links every town
         return ""
     if "town_code" not in gdf.columns or gdf.empty:
@@ -191,7 +230,6 @@ def _mtime(page: Path) -> str:
 
 def write_index(outputs: Path, manifest: dict) -> Path:
     """Render ``index.html`` from the manifest and the reports on disk (atomically)."""
-    from shunde_workbook.build.export import pdf_name
     from shunde_workbook.geo.names import TOWNS
 
     run_params = manifest["run"]["parameters"]

@@ -7,12 +7,33 @@ Public API (see data/README.md for the data dictionary):
     from shunde_workbook.data import load_towns, load_villages, load_population, load_facts, load_programme_fields
 """
 
-from shunde_workbook.data.ledger import Fix, Issue, ValidationReport, load_ledger, parse_amount, validate_ledger
-from shunde_workbook.data.reconcile import reconcile
-from shunde_workbook.data.reference import load_facts, load_population, load_programme_fields, load_towns, load_villages
-from shunde_workbook.data.schema import DISK_COLUMNS, FRAME_COLUMNS
-from shunde_workbook.data.simulate import simulate_ledger, write_simulated
+from __future__ import annotations
+
+import importlib
+
 from shunde_workbook.errors import LedgerError
+
+# Importing this package is cheap (as for ``shunde_workbook.geo``): the submodules load on first use, so
+# ``from shunde_workbook.data.schema import PROGRAMMES`` or ``data.cache`` pulls in no pandas (the
+# runner's no-change path and parameter validation need none).
+_EXPORTS = {
+    "Fix": "ledger",
+    "Issue": "ledger",
+    "ValidationReport": "ledger",
+    "load_ledger": "ledger",
+    "parse_amount": "ledger",
+    "validate_ledger": "ledger",
+    "reconcile": "reconcile",
+    "load_facts": "reference",
+    "load_population": "reference",
+    "load_programme_fields": "reference",
+    "load_towns": "reference",
+    "load_villages": "reference",
+    "DISK_COLUMNS": "schema",
+    "FRAME_COLUMNS": "schema",
+    "simulate_ledger": "simulate",
+    "write_simulated": "simulate",
+}
 
 __all__ = [
     "DISK_COLUMNS",
@@ -33,3 +54,10 @@ __all__ = [
     "validate_ledger",
     "write_simulated",
 ]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 CACHE_ENV = "SHUNDE_WORKBOOK_CACHE"
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
@@ -41,6 +43,8 @@ def read_validation(path: str | Path):
     A cached report is used only if it was made for the same path as written here, so
     every message names the file exactly as a fresh validation would.
     """
+    import pandas as pd  # here, not at the top: the runner imports file_hash and CACHE_ENV without pandas
+
     from shunde_workbook.data.ledger import validate_ledger
 
     cache_dir = os.environ.get(CACHE_ENV)

@@ -9,10 +9,26 @@ grades      How strong the evidence behind a finding is: published, robust, unce
 assess      Grade every finding and attach the 90 % interval of its numbers (``grade_findings``).
 """
 
-from shunde_workbook.narrative import labels, provenance, statements
-from shunde_workbook.narrative.assess import grade_findings
-from shunde_workbook.narrative.findings import Finding, Value, fmt_money
-from shunde_workbook.narrative.text import rule_label, status_label, template, tr, unit_label
+from __future__ import annotations
+
+import importlib
+
+# Importing this package is cheap (as for ``shunde_workbook.geo``): the names load on first use, so the
+# runner's index page can use ``narrative.text`` without the pandas that ``labels`` and ``statements`` need.
+_EXPORTS = {
+    "labels": None,
+    "provenance": None,
+    "statements": None,
+    "grade_findings": "assess",
+    "Finding": "findings",
+    "Value": "findings",
+    "fmt_money": "findings",
+    "rule_label": "text",
+    "status_label": "text",
+    "template": "text",
+    "tr": "text",
+    "unit_label": "text",
+}
 
 __all__ = [
     "Finding",
@@ -28,3 +44,12 @@ __all__ = [
     "tr",
     "unit_label",
 ]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        module = _EXPORTS[name]
+        if module is None:  # a submodule exported as itself
+            return importlib.import_module(f"{__name__}.{name}")
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,12 +5,15 @@ Only the labels change with the language; the numbers of a table are never touch
 
 from __future__ import annotations
 
+import math
 import re
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from shunde_workbook.narrative.findings import fmt_money
 from shunde_workbook.narrative.text import has, join_names, programme_label, tr
+
+if TYPE_CHECKING:  # pandas is imported where it is used, so the index page's parameter words need none
+    import pandas as pd
 
 
 def column_label(column: str, lang: str) -> str:
@@ -31,6 +34,8 @@ def weights_text(weights: dict, lang: str) -> str:
 
 def need_missing_notes(need: pd.Series, table: pd.DataFrame, weights: dict, labels: pd.Series, lang: str) -> list[str]:
     """One sentence per group of towns without a need score, naming the columns they lack."""
+    import pandas as pd
+
     out = []
     groups: dict[tuple, list] = {}
     for code in need.index[need.isna()]:
@@ -68,7 +73,7 @@ def plan_parts(res: dict, lang: str) -> str:
 
 def pop_year_label(value, lang: str) -> str:
     """A population year as given by the source ('n.d.', '2010 (not census)', '2019-12-31') in ``lang``."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == "":
+    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == "":
         return "—"
     text = str(value)
     m = re.match(r"\d{4}(-\d{2}){0,2}", text)

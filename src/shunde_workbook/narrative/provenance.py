@@ -7,10 +7,13 @@ year), and population caveats are read from the town table's grades.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from shunde_workbook.narrative.findings import fmt_number
 from shunde_workbook.narrative.text import join_names, programme_label, status_label, tr
+
+if TYPE_CHECKING:  # annotations only: the index page's banner needs no pandas
+    import pandas as pd
 
 
 def ledger_mix(ledger: pd.DataFrame) -> dict:

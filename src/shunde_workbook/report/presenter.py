@@ -24,6 +24,7 @@ import pandas as pd
 from shunde_workbook.narrative.findings import Finding, rank
 from shunde_workbook.narrative.text import has, tr
 from shunde_workbook.report.results import record as record_results
+from shunde_workbook.report.results import record_table
 
 FIG_DPI = 150
 
@@ -104,6 +105,7 @@ class Report:
         """
         from shunde_workbook.narrative.params_text import params_block, technical_text
 
+        self.params = dict(params)  # the results store reads a town profile's town from it
         meta = (
             f"{esc(tr('run_date', self.lang))}: {date.today().isoformat()} · "
             f"{esc(tr('data_date', self.lang))}: {esc(data_date or tr('unknown', self.lang))}"
@@ -282,6 +284,7 @@ class Report:
             from shunde_workbook.report.exports import write_table
 
             self.exported += write_table(df, stem, self.lang)
+            record_table(self, df, _slug(key), percent)  # outputs/results/<report>.csv (report/results.py)
         _show(
             (table_html(df.head(max_rows), decimals or {}, percent) if max_rows else "")
             + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
