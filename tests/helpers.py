@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import string
 import subprocess
 import sys
 import warnings
@@ -141,3 +142,14 @@ def assert_same_ledger(a: Path, b: Path, yuan: float = 100.0) -> None:
     text = [c for c in x.columns if c != amount]
     pd.testing.assert_frame_equal(x[text], y[text])
     np.testing.assert_allclose(x[amount].astype(float), y[amount].astype(float), rtol=0, atol=yuan)
+
+
+def assert_same_keys_and_placeholders(zh: dict[str, str], en: dict[str, str]) -> None:
+    """Assert two text catalogues have the same keys and, for each key, the same ``{placeholders}``."""
+
+    def names(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    assert set(zh) == set(en), f"only zh: {sorted(set(zh) - set(en))}; only en: {sorted(set(en) - set(zh))}"
+    differ = {k: (zh[k], en[k]) for k in zh if names(zh[k]) != names(en[k])}
+    assert not differ, f"placeholders differ between zh and en: {differ}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import pickle
 import re
-import string
 from pathlib import Path
 
 import yaml
@@ -21,6 +20,8 @@ from shunde_workbook.data.cli import validate_main
 from shunde_workbook.data.ledger.messages import MESSAGES_DIR, Msg
 from shunde_workbook.data.ledger.outputs import render_html
 from shunde_workbook.data.schema import TO_DISK
+
+from helpers import assert_same_keys_and_placeholders
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "shunde_workbook" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ledgers"
@@ -37,15 +38,8 @@ def _yaml(lang: str) -> dict[str, str]:
     return yaml.safe_load((MESSAGES_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
 
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
 def test_catalogues_have_the_same_keys_and_placeholders():
-    en, zh = _yaml("en"), _yaml("zh")
-    assert set(en) == set(zh), f"only en: {sorted(set(en) - set(zh))}; only zh: {sorted(set(zh) - set(en))}"
-    differ = {k: (en[k], zh[k]) for k in en if _placeholders(en[k]) != _placeholders(zh[k])}
-    assert not differ, f"placeholders differ: {differ}"
+    assert_same_keys_and_placeholders(_yaml("zh"), _yaml("en"))
 
 
 def test_every_key_named_in_the_code_is_in_the_catalogue():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-import string
 from pathlib import Path
 
 import pandas as pd
@@ -16,19 +15,14 @@ from shunde_workbook.narrative.findings import fmt_money
 from shunde_workbook.narrative.text import CATALOGUE_DIR, LANGS, catalogue, tr
 from shunde_workbook.paths import REFERENCE
 
+from helpers import assert_same_keys_and_placeholders
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "shunde_workbook"
 HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
 def test_catalogues_have_the_same_keys_and_placeholders():
-    zh, en = catalogue("zh"), catalogue("en")
-    assert set(zh) == set(en), f"only zh: {sorted(set(zh) - set(en))}; only en: {sorted(set(en) - set(zh))}"
-    differ = {k: (zh[k], en[k]) for k in zh if _placeholders(zh[k]) != _placeholders(en[k])}
-    assert not differ, f"placeholders differ between zh and en: {differ}"
+    assert_same_keys_and_placeholders(catalogue("zh"), catalogue("en"))
 
 
 def test_editions_are_in_their_language():
