@@ -106,13 +106,17 @@ def _watch_parent(parent: int, interval: float) -> None:
     while True:
         time.sleep(interval)
         if os.getppid() != parent:
-            kill_kernels()
-            os._exit(1)
+            try:
+                kill_kernels()
+            finally:
+                os._exit(1)
 
 
 def _on_term(signum, _frame):
-    kill_kernels()
-    os._exit(128 + signum)
+    try:
+        kill_kernels()
+    finally:
+        os._exit(128 + signum)  # never a traceback: the worker is going away either way
 
 
 def worker_init(interval: float = 0.5) -> None:
@@ -122,6 +126,8 @@ def worker_init(interval: float = 0.5) -> None:
     worker's kernel group before the worker exits; a watchdog thread notices
     when the runner is gone (even after SIGKILL) and does the same.
     """
+    import psutil  # noqa: F401 - imported now, so the SIGTERM handler and the watchdog never race to import it
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
     threading.Thread(target=_watch_parent, args=(os.getppid(), interval), daemon=True, name="parent-watch").start()
