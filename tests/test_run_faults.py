@@ -285,6 +285,7 @@ def test_a_full_disk_fails_the_report_with_the_space_and_leaves_nothing_half_wri
     text = capsys.readouterr().out
     assert code == 1 and "DiskFull: the disk holding the outputs folder is full" in text
     assert "MB are free" in text and "The previous good report is still in place" in text
+    # The very file written by the first run, left in place (nothing regenerated), so its bytes must not change.
     assert (out / "reports" / "fault_a.html").read_bytes() == good
     assert not list((out / ".work").rglob("*.ipynb")) and not list((out / ".work").rglob("*.bin"))
     assert not (out / "failed" / "fault_a.ipynb").exists()
