@@ -117,16 +117,7 @@ class LocalPool:
         outcomes = {}
         with ThreadPoolExecutor(max_workers=min(self.jobs, len(plans))) as pool:
             futures = {
-                pool.submit(
-                    run_set,
-                    str(sweep.base),
-                    _overrides(p),
-                    sweep.notebooks,
-                    str(p.folder),
-                    force,
-                    lambda line, p=p: progress(p, line),
-                ): p
-                for p in plans
+                pool.submit(run_set, *set_args(sweep, p, force), lambda line, p=p: progress(p, line)): p for p in plans
             }
             for fut in as_completed(futures):
                 p = futures[fut]
@@ -142,8 +133,9 @@ def overrides(params: dict) -> list[str]:
     return [f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in params.items()]
 
 
-def _overrides(plan) -> list[str]:
-    return overrides(plan.params)
+def set_args(sweep, plan, force: bool) -> tuple:
+    """The positional arguments of :func:`run_set` for one set of ``sweep`` (the same for every backend)."""
+    return str(sweep.base), overrides(plan.params), sweep.notebooks, str(plan.folder), force
 
 
 def _set_line(done: int, n: int, plan, outcome: dict) -> str:

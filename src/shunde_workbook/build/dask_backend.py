@@ -66,7 +66,7 @@ class DaskBackend:
 
         from distributed import as_completed
 
-        from shunde_workbook.build.backends import _overrides, _set_line, run_set
+        from shunde_workbook.build.backends import _set_line, run_set, set_args
 
         t0 = time.perf_counter()
         total = sum(p.reports for p in plans)
@@ -76,11 +76,7 @@ class DaskBackend:
             futures = {
                 client.submit(
                     run_set,
-                    str(sweep.base),
-                    _overrides(p),
-                    sweep.notebooks,
-                    str(p.folder),
-                    force,
+                    *set_args(sweep, p, force),
                     key=f"sweep-{p.folder.name}-{time.time_ns()}",
                     pure=False,
                 ): p
