@@ -34,8 +34,11 @@ CODES |= {"provenance", "published", "official", "simulated"}
 
 
 def _yaml(lang: str) -> dict[str, str]:
-    """The catalogue as written in the file (not through the loader under test)."""
-    return yaml.safe_load((MESSAGES_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
+    """The catalogue as written in the files (main file and area files; not through the loader under test)."""
+    out: dict[str, str] = {}
+    for path in [MESSAGES_DIR / f"{lang}.yaml", *sorted(MESSAGES_DIR.glob(f"*/{lang}.yaml"))]:
+        out.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return out
 
 
 def test_catalogues_have_the_same_keys_and_placeholders():

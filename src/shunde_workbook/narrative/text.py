@@ -1,4 +1,6 @@
-"""Every word a report shows, by key, from the YAML catalogues in ``narrative/catalogue/`` (one per language).
+"""Every word a report shows, by key, from the YAML catalogues in ``narrative/catalogue/``.
+
+The catalogue of a language is ``<lang>.yaml`` plus every ``<area>/<lang>.yaml`` (a key is defined once).
 
 ``tr(key, lang, **fmt)`` returns the text of ``key`` in ``lang`` with ``{placeholders}`` filled.  A key that
 is missing from the catalogue of ``lang`` is an error (no silent fall-back to another language); a test checks
@@ -24,7 +26,14 @@ def catalogue(lang: str) -> dict[str, str]:
     """The catalogue of ``lang`` as a flat {key: text} mapping (read once, then cached)."""
     if lang not in LANGS:
         raise ValueError(f"language must be one of {LANGS}, not {lang!r}")
-    data = yaml.safe_load((CATALOGUE_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
+    data: dict[str, str] = {}
+    # The main file, then one file per area (``catalogue/<area>/<lang>.yaml``); a key may be defined once.
+    for path in [CATALOGUE_DIR / f"{lang}.yaml", *sorted(CATALOGUE_DIR.glob(f"*/{lang}.yaml"))]:
+        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        twice = sorted(set(part) & set(data))
+        if twice:
+            raise ValueError(f"{path}: keys already defined in another catalogue file: {twice[:5]}")
+        data.update(part)
     bad = [k for k, v in data.items() if not isinstance(v, str)]
     if bad:
         raise ValueError(f"{lang}.yaml: entries must be text, not {bad[:5]}")

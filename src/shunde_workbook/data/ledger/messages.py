@@ -23,8 +23,15 @@ def catalogue(lang: str) -> dict[str, str]:
     """Key → text of one language (read once per process)."""
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
-    with (MESSAGES_DIR / f"{lang}.yaml").open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data: dict = {}
+    # The main file, then one file per area (``messages/<area>/<lang>.yaml``); a key may be defined once.
+    for path in [MESSAGES_DIR / f"{lang}.yaml", *sorted(MESSAGES_DIR.glob(f"*/{lang}.yaml"))]:
+        with path.open(encoding="utf-8") as fh:
+            part = yaml.safe_load(fh) or {}
+        twice = sorted(set(part) & set(data))
+        if twice:
+            raise ValueError(f"{path}: keys already defined in another catalogue file: {twice[:5]}")
+        data.update(part)
     return {str(k): str(v) for k, v in data.items()}
 
 
