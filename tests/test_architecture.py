@@ -25,6 +25,7 @@ MAX_LINES = 500
 STAGES = {
     "errors": 0,
     "paths": 0,
+    "i18n": 0,  # the one translation layer (catalogues by key), used from data to the index page
     "rounding": 0,
     "numeric": 0,
     "data": 1,

@@ -20,10 +20,12 @@ from shunde_workbook.narrative.findings import fmt_money, fmt_number
 from shunde_workbook.narrative.params_text import params_block
 from shunde_workbook.narrative.text import tr
 from shunde_workbook.params import SPECS, _check_value, coerce, cross_check, load_param_file, parse_set, validate
-from shunde_workbook.report.exports import machine_name, write_table
+from shunde_workbook.report.display_tables import _town
+from shunde_workbook.report.exports import write_table
 from shunde_workbook.report.maps import _range_labels
 from shunde_workbook.report.presenter import cite
 from shunde_workbook.report.sources import source_kind
+from shunde_workbook.report.table import Col, Table
 
 from helpers import ROOT, cli
 
@@ -87,31 +89,38 @@ def test_policy_edition_drops_the_technical_parameter_line():
 HOSTILE = ['=HYPERLINK("http://x","click")', "=cmd|' /C calc'!A0", "+1+1", "@SUM(1)", "-2+3", "\tx", "a\x00b\x0bc"]
 
 
-def _display_frame(lang: str) -> pd.DataFrame:
-    u = tr("unit.wan", lang)
-    return pd.DataFrame(
+def _table() -> Table:
+    frame = pd.DataFrame(
         {
-            tr("town", lang): ["大良街道", "容桂街道"] * 4 if lang == "zh" else ["Daliang", "Ronggui"] * 4,
-            f"{tr('amount', lang)} ({u})": [1.5, 2.0] * 4,
-            tr("rank_amount", lang): [9.0, 1.0] * 4,
+            "town_code": ["440606005", "440606006"] * 4,
+            "town": ["大良街道", "容桂街道"] * 4,
+            "amount_10k_cny": [1.5, 2.0] * 4,
+            "rank_amount": [9.0, 1.0] * 4,
         }
     )
+    spec = {
+        "town": Col("town", values=_town),
+        "amount_10k_cny": Col("amount", unit="万元"),
+        "rank_amount": Col("rank_amount"),
+    }
+    return Table(frame, spec)
 
 
 def test_csv_column_names_are_the_same_in_both_languages_and_include_town_code(tmp_path):
-    heads = {}
+    heads, bodies = {}, {}
     for lang in ("zh", "en"):
-        paths = write_table(_display_frame(lang), tmp_path / f"t_{lang}", lang)
+        paths = write_table(_table(), tmp_path / f"t_{lang}", lang)
         with open(paths[0], encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))
-        heads[lang] = rows[0]
+        heads[lang], bodies[lang] = rows[0], rows[1:]
         assert rows[1][0] == "440606005"
         assert rows[1][heads[lang].index("rank_amount")] == "9", "integers are written as integers"
         display = openpyxl.load_workbook(paths[1]).active
         assert display.cell(1, 1).value == tr("town", lang), "the .xlsx keeps the report language's headers"
-    assert heads["zh"] == heads["en"]
-    assert heads["zh"] == ["town_code", "town", "amount_10k_cny", "rank_amount"]
-    assert machine_name("already_snake", "zh") == "already_snake"
+        assert display.cell(1, 2).value == f"{tr('amount', lang)} ({tr('unit.wan', lang)})"
+        assert display.cell(2, 1).value == ("大良街道" if lang == "zh" else "Daliang")
+    assert heads["zh"] == heads["en"] == ["town_code", "town", "amount_10k_cny", "rank_amount"]
+    assert bodies["zh"] == bodies["en"], "the CSV is the data, the same in every language"
 
 
 def test_formulas_are_neutralised_and_control_characters_replaced(tmp_path):

@@ -35,7 +35,7 @@ def test_a_town_table_gives_one_row_per_town_and_numeric_column():
             "pop_grade": ["C", "B"],
         }
     )
-    rows = _by_measure(table_rows("03_x", "town_ranks", df, "zh", percent=("amount_share",)))
+    rows = _by_measure(table_rows("03_x", "town_ranks", df, percent=("amount_share",)))
     assert set(rows) == {
         (f"table.town_ranks.{c}", t)
         for c in ("amount_10k_cny", "grants", "amount_share")
@@ -58,7 +58,7 @@ def test_a_table_without_towns_names_rows_by_their_labels_and_keeps_intervals():
             "quality": ["C", "C"],
         }
     )
-    rows = _by_measure(table_rows("04_x", "inequality", df, "zh"))
+    rows = _by_measure(table_rows("04_x", "inequality", df))
     assert set(rows) == {("table.inequality[a].value", ""), ("table.inequality[b].value", "")}
     a = rows[("table.inequality[a].value", "")]
     assert (a["value"], a["lo"], a["hi"]) == (0.12, 0.10, 0.16)
@@ -72,26 +72,30 @@ def test_labels_take_as_many_leading_columns_as_needed_and_code_columns_are_labe
     )
     df["x"] = [10.0, 20.0, 30.0]
     df["x_hi"] = [11, 21, 31]
-    rows = _by_measure(table_rows("02_x", "by_year", df, "zh"))
+    rows = _by_measure(table_rows("02_x", "by_year", df))
     assert rows[("table.by_year[2017|Q].amount", "")]["value"] == 2.5
     x = rows[("table.by_year[2018|P].x", "")]
     assert (x["value"], x["lo"], x["hi"]) == (30.0, 3.0, 31.0)
     assert len(rows) == 6  # amount and x for three rows; the bounds are no measures of their own
     errors = pd.DataFrame({"row": [3, 3, 5], "column": ["a", "b", "a"], "message": ["x", "y", "z"]})
-    assert table_rows("01_x", "validation_errors", errors, "zh") == []  # a ledger row number is no measure
+    assert table_rows("01_x", "validation_errors", errors) == []  # a ledger row number is no measure
     villages = pd.DataFrame({"code": [440606005004, 440606005017], "name": ["甲", "乙"], "grants": [13, 14]})
-    got = _by_measure(table_rows("06_town_profile-daliang", "villages", villages, "zh", own_town="440606005"))
+    got = _by_measure(table_rows("06_town_profile-daliang", "villages", villages, own_town="440606005"))
     assert set(got) == {
         ("table.villages[440606005004].grants", "440606005"),
         ("table.villages[440606005017].grants", "440606005"),
     }
 
 
-def test_a_catalogue_metric_name_becomes_its_key_in_both_languages():
-    zh = pd.DataFrame({"metric": ["基尼系数（按人口加权，镇街）"], "value": [0.1]})
-    en = pd.DataFrame({"metric": [tr("metric.gini", "en")], "value": [0.1]})
-    assert [r["measure"] for r in table_rows("04", "inequality", zh, "zh")] == ["table.inequality[gini].value"]
-    assert [r["measure"] for r in table_rows("04", "inequality", en, "en")] == ["table.inequality[gini].value"]
+def test_a_metric_row_is_named_by_its_machine_value_in_both_languages():
+    from shunde_workbook.report.display_tables import concentration
+
+    table = concentration({"top_n": 10, "top_n_share": 0.5, "hhi": 800.0, "n_orgs": 40})
+    measures = [r["measure"] for r in table_rows("04", "concentration", table.frame)]
+    assert measures == [f"table.concentration[{m}].value" for m in ("top_n_share", "hhi", "n_orgs")]
+    # The words are the page's only: the reader sees the catalogue's text in each language.
+    assert table.display("zh").iloc[0, 0] == tr("metric.top_n_share", "zh", n=10)
+    assert table.display("en").iloc[0, 0] == tr("metric.top_n_share", "en", n=10)
 
 
 def test_record_table_and_findings_share_one_file_and_profile_measures_carry_the_town(tmp_path):

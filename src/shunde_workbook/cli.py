@@ -15,6 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from shunde_workbook import i18n
 from shunde_workbook.paths import OUTPUTS, PARAMS, RAW, SHAPEFILES
 
 
@@ -189,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--html", help="write a printable HTML validation report")
     val.add_argument(
         "--language",
-        choices=("zh", "en"),
+        choices=i18n.LANGUAGES,
         default=None,
         help="language of the printed list (default en) and of the --html report (default zh)",
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from shunde_workbook import i18n
 from shunde_workbook.data.schema import PROGRAMMES
 from shunde_workbook.errors import ParameterError, closest
 from shunde_workbook.geo.names import TOWN_CODES, normalise_town
@@ -64,7 +65,7 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {
-    "language": Spec("str", "Language of every title, label and sentence", choices=("zh", "en")),
+    "language": Spec("str", "Language of every title, label and sentence", choices=i18n.LANGUAGES),
     "year_start": Spec("int", "First grant year included", minimum=2017, maximum=2023),
     "year_end": Spec("int", "Last grant year included", minimum=2017, maximum=2023),
     "programmes": Spec("list", "Programmes included", item_kind="str", item_choices=PROGRAMMES, allow_empty=False),

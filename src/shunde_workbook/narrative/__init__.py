@@ -26,6 +26,8 @@ _EXPORTS = {
     "rule_label": "text",
     "status_label": "text",
     "template": "text",
+    "town_label": "text",
+    "town_labels": "text",
     "tr": "text",
     "unit_label": "text",
 }
@@ -41,6 +43,8 @@ __all__ = [
     "statements",
     "status_label",
     "template",
+    "town_label",
+    "town_labels",
     "tr",
     "unit_label",
 ]

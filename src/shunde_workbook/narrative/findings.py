@@ -40,22 +40,14 @@ def fmt_money(yuan: float, lang: str = "zh", qualifier: str = "") -> str:
     if yuan is None or (isinstance(yuan, float) and math.isnan(yuan)):
         return "—"
     v = abs(yuan)
-    if lang == "zh":
-        key, n = (
-            ("money.yi", plain_number(yuan / 1e8, 2))
-            if v >= 1e8
-            else ("money.wan", plain_number(yuan / 1e4, 1))
-            if v >= 1e4
-            else ("money.yuan", plain_number(yuan, 0))
-        )
-    else:
-        key, n = (
-            ("money.yi", plain_number(yuan / 1e9, 2))
-            if v >= 1e9
-            else ("money.wan", plain_number(yuan / 1e6, 1))
-            if v >= 1e6
-            else ("money.yuan", plain_number(yuan, 0))
-        )
+    big, mid = float(tr("format.money_big", lang)), float(tr("format.money_mid", lang))  # 亿, 万 / billion, million
+    key, n = (
+        ("money.yi", plain_number(yuan / big, 2))
+        if v >= big
+        else ("money.wan", plain_number(yuan / mid, 1))
+        if v >= mid
+        else ("money.yuan", plain_number(yuan, 0))
+    )
     prefix = tr(f"qualifier_prefix.{qualifier}", lang) if qualifier else ""
     return prefix + tr(key, lang, n=n)
 

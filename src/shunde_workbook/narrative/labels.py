@@ -1,4 +1,4 @@
-"""Reader-facing labels for tables and notes: translated column names and values, weights, plans.
+"""Reader-facing labels for tables and notes: translated cell values, weights, plans.
 
 Only the labels change with the language; the numbers of a table are never touched.
 """
@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from shunde_workbook.narrative.findings import fmt_money
-from shunde_workbook.narrative.text import has, join_names, programme_label, tr
+from shunde_workbook.narrative.text import has, join_names, pct, programme_label, tr
 
 if TYPE_CHECKING:  # pandas is imported where it is used, so the index page's parameter words need none
     import pandas as pd
@@ -21,14 +21,9 @@ def column_label(column: str, lang: str) -> str:
     return tr(f"column.{column}", lang) if has(f"column.{column}", lang) else column
 
 
-def _pct(w: float) -> str:
-    v = w * 100
-    return f"{v:,.0f}%" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}%"
-
-
 def weights_text(weights: dict, lang: str) -> str:
     """{'population': 0.6, 'village_units': 0.4} → '常住人口 60%、村(社区)数 40%'."""
-    items = [tr("weight_item", lang, column=column_label(c, lang), pct=_pct(float(w))) for c, w in weights.items()]
+    items = [tr("weight_item", lang, column=column_label(c, lang), pct=pct(float(w))) for c, w in weights.items()]
     return join_names(items, lang)
 
 
@@ -82,7 +77,8 @@ def pop_year_label(value, lang: str) -> str:
     return m[0] + (tr("open", lang) + tr("not_census", lang) + tr("close", lang) if "not census" in text else "")
 
 
-def _period(value: str, lang: str) -> str:
+def period_cell(value: str, lang: str) -> str:
+    """A published fact's period ("2023 batch 2", "2017 to 2022") in ``lang``."""
     text = str(value)
     m = re.fullmatch(r"(\d{4}) batch (\d+)", text)
     if m:
@@ -95,30 +91,9 @@ def _period(value: str, lang: str) -> str:
     return text
 
 
-def _programme(value: str, lang: str) -> str:
+def programme_cell(value: str, lang: str) -> str:
+    """A published fact's programme ("和美社区 (predecessor: …)") in ``lang``."""
     m = re.fullmatch(r"(.+?) \(predecessor: (.+)\)", str(value))
     if m:
         return tr("predecessor", lang, programme=programme_label(m[1], lang), name=programme_label(m[2], lang))
     return programme_label(str(value), lang)
-
-
-def _mapped(value, prefix: str, lang: str):
-    return tr(f"{prefix}.{value}", lang) if isinstance(value, str) and has(f"{prefix}.{value}", lang) else value
-
-
-def reconciliation_display(recon: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The reconciliation table with its words in ``lang`` (numbers untouched)."""
-    out = recon.copy()
-    if "programme" in out:
-        out["programme"] = out["programme"].map(lambda v: _programme(v, lang))
-    if "period" in out:
-        out["period"] = out["period"].map(lambda v: _period(v, lang))
-    for col, prefix in (
-        ("metric", "fact_metric"),
-        ("unit", "fact_unit"),
-        ("qualifier", "qualifier"),
-        ("status", "recon_status"),
-    ):
-        if col in out:
-            out[col] = out[col].map(lambda v, p=prefix: _mapped(v, p, lang))
-    return out.rename(columns={c: tr(f"recon_col.{c}", lang) for c in out.columns if has(f"recon_col.{c}", lang)})

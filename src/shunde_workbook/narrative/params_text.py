@@ -10,26 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from shunde_workbook.narrative.labels import weights_text
-from shunde_workbook.narrative.text import field_label, has, join_names, programme_label, tr, unit_label
+from shunde_workbook.narrative.text import (
+    field_label,
+    has,
+    join_names,
+    pct,
+    programme_label,
+    town_label,
+    tr,
+    unit_label,
+)
 
 PROGRAMME_COUNT = 2  # both programmes selected reads "两项计划 / both programmes"
 HIDDEN = ("project_root", "output_dir", "report_name")
-
-
-def _pct(share: float) -> str:
-    v = float(share) * 100
-    return f"{v:,.0f}%" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}%"
-
-
-def town_name(code: str, lang: str) -> str:
-    """A town code as its name in ``lang`` (the code itself when unknown)."""
-    from shunde_workbook.geo.names import normalise_town, town_by_code
-
-    found = normalise_town(code)
-    if found is None:
-        return str(code)
-    town = town_by_code(found)
-    return town.short if lang == "zh" else town.name_en
 
 
 def params_items(params: dict, lang: str) -> list[str]:
@@ -65,11 +58,11 @@ def params_items(params: dict, lang: str) -> list[str]:
     if scheme and has(f"scheme.{scheme}", lang):
         items.append(tr("pblock.map", lang, scheme=tr(f"scheme.{scheme}", lang), k=params.get("k", "")))
     if params.get("floor_share") is not None:
-        items.append(tr("pblock.floor", lang, pct=_pct(params["floor_share"])))
+        items.append(tr("pblock.floor", lang, pct=pct(params["floor_share"])))
     if params.get("top_n") is not None:
         items.append(tr("pblock.top_n", lang, n=params["top_n"]))
     if params.get("town"):
-        items.append(tr("pblock.town", lang, town=town_name(params["town"], lang)))
+        items.append(tr("pblock.town", lang, town=town_label(params["town"], lang, short=True)))
     return items
 
 

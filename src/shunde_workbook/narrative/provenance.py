@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shunde_workbook.narrative.findings import fmt_number
-from shunde_workbook.narrative.text import join_names, programme_label, status_label, tr
+from shunde_workbook.narrative.text import join_names, programme_label, status_label, town_labels, tr
 
 if TYPE_CHECKING:  # annotations only: the index page's banner needs no pandas
     import pandas as pd
@@ -101,7 +101,7 @@ def ledger_caveat(statuses: dict, lang: str, mix: dict | None = None) -> str:
 
 def population_caveat(towns: pd.DataFrame, lang: str) -> str:
     """Which towns have a census population (grade A) and which have none, from the town table."""
-    names = towns["town"] if lang == "zh" else towns["name_en"]
+    names = town_labels(towns["town"], lang)
     census = names[towns["pop_grade"].astype(str) == "A"]
     missing = names[towns["population"].isna()]
     out = (
@@ -110,7 +110,7 @@ def population_caveat(towns: pd.DataFrame, lang: str) -> str:
         else tr("caveat.population_no_census", lang)
     )
     if len(missing):
-        out += (" " if lang == "en" else "") + tr("caveat.population_missing", lang, towns=join_names(missing, lang))
+        out += tr("format.sentence_sep", lang) + tr("caveat.population_missing", lang, towns=join_names(missing, lang))
     return out
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from shunde_workbook.narrative.findings import Finding, Value
 from shunde_workbook.narrative.labels import weights_text
-from shunde_workbook.narrative.text import LANGS, field_label, join_names, rule_label, template
+from shunde_workbook.narrative.text import LANGS, field_label, join_names, rule_label, template, tr
 
 
 def _names(towns: pd.DataFrame, code: str) -> dict:
@@ -27,6 +27,11 @@ def ledger_hedges(statuses: dict) -> list[str]:
     if status == "simulated":
         return ["simulated"]
     return ["partly_simulated"] if "simulated" in status else []
+
+
+def _in_sentence(name: str, lang: str) -> str:
+    """A name as written inside a sentence of ``lang`` (lower case where the catalogue says so)."""
+    return name.lower() if tr("format.rule_case", lang) == "lower" else name
 
 
 def _hedges(
@@ -191,7 +196,7 @@ def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
                 {"share": Value(res["need_top_share"], "pct", "fairness.need_top_share")},
                 words={
                     "town": _names(towns, res["need_top_town"]),
-                    "weights": {lang: weights_text(res["need_weights"], lang) for lang in ("zh", "en")},
+                    "weights": {lang: weights_text(res["need_weights"], lang) for lang in LANGS},
                 },
                 hedges=_hedges(not_ledger, uses_population=True),
                 meta={"town": res["need_top_town"]},
@@ -229,12 +234,7 @@ def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
             },
             words={
                 "year": str(res["plan_year"]),
-                "rule": {
-                    lang: rule_label(res["biggest_shift_rule"], lang).lower()
-                    if lang == "en"
-                    else rule_label(res["biggest_shift_rule"], lang)
-                    for lang in ("zh", "en")
-                },
+                "rule": {lang: _in_sentence(rule_label(res["biggest_shift_rule"], lang), lang) for lang in LANGS},
                 "town": _names(towns, code),
                 "direction": template("direction.gain" if shift > 0 else "direction.loss"),
             },
@@ -265,7 +265,7 @@ def rule_top_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
                 words={
                     "year": str(res["plan_year"]),
                     "town": _names(towns, top["town"]),
-                    "rule": {lang: rule_label(rule, lang) for lang in ("zh", "en")},
+                    "rule": {lang: rule_label(rule, lang) for lang in LANGS},
                 },
                 hedges=_hedges(not_ledger, uses_population=True),
                 meta={"rule": rule, "town": top["town"]},

@@ -1,6 +1,7 @@
 """Every word a report shows, by key, from the YAML catalogues in ``narrative/catalogue/``.
 
-The catalogue of a language is ``<lang>.yaml`` plus every ``<area>/<lang>.yaml`` (a key is defined once).
+The catalogue of a language is ``<lang>.yaml`` plus every ``<area>/<lang>.yaml`` (a key is defined once),
+loaded by the one translation layer, :mod:`shunde_workbook.i18n`.
 
 ``tr(key, lang, **fmt)`` returns the text of ``key`` in ``lang`` with ``{placeholders}`` filled.  A key that
 is missing from the catalogue of ``lang`` is an error (no silent fall-back to another language); a test checks
@@ -10,34 +11,16 @@ that the catalogues have the same keys.  The catalogues are read once per proces
 from __future__ import annotations
 
 import re
-from functools import cache
-from pathlib import Path
 
-import yaml
+from shunde_workbook import i18n
 
-from shunde_workbook.errors import closest
-
-CATALOGUE_DIR = Path(__file__).parent / "catalogue"
-LANGS = ("zh", "en")
+CATALOGUE_DIR = i18n.NARRATIVE
+LANGS = i18n.LANGUAGES
 
 
-@cache
 def catalogue(lang: str) -> dict[str, str]:
     """The catalogue of ``lang`` as a flat {key: text} mapping (read once, then cached)."""
-    if lang not in LANGS:
-        raise ValueError(f"language must be one of {LANGS}, not {lang!r}")
-    data: dict[str, str] = {}
-    # The main file, then one file per area (``catalogue/<area>/<lang>.yaml``); a key may be defined once.
-    for path in [CATALOGUE_DIR / f"{lang}.yaml", *sorted(CATALOGUE_DIR.glob(f"*/{lang}.yaml"))]:
-        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        twice = sorted(set(part) & set(data))
-        if twice:
-            raise ValueError(f"{path}: keys already defined in another catalogue file: {twice[:5]}")
-        data.update(part)
-    bad = [k for k, v in data.items() if not isinstance(v, str)]
-    if bad:
-        raise ValueError(f"{lang}.yaml: entries must be text, not {bad[:5]}")
-    return data
+    return i18n.load(CATALOGUE_DIR, lang)
 
 
 def has(key: str, lang: str = "zh") -> bool:
@@ -47,14 +30,7 @@ def has(key: str, lang: str = "zh") -> bool:
 
 def tr(key: str, lang: str, **fmt) -> str:
     """The text for ``key`` in ``lang``, formatted with ``fmt``; a missing key raises ``KeyError``."""
-    cat = catalogue(lang)
-    if key not in cat:
-        hint = closest(key, list(cat))
-        raise KeyError(
-            f"no text {key!r} in the {lang} catalogue ({CATALOGUE_DIR / (lang + '.yaml')})"
-            + (f"; did you mean {hint!r}?" if hint else "")
-        )
-    return cat[key].format(**fmt) if fmt else cat[key]
+    return i18n.text(CATALOGUE_DIR, key, lang, **fmt)
 
 
 def template(key: str) -> dict[str, str]:
@@ -101,3 +77,31 @@ def status_label(status: str, lang: str) -> str:
 def join_names(names, lang: str) -> str:
     """Names joined the way ``lang`` lists them (、 or ,)."""
     return tr("name_sep", lang).join(str(n) for n in names)
+
+
+def pct(share: float) -> str:
+    """A 0..1 share as a percentage, without a needless decimal (0.6 → '60%', 0.125 → '12.5%')."""
+    v = float(share) * 100
+    return f"{v:,.0f}%" if abs(v - round(v)) < 1e-9 else f"{v:,.1f}%"
+
+
+def town_label(town, lang: str, short: bool = False) -> str:
+    """A town (NBS code, any accepted name) as ``lang`` names it; unknown towns keep their own text.
+
+    The form is the catalogue's: ``format.town`` (full name, e.g. 大良街道 / Daliang) or ``format.town_short``
+    (大良 / Daliang), each filled from the town's fields ``name``, ``short`` and ``name_en``.
+
+    >>> town_label("440606005", "zh"), town_label("大良", "en"), town_label("440606005", "zh", short=True)
+    ('大良街道', 'Daliang', '大良')
+    """
+    from shunde_workbook.geo.names import normalise_town, town_by_code
+
+    code = normalise_town(town)
+    if code is None:
+        return str(town)
+    return tr("format.town_short" if short else "format.town", lang, **town_by_code(code)._asdict())
+
+
+def town_labels(names, lang: str, short: bool = False):
+    """A Series of town names or codes as ``lang`` names them (same index), e.g. for chart labels."""
+    return names.map(lambda t: town_label(t, lang, short) if isinstance(t, str) else t)

@@ -5,6 +5,9 @@ charts     Seaborn/matplotlib figures with the simulated-data stamp.
 maps       ``choropleth``: classed town maps with the approximate-boundaries caption.
 fonts      The CJK font used in every figure.
 sources    The list of sources closing each report.
+table      ``Table``: machine column names with label keys and units, translated only when shown.
+display_tables  The table each report shows, built from its study results (no language).
+notebook   ``setup(globals())`` (params, inputs, report) and ``town_map`` (a stamped choropleth).
 
 Names load on first use, so ``shunde_workbook.report.presenter`` helpers do not pull in matplotlib.
 """
@@ -13,7 +16,14 @@ from __future__ import annotations
 
 import importlib
 
-_EXPORTS = {"Report": "presenter", "charts": None, "choropleth": "maps"}
+_EXPORTS = {
+    "Report": "presenter",
+    "charts": None,
+    "choropleth": "maps",
+    "display_tables": None,
+    "setup": "notebook",
+    "town_map": "notebook",
+}
 
 __all__ = sorted(_EXPORTS)
 

@@ -37,11 +37,7 @@ WORDS = {
 
 
 def _amount_label(unit: str, lang: str) -> str:
-    return (
-        f"{tr('amount', lang)}（{unit_label(unit, lang)}）"
-        if lang == "zh"
-        else f"{tr('amount', lang)} ({unit_label(unit, lang)})"
-    )
+    return tr("amount", lang) + tr("open", lang) + unit_label(unit, lang) + tr("close", lang)
 
 
 def allocation_sensitivity_table(

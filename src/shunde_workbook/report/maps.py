@@ -19,8 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from shunde_workbook.geo.names import normalise_town, town_by_code
-from shunde_workbook.narrative.text import LANGS, tr
+from shunde_workbook.geo.names import normalise_town
+from shunde_workbook.narrative.text import LANGS, town_label, tr
 from shunde_workbook.report.fonts import use_cjk_font
 
 __all__ = ["choropleth", "CAPTION", "NO_DATA"]
@@ -75,7 +75,6 @@ def _decimals(numbers) -> int:
 
 def _range_labels(lowest: float, bins: np.ndarray, language: str = "zh") -> list[str]:
     d = _decimals([lowest, *bins])
-    to = " to " if language == "en" else " – "
 
     def fmt(v: float) -> str:
         text = f"{abs(v):,.{d}f}"
@@ -89,7 +88,7 @@ def _range_labels(lowest: float, bins: np.ndarray, language: str = "zh") -> list
         elif fmt(lower) == fmt(upper):
             labels.append(fmt(upper))
         else:
-            labels.append(f"{fmt(lower)}{to}{fmt(upper)}")
+            labels.append(tr("format.range", language, a=fmt(lower), b=fmt(upper)))
     return labels
 
 
@@ -105,8 +104,7 @@ def _town_label(row, language: str) -> str:
                 break
     if code is None:
         return str(row.get("town", row.name))
-    t = town_by_code(code)
-    return t.short if language == "zh" else t.name_en
+    return town_label(code, language, short=True)
 
 
 def _label_point(geom) -> tuple[float, float]:

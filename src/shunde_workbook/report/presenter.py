@@ -25,6 +25,7 @@ from shunde_workbook.narrative.findings import Finding, rank
 from shunde_workbook.narrative.text import has, tr
 from shunde_workbook.report.results import record as record_results
 from shunde_workbook.report.results import record_table
+from shunde_workbook.report.table import Table
 
 FIG_DPI = 150
 
@@ -262,7 +263,7 @@ class Report:
     # ---------------------------------------------------------------- tables
     def table(
         self,
-        df: pd.DataFrame,
+        table: Table | pd.DataFrame,
         key: str,
         caption: str,
         source: str | None = None,
@@ -271,22 +272,30 @@ class Report:
         export: bool = True,
         max_rows: int = 60,
     ) -> None:
-        """Show ``df`` for reading and export it to CSV (UTF-8 with BOM) and XLSX.
+        """Show a table for reading and export it to CSV (UTF-8 with BOM) and XLSX.
 
-        decimals: digits per column (default 0 for numbers); percent: columns
-        holding 0..1 shares to show as percentages; max_rows: rows shown
-        (0 = export only, show just the caption).
+        ``table`` is a :class:`~shunde_workbook.report.table.Table` (machine column names, translated only
+        here, for the page and the XLSX) or a plain DataFrame shown and exported with its own names.
+        decimals: digits per machine column (default 0 for numbers, besides the table's own); percent:
+        machine columns holding 0..1 shares to show as percentages; max_rows: rows shown (0 = export
+        only, show just the caption).
         """
+        if not isinstance(table, Table):
+            table = Table.plain(table)
+        percent = (*table.percent(), *percent)
         if export:
             tabdir = self.out / "tables"
             tabdir.mkdir(parents=True, exist_ok=True)
             stem = tabdir / f"{self.name}__{_slug(key)}"
             from shunde_workbook.report.exports import write_table
 
-            self.exported += write_table(df, stem, self.lang)
-            record_table(self, df, _slug(key), percent)  # outputs/results/<report>.csv (report/results.py)
+            self.exported += write_table(table, stem, self.lang)
+            record_table(self, table.frame, _slug(key), percent)  # outputs/results/<report>.csv (report/results.py)
+        headers = table.headers(self.lang)
+        digits = {headers[c]: d for c, d in {**table.decimals(), **(decimals or {})}.items() if c in headers}
+        shown_pct = tuple(headers[c] for c in percent if c in headers)
         _show(
-            (table_html(df.head(max_rows), decimals or {}, percent) if max_rows else "")
+            (table_html(table.display(self.lang).head(max_rows), digits, shown_pct) if max_rows else "")
             + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
             f"{esc(short_source(source or self.default_source()))}</div>"
         )
@@ -312,7 +321,7 @@ class Report:
             )
         more = ""
         if compact:
-            stop = "。" if self.lang == "zh" else "."
+            stop = tr("format.full_stop", self.lang)
             more = (
                 f'<p class="sw-sources-more">{esc(tr("sources_compact", self.lang))} '
                 f'<a href="01_data_audit.html#methods">{esc(tr("sources_full_link", self.lang))}</a>{stop}</p>'

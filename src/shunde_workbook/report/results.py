@@ -91,17 +91,9 @@ def _is_label(name: str, col: pd.Series) -> bool:
     return name in ID_COLUMNS or name.endswith(("_code", "_id"))
 
 
-def _label_text(value, lang: str, named: bool = False) -> str:
-    """A row label cell as text; with ``named``, a catalogue text becomes its key's last part.
-
-    ``named`` is set for a table's first label column (e.g. ``metric``), so that "基尼系数（…）" and
-    "Gini (…)" give the same label, ``gini``, in both languages.
-    """
-    from shunde_workbook.report.exports import _key_name, _reverse
-
-    text = _cell(value)
-    key = (_reverse(lang).get(text) or _template_key(text, lang)) if named and text else None
-    return (_key_name(key) if key else text).replace("[", "(").replace("]", ")")
+def _label_text(value) -> str:
+    """A row label cell as text (machine values, e.g. ``gini``, as the table carries them)."""
+    return _cell(value).replace("[", "(").replace("]", ")")
 
 
 def _cell(value) -> str:
@@ -113,36 +105,9 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _template_key(text: str, lang: str) -> str | None:
-    """The catalogue key whose text with placeholders matches ``text`` ("前10家机构占比" -> metric.top_n_share)."""
-    for key, pattern in _patterns(lang):
-        if pattern.fullmatch(text):
-            return key
-    return None
-
-
-_PATTERNS: dict[str, list] = {}
-
-
-def _patterns(lang: str) -> list:
-    if lang not in _PATTERNS:
-        from shunde_workbook.narrative.text import catalogue
-
-        out = []
-        for key, text in catalogue(lang).items():
-            parts = re.split(r"\{[^{}]*\}", text) if "{" in text else []
-            if len("".join(parts).strip()) >= 2:  # enough fixed text to recognise the template by
-                out.append((key, re.compile("(.+?)".join(re.escape(p) for p in parts))))
-        _PATTERNS[lang] = out
-    return _PATTERNS[lang]
-
-
-def _row_labels(machine: pd.DataFrame, labels: list[str], towns: list[str], lang: str) -> list[str]:
+def _row_labels(machine: pd.DataFrame, labels: list[str], towns: list[str]) -> list[str]:
     """Per row, the shortest leading run of label columns that (with the town) tells the rows apart."""
-    text = pd.DataFrame(
-        {c: [_label_text(v, lang, named=i == 0) for v in machine[c]] for i, c in enumerate(labels)},
-        index=machine.index,
-    )
+    text = pd.DataFrame({c: [_label_text(v) for v in machine[c]] for c in labels}, index=machine.index)
     base = pd.Series(towns, index=machine.index)
     for n in range(len(labels) + 1):
         parts = text[labels[:n]].agg("|".join, axis=1) if n else pd.Series("", index=machine.index)
@@ -152,17 +117,14 @@ def _row_labels(machine: pd.DataFrame, labels: list[str], towns: list[str], lang
     return [f"{p}#{i + 1}" if p else f"#{i + 1}" for i, p in enumerate(joined)]
 
 
-def table_rows(
-    report: str, key: str, df: pd.DataFrame, lang: str, percent: tuple = (), own_town: str = ""
-) -> list[dict]:
-    """One row per numeric cell of a table as exported (machine column names, ``town_code`` added).
+def table_rows(report: str, key: str, df: pd.DataFrame, percent: tuple = (), own_town: str = "") -> list[dict]:
+    """One row per numeric cell of a table as exported (its machine column names, never translated).
 
     Parameters
     ----------
     report, key : the report and table key (the export is ``tables/<report>__<key>.csv``).
-    df : the table as passed to ``Report.table`` (display headers).
-    lang : the report language (for the machine column names and row labels).
-    percent : display columns shown as percentages (0..1 shares): their rows get kind ``pct``.
+    df : the table's machine frame (``Table.frame``): the CSV's columns and cells.
+    percent : columns holding 0..1 shares: their rows get kind ``pct``.
     own_town : a town profile's town code, for rows of a table that names no town.
 
     Returns
@@ -170,11 +132,8 @@ def table_rows(
     Rows of :data:`COLUMNS`; ``measure`` is ``table.<key>.<column>`` for a table with a ``town_code``
     column (``town`` = the row's code), else ``table.<key>[<row label>].<column>`` (see docs/results.md).
     """
-    from shunde_workbook.report.exports import machine_frame
-
-    machine = machine_frame(df, lang).reset_index(drop=True)
-    names = list(machine.columns)[len(machine.columns) - len(df.columns) :]  # machine_frame may add town_code first
-    shown_pct = {m for d, m in zip(df.columns, names, strict=True) if d in percent}
+    machine = df.reset_index(drop=True)
+    shown_pct = set(percent)
     has_town = "town_code" in machine.columns
     codes = [_cell(c) for c in machine["town_code"]] if has_town else [""] * len(machine)
     towns = [c if TOWN_CODE.fullmatch(c) else own_town for c in codes]
@@ -187,7 +146,7 @@ def table_rows(
             if c == of and lo in machine.columns and hi in machine.columns:
                 bounds[c] = (lo, hi)
     measures = [c for c in numeric if not any(c in b for b in bounds.values())]
-    row_label = _row_labels(machine, labels, [t if has_town else "" for t in towns], lang)
+    row_label = _row_labels(machine, labels, [t if has_town else "" for t in towns])
 
     def num(v):
         return None if v is None or pd.isna(v) else float(v)
@@ -229,9 +188,12 @@ def record(rep, findings: list, key: list | None = None) -> Path | None:
 
 
 def record_table(rep, df: pd.DataFrame, key: str, percent: tuple = ()) -> Path | None:
-    """Add the rows of an exported table to the report's results file; return its path (None on failure)."""
+    """Add the rows of an exported table (its machine frame) to the report's results file; return its path.
+
+    Returns None on failure.
+    """
     try:
-        rows = table_rows(rep.name, key, df, rep.lang, percent, _own_town(rep))
+        rows = table_rows(rep.name, key, df, percent, _own_town(rep))
     except (ValueError, TypeError, KeyError):  # an odd table must not break the report; it stays exported
         return None
     return _write(rep, rows)

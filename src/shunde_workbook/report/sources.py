@@ -9,7 +9,7 @@ import pandas as pd
 import yaml
 
 from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated, mix_detail
-from shunde_workbook.narrative.text import join_names, status_label, tr
+from shunde_workbook.narrative.text import join_names, status_label, town_label, tr
 from shunde_workbook.paths import REFERENCE
 
 
@@ -31,7 +31,7 @@ def _missing_population(lang: str) -> str:
     except (OSError, KeyError, ValueError):
         return ""
     codes = pop.loc[pop["population"].isna(), "town_code"]
-    names = [towns.loc[c, "town" if lang == "zh" else "name_en"] for c in codes if c in towns.index]
+    names = [town_label(towns.loc[c, "town"], lang) for c in codes if c in towns.index]
     return tr("src.population_missing", lang, towns=join_names(names, lang)) if names else ""
 
 

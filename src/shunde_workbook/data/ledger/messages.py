@@ -3,41 +3,26 @@
 Every message is built as ``Msg(key, **params)``: a ``str`` holding the English text (the default for errors
 raised into notebooks and the terminal) that remembers its key and parameters, so the same message can be shown
 in Chinese with ``msg.text("zh")`` or :func:`localise`.  Parameters that are themselves messages are shown in the
-same language.  The data stage sits below the narrative catalogue, so the validator keeps its own.
+same language.  The catalogue is loaded by :mod:`shunde_workbook.i18n`, the layer the reports use too.
 """
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
+from shunde_workbook import i18n
 
-import yaml
-
-#: Languages with a catalogue; the first is the default.
-LANGUAGES = ("en", "zh")
-MESSAGES_DIR = Path(__file__).with_name("messages")
+#: Languages with a catalogue (the workbook's, in its order); validator messages default to English.
+LANGUAGES = i18n.LANGUAGES
+MESSAGES_DIR = i18n.MESSAGES
 
 
-@functools.cache
 def catalogue(lang: str) -> dict[str, str]:
-    """Key → text of one language (read once per process)."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
-    data: dict = {}
-    # The main file, then one file per area (``messages/<area>/<lang>.yaml``); a key may be defined once.
-    for path in [MESSAGES_DIR / f"{lang}.yaml", *sorted(MESSAGES_DIR.glob(f"*/{lang}.yaml"))]:
-        with path.open(encoding="utf-8") as fh:
-            part = yaml.safe_load(fh) or {}
-        twice = sorted(set(part) & set(data))
-        if twice:
-            raise ValueError(f"{path}: keys already defined in another catalogue file: {twice[:5]}")
-        data.update(part)
-    return {str(k): str(v) for k, v in data.items()}
+    """Key → text of one language (read once per process, by the one translation layer)."""
+    return i18n.load(MESSAGES_DIR, lang)
 
 
 def render(key: str, lang: str = "en", params: dict | None = None) -> str:
     """The text of ``key`` in ``lang`` with ``params`` filled in (messages among them in the same language)."""
-    text = catalogue(lang)[key]
+    text = i18n.text(MESSAGES_DIR, key, lang)
     return text.format(**{k: localise(v, lang) for k, v in (params or {}).items()})
 
 

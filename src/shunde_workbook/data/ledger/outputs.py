@@ -41,7 +41,7 @@ def write_clean(report: ValidationReport, path: str | Path) -> Path:
 
 def render_html(report: ValidationReport, language: str = "zh") -> str:
     """The validation report as one self-contained HTML page (no scripts, no outside resources)."""
-    lang = "en" if language == "en" else "zh"
+    lang = language
     t = {k[5:]: v for k, v in catalogue(lang).items() if k.startswith("html.")}
     e = html.escape
     rejected = report.n_rejected
@@ -54,7 +54,7 @@ def render_html(report: ValidationReport, language: str = "zh") -> str:
         (t["fixes"], len(report.fixes)),
     ]
     parts = [
-        f'<!DOCTYPE html>\n<html lang="{"en" if language == "en" else "zh-CN"}"><head><meta charset="utf-8">',
+        f'<!DOCTYPE html>\n<html lang="{e(t["lang"])}"><head><meta charset="utf-8">',
         f"<title>{e(t['title'])}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(t['title'])}</h1>",
         f"<p>{e(t['file'])}<code>{e(shorten(report.path, 200))}</code> · {e(t['checked'])}"

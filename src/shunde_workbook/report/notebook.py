@@ -1,0 +1,56 @@
+"""What every report notebook does first, and its maps, so a notebook keeps only what it teaches.
+
+``params, inp, rep = setup(globals())`` right after the ``parameters`` cell: the parameters as a dict, the
+inputs (ledger, towns, boundaries with their provenance) and the :class:`~shunde_workbook.report.Report`.
+"""
+
+from __future__ import annotations
+
+
+def setup(namespace: dict, name: str = "") -> tuple:
+    """The parameters, inputs and report of a notebook, from its namespace (``globals()``).
+
+    Parameters
+    ----------
+    namespace : the notebook's globals, holding the ``parameters`` cell's names.
+    name : the report's name when the runner gives none (an interactive session); default: ``report``.
+
+    Returns
+    -------
+    (params, inp, rep) : the parameters (dict), :class:`~shunde_workbook.analysis.Inputs`, the ``Report``.
+    """
+    from shunde_workbook.analysis import load_inputs
+    from shunde_workbook.params import collect
+    from shunde_workbook.report.presenter import Report
+
+    _inline_figures()
+    params = collect(namespace)
+    inp = load_inputs(params)
+    report = namespace.get("report_name") or name or "report"
+    rep = Report(report, params.get("language", "zh"), namespace.get("output_dir", ""), inp.statuses, inp.ledger)
+    return params, inp, rep
+
+
+def _inline_figures() -> None:
+    """``%matplotlib inline`` when running in IPython (nothing elsewhere)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.run_line_magic("matplotlib", "inline")
+
+
+def town_map(rep, gdf, column: str, **options):
+    """A choropleth of ``column`` in the report's language, stamped when the ledger is simulated.
+
+    The approximate-boundaries caption comes with the boundaries (``choropleth``); ``options`` are
+    ``choropleth``'s (scheme, k, breaks, unit, title, legend_title, cmap).
+    """
+    from shunde_workbook.report.charts import stamp
+    from shunde_workbook.report.maps import choropleth
+
+    fig = choropleth(gdf, column, language=rep.lang, **options)
+    stamp(fig, rep.simulated, rep.lang)
+    return fig
