@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from helpers import ROOT
 
@@ -71,3 +72,8 @@ def test_step_two_of_the_guide_works_as_written(tmp_path):
         timeout=300,
     )
     assert res.returncode == 0 and "1 passed" in res.stdout, res.stdout[-2000:] + res.stderr[-2000:]
+    # ... and the module with the pasted test still passes `make lint` (no E402 for a late import).
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)  # the project's lint rules, with their per-folder ignores
+    ruff = Path(sys.executable).with_name("ruff")
+    lint = subprocess.run([str(ruff), "check", "tests"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert lint.returncode == 0, lint.stdout[-2000:]

@@ -18,6 +18,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from shunde_workbook.build.site import pdf_name  # the index links the PDF too, without importing nbconvert
+from shunde_workbook.narrative.text import tr
 
 TEMPLATES = Path(__file__).parent / "templates"
 ANALYST_ONLY_TAG = "analyst-only"
@@ -56,7 +57,7 @@ class DropTechnical(Preprocessor):
 def _exporter(edition: str, language: str) -> HTMLExporter:
     policy = edition == "policy"
     exporter = HTMLExporter(
-        language_code="zh" if language == "zh" else "en",  # lets browsers pick Simplified Chinese glyphs
+        language_code=tr("format.html_lang", language),  # zh-CN lets browsers pick Simplified Chinese glyphs
         template_name="shunde",
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=policy,

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from shunde_workbook.narrative.text import town_label, tr
 from shunde_workbook.paths import REFERENCE
 
 TEMPLATES = Path(__file__).parent / "templates" / "scale"
@@ -39,6 +40,7 @@ def render(template: str, **context) -> str:
     """Render a template of ``templates/scale`` with autoescaping and the number filters."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.filters.update(num=num, pct=pct)
+    context.setdefault("html_lang", tr("format.html_lang", context.get("lang", "zh")))
     return env.get_template(template).render(**context)
 
 
@@ -46,6 +48,6 @@ def town_names(lang: str, towns_csv: Path = REFERENCE / "towns.csv") -> dict[str
     """{town code: name in ``lang``} from the reference table (empty when it cannot be read)."""
     try:
         with open(towns_csv, encoding="utf-8-sig", newline="") as fh:
-            return {r["town_code"]: (r["town"] if lang == "zh" else r["name_en"]) for r in csv.DictReader(fh)}
+            return {r["town_code"]: town_label(r["town"], lang) for r in csv.DictReader(fh)}
     except (OSError, KeyError):
         return {}

@@ -47,6 +47,7 @@ from shunde_workbook.build.kernels import worker_start
 from shunde_workbook.build.memory import PeakMemory
 from shunde_workbook.build.session import State, commit_report, lock_outputs, on_disk, say, stop
 from shunde_workbook.errors import ParameterError, RunError, closest, user_error_names
+from shunde_workbook.narrative.text import town_label, tr
 from shunde_workbook.params import (
     SPECS,
     coerce,
@@ -69,13 +70,14 @@ INPUT_KINDS = {
 
 @dataclass
 class NotebookSpec:
-    """A notebook the runner knows how to run: its name, file, titles, per-town flag and order."""
+    """A notebook the runner knows how to run: its name, file, titles, per-town flag, order and index group."""
 
     name: str
     path: Path
     title: dict
     per_town: bool
     order: int
+    group: str = ""  # the index page's group (``site.group_<group>``); "" for the brief and town profiles
 
 
 def discover(notebooks_dir: Path = NOTEBOOKS) -> list[NotebookSpec]:
@@ -86,7 +88,8 @@ def discover(notebooks_dir: Path = NOTEBOOKS) -> list[NotebookSpec]:
             continue
         meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("shunde_workbook", {})
         title = meta.get("title") or {"zh": path.stem, "en": path.stem}
-        reports.append(NotebookSpec(path.stem, path, title, bool(meta.get("per_town")), int(meta.get("order", 50))))
+        order, group = int(meta.get("order", 50)), str(meta.get("group", ""))
+        reports.append(NotebookSpec(path.stem, path, title, bool(meta.get("per_town")), order, group))
     return sorted(reports, key=lambda r: (r.order, r.name))
 
 
@@ -166,10 +169,9 @@ def jobs_for(
         for t in _towns(towns_csv):
             if "town" in merged and t["town_code"] != merged["town"]:
                 continue
-            label = t["town"] if language == "zh" else t["name_en"]
             add(
                 f"{r.name}-{t['name_en'].lower().replace(chr(39), '')}",
-                f"{title}：{label}" if language == "zh" else f"{title}: {label}",
+                tr("index.title_for_town", language, title=title, town=town_label(t["town"], language)),
                 town=t["town_code"],
             )
     return jobs
@@ -266,7 +268,7 @@ def _carry_over(state: State, previous: dict) -> None:
             continue
         stamp = tx.valid_stamp(state.outputs, name)
         if stamp:
-            rec = {k: prev.get(k) for k in ("name", "notebook", "title", "parameters", "order", "per_town")}
+            rec = {k: prev.get(k) for k in ("name", "notebook", "title", "parameters", "order", "per_town", "group")}
             rec["order"] = rec["order"] if isinstance(rec["order"], int) else 50
             on_disk(rec, stamp, "cached", None)
             rec["seconds"] = stamp.get("seconds", 0.0)
@@ -292,6 +294,7 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
             "cache_key": key,
             "order": report.order,
             "per_town": report.per_town,
+            "group": report.group,
         }
         records[job.name] = rec
         stamp = tx.valid_stamp(outputs, job.name)

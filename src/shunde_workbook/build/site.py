@@ -16,8 +16,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from shunde_workbook.i18n import LANGUAGES
 from shunde_workbook.narrative.provenance import banner_items
-from shunde_workbook.narrative.text import status_label, tr
+from shunde_workbook.narrative.text import has, status_label, town_label, tr
 
 SITE_KEYS = (
     "site_title",
@@ -50,11 +51,23 @@ SITE_KEYS = (
     "towns_map",
     "parameters",
 )
-DISTRICT_GROUPS = {
-    "data": ("01_data_audit",),
-    "money": ("02_funding_overview", "03_town_distribution"),
-    "fairness": ("04_fairness_need", "05_scenarios_2023"),
-}
+#: The index page's groups of district reports, in order.  A notebook names its group in its metadata
+#: (``shunde_workbook.group``); a new group needs only its title, ``site.group_<name>``, in the catalogue
+#: (it follows these).  A report in no group, or in one without a title, is listed under ``other``.
+GROUPS = ("data", "money", "fairness")
+
+
+def district_groups(reports: list[dict], lang: str) -> list[dict]:
+    """The district reports (not the brief, not a town profile) by their notebook's index group, in order."""
+    by_group: dict[str, list[dict]] = {g: [] for g in GROUPS}
+    other = []
+    for r in reports:
+        if r.get("per_town") or r.get("status") == "earlier" or r["name"].startswith(("00_policy_brief", "06_")):
+            continue
+        group = str(r.get("group") or "")
+        (by_group.setdefault(group, []) if group and has(f"site.group_{group}", lang) else other).append(r)
+    by_group["other"] = other
+    return [{"label": tr(f"site.group_{g}", lang), "reports": rs} for g, rs in by_group.items() if rs]
 
 
 def site_text(lang: str) -> dict[str, str]:
@@ -87,8 +100,8 @@ def _headlines(outputs: Path) -> list[dict]:
 
 
 def pdf_name(report: str, language: str) -> str:
-    """``00_policy_brief.pdf`` in Chinese, ``00_policy_brief.en.pdf`` in English."""
-    return f"{report}.pdf" if language == "zh" else f"{report}.{language}.pdf"
+    """``00_policy_brief.pdf`` in the default language (Chinese), ``00_policy_brief.en.pdf`` in another."""
+    return f"{report}.pdf" if language == LANGUAGES[0] else f"{report}.{language}.pdf"
 
 
 def town_map_svg(outputs: Path, boundaries: str | None, lang: str, present: set[str]) -> str:
@@ -157,14 +170,14 @@ def _draw_town_map(path: Path, lang: str, present: set[str]) -> str:
             continue
         polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
         d = " ".join(ring(p.exterior.coords) for p in polys)
-        name = town.short if lang == "zh" else town.name_en
+        name = town_label(town.code, lang, short=True)
         slug = profile_slug(town.name_en)
         c = geom.representative_point()
         label = (
             f'<text x="{(c.x - minx) * scale:.1f}" y="{(maxy - c.y) * scale:.1f}" text-anchor="middle">'
             f"{escape(name)}</text>"
         )
-        shape = f'<path d="{d}"><title>{escape(town.name if lang == "zh" else town.name_en)}</title></path>'
+        shape = f'<path d="{d}"><title>{escape(town_label(town.code, lang))}</title></path>'
         if slug in present:
             parts.append(f'<a href="reports/06_town_profile-{slug}.html">{shape}{label}</a>')
         else:
@@ -240,15 +253,12 @@ def write_index(outputs: Path, manifest: dict) -> Path:
     )
     reports = _entries(outputs, manifest, lang)
     by_name = {r["name"]: r for r in reports}
-    groups = [
-        {"label": tr(f"site.group_{g}", lang), "reports": [by_name[n] for n in names if n in by_name]}
-        for g, names in DISTRICT_GROUPS.items()
-    ]
+    groups = district_groups(reports, lang)
     towns = []
     for t in TOWNS:  # official (NBS code) order
         r = by_name.get(f"06_town_profile-{profile_slug(t.name_en)}")
         if r is not None:
-            towns.append({**r, "town": t.short if lang == "zh" else t.name_en})
+            towns.append({**r, "town": town_label(t.code, lang, short=True)})
     present = {r["name"].removeprefix("06_town_profile-") for r in reports}
     pdf = next(
         (f"reports/{n}" for n in (pdf_name("00_policy_brief", lang),) if (outputs / "reports" / n).exists()), None
@@ -257,6 +267,7 @@ def write_index(outputs: Path, manifest: dict) -> Path:
     html = env.get_template("index.html.j2").render(
         t=site_text(lang),
         lang=lang,
+        html_lang=tr("format.html_lang", lang),
         run={**manifest["run"], "inputs": inputs},
         run_params=_params_text(run_params, lang),
         reports=reports,

@@ -162,6 +162,8 @@ CLAIMS: dict[str, Claim] = {
     # The data audit reports on the file itself: exact counts, whatever the ledger's provenance.
     "audit.validation": Claim("total_grants", _always, ledger=False),
     "audit.reconciliation": Claim("total_grants", _always, ledger=False),
+    # The students' starter notebook (notebooks/_starter_extend.ipynb): the max/min funding per resident.
+    "starter.ratio": Claim("per_resident_ranking", _numeric("per_resident_ratio", "starter", "ratio")),
     "scenarios.rule_top": Claim(
         "historical_allocation", _rule_top, ledger=False, intervals={"amount": ("alloc_{rule}", "town")}
     ),
