@@ -28,14 +28,15 @@ PACKAGE = Path(__file__).resolve().parent.parent
 #: The reports' catalogue folder and the validator's.
 NARRATIVE = PACKAGE / "narrative" / "catalogue"
 MESSAGES = PACKAGE / "data" / "ledger" / "messages"
-#: Extra catalogue folders (``os.pathsep``-separated), e.g. a test locale; each holds ``<lang>.yaml`` files.
+#: Extra catalogue folders (``os.pathsep``-separated), e.g. a test locale: each holds ``narrative/<lang>.yaml``
+#: and ``messages/<lang>.yaml``, read after the workbook's own files (a key is still defined once).
 EXTRA_ENV = "SHUNDE_WORKBOOK_EXTRA_CATALOGUES"
 
 
 def _languages() -> tuple[str, ...]:
     found = {p.stem for p in NARRATIVE.glob("*.yaml")}
     for folder in _extra_folders():
-        found |= {p.stem for p in folder.glob("*.yaml")}
+        found |= {p.stem for p in (folder / "narrative").glob("*.yaml")}
     first = [lang for lang in ("zh", "en") if lang in found]
     return (*first, *sorted(found - set(first)))
 
@@ -74,8 +75,9 @@ def load(folder: Path, lang: str) -> dict[str, str]:
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
     paths = files(folder, lang)
-    if folder == NARRATIVE:
-        paths += [p for extra in _extra_folders() for p in files(extra, lang)]
+    part = {NARRATIVE: "narrative", MESSAGES: "messages"}.get(folder)
+    if part:
+        paths += [p for extra in _extra_folders() for p in files(extra / part, lang)]
     if not paths:
         raise ValueError(f"no {lang}.yaml in {folder}")
     data: dict[str, object] = {}
