@@ -7,7 +7,7 @@ the reader's language, through the catalogue: nothing is ever translated back.
 
 >>> t = Table(pd.DataFrame({"amount_10k_cny": [1.5]}), {"amount_10k_cny": Col("amount", unit="万元")})
 >>> list(t.display("en").columns)
-['Amount (10k yuan)']
+['Amount granted (CNY 10,000)']
 """
 
 from __future__ import annotations
