@@ -20,7 +20,6 @@ from shunde_workbook.data.reconcile import reconcile
 from shunde_workbook.data.simulate import DEFAULTS, simulate_ledger
 from shunde_workbook.narrative.grades import (
     GRADE_ORDER,
-    LABELS,
     SIMULATOR_RULES,
     STATEMENT_SETTINGS,
     Grade,
@@ -162,7 +161,7 @@ def test_statement_independent_of_ledger_is_graded_on_draws_even_when_simulated(
 
 def test_grade_order_labels_and_ranking():
     assert GRADE_ORDER == ("published", "robust", "uncertain", "built-in", "noise")
-    assert [LABELS[g]["zh"] for g in GRADE_ORDER] == ["公开数据", "稳健", "不确定", "模型设定", "随机噪声"]
+    assert [Grade(g, 1.0).label("zh") for g in GRADE_ORDER] == ["公开数据", "稳健", "不确定", "模型设定", "随机噪声"]
     assert Grade("uncertain", 0.5).label("en") == "uncertain"
     assert [key_finding_allowed(g) for g in GRADE_ORDER] == [True, True, True, False, False]
 

@@ -47,6 +47,7 @@ from shunde_workbook.build.kernels import worker_start
 from shunde_workbook.build.memory import PeakMemory
 from shunde_workbook.build.session import State, commit_report, lock_outputs, on_disk, say, stop
 from shunde_workbook.errors import ParameterError, RunError, closest, user_error_names
+from shunde_workbook.i18n import LANGUAGES
 from shunde_workbook.narrative.text import town_label, tr
 from shunde_workbook.params import (
     SPECS,
@@ -87,7 +88,7 @@ def discover(notebooks_dir: Path = NOTEBOOKS) -> list[NotebookSpec]:
         if path.name.startswith("_"):
             continue
         meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("shunde_workbook", {})
-        title = meta.get("title") or {"zh": path.stem, "en": path.stem}
+        title = meta.get("title") or {lang: path.stem for lang in LANGUAGES}
         order, group = int(meta.get("order", 50)), str(meta.get("group", ""))
         reports.append(NotebookSpec(path.stem, path, title, bool(meta.get("per_town")), order, group))
     return sorted(reports, key=lambda r: (r.order, r.name))

@@ -26,7 +26,7 @@ Rules (:func:`grade`)
 
 Only ``published``, ``robust`` and ``uncertain`` findings may be key findings
 (:func:`key_finding_allowed`); built-in patterns and noise describe the simulator, not Shunde.
-Labels live in :data:`LABELS` until the text catalogue takes them over.
+Reader labels are the catalogue's ``grade.<name>`` entries (:meth:`Grade.label`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from shunde_workbook.errors import closest
 
 __all__ = [
     "GRADE_ORDER",
-    "LABELS",
     "ROBUST_SHARE",
     "SEED_SHARE",
     "SIMULATOR_RULES",
@@ -57,14 +56,6 @@ __all__ = [
 
 #: Grades from strongest to weakest; findings are ranked in this order.
 GRADE_ORDER = ("published", "robust", "uncertain", "built-in", "noise")
-#: Reader labels (the text catalogue will take these over).
-LABELS = {
-    "published": {"zh": "公开数据", "en": "published"},
-    "robust": {"zh": "稳健", "en": "robust"},
-    "uncertain": {"zh": "不确定", "en": "uncertain"},
-    "built-in": {"zh": "模型设定", "en": "built-in"},
-    "noise": {"zh": "随机噪声", "en": "noise"},
-}
 #: Share of uncertainty draws a statement must hold in to be ``robust``.
 ROBUST_SHARE = 0.95
 #: Share of simulator seeds a statement must hold in to be ``built-in`` (else ``noise``).
@@ -171,7 +162,9 @@ class Grade:
 
     def label(self, lang: str = "zh") -> str:
         """The reader label, e.g. 稳健 / robust."""
-        return LABELS[self.name][lang]
+        from shunde_workbook.narrative.text import tr
+
+        return tr(f"grade.{self.name}", lang)
 
 
 def _share(holds, what: str) -> tuple[float, int]:

@@ -14,11 +14,20 @@ import pandas as pd
 
 from shunde_workbook.narrative.findings import Finding, Value
 from shunde_workbook.narrative.labels import weights_text
-from shunde_workbook.narrative.text import LANGS, field_label, join_names, rule_label, template, tr
+from shunde_workbook.narrative.text import (
+    LANGS,
+    field_label,
+    join_names,
+    rule_label,
+    template,
+    town_label,
+    town_labels,
+    tr,
+)
 
 
 def _names(towns: pd.DataFrame, code: str) -> dict:
-    return {"zh": str(towns.loc[code, "town"]), "en": str(towns.loc[code, "name_en"])}
+    return {lang: town_label(str(towns.loc[code, "town"]), lang) for lang in LANGS}
 
 
 def ledger_hedges(statuses: dict) -> list[str]:
@@ -135,10 +144,7 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
     ]
     missing = res["towns_without_population"]
     if missing:
-        names = {
-            "zh": join_names(towns.loc[missing, "town"], "zh"),
-            "en": join_names(towns.loc[missing, "name_en"], "en"),
-        }
+        names = {lang: join_names(town_labels(towns.loc[missing, "town"], lang), lang) for lang in LANGS}
         out.append(
             Finding(
                 "distribution.missing_population",

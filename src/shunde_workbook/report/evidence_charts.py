@@ -21,20 +21,6 @@ from shunde_workbook.analysis.studies import fill_need_by_units
 from shunde_workbook.narrative.text import tr, unit_label
 from shunde_workbook.report.charts import stamp, style
 
-# Chart words (to move into the text catalogue with the rest of the grade wording).
-WORDS = {
-    "pop_weight": {
-        "zh": "需求指数中人口的权重（其余为村(社区)数）",
-        "en": "Weight of population in the need index (the rest: number of villages/communities)",
-    },
-    "your_choice": {"zh": "当前设定 {w:.2f}", "en": "Your choice {w:.2f}"},
-    "by_units": {"zh": "全按村(社区)", "en": "all by villages"},
-    "by_population": {"zh": "全按人口", "en": "all by population"},
-    "point": {"zh": "点估计 {v}", "en": "Point value {v}"},
-    "range_of": {"zh": "仅该输入变化时{metric}的范围", "en": "Range of {metric} when only that input varies"},
-    "metric": {"zh": "指标", "en": "the metric"},
-}
-
 
 def _amount_label(unit: str, lang: str) -> str:
     return tr("amount", lang) + tr("open", lang) + unit_label(unit, lang) + tr("close", lang)
@@ -118,7 +104,7 @@ def allocation_sensitivity(
         ax.plot(table.index, table[town], color=colours(i % 10), lw=1.8, label=str(labels.get(town, town)))
     ax.axvline(user_weight, color="#333", ls="--", lw=1)
     ax.annotate(
-        WORDS["your_choice"][lang].format(w=user_weight),
+        tr("evidence_chart.your_choice", lang, w=user_weight),
         xy=(user_weight, 1.0),
         xycoords=("data", "axes fraction"),
         xytext=(4, -4),
@@ -130,16 +116,15 @@ def allocation_sensitivity(
     )
     ax.set_xlim(float(table.index.min()), float(table.index.max()))
     ax.set_xticks(np.linspace(0, 1, 6))
-    ax.set_xlabel(WORDS["pop_weight"][lang])
+    ax.set_xlabel(tr("evidence_chart.pop_weight", lang))
     ax.set_ylabel(_amount_label(unit, lang))
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.text(
-        0.0, -0.16, WORDS["by_units"][lang], transform=ax.transAxes, ha="left", va="top", fontsize=8, color="#7f8c8d"
-    )
+    by_units = tr("evidence_chart.by_units", lang)
+    ax.text(0.0, -0.16, by_units, transform=ax.transAxes, ha="left", va="top", fontsize=8, color="#7f8c8d")
     ax.text(
         1.0,
         -0.16,
-        WORDS["by_population"][lang],
+        tr("evidence_chart.by_population", lang),
         transform=ax.transAxes,
         ha="right",
         va="top",
@@ -203,9 +188,10 @@ def tornado(
     span = max(hi.max(), point) - min(lo.min(), point)
     pad = 0.18 * span if span > 0 else 1.0
     ax.set_xlim(min(lo.min(), point) - pad, max(hi.max(), point) + pad)
-    metric = metric_label or WORDS["metric"][lang]
-    ax.set_xlabel(WORDS["range_of"][lang].format(metric=metric))
-    ax.set_title(WORDS["point"][lang].format(v=number_format.format(point)), fontsize=9, loc="left", color="#c0392b")
+    metric = metric_label or tr("evidence_chart.metric", lang)
+    ax.set_xlabel(tr("evidence_chart.range_of", lang, metric=metric))
+    point_text = tr("evidence_chart.point", lang, v=number_format.format(point))
+    ax.set_title(point_text, fontsize=9, loc="left", color="#c0392b")
     ax.grid(axis="y", visible=False)
     stamp(fig, simulated, lang)
     fig.tight_layout()
