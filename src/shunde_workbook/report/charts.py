@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from shunde_workbook.narrative.text import field_label, programme_label, tr, unit_label  # noqa: E402
+from shunde_workbook.narrative.text import field_label, programme_label, rule_label, tr, unit_label  # noqa: E402
 from shunde_workbook.report.fonts import use_cjk_font  # noqa: E402
 
 PALETTE = {"众创共善": "#0b6e69", "和美社区": "#e07b39"}
@@ -178,8 +178,9 @@ def distance_bars(distance: pd.Series, labels: pd.Series, lang: str, simulated: 
 
 
 def scenario_bars(table: pd.DataFrame, labels: pd.Series, unit: str, lang: str, simulated: bool):
-    """Grouped bars: allocation per town under each rule (``table``: towns × rules, display unit)."""
+    """Grouped bars: allocation per town under each rule (``table``: towns × rules by machine name, display unit)."""
     style()
+    table = table.rename(columns=lambda r: rule_label(r, lang))
     long = table.assign(label=labels.loc[table.index]).melt(id_vars="label", var_name="rule", value_name="amount")
     fig, ax = plt.subplots(figsize=(9, 4.8))
     sns.barplot(data=long, x="label", y="amount", hue="rule", ax=ax, palette="Set2")
