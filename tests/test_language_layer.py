@@ -152,3 +152,20 @@ def test_a_notebook_starts_with_one_line_and_builds_no_table_or_finding(path):
     assert "Report(" not in code and "collect(globals())" not in code and "charts.stamp(" not in code
     if not path.name.startswith("_"):  # the starter shows how a finding is built, then graded
         assert "Finding(" not in code, "findings come from narrative/statements.py"
+
+
+# ---------------------------------------------------------------- index groups from notebook metadata
+def test_a_report_is_listed_under_its_notebooks_group_and_a_report_without_one_under_other_reports():
+    from shunde_workbook.build.runner import discover
+    from shunde_workbook.build.site import district_groups
+    from shunde_workbook.narrative.text import tr
+
+    specs = {s.name: s.group for s in discover()}
+    assert specs["01_data_audit"] == "data" and specs["05_scenarios_2023"] == "fairness"
+    reports = [{"name": n, "group": g, "per_town": n.startswith("06_")} for n, g in specs.items()]
+    reports += [{"name": "07_my_analysis", "group": ""}, {"name": "08_x", "group": "no_such_heading"}]
+    groups = {g["label"]: [r["name"] for r in g["reports"]] for g in district_groups(reports, "en")}
+    assert groups[tr("site.group_money", "en")] == ["02_funding_overview", "03_town_distribution"]
+    assert groups[tr("site.group_other", "en")] == ["07_my_analysis", "08_x"]
+    assert all(groups.values()), "no heading without reports"
+    assert not any("00_policy_brief" in names or "06_town_profile" in names for names in groups.values())
