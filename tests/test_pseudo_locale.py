@@ -28,6 +28,8 @@ from helpers import ROOT, TOWN, reader_text
 pytestmark = pytest.mark.slow
 
 MARK = re.compile(r"⟦[^⟦⟧]*⟧")
+#: Not words: file names and paths (a table's source) and published facts' identifiers (F01).
+NOT_WORDS = re.compile(r"[\w./\\-]+\.(?:csv|json|shp|xlsx|yaml|gpkg)\b|\bF\d{2,}\b")
 WORD = re.compile(r"[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff'’\-]*")
 
 
@@ -37,11 +39,12 @@ def pseudo(catalogue: dict[str, str]) -> dict[str, str]:
 
 
 def unmarked(text: str) -> str:
-    """``text`` without its marked spans (marks may nest: a marked template filled with marked words)."""
+    """``text`` without its marked spans (marks may nest: a marked template filled with marked words),
+    file names and fact identifiers."""
     previous = None
     while previous != text:
         previous, text = text, MARK.sub(" ", text)
-    return text
+    return NOT_WORDS.sub(" ", text)
 
 
 def data_words() -> set[str]:
@@ -58,7 +61,7 @@ def data_words() -> set[str]:
 
 def test_the_marks_are_found_even_when_nested():
     assert unmarked("⟦Gini is ⟦0.12⟧ in ⟦Daliang⟧⟧ 3.4%").strip() == "3.4%"
-    assert WORD.findall(unmarked("⟦a⟧ leftover ⟦b⟧")) == ["leftover"]
+    assert WORD.findall(unmarked("⟦a⟧ leftover ⟦b⟧ data/reference/towns.csv F07")) == ["leftover"]
 
 
 @pytest.fixture(scope="module")
