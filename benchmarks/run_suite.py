@@ -39,8 +39,8 @@ from pathlib import Path
 
 import psutil
 
-from shunde_workbook.build.manifest import git_commit
-from shunde_workbook.build.memory import PeakMemory
+from shunde_workbook.runner.manifest import git_commit
+from shunde_workbook.runner.memory import PeakMemory
 
 ROOT = Path(__file__).resolve().parents[1]
 # The venv that runs this script (``make bench`` uses .venv/bin/python); not resolved, so a
@@ -124,8 +124,8 @@ def planjobs_for(
     notebooks: Path, params_file: Path | None, overrides: list[str], only: list[str] | None, outputs: Path, kernel: str
 ):
     """The runner's own job list (notebook path, name and parameters of every report)."""
-    from shunde_workbook.build.runner import jobs_for, plan
     from shunde_workbook.params import ParameterError
+    from shunde_workbook.runner.runner import jobs_for, plan
 
     try:
         reports, merged, per_report = plan(params_file, overrides, only, notebooks)
@@ -224,7 +224,7 @@ def runner_cmd(
         "notebooks_dir": str(notebooks),
     }
     code = (
-        "import json, sys; from pathlib import Path; from shunde_workbook.build.runner import run; "
+        "import json, sys; from pathlib import Path; from shunde_workbook.runner.runner import run; "
         "a = json.loads(sys.argv[1]); "
         "sys.exit(run(params_file=Path(a['params_file']) if a['params_file'] else None, overrides=a['overrides'], "
         "only=a['only'], jobs=a['jobs'], force=a['force'], outputs=Path(a['outputs']), "
@@ -360,8 +360,8 @@ def verdict(ok: bool | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from shunde_workbook.build.execute import kernel_name
     from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, RAW
+    from shunde_workbook.runner.execute import kernel_name
 
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter

@@ -18,9 +18,9 @@ import yaml
 
 from shunde_workbook.analysis import studies
 from shunde_workbook.analysis.inputs import load_inputs
-from shunde_workbook.build.runner import run
 from shunde_workbook.narrative import statements
 from shunde_workbook.paths import PARAMS
+from shunde_workbook.runner.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -34,9 +34,11 @@ STAGES = {
     "analysis": 4,
     "narrative": 5,
     "report": 6,
-    "build": 7,
-    "results": 7,  # shunde_workbook.results: load() across runs, at the build level
-    "cli": 8,
+    "results": 6,  # shunde_workbook.results: load() across runs, at the build level
+    "publish": 7,  # exported pages, the index, the comparison and sweep pages
+    "runner": 8,  # the engine: runs notebooks, commits outputs, asks publish for pages
+    "experiments": 9,  # compare and sweep: run the runner, read the results
+    "cli": 10,
 }
 
 

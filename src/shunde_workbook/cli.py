@@ -42,7 +42,7 @@ def replay_arguments(manifest_path: Path) -> tuple[list[str], list[str]]:
 
 
 def _run(args) -> int:
-    from shunde_workbook.build.runner import run
+    from shunde_workbook.runner.runner import run
 
     overrides, only = list(args.set), args.only
     if args.replay:
@@ -62,8 +62,8 @@ def _run(args) -> int:
 
 
 def _check(args) -> int:
-    from shunde_workbook.build.commit import check
-    from shunde_workbook.build.hygiene import clean_text
+    from shunde_workbook.runner.commit import check
+    from shunde_workbook.runner.hygiene import clean_text
 
     problems = check(Path(args.outputs))
     if not problems:
@@ -119,8 +119,8 @@ def _build_geo(args) -> int:
 
 
 def _compare(args) -> int:
-    from shunde_workbook.build.compare import write_comparison
     from shunde_workbook.errors import RunError
+    from shunde_workbook.experiments.compare import write_comparison
 
     try:
         files = write_comparison(Path(args.a), Path(args.b))
@@ -132,7 +132,7 @@ def _compare(args) -> int:
 
 
 def _sweep(args) -> int:
-    from shunde_workbook.build.sweep import run_sweep
+    from shunde_workbook.experiments.sweep import run_sweep
 
     return run_sweep(Path(args.file), jobs=args.jobs, dask=args.dask, force=args.force)
 

@@ -39,13 +39,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shunde_workbook.build import commit as tx
-from shunde_workbook.build import manifest as mf
-from shunde_workbook.build.execute import Job, as_dict, kernel_name, run_job
-from shunde_workbook.build.hygiene import EXIT_CODES, Interrupted, Signals
-from shunde_workbook.build.kernels import worker_start
-from shunde_workbook.build.memory import PeakMemory
-from shunde_workbook.build.session import State, commit_report, lock_outputs, on_disk, say, stop
 from shunde_workbook.errors import ParameterError, RunError, closest, user_error_names
 from shunde_workbook.params import (
     SPECS,
@@ -58,6 +51,13 @@ from shunde_workbook.params import (
     validate,
 )
 from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT
+from shunde_workbook.runner import commit as tx
+from shunde_workbook.runner import manifest as mf
+from shunde_workbook.runner.execute import Job, as_dict, kernel_name, run_job
+from shunde_workbook.runner.hygiene import EXIT_CODES, Interrupted, Signals
+from shunde_workbook.runner.kernels import worker_start
+from shunde_workbook.runner.memory import PeakMemory
+from shunde_workbook.runner.session import State, commit_report, lock_outputs, on_disk, say, stop
 
 INPUT_KINDS = {
     "ledger_path": "ledger",
