@@ -34,7 +34,7 @@ STAGES = {
     "analysis": 4,
     "narrative": 5,
     "report": 6,
-    "results": 6,  # shunde_workbook.results: load() across runs, at the build level
+    "results": 6,  # written by report.presenter; the writer names columns with report.exports (same rank)
     "publish": 7,  # exported pages, the index, the comparison and sweep pages
     "runner": 8,  # the engine: runs notebooks, commits outputs, asks publish for pages
     "experiments": 9,  # compare and sweep: run the runner, read the results
