@@ -224,11 +224,11 @@ def runner_cmd(
         "notebooks_dir": str(notebooks),
     }
     code = (
-        "import json, sys; from pathlib import Path; from shunde_workbook.runner.runner import run; "
+        "import json, sys; from pathlib import Path; from shunde_workbook.runner.runner import RunOptions, run; "
         "a = json.loads(sys.argv[1]); "
-        "sys.exit(run(params_file=Path(a['params_file']) if a['params_file'] else None, overrides=a['overrides'], "
-        "only=a['only'], jobs=a['jobs'], force=a['force'], outputs=Path(a['outputs']), "
-        "notebooks_dir=Path(a['notebooks_dir'])))"
+        "sys.exit(run(RunOptions(params_file=Path(a['params_file']) if a['params_file'] else None, "
+        "overrides=a['overrides'], only=a['only'], jobs=a['jobs'], force=a['force'], outputs=Path(a['outputs']), "
+        "notebooks_dir=Path(a['notebooks_dir']))))"
     )
     return [str(BIN / "python"), "-c", code, json.dumps(spec, ensure_ascii=False)]
 

@@ -1,18 +1,4 @@
-"""Command-line entry points for the ledger commands (``validate``, ``simulate`` and ``template``).
-
-A command-line front end (such as ``shunde-workbook``) can either call the plain functions
-
-    validate_main(argv) -> int      # validate FILE [--unit 元|万元] [--provenance P] [--reconcile]
-                                    #               [--out clean.csv] [--html report.html] [--language zh|en]
-    simulate_main(argv) -> int      # simulate [--seed N] [--out PATH]
-    template_main(argv) -> int      # template ledger_template.xlsx
-
-or attach the sub-commands to its own argparse parser:
-
-    sub = parser.add_subparsers(dest="command")
-    add_validate_parser(sub); add_simulate_parser(sub)
-    args = parser.parse_args(); sys.exit(args.func(args))
-"""
+"""``shunde-workbook validate``: check a grant ledger and report every problem in one pass."""
 
 from __future__ import annotations
 
@@ -20,10 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
+HELP = "check a grant ledger (CSV/XLSX) and report every problem in one pass"
 
 
-def _validate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Attach ``validate`` to the command's subparsers."""
+    p = sub.add_parser("validate", help=HELP, description=HELP)
     p.add_argument("file", type=Path, help="ledger file: .csv (UTF-8, UTF-8 BOM, GBK/GB18030) or .xlsx")
     p.add_argument(
         "--unit",
@@ -35,7 +23,7 @@ def _validate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--provenance",
         choices=["published", "official", "simulated"],
         default=None,
-        help="provenance for every row when the file has no provenance column",
+        help="provenance of every row when the file has no provenance column (e.g. official)",
     )
     p.add_argument(
         "--reconcile",
@@ -53,24 +41,16 @@ def _validate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--language",
         choices=["zh", "en"],
         default=None,
-        help="language of the printed list (default en) and of the HTML report (default zh)",
+        help="language of the printed list (default en) and of the --html report (default zh)",
     )
+    p.set_defaults(func=command)
     return p
 
 
-def _template_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    p.add_argument("file", type=Path, help="the .xlsx to write, e.g. ledger_template.xlsx")
-    return p
+def command(args: argparse.Namespace, out=None) -> int:
+    """Validate ``args.file``; print every problem, write --out/--html; 0 when there is no error, else 1."""
+    import pandas as pd
 
-
-def _simulate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    p.add_argument("--seed", type=int, default=2023, help="random seed (default 2023)")
-    p.add_argument("--out", type=Path, default=None, help="output CSV (default data/raw/grants_simulated.csv)")
-    return p
-
-
-def run_validate(args: argparse.Namespace, out=None) -> int:
-    """Validate ``args.file``; print every problem, write --out/--html; 0 when there is no error."""
     from shunde_workbook.data.ledger import validate_ledger
     from shunde_workbook.data.ledger.messages import Msg
     from shunde_workbook.data.ledger.outputs import write_clean, write_html
@@ -89,7 +69,7 @@ def run_validate(args: argparse.Namespace, out=None) -> int:
             path = write_clean(report, args.out)
             print(Msg("cli.wrote_clean", n=report.n_accepted, path=path).text(lang), file=out)
         else:
-            print(Msg("cli.no_rows", path=args.out).text(lang), file=out)
+            print(Msg("cli.no_rows", path=args.out).text(lang), file=sys.stderr)
     if args.reconcile:
         table = reconcile(report.frame)
         print("\nReconciliation with published facts (amounts in 万元):", file=out)
@@ -100,76 +80,3 @@ def run_validate(args: argparse.Namespace, out=None) -> int:
         if not report.ok:
             print("(reconciliation uses the accepted rows only)", file=out)
     return 0 if report.ok else 1
-
-
-def run_simulate(args: argparse.Namespace, out=None) -> int:
-    """Write the simulated ledger; returns 0."""
-    from shunde_workbook.data.simulate import write_simulated
-
-    out = out or sys.stdout
-    path = write_simulated(args.out, seed=args.seed)
-    print(f"wrote SIMULATED ledger (seed {args.seed}) to {path}", file=out)
-    return 0
-
-
-def run_template(args: argparse.Namespace, out=None) -> int:
-    """Write the data-entry template workbook; 2 when the name does not end in .xlsx."""
-    from shunde_workbook.data.ledger.template import write_template
-
-    out = out or sys.stdout
-    if args.file.suffix.lower() != ".xlsx":
-        print(f"{args.file}: the template is an Excel workbook; give a name ending in .xlsx", file=out)
-        return 2
-    path = write_template(args.file)
-    print(
-        f"wrote the ledger template to {path}; fill in the sheet 台账, then: shunde-workbook validate {path}", file=out
-    )
-    return 0
-
-
-def add_template_parser(subparsers) -> argparse.ArgumentParser:
-    """Attach the ``template`` sub-command to an argparse sub-parser set."""
-    p = subparsers.add_parser("template", help="write a data-entry ledger workbook with drop-down lists")
-    _template_args(p).set_defaults(func=run_template)
-    return p
-
-
-def template_main(argv: list[str] | None = None) -> int:
-    """``template FILE.xlsx`` as a plain function."""
-    return run_template(_template_args(argparse.ArgumentParser(prog="shunde-workbook template")).parse_args(argv))
-
-
-def add_validate_parser(subparsers) -> argparse.ArgumentParser:
-    """Attach the ``validate`` sub-command to an argparse sub-parser set."""
-    p = subparsers.add_parser("validate", help="validate a grant ledger file (all problems in one pass)")
-    _validate_args(p).set_defaults(func=run_validate)
-    return p
-
-
-def add_simulate_parser(subparsers) -> argparse.ArgumentParser:
-    """Attach the ``simulate`` sub-command to an argparse sub-parser set."""
-    p = subparsers.add_parser("simulate", help="write the SIMULATED ledger calibrated to published facts")
-    _simulate_args(p).set_defaults(func=run_simulate)
-    return p
-
-
-def validate_main(argv: list[str] | None = None) -> int:
-    """``validate FILE …`` as a plain function."""
-    p = _validate_args(argparse.ArgumentParser(prog="shunde-workbook validate"))
-    return run_validate(p.parse_args(argv))
-
-
-def simulate_main(argv: list[str] | None = None) -> int:
-    """``simulate …`` as a plain function."""
-    p = _simulate_args(argparse.ArgumentParser(prog="shunde-workbook simulate"))
-    return run_simulate(p.parse_args(argv))
-
-
-if __name__ == "__main__":  # python -m shunde_workbook.data.cli validate FILE …
-    parser = argparse.ArgumentParser(prog="python -m shunde_workbook.data.cli")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_validate_parser(sub)
-    add_simulate_parser(sub)
-    add_template_parser(sub)
-    ns = parser.parse_args()
-    sys.exit(ns.func(ns))
