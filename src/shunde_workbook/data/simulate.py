@@ -45,7 +45,7 @@ from shunde_workbook.data.schema import (
     PROGRAMME_TITLES,
     TO_DISK,
 )
-from shunde_workbook.rounding import apportion
+from shunde_workbook.metrics.rounding import apportion
 
 ZC, HM = "众创共善", "和美社区"
 HM_BATCH1_TITLE = "和美社区计划 2018年第一批"
