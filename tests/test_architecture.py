@@ -25,6 +25,7 @@ MAX_LINES = 500
 STAGES = {
     "errors": 0,
     "paths": 0,
+    "units": 0,
     "metrics": 1,  # pure computations (rounding, checked numbers included): they import only errors
     "data": 2,  # inputs: the ledger, reference tables, the simulator (which apportions with metrics.rounding)
     "geo": 2,

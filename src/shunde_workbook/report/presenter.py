@@ -366,13 +366,6 @@ def short_link(url: str) -> str:
     )
 
 
-def format_param(name: str, value) -> str:
-    """A parameter value as a reader would write it (no Python syntax, no absolute path)."""
-    from shunde_workbook.narrative.params_text import param_value
-
-    return param_value(name, value)
-
-
 def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = ()) -> str:
     """HTML table with escaped text, thousands separators and right-aligned numbers."""
     head = "".join(
