@@ -133,7 +133,7 @@ def test_a_chinese_and_an_english_run_export_the_same_tables(full_run_zh, full_r
 def test_compare_of_a_chinese_and_an_english_run_finds_no_measure_change(full_run_zh, full_run_en, tmp_path):
     import shutil
 
-    from shunde_workbook.build.compare import write_comparison
+    from shunde_workbook.experiments.compare import write_comparison
 
     b = tmp_path / "en"
     shutil.copytree(full_run_en, b)  # compare writes into B
@@ -156,8 +156,8 @@ def test_a_notebook_starts_with_one_line_and_builds_no_table_or_finding(path):
 
 # ---------------------------------------------------------------- index groups from notebook metadata
 def test_a_report_is_listed_under_its_notebooks_group_and_a_report_without_one_under_other_reports():
-    from shunde_workbook.build.runner import discover
-    from shunde_workbook.build.site import district_groups
+    from shunde_workbook.runner.runner import discover
+    from shunde_workbook.publish.site import district_groups
     from shunde_workbook.narrative.text import tr
 
     specs = {s.name: s.group for s in discover()}
