@@ -156,9 +156,9 @@ def test_a_notebook_starts_with_one_line_and_builds_no_table_or_finding(path):
 
 # ---------------------------------------------------------------- index groups from notebook metadata
 def test_a_report_is_listed_under_its_notebooks_group_and_a_report_without_one_under_other_reports():
-    from shunde_workbook.runner.runner import discover
-    from shunde_workbook.publish.site import district_groups
     from shunde_workbook.narrative.text import tr
+    from shunde_workbook.publish.site import district_groups
+    from shunde_workbook.runner.runner import discover
 
     specs = {s.name: s.group for s in discover()}
     assert specs["01_data_audit"] == "data" and specs["05_scenarios_2023"] == "fairness"
