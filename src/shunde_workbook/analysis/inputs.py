@@ -139,7 +139,7 @@ def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
         if "town_code" in gdf.columns:
             codes = set(gdf["town_code"].astype(str))
             check_coverage(full, codes, f"the boundaries {params['boundaries_path']}", ledger_path)
-    statuses = {"ledger": ledger_status(full), "towns": "published"}
+    statuses = {"ledger": ledger_status(full), "towns": "published", "population": basis}
     if gdf is not None:
         statuses["boundaries"] = "approximate" if bool(gdf["approx"].any()) else "official"
     return Inputs(ledger, full, towns, load_villages(), gdf, statuses, dict(params))

@@ -70,7 +70,16 @@ GRADE_HALF_WIDTH = {"A": 0.0, "B": 0.05, "C": 0.15}
 IMPUTED_HALF_WIDTH = 0.30
 COMPARABLE_METRICS = ("resident_population", "total_population_unspecified")
 #: Columns that ``census_anchored`` adds to a town table (``population`` becomes the anchored point).
-MODEL_COLUMNS = ("pop_figure", "pop_centre", "pop_prior_lo", "pop_prior_hi", "pop_weight", "pop_note")
+MODEL_COLUMNS = (
+    "pop_figure",
+    "pop_dates",
+    "pop_centre",
+    "pop_prior_lo",
+    "pop_prior_hi",
+    "pop_weight",
+    "pop_note",
+    "pop_half_width",
+)
 
 
 def decimal_year(date: str) -> float:
@@ -130,19 +139,25 @@ def _forward(value, year, census_year: float, growth: float):
     return value * (1 + growth) ** np.maximum(0.0, census_year - year)
 
 
-def _window(town_rows: pd.DataFrame, figure: float, year_text: str, census_year: float) -> tuple[float, float]:
-    """The date window of a town's chosen figure: its row in the sources, else parsed from ``year_text``."""
+def _window(town_rows: pd.DataFrame, figure: float, year_text: str, census_year: float) -> tuple[float, float, str]:
+    """The date window of a town's chosen figure, in decimal years and as text.
+
+    From its row in the sources, else parsed from ``year_text`` (a date; a year; anything else
+    counts as undated, 2010–2020).
+    """
     match = town_rows[(town_rows["value"] == figure) & town_rows["from_year"].notna()]
     if len(match):
-        return float(match["from_year"].iloc[0]), float(match["to_year"].iloc[0])
+        r = match.iloc[0]
+        text = r["as_of_from"] if r["as_of_from"] == r["as_of_to"] else f"{r['as_of_from']} – {r['as_of_to']}"
+        return float(r["from_year"]), float(r["to_year"]), text
     text = str(year_text or "")
     day = re.match(r"(\d{4}-\d{2}-\d{2})", text)
     if day:
-        return (decimal_year(day.group(1)),) * 2
+        return decimal_year(day.group(1)), decimal_year(day.group(1)), day.group(1)
     years = [int(y) for y in re.findall(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", text)]
     if len(years) == 1 and not text.lower().startswith("n.d"):
-        return float(years[0]), float(years[0]) + 1.0
-    return decimal_year(EARLIER_CENSUS_DATE), census_year  # undated: between the two censuses
+        return float(years[0]), float(years[0]) + 1.0, str(years[0])
+    return decimal_year(EARLIER_CENSUS_DATE), census_year, f"{EARLIER_CENSUS_DATE} – {CENSUS_DATE}"
 
 
 def town_priors(towns: pd.DataFrame, sources: pd.DataFrame, census: dict) -> pd.DataFrame:
@@ -162,7 +177,9 @@ def town_priors(towns: pd.DataFrame, sources: pd.DataFrame, census: dict) -> pd.
     -------
     pandas.DataFrame
         Indexed like ``towns``: ``figure``, ``centre``, ``lo``, ``hi``, ``age`` (years from the
-        middle of the figure's window to the census), ``note``.
+        middle of the figure's window to the census), ``dates`` (the window as text), ``note``
+        (``fixed``, ``dated``, ``dated_bound`` or ``imputed``: how the range was made; key
+        ``popnote.<note>`` in the catalogue) and ``h`` (the grade's half-width).
     """
     cy, g = decimal_year(CENSUS_DATE), census["growth"]
     figure = pd.to_numeric(towns["population"], errors="coerce").astype(float)
@@ -173,10 +190,19 @@ def town_priors(towns: pd.DataFrame, sources: pd.DataFrame, census: dict) -> pd.
         mine = sources[sources["town"] == str(towns.at[code, "town"])]
         if not np.isfinite(f):
             continue
+        y0, y1, dates = _window(mine, f, towns.at[code, "pop_year"] if "pop_year" in towns else "", cy)
         if gr == "A":
-            rows[code] = {"figure": f, "centre": f, "lo": f, "hi": f, "age": 0.0, "note": "census count, fixed"}
+            rows[code] = {
+                "figure": f,
+                "centre": f,
+                "lo": f,
+                "hi": f,
+                "age": 0.0,
+                "dates": dates,
+                "note": "fixed",
+                "h": 0,
+            }
             continue
-        y0, y1 = _window(mine, f, towns.at[code, "pop_year"] if "pop_year" in towns else "", cy)
         centre = float(_forward(f, (y0 + y1) / 2, cy, g))
         h = GRADE_HALF_WIDTH.get(gr, GRADE_HALF_WIDTH["C"])
         lows, highs = [centre * (1 - h)], [centre * (1 + h)]
@@ -187,14 +213,24 @@ def town_priors(towns: pd.DataFrame, sources: pd.DataFrame, census: dict) -> pd.
         if not ((comparable["value"] == f).any()):  # a figure of the user's own table
             lows.append(float(_forward(f, y1, cy, g)))
             highs.append(float(_forward(f, y0, cy, g)))
-        note = f"grade {gr or '?'}: ±{h:.0%} and the town's figures brought to {CENSUS_DATE}"
+        note = "dated"
         bound = _registered_plus_floating(mine)
         if bound is not None:
             highs.append(float(_forward(bound[0], bound[1], cy, g)))
-            note += "; 户籍 + 流动 as an upper figure"
+            note = "dated_bound"
         age = max(0.0, cy - (y0 + y1) / 2)
-        rows[code] = {"figure": f, "centre": centre, "lo": min(lows), "hi": max(highs), "age": age, "note": note}
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=["figure", "centre", "lo", "hi", "age", "note"])
+        rows[code] = {
+            "figure": f,
+            "centre": centre,
+            "lo": min(lows),
+            "hi": max(highs),
+            "age": age,
+            "dates": dates,
+            "note": note,
+            "h": h,
+        }
+    columns = ["figure", "centre", "lo", "hi", "age", "dates", "note", "h"]
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     out = out.reindex(towns.index)
     missing = out["centre"].isna()
     if missing.any():
@@ -205,9 +241,9 @@ def town_priors(towns: pd.DataFrame, sources: pd.DataFrame, census: dict) -> pd.
         out.loc[missing, "lo"] = centre * (1 - IMPUTED_HALF_WIDTH)
         out.loc[missing, "hi"] = centre * (1 + IMPUTED_HALF_WIDTH)
         out.loc[missing, "age"] = np.nan
-        out.loc[missing, "note"] = (
-            f"no figure: median residents per 村(社区) of the other towns × its units, ±{IMPUTED_HALF_WIDTH:.0%}"
-        )
+        out.loc[missing, "dates"] = ""
+        out.loc[missing, "note"] = "imputed"
+        out.loc[missing, "h"] = IMPUTED_HALF_WIDTH
     return out
 
 
@@ -256,9 +292,10 @@ def census_anchored(towns: pd.DataFrame, sources: pd.DataFrame | None = None) ->
     -------
     pandas.DataFrame
         ``towns`` with ``population`` = the anchored point (sums to the census total) and
-        :data:`MODEL_COLUMNS`: ``pop_figure`` (the published figure), ``pop_centre``,
-        ``pop_prior_lo``, ``pop_prior_hi`` (the prior), ``pop_weight`` (share of the census
-        residual the town takes) and ``pop_note``.  ``attrs["census"]`` holds :func:`district_census`.
+        :data:`MODEL_COLUMNS`: ``pop_figure`` (the published figure), ``pop_dates`` (the days it
+        may describe), ``pop_centre``, ``pop_prior_lo``, ``pop_prior_hi`` (the prior),
+        ``pop_weight`` (share of the census residual the town takes), ``pop_note`` and
+        ``pop_half_width`` (see :func:`town_priors`).  ``attrs["census"]`` holds :func:`district_census`.
     """
     from shunde_workbook.geo.names import TOWN_CODES
 
@@ -290,6 +327,8 @@ def census_anchored(towns: pd.DataFrame, sources: pd.DataFrame | None = None) ->
     out["pop_prior_hi"] = prior["hi"]
     out["pop_weight"] = weight
     out["pop_note"] = prior["note"]
+    out["pop_dates"] = prior["dates"]
+    out["pop_half_width"] = prior["h"]
     out.attrs["census"] = census
     return out
 
@@ -333,7 +372,7 @@ def ranges(towns: pd.DataFrame, pop: np.ndarray, level: float = 0.9) -> pd.DataF
             "point": towns["population"].astype(float),
             "lo": np.quantile(pop, q, axis=0),
             "hi": np.quantile(pop, 1 - q, axis=0),
-            "basis": "census-anchored: " + towns["pop_note"].astype(str),
+            "basis": "census-anchored (" + towns["pop_note"].astype(str) + ")",
         },
         index=towns.index,
     )
@@ -366,3 +405,25 @@ def intervals(
     """
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[0])
     return ranges(towns, draws(towns, n, rng, scale), level)[["point", "lo", "hi"]]
+
+
+def sum_check(towns: pd.DataFrame, pop: np.ndarray) -> pd.DataFrame:
+    """The audit's sum check: census total, sum of the published figures, sum of the estimates.
+
+    Rows ``census_total``, ``published_sum``, ``estimate_sum`` (machine names, ``popsum.<item>`` in
+    the catalogue); columns ``towns`` (how many), ``persons``, ``difference`` (from the census) and
+    ``source``; ``attrs["max_draw_difference"]``: the largest |row sum − census| over the draws ``pop``.
+    """
+    census = towns.attrs.get("census") or district_census(load_sources())
+    figures = towns["pop_figure"].dropna()
+    out = pd.DataFrame(
+        {
+            "towns": [len(towns), len(figures), int(towns["population"].notna().sum())],
+            "persons": [census["total"], float(figures.sum()), float(towns["population"].sum())],
+            "source": [census["source"], "data/reference/town_population.csv", "data/README.md"],
+        },
+        index=pd.Index(["census_total", "published_sum", "estimate_sum"], name="item"),
+    )
+    out.insert(2, "difference", out["persons"] - census["total"])
+    out.attrs["max_draw_difference"] = float(np.abs(np.asarray(pop).sum(axis=1) - census["total"]).max())
+    return out
