@@ -86,7 +86,7 @@ def decimal_year(date: str) -> float:
     """``"2020-11-01"`` → 2020.83 (day of the year over the year's length)."""
     ts = pd.Timestamp(date)
     length = 366 if ts.is_leap_year else 365
-    return ts.year + (ts.dayofyear - 1) / length
+    return ts.year + (ts.day_of_year - 1) / length
 
 
 def load_sources(path: str | Path | None = None) -> pd.DataFrame:
