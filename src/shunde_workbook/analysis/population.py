@@ -9,18 +9,22 @@ towns add up to the census total, in the point estimate and in every Monte Carlo
 The method (documented with its reasons in data/README.md, "Census-anchored populations"):
 
 1. **Dates.**  Every person count in ``town_population_sources.csv`` carries the dates it may
-   describe (``as_of_from``, ``as_of_to``; ``scripts/build_reference.py``).  A count dated
-   before the census is brought forward at the district's own growth rate between the 2010 and
-   2020 censuses (2.75 % a year); a count dated after it is taken as it is.
+   describe (``as_of_from``, ``as_of_to``; ``scripts/build_reference.py``).  The district grew
+   2.75 % a year between the 2010 and 2020 censuses; a town's own growth since its figure is
+   unknown, so it is allowed anything from none to 1.5 times that rate (北滘, the one town
+   counted in both censuses, grew 1.24 times as fast).  Figures dated after the census are
+   taken as they are.
 2. **Prior range per town** (the central 90 % of a two-piece uniform, median = ``centre``):
 
    * grade A (census): fixed;
-   * the chosen figure brought forward to the middle of its date window is the ``centre``;
+   * ``centre`` = the chosen figure brought forward at the district rate from the middle of its
+     date window;
    * the range spans ``centre`` ± the grade's half-width (B ±5 %, C ±15 %) and every comparable
-     figure of the town (常住 or unspecified totals), each brought forward from the latest and the
-     earliest day it may describe: an undated figure could be ten years old, so its range
-     reaches 31 % above it;
-   * 户籍 + 流动 of the same date, where both exist, is an upper figure (杏坛);
+     figure of the town (常住 or unspecified totals), from the figure itself (no growth) to the
+     figure grown at the fast rate from the earliest day it may describe.  So the older a
+     figure, the wider and the higher its range: an undated one may be ten years old;
+   * 户籍 + 流动 counted on the same day, where both exist, caps the range (杏坛): residents are
+     either registered in the town or registered there as floating population;
    * a town with no figure (均安): the median residents per 村(社区) of the others' centres ×
      its 村(社区), ±30 %.
 3. **Anchoring.**  The difference between the census total and the sum of the towns is shared
@@ -68,6 +72,9 @@ EARLIER_CENSUS_DATE = "2010-11-01"
 #: Relative half-width of the prior around the centre, by grade (A is fixed).
 GRADE_HALF_WIDTH = {"A": 0.0, "B": 0.05, "C": 0.15}
 IMPUTED_HALF_WIDTH = 0.30
+#: A town's growth since its figure is unknown: from none to this multiple of the district's rate
+#: (北滘, the one town counted in both censuses, grew 1.24 times as fast as the district).
+FAST_GROWTH = 1.5
 COMPARABLE_METRICS = ("resident_population", "total_population_unspecified")
 #: Columns that ``census_anchored`` adds to a town table (``population`` becomes the anchored point).
 MODEL_COLUMNS = (
@@ -208,22 +215,22 @@ def town_priors(towns: pd.DataFrame, sources: pd.DataFrame, census: dict) -> pd.
         lows, highs = [centre * (1 - h)], [centre * (1 + h)]
         comparable = mine[mine["metric"].isin(COMPARABLE_METRICS) & mine["from_year"].notna()]
         for _, r in comparable.iterrows():
-            lows.append(float(_forward(r["value"], r["to_year"], cy, g)))
-            highs.append(float(_forward(r["value"], r["from_year"], cy, g)))
+            lows.append(float(r["value"]))  # the town may not have grown at all
+            highs.append(float(_forward(r["value"], r["from_year"], cy, FAST_GROWTH * g)))
         if not ((comparable["value"] == f).any()):  # a figure of the user's own table
-            lows.append(float(_forward(f, y1, cy, g)))
-            highs.append(float(_forward(f, y0, cy, g)))
-        note = "dated"
+            lows.append(f)
+            highs.append(float(_forward(f, y0, cy, FAST_GROWTH * g)))
+        note, hi = "dated", max(highs)
         bound = _registered_plus_floating(mine)
-        if bound is not None:
-            highs.append(float(_forward(bound[0], bound[1], cy, g)))
+        if bound is not None:  # 常住 ≤ 户籍 + 流动 (residents are registered here or registered as floating)
+            hi = min(hi, max(centre, float(_forward(bound[0], bound[1], cy, FAST_GROWTH * g))))
             note = "dated_bound"
         age = max(0.0, cy - (y0 + y1) / 2)
         rows[code] = {
             "figure": f,
             "centre": centre,
             "lo": min(lows),
-            "hi": max(highs),
+            "hi": hi,
             "age": age,
             "dates": dates,
             "note": note,

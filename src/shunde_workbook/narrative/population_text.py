@@ -40,7 +40,7 @@ def sum_check_display(towns: pd.DataFrame, pop: np.ndarray, lang: str) -> pd.Dat
 
 
 def draws_note(towns: pd.DataFrame, pop: np.ndarray, lang: str) -> str:
-    """ "In all N draws the towns add up to the census total (largest difference: …)"."""
+    """The sentence: in all N draws the towns add up to the census total (largest difference: …)."""
     diff = population.sum_check(towns, pop).attrs["max_draw_difference"]
     return tr("audit_population_draws_note", lang, draws=f"{len(pop):,}", diff=f"{diff:,.0f}")
 
