@@ -348,8 +348,10 @@ def for_params(inp: Inputs, params: Mapping, point_only: bool = False) -> Eviden
     ``point_only`` repeats the point inputs in every draw (no uncertainty at all), for findings
     whose grade does not depend on the draws; it is cheap and not cached.
 
-    Intervals must be on the basis of the point values they accompany: the studies leave a town without
-    a population figure out (they do not impute one), so these draws do not impute it either.  Inside a
+    Intervals must be on the basis of the point values they accompany.  On the default census-anchored
+    basis every town has an estimate in the point values and in every draw; on the published figures the
+    studies leave a town without a population figure out (they do not impute one), so these draws do not
+    impute it either.  Inside a
     run, the first report to need the evidence stores it in the runner's per-run cache and the others read
     it (the draws are seeded, so every report would compute the same numbers).
     """

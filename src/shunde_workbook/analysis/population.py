@@ -432,5 +432,6 @@ def sum_check(towns: pd.DataFrame, pop: np.ndarray) -> pd.DataFrame:
         index=pd.Index(["census_total", "published_sum", "estimate_sum"], name="item"),
     )
     out.insert(2, "difference", out["persons"] - census["total"])
+    out[["persons", "difference"]] = out[["persons", "difference"]].round(3) + 0.0  # persons; no -0.0
     out.attrs["max_draw_difference"] = float(np.abs(np.asarray(pop).sum(axis=1) - census["total"]).max())
     return out

@@ -19,7 +19,10 @@ draws at once and returns an :class:`Evidence` holding the draws.
 
 The model (documented with its reasons in data/README.md, "Uncertainty model"):
 
-* **population** by grade: A ±1 %, B ±5 %, C from the lowest to the highest comparable
+* **population**: on the default ``population_basis=census_anchored``, the census-anchored model
+  of :mod:`shunde_workbook.analysis.population` (every town, each draw adding up to the 2020
+  census total).  On the published figures (``best_available``/``official_only``), by grade:
+  A ±1 %, B ±5 %, C from the lowest to the highest comparable
   figure in ``town_population_sources.csv`` (常住/resident or unspecified totals; not 户籍 or
   floating), at least ±15 %; a town with no figure (均安) is imputed as the simulator does
   (median residents per 村(社区) of the other towns × its units), ±30 %.  Each range is the
