@@ -72,7 +72,7 @@ def test_every_draw_sums_to_the_census(towns, pop):
     # also at another spread of the priors, and for the run's own draws
     wide = population.draws(towns, 500, np.random.default_rng(2), scale=1.5)
     np.testing.assert_allclose(wide.sum(axis=1), CENSUS, rtol=0, atol=1e-6)
-    np.testing.assert_allclose(population.for_params(towns, {"draws": 300}).sum(axis=1), CENSUS, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(unc.population_draws(towns, {"draws": 300}).sum(axis=1), CENSUS, rtol=0, atol=1e-6)
 
 
 def test_a_grade_towns_are_fixed(towns, pop):

@@ -35,7 +35,7 @@ The method (documented with its reasons in data/README.md, "Census-anchored popu
     from shunde_workbook.analysis import population
     table = population.census_anchored(towns)              # point, prior range, weight per town
     pop = population.draws(towns, 1000, np.random.default_rng(1))   # rows sum to the census
-    pop = population.for_params(inp.towns, params)          # the run's own draws (as the reports)
+    pop = uncertainty.population_draws(inp.towns, params)   # the run's own draws (as the reports)
     population.intervals(towns)                              # point, lo, hi per town
 """
 
@@ -58,7 +58,6 @@ __all__ = [
     "census_anchored",
     "district_census",
     "draws",
-    "for_params",
     "intervals",
     "is_anchored",
     "load_sources",
@@ -383,23 +382,6 @@ def ranges(towns: pd.DataFrame, pop: np.ndarray, level: float = 0.9) -> pd.DataF
         },
         index=towns.index,
     )
-
-
-def for_params(towns: pd.DataFrame, params: dict) -> np.ndarray:
-    """The run's population draws (``draws`` × towns), the very ones behind the reports' intervals.
-
-    Uses ``draws``, ``uncertainty_seed`` and ``population_uncertainty`` from ``params`` (defaults as
-    ``uncertainty.MODEL_DEFAULTS``) and the population stream of :func:`analysis.evidence.evidence`.
-    On another basis than ``census_anchored`` the published figures are drawn as the evidence does
-    (towns without a figure stay NaN).
-    """
-    from shunde_workbook.analysis.uncertainty import MODEL_DEFAULTS, draw_population, population_ranges
-
-    p = {**MODEL_DEFAULTS, **params}
-    rng = np.random.default_rng(np.random.SeedSequence(p["uncertainty_seed"]).spawn(3)[0])
-    if is_anchored(towns):
-        return draws(towns, p["draws"], rng, p["population_uncertainty"])
-    return draw_population(population_ranges(towns, p["population_uncertainty"], False), p["draws"], rng)
 
 
 def intervals(

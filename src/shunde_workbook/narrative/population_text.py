@@ -1,7 +1,7 @@
 """The audit report's census-anchored population section: intro, sum check and estimates, in one language.
 
 Built from a census-anchored town table (:func:`shunde_workbook.analysis.population.census_anchored`)
-and the run's population draws (:func:`~shunde_workbook.analysis.population.for_params`); words from
+and the run's population draws (:func:`~shunde_workbook.analysis.uncertainty.population_draws`); words from
 the catalogue (``narrative/catalogue/population``).
 """
 
