@@ -29,6 +29,7 @@ def intro(towns: pd.DataFrame, lang: str) -> str:
         n_published=len(figures),
         total=f"{census['total']:,.0f}",
         growth=f"{census['growth']:.2%}",
+        readme="data/README.md",
     )
 
 
