@@ -63,7 +63,7 @@ def estimates_display(towns: pd.DataFrame, pop: np.ndarray, lang: str, level: fl
             "hi": ranges["hi"],
             "weight": towns["pop_weight"],
             "note": [
-                tr(f"popnote.{n}", lang, h=f"{h:.0%}")
+                tr(f"popnote.{n}", lang, h=f"{h:.0%}", fast=f"{population.FAST_GROWTH:g}")
                 for n, h in zip(towns["pop_note"], towns["pop_half_width"], strict=True)
             ],
         },
