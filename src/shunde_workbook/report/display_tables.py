@@ -93,6 +93,50 @@ def reconciliation_summary(recon: pd.DataFrame) -> Table:
     )
 
 
+def population_sum_check(towns: pd.DataFrame, pop) -> Table:
+    """The census-anchored populations' sum check: census total, published figures, estimates (``pop``: draws)."""
+    from shunde_workbook.analysis import population
+
+    frame = population.sum_check(towns, pop).reset_index()
+    words = {"item": "popsum"}
+    return Table(frame, {c: Col(f"popcol.{c}", values=words.get(c)) for c in frame.columns})
+
+
+def population_estimates(towns: pd.DataFrame, pop, level: float = 0.9) -> Table:
+    """Per town: grade, published figure and its dates, prior range, estimate, interval, share of the residual.
+
+    ``note`` holds how the range was made (``popnote.<note>``), shown with the row's ``half_width``.
+    """
+    from shunde_workbook.analysis import population
+
+    ranges = population.ranges(towns, pop, level)
+    body = pd.DataFrame(
+        {
+            "grade": towns["pop_grade"].replace("", "—"),
+            "figure": towns["pop_figure"],
+            "figure_dates": towns["pop_dates"].replace("", "—"),
+            "prior_lo": towns["pop_prior_lo"],
+            "prior_hi": towns["pop_prior_hi"],
+            "estimate": towns["population"],
+            "lo": ranges["lo"],
+            "hi": ranges["hi"],
+            "weight": towns["pop_weight"],
+            "note": towns["pop_note"],
+            "half_width": towns["pop_half_width"],
+        },
+        index=towns.index,
+    )
+
+    def note(row: dict, lang: str) -> str:
+        h, fast = f"{row['half_width']:.0%}", f"{population.FAST_GROWTH:g}"
+        return tr(f"popnote.{row['note']}", lang, h=h, fast=fast)
+
+    spec = {c: Col(f"popcol.{c}") for c in body.columns if c not in ("note", "half_width")}
+    spec["weight"] = Col("popcol.weight", percent=True)
+    spec["note"] = Col("popcol.note", values=note, row=True)
+    return Table(_with_codes(body, towns["town"]).reset_index(drop=True), {"town": TOWN, **spec})
+
+
 # ---------------------------------------------------------------- 02 funding overview
 def by_year_programme(res: dict, unit: str) -> Table:
     """Totals, counts, mean and median grant and growth by year × programme, money in ``unit``."""

@@ -41,6 +41,8 @@ class Col:
     decimals : digits shown (numbers; default 0, or 1 for a percentage).
     percent : the column holds 0..1 shares, shown as percentages.
     args : values of the label's other placeholders.
+    row : ``values`` is a function ``(row, lang) -> str`` of the whole row (a dict of machine names), for a
+        cell whose words need other cells of its row.
     """
 
     label: str
@@ -49,6 +51,7 @@ class Col:
     decimals: int | None = None
     percent: bool = False
     args: dict = field(default_factory=dict)
+    row: bool = False
 
     def header(self, lang: str) -> str:
         """The column's header in ``lang``."""
@@ -101,7 +104,9 @@ class Table:
         """The shown columns with their cells and headers in ``lang`` (numbers untouched)."""
         out = self.frame[self.shown()].copy()
         for c, spec in self.columns.items():
-            if c in out.columns and spec.values is not None:
+            if c in out.columns and spec.row:
+                out[c] = [spec.values(r, lang) for r in self.frame.to_dict("records")]
+            elif c in out.columns and spec.values is not None:
                 out[c] = out[c].map(lambda v, s=spec: s.cell(v, lang))
         headers = self.headers(lang)
         out.columns = [headers[c] for c in out.columns]
