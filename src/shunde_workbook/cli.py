@@ -79,6 +79,7 @@ def _check(args) -> int:
 
 def _validate(args) -> int:
     from shunde_workbook.data.cli import validate_main
+    from shunde_workbook.data.validate_options import as_argv
 
     argv = (
         [args.file]
@@ -88,6 +89,7 @@ def _validate(args) -> int:
         + (["--out", args.out] if args.out else [])
         + (["--html", args.html] if args.html else [])
         + (["--language", args.language] if args.language else [])
+        + as_argv(args)
     )
     return validate_main(argv)
 
@@ -193,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="language of the printed list (default en) and of the --html report (default zh)",
     )
+    from shunde_workbook.data.validate_options import add_options as add_validate_options
+
+    add_validate_options(val)
     val.set_defaults(func=_validate)
 
     tpl = sub.add_parser("template", help="write a data-entry ledger workbook (.xlsx) with drop-down lists")

@@ -33,8 +33,13 @@ def file_hash(path: Path) -> str:
 
 
 def ledger_cache_file(path: Path, cache_dir: Path) -> Path:
-    """Where the runner keeps the validation report of the ledger at ``path`` (keyed by its bytes)."""
-    return cache_dir / f"ledger-{file_hash(path)[:24]}.pkl"
+    """Where the runner keeps the validation report of the ledger at ``path``.
+
+    Keyed by its bytes and those of its column mapping file (``grants.mapping.yaml`` beside ``grants.xlsx``).
+    """
+    mapping = path.with_name(path.stem + ".mapping.yaml")
+    key = file_hash(path) + (file_hash(mapping) if mapping.is_file() else "")
+    return cache_dir / f"ledger-{hashlib.sha256(key.encode()).hexdigest()[:24]}.pkl"
 
 
 def read_validation(path: str | Path):

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from shunde_workbook.data.validate_options import add_options
+
 
 def _validate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="ledger file: .csv (UTF-8, UTF-8 BOM, GBK/GB18030) or .xlsx")
@@ -55,7 +57,7 @@ def _validate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         default=None,
         help="language of the printed list (default en) and of the HTML report (default zh)",
     )
-    return p
+    return add_options(p)
 
 
 def _template_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -71,16 +73,19 @@ def _simulate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def run_validate(args: argparse.Namespace, out=None) -> int:
     """Validate ``args.file``; print every problem, write --out/--html; 0 when there is no error."""
-    from shunde_workbook.data.ledger import validate_ledger
     from shunde_workbook.data.ledger.messages import Msg
+    from shunde_workbook.data.ledger.options import save_mapping, validate_with
     from shunde_workbook.data.ledger.outputs import write_clean, write_html
     from shunde_workbook.data.reconcile import format_table, reconcile
 
     out = out or sys.stdout
     language = getattr(args, "language", None)
     lang = language or "en"
-    report = validate_ledger(args.file, unit=args.unit, provenance=args.provenance)
+    report = validate_with(args)
     print(report.format(lang), file=out)
+    if getattr(args, "save_mapping", None) and report.columns:
+        path = save_mapping(report, args.save_mapping)
+        print(Msg("cli.wrote_mapping", path=path).text(lang), file=out)
     if getattr(args, "html", None):
         path = write_html(report, args.html, language or "zh")
         print(Msg("cli.wrote_html", path=path).text(lang), file=out)
