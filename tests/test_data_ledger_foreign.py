@@ -264,3 +264,83 @@ def test_map_right_hand_side_may_be_a_template_header(tmp_path):
     rep = validate_ledger(path, mapping=Mapping.parse(["拨款数(万元)=资助金额（万元）", "地方=所属镇街"]))
     assert rep.ok, rep.format()
     assert rep.frame["amount"].tolist() == [30000.0]
+
+
+def test_out_passes_the_unused_360giving_columns_through(tmp_path):
+    path = giving360_csv(tmp_path / "g.csv", n=4, extra=())
+    text = path.read_text("utf-8").replace("Warwickshire", "Daliang").replace("Coventry", "Ronggui")
+    path.write_text(text.replace(",GBP,", ",CNY,"), "utf-8")
+    clean = tmp_path / "clean.csv"
+    argv = [str(path), "--fill", "programme=众创共善", "--provenance", "official", "--out", str(clean)]
+    assert validate_main(argv) == 0
+    import pandas as pd
+
+    written = pd.read_csv(clean, dtype=str, keep_default_na=False)
+    assert written["Recipient Org:Charity Number"].tolist() == ["100000", "100001", "100002", "100003"]
+    assert written["Last modified"].iloc[0] == "2020-01-01T00:00:00+00:00"
+    assert "Amount Applied For" in written.columns and len(written) == 4
+
+
+def test_every_village_suggestion_validates_when_followed(tmp_path):
+    """Misspelt 村(社区) of 伦教 and 勒流: a suggestion, when given, validates in the same row (no chain of errors)."""
+    from shunde_workbook.data.places import place_index
+
+    idx = place_index()
+    head = "项目编号,资助金额,所属镇街,村(社区),年度,计划,数据来源\n"
+    towns = {"440606003": "伦教", "440606004": "勒流"}
+    names = [(t, n) for c, n in idx.village_name.items() if (t := idx.village_town[c]) in towns]
+    rows, k = [], 0
+    for town, name in names:
+        short = name.replace("社区居委会", "").replace("村委会", "")
+        for typo in (short[:-1] + "乙", "常" + short[1:]):
+            rows.append(f"V{k},50000,{towns[town]},{typo},2019,和美社区,official\n")
+            k += 1
+    rows.append(f"V{k},50000,勒流,常教,2019,和美社区,official\n")  # 常教 is a 伦教 社区: named, not suggested
+    path = tmp_path / "v.csv"
+    path.write_text(head + "".join(rows), "utf-8")
+    rep = validate_ledger(path)
+    suggested = [(i.row, i.suggestion) for i in rep.errors if i.column == "村(社区)" and i.suggestion]
+    assert len(suggested) > 10
+    lines = head.splitlines(keepends=True)[:1] + [rows[r - 2] for r, _ in suggested]
+    for n, (_row, suggestion) in enumerate(suggested, start=1):
+        cells = lines[n].rstrip("\n").split(",")
+        cells[3] = suggestion
+        lines[n] = ",".join(cells) + "\n"
+    path.write_text("".join(lines), "utf-8")
+    followed = validate_ledger(path)
+    assert followed.ok, followed.format()
+    [changjiao] = [i for i in rep.errors if i.value == "常教" and i.row == k + 2]
+    assert changjiao.suggestion is None and "伦教街道" in changjiao.message
+
+
+def village_fund_book(path, n=24):
+    """A village-fund allocation list as published: no programme, no year, the amount in 提前下达金额(万元)."""
+    from shunde_workbook.data.places import place_index
+
+    idx = place_index()
+    by_town: dict[str, list[str]] = {}
+    for code, town in idx.village_town.items():
+        by_town.setdefault(town, []).append(idx.village_name[code].replace("村委会", "").replace("社区居委会", ""))
+    towns = sorted(by_town)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "镇街", "示范村名称", "示范村类型", "提前下达金额(万元)", "项目名称"])
+    for k in range(n):
+        town = towns[k % len(towns)]
+        ws.append([k + 1, idx.town_name[town], by_town[town][k // len(towns)], "示范村", 20 + k, f"项目{k}"])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.slow
+def test_run_reads_a_mapped_ledger_without_rewriting_it(tmp_path, capsys):
+    from helpers import cli
+
+    path = village_fund_book(tmp_path / "village_fund.xlsx")
+    before = path.read_bytes()
+    argv = ["--fill", "programme=和美社区", "--fill", "year=2021", "--provenance", "official", "--map", "示范村类型="]
+    saved = tmp_path / "village_fund.mapping.yaml"
+    assert validate_main([str(path), *argv, "--save-mapping", str(saved)]) == 0, capsys.readouterr().out
+    done = cli("run", "--only", "01_data_audit", "--set", f"ledger_path={path}", "--outputs", str(tmp_path / "o"))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert path.read_bytes() == before  # the file itself is never rewritten

@@ -38,7 +38,7 @@ def describe_columns(sheet: Sheet) -> list[Msg]:
         if roles.qualifier.get(role):
             extra.append(Msg("columns.qualifier", qualifier=roles.qualifier[role]))
         key = {"given": "columns.given", "qualified": "columns.guessed"}.get(how, "columns.known")
-        disk = f" ({disk_name(role)})" if disk_name(role) != role else ""
+        disk = f" ({disk_name(role)})" if disk_name(role) not in (role, header) else ""
         lines.append(Msg(key, header=header, role=Msg(f"role.{role}"), disk=disk, extra=_join(extra)))
     if roles.kept:
         shown = " | ".join(roles.kept[:12]) + (f" | … (+{len(roles.kept) - 12})" if len(roles.kept) > 12 else "")
@@ -72,3 +72,12 @@ def fill_from_mapping(sheet: Sheet, mapping: Mapping | None) -> None:
         sheet.roles.how[role] = "fill"
         message = Msg("map.filled", value=value, source=mapping.source or "--fill")
         sheet.issues.fixes.append(Fix(sheet.file, header, "", str(value), rows, message, sheet.name))
+
+
+def with_passthrough(disk: pd.DataFrame, report) -> pd.DataFrame:
+    """The on-disk frame with the accepted rows' unused 360Giving columns appended, as read (for ``--out``)."""
+    extra = getattr(report, "passthrough", None)
+    if extra is None or extra.empty or len(extra) != len(disk):
+        return disk
+    extra = extra[[c for c in extra.columns if c not in disk.columns]].fillna("")
+    return pd.concat([disk.reset_index(drop=True), extra.reset_index(drop=True)], axis=1)

@@ -12,6 +12,7 @@ import html
 from datetime import datetime
 from pathlib import Path
 
+from shunde_workbook.data.ledger.columns import with_passthrough
 from shunde_workbook.data.ledger.html_parts import CSS as _PARTS_CSS
 from shunde_workbook.data.ledger.html_parts import columns_section, fixes_section
 from shunde_workbook.data.ledger.messages import catalogue, localise
@@ -38,7 +39,8 @@ def write_clean(report: ValidationReport, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    to_disk_frame(report.frame).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    disk = with_passthrough(to_disk_frame(report.frame), report)  # the unused 360Giving columns, as read
+    disk.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
     return path
 
 

@@ -122,6 +122,7 @@ class ValidationReport:
     columns: list[list[str]] = field(default_factory=list)  # per sheet read: how its header and columns were read
     mapping: object = None  # the Mapping given (or found beside the file), or None
     roles: list[dict[str, str]] = field(default_factory=list)  # per sheet read: role -> header as written
+    passthrough: pd.DataFrame | None = None  # accepted rows' 360Giving columns not used (row order of frame)
     options: dict = field(default_factory=dict)  # unit, provenance and rates as used
 
     @property

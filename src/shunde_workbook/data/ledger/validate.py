@@ -41,6 +41,7 @@ from shunde_workbook.errors import LedgerError
 
 DEFAULT_LEDGER = paths.RAW / "grants_simulated.csv"
 TEXT_COLUMNS = [c for c in FRAME_COLUMNS if c not in ("amount", "award_date", "year")]
+PASS = "\x00pass:"  # prefix of the columns carried along for --out, split off before the frame is typed
 
 
 def validate_ledger(
@@ -147,7 +148,10 @@ def _validate_sheets(report: ValidationReport, sheets: list[RawSheet], unit, pro
     if frame is not None and several:
         frame = _duplicates_across_sheets(report, frame)
     if frame is not None:
-        report.frame = _typed(frame.drop(columns=["_sheet", "_row"]), report)
+        extra = [c for c in frame.columns if c.startswith(PASS)]
+        if extra:
+            report.passthrough = frame[extra].rename(columns=lambda c: c[len(PASS) :]).reset_index(drop=True)
+        report.frame = _typed(frame.drop(columns=["_sheet", "_row", *extra]), report)
     report.sheets = [s for s in report.sheets if s]
 
 
@@ -230,6 +234,8 @@ def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenan
     if missing or (provenance is None and not sheet.has("provenance")):
         keep[:] = False
     frame = out.loc[keep, FRAME_COLUMNS].copy()
+    for header in sheet.roles.kept:  # 360Giving columns not used: carried along, written back by --out
+        frame[PASS + header] = sheet.body.loc[keep, sheet.headers.index(header)].to_numpy()
     frame["_sheet"], frame["_row"] = sheet.name, sheet.rownum[keep].astype(int)
     _merge(report, issues)
     return frame
