@@ -130,7 +130,7 @@ def test_two_row_header_counts_rows_and_says_which_rows(tmp_path):
     rep = validate_ledger(two_row_header_book(tmp_path / "two.xlsx"))
     assert rep.n_rows == 6 and rep.ok, rep.format()
     lines = rep.column_lines()
-    assert any("header read from row 2–3" in x for x in lines)
+    assert any("header read from rows 2–3 (a group header over sub-headers) of sheet 'Sheet'" in x for x in lines)
     assert "Period From" in rep.format() or "Period From" in " ".join(lines)
 
 

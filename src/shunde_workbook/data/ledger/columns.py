@@ -20,7 +20,8 @@ def describe_columns(sheet: Sheet) -> list[Msg]:
     """Lines saying which rows were the header, which header was read as which column and how, and what was kept."""
     first, depth = sheet.header_row, getattr(sheet, "header_depth", 1)
     rows = str(first) if depth == 1 else f"{first}–{first + depth - 1}"
-    lines = [Msg("columns.header_rows", rows=rows, n=depth, sheet=sheet.name or "-")]
+    where = Msg("columns.in_sheet", sheet=sheet.name) if sheet.name else ""
+    lines = [Msg("columns.header_rows" if depth == 1 else "columns.header_two_rows", rows=rows, where=where)]
     roles = sheet.roles
     order = [r for r in _ORDER if r in roles.names] + [r for r in roles.names if r not in _ORDER]
     for role in order:

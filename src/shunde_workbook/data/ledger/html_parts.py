@@ -18,6 +18,7 @@ ul.columns li{margin:.15em 0}
 details summary{cursor:pointer;color:#1565c0}
 details table{margin-top:.3em;font-size:.85em;width:auto}
 td.num{text-align:right}
+tr.error td:nth-child(4),tr.warning td:nth-child(4){min-width:4.5em}
 """
 
 

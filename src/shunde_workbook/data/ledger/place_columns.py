@@ -193,7 +193,8 @@ def _report_unknown_towns(sheet: Sheet, src: _Source, town_err: pd.Series) -> No
         return Msg("town.outside", value=value, n=n, rows=rows)
 
     for c in src.column[town_err].unique():
-        sheet.issues.per_value(town_err & src.column.eq(c), c, src.text, message, places.near_town)
+        todo = lambda v: None if places.near_town(v) else Msg("town.outside_todo")  # noqa: E731
+        sheet.issues.per_value(town_err & src.column.eq(c), c, src.text, message, places.near_town, todo)
 
 
 def fill_location(sheet: Sheet) -> None:

@@ -255,7 +255,7 @@ class Collector:
         examples = tuple(zip(rows, o, n, strict=True))
         self.fixes.append(Fix(self.file, column, o[0], n[0], tuple(rows), message, self.sheet, examples))
 
-    def per_value(self, mask: pd.Series, column: str, values: pd.Series, message, suggestion=None) -> None:
+    def per_value(self, mask: pd.Series, column: str, values: pd.Series, message, suggestion=None, todo=None) -> None:
         """One error per distinct value among the rows where mask is True, naming its rows; each such row is bad.
 
         ``message(value, n, rows)`` builds the message; ``suggestion(value)`` may give a suggestion or None.
@@ -267,5 +267,6 @@ class Collector:
             listed = rows.astype(int).tolist()
             sugg = suggestion(value) if suggestion else None
             text = message(value, len(listed), row_list(listed, 10))
-            self.errors.append(Issue(self.file, listed[0], column, str(value), text, sugg, self.sheet))
+            what = todo(value) if todo else None
+            self.errors.append(Issue(self.file, listed[0], column, str(value), text, sugg, self.sheet, what))
         self.bad |= mask
