@@ -344,3 +344,17 @@ def test_run_reads_a_mapped_ledger_without_rewriting_it(tmp_path, capsys):
     done = cli("run", "--only", "01_data_audit", "--set", f"ledger_path={path}", "--outputs", str(tmp_path / "o"))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert path.read_bytes() == before  # the file itself is never rewritten
+
+
+def test_the_worked_example_in_data_readme(capsys):
+    """data/README.md 'Bringing your own ledger': the shipped example validates through the mapping beside it."""
+    from shunde_workbook import paths
+
+    example = paths.ROOT / "data" / "examples" / "village_fund_example.csv"
+    rep = validate_ledger(example)
+    assert rep.ok and rep.n_accepted == 24, rep.format()
+    assert set(rep.frame["provenance"]) == {"simulated"} and set(rep.frame["programme"]) == {"和美社区"}
+    assert rep.frame["title"].str.startswith("【示例】").all()  # invented rows say so
+    assert validate_main([str(example), "--mapping", "/dev/null"]) == 1  # the first run, before the mapping
+    first = capsys.readouterr().out
+    assert "no programme column" in first and "no year column" in first and "header read from row 3" in first
