@@ -65,6 +65,15 @@ def messages(rep, kind="errors"):
     return [str(i.message) for i in getattr(rep, kind)]
 
 
+def assert_no_suggestion_changes_a_record(rep):
+    """No "did you mean" turns a currency into CNY or a year into one of a programme's years."""
+    for issue in rep.errors + rep.warnings:
+        if issue.suggestion is None:
+            continue
+        assert issue.suggestion.upper() not in ("CNY", "RMB", "元"), issue
+        assert not (issue.suggestion.isdigit() and len(issue.suggestion) == 4), issue
+
+
 def test_360giving_csv_one_pass_columns_and_rows(tmp_path):
     rep = validate_ledger(giving360_csv(tmp_path / "grants360.csv"))
     errors, warnings = messages(rep), messages(rep, "warnings")
@@ -88,6 +97,7 @@ def test_360giving_csv_one_pass_columns_and_rows(tmp_path):
     assert len(thousands) == 1 and len(thousands[0].rows) == 30
     assert "30 row(s), e.g. row 2 '6,950.09' → '6950.09'" in thousands[0].format()
     assert rep.n_accepted == 0
+    assert_no_suggestion_changes_a_record(rep)
 
 
 def test_360giving_rate_with_source_converts(tmp_path):
@@ -111,17 +121,19 @@ def test_no_currency_and_english_headers_warns(tmp_path):
     assert any("no currency is given" in m for m in messages(rep, "warnings"))
 
 
-def two_row_header_book(path, rows=6):
+def two_row_header_book(path, rows=6, header=None, row=None):
     wb = Workbook()
     ws = wb.active
     ws.append(["Grant register 2019"])
-    ws.append(["Reference", "Recipient", "Amount Awarded", "Period", None, "programme", "year", "town", "provenance"])
+    header = header or ["Reference", "Recipient", "Amount Awarded", "Period", None, "programme", "year", "town"]
+    ws.append([*header, "provenance"])
     ws.append([None, None, None, "From", "To", None, None, None, None])
     ws.merge_cells("D2:E2")
     for c in "ABCFGHI":
         ws.merge_cells(f"{c}2:{c}3")
     for k in range(rows):
-        ws.append([f"R{k}", f"Org {k}", 20000 + k, "2019-01-01", "2019-12-31", "众创共善", 2019, "大良", "official"])
+        cells = row(k) if row else [20000 + k, "2019-01-01", "2019-12-31", "众创共善", 2019, "大良"]
+        ws.append([f"R{k}", f"Org {k}", *cells, "official"])
     wb.save(path)
     return path
 
@@ -132,6 +144,28 @@ def test_two_row_header_counts_rows_and_says_which_rows(tmp_path):
     lines = rep.column_lines()
     assert any("header read from rows 2–3 (a group header over sub-headers) of sheet 'Sheet'" in x for x in lines)
     assert "Period From" in rep.format() or "Period From" in " ".join(lines)
+
+
+def test_two_row_header_with_column_and_row_problems(tmp_path):
+    """A UK-style register: amounts in GBP (in the header), no programme, places outside Shunde, an early year."""
+    header = ["Reference", "Recipient", "Amount (GBP)", "Period", None, "Fund", "year", "Town"]
+
+    def row(k):
+        return [f"{1000 * (k + 1):,}.00", "01/04/2019", "31/03/2020", "Community", 2015, "Abbey" if k % 2 else "大良"]
+
+    rep = validate_ledger(two_row_header_book(tmp_path / "register.xlsx", 6, header, row))
+    assert rep.n_rows == 6
+    assert any("header read from rows 2–3" in x for x in rep.column_lines())
+    errors = messages(rep)
+    assert any(m.startswith("no programme column") for m in errors)  # a column problem
+    [gbp] = [i for i in rep.errors if i.value == "GBP"]  # row problems, in the same run
+    assert "(6 row(s)" in gbp.message and gbp.column == "Amount (GBP)"
+    [abbey] = [i for i in rep.errors if i.value == "Abbey"]
+    assert "outside Shunde" in abbey.message and "(3 row(s)" in abbey.message
+    assert any("Fund" in w and "not used" in w for w in messages(rep, "warnings"))
+    [fix] = [f for f in rep.fixes if f.message.key == "amount.thousands"]  # one line, six rows
+    assert len(fix.rows) == 6
+    assert_no_suggestion_changes_a_record(rep)
 
 
 def chinese_book(path):
@@ -156,6 +190,9 @@ def test_chinese_headers_with_prefix_unit_and_traditional(tmp_path):
     assert any(m.startswith("no programme column") for m in errors)  # a column problem …
     [outside] = [i for i in rep.errors if "outside Shunde" in str(i.message)]  # … and a row problem, one line
     assert outside.value == "五桂山街道" and "(2 row(s): 4, 5)" in str(outside.message)
+    assert rep.frame.empty and rep.n_rows == 4
+    assert [f.message.key for f in rep.fixes].count("town.normalised") == 1  # 伦教 and 倫教: one line
+    assert_no_suggestion_changes_a_record(rep)
 
 
 @pytest.mark.parametrize(
@@ -206,6 +243,7 @@ def test_missing_programme_year_amount_still_checks_rows(tmp_path):
     missing = next(i for i in rep.errors if str(i.message).startswith("no amount column"))
     assert "--map" in missing.format("en") and "--map" in missing.format("zh") and "bad value" not in missing.format()
     assert rep.n_accepted == 0
+    assert_no_suggestion_changes_a_record(rep)
 
 
 def test_year_before_programme_is_explained_not_moved(tmp_path):
