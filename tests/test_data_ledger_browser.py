@@ -83,7 +83,6 @@ def test_validation_report_opens_without_console_errors(tmp_path, lang):
 def test_grouped_fix_opens_its_row_list(tmp_path, lang):
     """A grouped fix is one table row; clicking its summary shows every row and value (Playwright, system Chromium)."""
     from playwright.sync_api import sync_playwright
-
     from test_data_ledger_foreign import giving360_csv
 
     rep = validate_ledger(giving360_csv(tmp_path / "g.csv", n=12))
