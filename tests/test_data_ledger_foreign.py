@@ -396,3 +396,13 @@ def test_the_worked_example_in_data_readme(capsys):
     assert validate_main([str(example), "--mapping", "/dev/null"]) == 1  # the first run, before the mapping
     first = capsys.readouterr().out
     assert "no programme column" in first and "no year column" in first and "header read from row 3" in first
+
+
+def test_cli_rate_needs_its_source(tmp_path, capsys):
+    path = giving360_csv(tmp_path / "g.csv", n=3, extra=())
+    assert validate_main([str(path), "--rate", "GBP=9.1"]) == 1
+    assert "an exchange rate needs its source" in capsys.readouterr().out
+    argv = [str(path), "--rate", "GBP=9.1", "--rate-source", "a stated source", "--fill", "programme=众创共善"]
+    validate_main(argv)
+    out = capsys.readouterr().out
+    assert "converted to 元 at 9.1 元 per GBP (source: a stated source)" in out and "amounts in GBP (" not in out
