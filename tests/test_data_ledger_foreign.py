@@ -11,9 +11,15 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from shunde_workbook.cli import main
 from shunde_workbook.data import validate_ledger
-from shunde_workbook.data.cli import validate_main
 from shunde_workbook.data.ledger.headers import recognise
+
+
+def validate_main(argv):
+    """``shunde-workbook validate ARGV…`` as a function."""
+    return main(["validate", *argv])
+
 
 # The 360Giving Standard's flat template, schema/summary-table/360-giving-schema-titles.csv/grants.csv
 # (github.com/ThreeSixtyGiving/standard), copied here so the fixture does not depend on the package's copy.
