@@ -412,3 +412,17 @@ def test_cli_rate_needs_its_source(tmp_path, capsys):
     validate_main(argv)
     out = capsys.readouterr().out
     assert "converted to 元 at 9.1 元 per GBP (source: a stated source)" in out and "amounts in GBP (" not in out
+
+
+def test_an_edited_mapping_changes_the_ledger_hash(tmp_path):
+    """The runner keys cached validations and unchanged reports by file_hash: a new mapping must show."""
+    from shunde_workbook.data.cache import file_hash, ledger_cache_file
+
+    path = chinese_book(tmp_path / "fund.xlsx")
+    alone = file_hash(path)
+    mapping = tmp_path / "fund.mapping.yaml"
+    mapping.write_text("fill:\n  programme: 和美社区\n", "utf-8")
+    mapped = file_hash(path)
+    mapping.write_text("fill:\n  programme: 众创共善\n", "utf-8")
+    assert len({alone, mapped, file_hash(path)}) == 3
+    assert ledger_cache_file(path, tmp_path).name == f"ledger-{file_hash(path)[:24]}.pkl"
