@@ -204,7 +204,8 @@ def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenan
         issues.header("", Msg("rows.none"), warning=True)
     report.header_map.update({k: v for k, v in sheet.roles.names.items() if k not in report.header_map})
     if sheet.name:
-        report.sheets[line] = Msg("sheet.read", sheet=sheet.name, row=sheet.header_row, n=len(sheet.body))
+        rows = f"{sheet.header_row}–{sheet.header_row + 1}" if sheet.header_depth == 2 else sheet.header_row
+        report.sheets[line] = Msg("sheet.read", sheet=sheet.name, row=rows, n=len(sheet.body))
     report.columns.append(describe_columns(sheet))
     how = sheet.roles.how
     report.roles.append({r: h for r, h in sheet.roles.names.items() if how.get(r) in ("given", "alias", "qualified")})
