@@ -162,7 +162,8 @@ def test_two_row_header_with_column_and_row_problems(tmp_path):
     rep = validate_ledger(two_row_header_book(tmp_path / "register.xlsx", 6, header, row))
     assert rep.n_rows == 6
     assert any("header read from rows 2–3" in x for x in rep.column_lines())
-    assert rep.sheets == ["'Sheet' read: header on row 2–3, 6 data row(s)"] and rep.roles[0]["identifier"] == "Reference"
+    assert rep.sheets == ["'Sheet' read: header on row 2–3, 6 data row(s)"]
+    assert rep.roles[0]["identifier"] == "Reference"
     errors = messages(rep)
     assert any(m.startswith("no programme column") for m in errors)  # a column problem
     [gbp] = [i for i in rep.errors if i.value == "GBP"]  # row problems, in the same run

@@ -39,7 +39,17 @@ TO_FRAME = {h: c for c, h in COLUMNS}
 
 # Alternative headers accepted on input (compared after header_key()).
 HEADER_ALIASES: dict[str, list[str]] = {
-    "identifier": ["项目编号", "编号", "项目id", "项目代码", "grant id", "grantid", "id", "reference", "grant reference"],
+    "identifier": [
+        "项目编号",
+        "编号",
+        "项目id",
+        "项目代码",
+        "grant id",
+        "grantid",
+        "id",
+        "reference",
+        "grant reference",
+    ],
     "title": ["项目名称", "名称", "project", "project name", "项目"],
     "description": ["项目简介", "项目描述", "描述", "简介", "内容"],
     "currency": ["币种", "货币"],
