@@ -12,6 +12,8 @@ the arguments is reported at once.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 
@@ -31,8 +33,14 @@ def replay_arguments(manifest_path: Path) -> tuple[list[str], list[str]]:
     try:
         manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
         parameters = manifest["run"]["parameters"]
-        notebooks = sorted({Path(r["notebook"]).stem for r in manifest.get("reports", []) if r.get("notebook")})
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        if not isinstance(parameters, dict):
+            raise TypeError("run.parameters is not a mapping")
+        bad = [k for k in parameters if not isinstance(k, str) or not k.isidentifier()]
+        if bad:  # a key such as "x=1,ledger_path" would otherwise override another parameter
+            raise ValueError(f"parameter names that are not plain names: {', '.join(map(repr, bad[:5]))}")
+        reports = manifest.get("reports", [])
+        notebooks = sorted({Path(r["notebook"]).stem for r in reports if isinstance(r, dict) and r.get("notebook")})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(
             f"--replay {manifest_path}: not a readable manifest.json of a run ({type(exc).__name__}: {exc}). "
             "Give the manifest.json of an outputs folder."
@@ -86,6 +94,7 @@ def _validate(args) -> int:
         + (["--provenance", args.provenance] if args.provenance else [])
         + (["--reconcile"] if args.reconcile else [])
         + (["--out", args.out] if args.out else [])
+        + (["--partial"] if args.partial else [])
         + (["--html", args.html] if args.html else [])
         + (["--language", args.language] if args.language else [])
     )
@@ -134,7 +143,7 @@ def _compare(args) -> int:
 def _sweep(args) -> int:
     from shunde_workbook.build.sweep import run_sweep
 
-    return run_sweep(Path(args.file), jobs=args.jobs, dask=args.dask, force=args.force)
+    return run_sweep(Path(args.file), jobs=args.jobs, dask=args.dask, force=args.force, max_sets=args.max_sets)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -186,6 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--reconcile", action="store_true", help="also compare the ledger with the published facts")
     val.add_argument("--out", help="write the accepted rows as a clean CSV (usable as run --set ledger_path=…)")
+    val.add_argument(
+        "--partial",
+        action="store_true",
+        help="with --out: write the accepted rows although errors remain (marked partial)",
+    )
     val.add_argument("--html", help="write a printable HTML validation report")
     val.add_argument(
         "--language",
@@ -217,6 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     swp = sub.add_parser("sweep", help="run a grid or list of parameter sets (SWEEP.yaml), each into its own folder")
     swp.add_argument("file", help="the sweep file (see docs/sweeps.md)")
+    swp.add_argument(
+        "--max-sets",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="refuse a sweep of more than N parameter sets before expanding it (default: %(default)s)",
+    )
     swp.add_argument("--jobs", type=int, default=None, help="sets run at once on the local pool (default: cores)")
     swp.add_argument("--dask", metavar="local|tcp://HOST:8786", help="run the sets on a Dask cluster")
     swp.add_argument("--force", action="store_true", help="rebuild reports even when nothing changed")
@@ -230,18 +251,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run" and args.jobs is not None and args.jobs < 1:
         print("--jobs must be at least 1", file=sys.stderr)
         return 2
-    if args.command == "run" and (
-        args.cell_timeout <= 0 or (args.report_timeout is not None and args.report_timeout <= 0)
+    if args.command == "run" and not (
+        _positive(args.cell_timeout) and (args.report_timeout is None or _positive(args.report_timeout))
     ):
-        print("--cell-timeout and --report-timeout must be positive numbers of seconds", file=sys.stderr)
+        print("--cell-timeout and --report-timeout must be finite positive numbers of seconds", file=sys.stderr)
         return 2
     from shunde_workbook.errors import WorkbookError
 
     try:
-        return args.func(args)
+        code = args.func(args)
     except WorkbookError as exc:  # a problem the user can fix: the message says what; anything else is a bug
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if code in (130, 143):  # stopped by a signal: the summary is out; leave without waiting on pool threads
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _positive(seconds: float) -> bool:
+    return math.isfinite(seconds) and seconds > 0
 
 
 if __name__ == "__main__":

@@ -142,7 +142,10 @@ def safe_yaml(text: str, where: str) -> Any:
                 raise ParameterError(
                     f"{where}: YAML anchors and aliases (& and *) are not accepted in parameters; write the values out."
                 )
+        _refuse_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader), where)
         return yaml.safe_load(text)
+    except RecursionError:
+        raise ParameterError(f"{where}: the YAML is nested too deeply to be a parameter set.") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -150,23 +153,53 @@ def safe_yaml(text: str, where: str) -> Any:
         raise ParameterError(f"{where} is not valid YAML{at}: {problem}") from None
 
 
-def load_param_file(path: str | Path) -> dict[str, Any]:
-    """Read a YAML parameter set; fail clearly on a missing, oversized or malformed file."""
+def _refuse_duplicate_keys(root: yaml.Node | None, where: str) -> None:
+    """Raise ParameterError when a mapping anywhere under ``root`` names the same key twice.
+
+    ``yaml.safe_load`` silently keeps the last of two equal keys; a parameter set must not.
+    """
+    todo = [root] if root is not None else []
+    while todo:
+        node = todo.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in seen:
+                        raise ParameterError(
+                            f"{where}: the key {short(key.value)} is given twice (lines {seen[key.value]} and {line}); "
+                            "keep one."
+                        )
+                    seen[key.value] = line
+                todo += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+
+
+def read_yaml_file(path: str | Path, what: str, max_bytes: int = MAX_PARAM_FILE, hint: str = "") -> Any:
+    """A small YAML file read safely: a regular file, at most ``max_bytes``, UTF-8, no aliases, no duplicate keys."""
     path = Path(path)
     if not path.exists():
-        raise ParameterError(f"Parameter file {path} does not exist. Try params/default.yaml.")
-    if not path.is_file():
-        raise ParameterError(f"Parameter file {path} is not a file. Give a .yaml file, e.g. params/default.yaml.")
-    if path.stat().st_size > MAX_PARAM_FILE:
+        raise ParameterError(f"{what} {path} does not exist.{hint}")
+    if not path.is_file():  # a folder, a FIFO or a device: never opened
+        raise ParameterError(f"{what} {path} is not a regular file.{hint}")
+    if path.stat().st_size > max_bytes:
         raise ParameterError(
-            f"Parameter file {path} is {path.stat().st_size:,} bytes; a parameter set is at most "
-            f"{MAX_PARAM_FILE:,} bytes. Is it the right file?"
+            f"{what} {path} is {path.stat().st_size:,} bytes; at most {max_bytes:,} bytes are read. "
+            "Is it the right file?"
         )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"Parameter file {path} cannot be read as UTF-8 text ({type(exc).__name__}).") from None
-    data = safe_yaml(text, f"Parameter file {path}") or {}
+        raise ParameterError(f"{what} {path} cannot be read as UTF-8 text ({type(exc).__name__}).") from None
+    return safe_yaml(text, f"{what} {path}")
+
+
+def load_param_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML parameter set; fail clearly on a missing, oversized or malformed file."""
+    path = Path(path)
+    data = read_yaml_file(path, "Parameter file", hint=" Give a .yaml file, e.g. params/default.yaml.") or {}
     if not isinstance(data, dict):
         raise ParameterError(f"Parameter file {path} must hold a mapping of name: value, not {type(data).__name__}.")
     return data

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import unicodedata
 from pathlib import Path
 
 
@@ -27,3 +30,79 @@ NOTEBOOKS = ROOT / "notebooks"
 OUTPUTS = ROOT / "outputs"
 PARAMS = ROOT / "params"
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+# ---------------------------------------------------------------- names and paths built from data
+# A file or folder name that comes from data (a report name, a town, a parameter value) must be one
+# plain path component, and every path the runner writes or removes must lie inside its root.
+
+_COMPONENT = re.compile(r"\w[\w.\-]{0,99}")  # a letter, digit or _, then letters, digits, _ . - (≤ 100)
+_TOWN_SLUG = re.compile(r"[a-z][a-z0-9\-]{0,39}", re.ASCII)
+
+
+def safe_name(name: object, what: str = "name") -> str:
+    """``name`` if it is one safe file-name component, else raise ParameterError.
+
+    Letters (any script), digits, ``_``, ``.`` and ``-`` only (not first: ``.`` or ``-``), at most 100
+    characters, no ``..``, and unchanged by NFKC normalisation (so full-width look-alikes are refused).
+
+    >>> safe_name("06_town_profile-daliang")
+    '06_town_profile-daliang'
+    """
+    from shunde_workbook.errors import ParameterError
+
+    text = name if isinstance(name, str) else str(name)
+    if _COMPONENT.fullmatch(text) and ".." not in text and unicodedata.normalize("NFKC", text) == text:
+        return text
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    raise ParameterError(
+        f"{what} {shown!r} cannot name a file: use at most 100 letters, digits, '_', '.' or '-', "
+        "starting with a letter, digit or '_', with no '..', path separators or look-alike characters"
+    )
+
+
+def town_slug(code: object, where: str = "towns table") -> str:
+    """The file-name slug of a town profile, from its NBS code (``440606106`` → ``junan``).
+
+    The slug comes from the workbook's own list of the 10 towns, never from a towns table's text,
+    so a table cannot choose a file name; an unknown code raises ParameterError.
+    """
+    from shunde_workbook.errors import ParameterError
+    from shunde_workbook.geo.names import TOWN_CODES, town_by_code
+
+    text = str(code).strip()
+    if text not in TOWN_CODES:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise ParameterError(
+            f"{where}: town_code {shown!r} is not one of Shunde's 10 town codes ({', '.join(TOWN_CODES)})"
+        )
+    slug = town_by_code(text).name_en.lower().replace("'", "")
+    assert _TOWN_SLUG.fullmatch(slug), slug  # the built-in names are plain pinyin
+    return slug
+
+
+def inside(root: str | Path, path: str | Path) -> Path:
+    """``path`` resolved, if it lies strictly inside ``root`` (resolved); else raise RunError.
+
+    Call it before writing or removing anything whose path was built from names.
+    """
+    from shunde_workbook.errors import RunError
+
+    base = Path(root).resolve()
+    full = Path(path).resolve()
+    if full == base or not full.is_relative_to(base):
+        raise RunError(f"refusing to write or remove {path}: it lies outside {base}")
+    return full
+
+
+def remove_tree(path: str | Path, root: str | Path) -> None:
+    """Remove the folder ``path`` (a link is only unlinked), after checking it lies inside ``root``."""
+    p = Path(path)
+    if p.is_symlink():
+        inside(root, p.parent / "link")  # the link itself must sit inside root; its target is never followed
+        p.unlink(missing_ok=True)
+        return
+    if not p.exists():
+        return
+    inside(root, p)
+    shutil.rmtree(p, ignore_errors=True)

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import multiprocessing
 import os
-import shutil
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -45,7 +45,7 @@ from shunde_workbook.build.execute import Job, as_dict, kernel_name, run_job
 from shunde_workbook.build.hygiene import EXIT_CODES, Interrupted, Signals
 from shunde_workbook.build.kernels import worker_start
 from shunde_workbook.build.memory import PeakMemory
-from shunde_workbook.build.session import State, commit_report, lock_outputs, on_disk, say, stop
+from shunde_workbook.build.session import State, commit_report, held_signals, lock_outputs, on_disk, say, stop
 from shunde_workbook.errors import ParameterError, RunError, closest, user_error_names
 from shunde_workbook.params import (
     SPECS,
@@ -57,7 +57,7 @@ from shunde_workbook.params import (
     resolve_path,
     validate,
 )
-from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT
+from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT, remove_tree, safe_name, town_slug
 
 INPUT_KINDS = {
     "ledger_path": "ledger",
@@ -151,6 +151,7 @@ def jobs_for(
         title = r.title.get(language) or r.title.get("zh") or r.name
 
         def add(name: str, title: str, r=r, own=own, declared=declared, **runner_set):  # defaults bind the loop values
+            name = safe_name(name, "report name")
             runner_set.update(project_root=str(ROOT), output_dir=str(tx.stage_dir(outputs, name)), report_name=name)
             params = {**own, **{k: v for k, v in runner_set.items() if k in declared}}
             shown = {**own, **({"town": runner_set["town"]} if "town" in runner_set else {})}
@@ -163,14 +164,16 @@ def jobs_for(
         towns_csv = resolve_path(
             merged.get("towns_path", declared.get("towns_path", {}).get("default", "data/reference/towns.csv"))
         )
-        for t in _towns(towns_csv):
-            if "town" in merged and t["town_code"] != merged["town"]:
+        for row, t in enumerate(_towns(towns_csv), 2):
+            code = str(t.get("town_code") or "").strip()
+            if "town" in merged and code != merged["town"]:
                 continue
-            label = t["town"] if language == "zh" else t["name_en"]
+            slug = town_slug(code, f"{towns_csv}, row {row}")  # the file name never comes from the table's text
+            label = str(t.get("town") if language == "zh" else t.get("name_en") or "")[:60]
             add(
-                f"{r.name}-{t['name_en'].lower().replace(chr(39), '')}",
+                f"{r.name}-{slug}",
                 f"{title}：{label}" if language == "zh" else f"{title}: {label}",
-                town=t["town_code"],
+                town=code,
             )
     return jobs
 
@@ -229,6 +232,10 @@ def run(
 def _start(params_file, overrides, only, jobs, force, outputs, notebooks_dir, cell_timeout, report_timeout) -> int:
     t0 = time.perf_counter()
     started = datetime.now(UTC)
+    limits = [cell_timeout] + ([report_timeout] if report_timeout is not None else [])
+    if not all(isinstance(t, int | float) and math.isfinite(t) and t > 0 for t in limits):
+        say("Parameter error — nothing was run:\nthe cell and report timeouts must be finite positive seconds")
+        return 2
     try:
         reports, merged, per_report = plan(params_file, overrides or [], only, notebooks_dir)
     except ParameterError as exc:
@@ -247,6 +254,9 @@ def _start(params_file, overrides, only, jobs, force, outputs, notebooks_dir, ce
         state = State(outputs, started, t0, params_file, merged)
         try:
             return _run_locked(reports, per_report, jobs, force, (cell_timeout, report_timeout), state)
+        except ParameterError as exc:  # a towns table that cannot name the per-town reports
+            say(f"Parameter error — nothing was run:\n{exc}")
+            return 2
         except Interrupted as sig:
             return stop(state, sig.signum)
     finally:
@@ -275,7 +285,7 @@ def _carry_over(state: State, previous: dict) -> None:
 
 def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int:
     outputs, merged = state.outputs, state.merged
-    shutil.rmtree(outputs / ".work" / "stage", ignore_errors=True)  # left by an interrupted run
+    remove_tree(outputs / ".work" / "stage", outputs)  # left by an interrupted run
     state.inputs = inputs = _inputs(merged, per_report, outputs / ".work" / "input-status.json")
     hashes = {p: i["sha256"] for p, i in inputs.items()}
     planned = jobs_for(reports, merged, per_report, outputs, "", timeouts)  # kernel chosen below, if any runs
@@ -297,6 +307,7 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
         stamp = tx.valid_stamp(outputs, job.name)
         if not force and stamp and stamp.get("cache_key") == key:
             rec.update(status="cached", files=stamp.get("files", {}), built_at=stamp.get("built_at"), seconds=0.0)
+            rec["run_started"] = stamp.get("run_started")
         else:
             unfinished = {"exception": "Unfinished", "message": "the run building this report did not finish"}
             on_disk(rec, stamp, "failed", unfinished)
@@ -324,14 +335,14 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
             todo.sort(key=lambda j: -(previous.get(j.name) or {}).get("seconds", 0.0) or 0.0)
             for job in todo[: len(todo) - njobs]:  # each worker's last report needs no next kernel
                 job.warm_next = True
-            ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers start with Ctrl-C ignored
-            try:
+            # Signals are held while the pool starts its workers (a signal landing inside the executor's
+            # start-up left it unable to shut down); the workers inherit the mask and lift it once their
+            # own handlers are set (hygiene.worker_init), so a terminal's Ctrl-C never reaches them.
+            with held_signals():
                 state.pool = pool = ProcessPoolExecutor(
                     max_workers=njobs, mp_context=ctx, initializer=worker_start, initargs=(kernel,)
                 )
                 futures = {pool.submit(run_job, job): job for job in todo}
-            finally:
-                signal.signal(signal.SIGINT, ignored)
             for done, fut in enumerate(as_completed(futures), 1):
                 job = futures[fut]
                 res = _result(fut, job)

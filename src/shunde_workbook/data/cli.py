@@ -48,6 +48,11 @@ def _validate_args(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         default=None,
         help="write the accepted rows as a clean CSV in the on-disk schema (usable as run --set ledger_path=…)",
     )
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="with --out: write the accepted rows even though errors remain (marked partial beside the file)",
+    )
     p.add_argument("--html", type=Path, default=None, help="write a printable HTML validation report")
     p.add_argument(
         "--language",
@@ -73,7 +78,7 @@ def run_validate(args: argparse.Namespace, out=None) -> int:
     """Validate ``args.file``; print every problem, write --out/--html; 0 when there is no error."""
     from shunde_workbook.data.ledger import validate_ledger
     from shunde_workbook.data.ledger.messages import Msg
-    from shunde_workbook.data.ledger.outputs import write_clean, write_html
+    from shunde_workbook.data.ledger.outputs import write_html, write_validated
     from shunde_workbook.data.reconcile import format_table, reconcile
 
     out = out or sys.stdout
@@ -84,12 +89,14 @@ def run_validate(args: argparse.Namespace, out=None) -> int:
     if getattr(args, "html", None):
         path = write_html(report, args.html, language or "zh")
         print(Msg("cli.wrote_html", path=path).text(lang), file=out)
+    code = 0 if report.ok else 1
     if getattr(args, "out", None):
-        if report.n_accepted:
-            path = write_clean(report, args.out)
-            print(Msg("cli.wrote_clean", n=report.n_accepted, path=path).text(lang), file=out)
-        else:
-            print(Msg("cli.no_rows", path=args.out).text(lang), file=out)
+        outcome, code = write_validated(report, args.out, partial=getattr(args, "partial", False))
+        what, _, removed = outcome.partition("+")
+        n = report.n_accepted
+        print(Msg(f"cli.out_{what}", n=n, left=report.n_rejected, path=args.out).text(lang), file=out)
+        if removed:
+            print(Msg("cli.out_removed", path=args.out).text(lang), file=out)
     if args.reconcile:
         table = reconcile(report.frame)
         print("\nReconciliation with published facts (amounts in 万元):", file=out)
@@ -99,7 +106,7 @@ def run_validate(args: argparse.Namespace, out=None) -> int:
         print(", ".join(f"{k}: {v}" for k, v in counts.items()), file=out)
         if not report.ok:
             print("(reconciliation uses the accepted rows only)", file=out)
-    return 0 if report.ok else 1
+    return code
 
 
 def run_simulate(args: argparse.Namespace, out=None) -> int:

@@ -66,8 +66,9 @@ class Report:
         ledger: pd.DataFrame | None = None,
     ):
         from shunde_workbook.narrative.provenance import ledger_mix
-        from shunde_workbook.paths import OUTPUTS
+        from shunde_workbook.paths import OUTPUTS, safe_name
 
+        name = safe_name(name, "report name")  # exported file names start with it
         self.name, self.lang, self.statuses = name, language, dict(statuses)
         self.mix = ledger_mix(ledger) if ledger is not None and "provenance" in ledger.columns else None
         self.out = Path(output_dir) if output_dir else OUTPUTS
