@@ -136,14 +136,20 @@ def safe_yaml(text: str, where: str) -> Any:
 
     Parameter files never need them; the check walks the parser's events, which is linear in the text.
     """
+    fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=fast):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise ParameterError(
                     f"{where}: YAML anchors and aliases (& and *) are not accepted in parameters; write the values out."
                 )
-        _refuse_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader), where)
-        return yaml.safe_load(text)
+        loader = fast(text)
+        try:
+            node = loader.get_single_node()
+            _refuse_duplicate_keys(node, where)
+            return loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except RecursionError:
         raise ParameterError(f"{where}: the YAML is nested too deeply to be a parameter set.") from None
     except yaml.YAMLError as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shunde_workbook.errors import InputError
 from shunde_workbook.report.results import COLUMNS, read
 
 __all__ = ["COLUMNS", "load", "param_hash", "run_id", "stamp"]
@@ -82,6 +83,17 @@ def _files(path: Path) -> list[Path]:
     return sorted(path.glob("*.csv"))
 
 
+def _read(path: Path) -> pd.DataFrame:
+    """One results file, or an InputError naming it when it is not one (damaged, cut off, other columns)."""
+    try:
+        return read(path)
+    except (OSError, ValueError, KeyError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(
+            f"{path} is not a readable results file ({type(exc).__name__}: {str(exc)[:120]}); "
+            "rebuild the report that wrote it, or remove the file."
+        ) from None
+
+
 def load(*paths: str | Path) -> pd.DataFrame:
     """Every results row under ``paths`` (outputs folders, results folders or files) as one DataFrame.
 
@@ -102,7 +114,7 @@ def load(*paths: str | Path) -> pd.DataFrame:
         outputs = _folder(p)
         listed = set(_records(_manifest(outputs))) if outputs else None
         for f in _files(p):
-            df = read(f)
+            df = _read(f)
             if listed is not None and not df.empty and df["report"].iloc[0] not in listed:
                 continue
             frames.append(_stamped(df, outputs))
@@ -116,7 +128,7 @@ def stamp(outputs: str | Path) -> int:
     outputs = Path(outputs)
     n = 0
     for f in _files(outputs / "results") if (outputs / "results").is_dir() else []:
-        df = _stamped(read(f), outputs)
+        df = _stamped(_read(f), outputs)
         tmp = f.with_suffix(".csv.tmp")
         df.to_csv(tmp, index=False, encoding="utf-8")
         tmp.replace(f)

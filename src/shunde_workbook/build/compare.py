@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from shunde_workbook.errors import RunError
+from shunde_workbook.report.exports import safe_frame
 from shunde_workbook.results import load
 
 #: Two values are the same measure value when they agree to this relative tolerance.
@@ -31,11 +32,30 @@ POLICY_ROWS = 15
 def _manifest(folder: Path) -> dict:
     path = folder / "manifest.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest.get("run"), dict) or not isinstance(manifest.get("reports"), list):
+            raise ValueError("not the shape of a run's manifest")
+        if not isinstance(manifest["run"].get("parameters", {}), dict):
+            raise ValueError("run.parameters is not a mapping")
+    except (OSError, ValueError, AttributeError):
         raise RunError(
             f"{folder} has no readable manifest.json: is it an outputs folder of shunde-workbook run?"
         ) from None
+    return manifest
+
+
+def built_parameters(manifest: dict) -> dict:
+    """The parameters of the builds on disk: the run's, except where a report kept an earlier build.
+
+    A report whose rebuild failed keeps its previous files; its record then lists the parameters of
+    those files (and the ones asked for under ``requested_parameters``), which are what a comparison
+    of the folders must show.
+    """
+    params = dict(manifest["run"].get("parameters") or {})
+    for rec in manifest["reports"]:
+        if isinstance(rec, dict) and rec.get("files") and isinstance(rec.get("requested_parameters"), dict):
+            params.update(rec.get("parameters") or {})
+    return params
 
 
 def _show(value) -> str:
@@ -165,7 +185,7 @@ def compare(a: Path, b: Path) -> dict:
         "b": b,
         "manifest_a": ma,
         "manifest_b": mb,
-        "parameters": parameter_diff(ma["run"].get("parameters", {}), mb["run"].get("parameters", {})),
+        "parameters": parameter_diff(built_parameters(ma), built_parameters(mb)),
         "inputs": input_diff(ma["run"].get("inputs", {}), mb["run"].get("inputs", {})),
         "measures": measure_diff(ra, rb),
         "findings": finding_diff(ra, rb),
@@ -186,7 +206,7 @@ def write_comparison(a: Path, b: Path) -> dict[str, Path]:
     files = {}
     for part in ("parameters", "inputs", "measures", "findings"):
         path = folder / f"{stem}__{part}.csv"
-        diff[part].to_csv(path, index=False, encoding="utf-8-sig")
+        safe_frame(diff[part]).to_csv(path, index=False, encoding="utf-8-sig")  # no live formulas
         files[part] = path
     names = town_names(lang)
     measures = diff["measures"].assign(town=diff["measures"]["town"].map(lambda c: names.get(c, c)))

@@ -164,8 +164,6 @@ def run_sweep(
     path: str | Path, jobs: int | None = None, dask: str | None = None, force: bool = False, max_sets: int = MAX_SETS
 ) -> int:
     """Validate, run every set through the chosen backend, write the sweep report; return an exit code."""
-    from shunde_workbook.build.sweep_report import write_sweep_report
-
     t0 = time.perf_counter()
     try:
         sweep = load_sweep(path, max_sets)
@@ -190,6 +188,8 @@ def run_sweep(
             outcomes = backend.run(sweep, plans, force)
         except Interrupted as sig:
             return _stopped(sweep, plans, sig, time.perf_counter() - t0)
+    from shunde_workbook.build.sweep_report import write_sweep_report  # pandas: only once the sets ran
+
     report = write_sweep_report(sweep, plans, outcomes, wall=time.perf_counter() - t0)
     failed = [o for o in outcomes.values() if o["status"] != "ok"]
     print(

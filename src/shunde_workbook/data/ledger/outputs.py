@@ -14,6 +14,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
+
 from shunde_workbook.data.ledger.messages import catalogue, localise
 from shunde_workbook.data.ledger.report import ValidationReport, shorten
 
@@ -51,7 +53,7 @@ def write_clean(report: ValidationReport, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = to_disk_frame(report.frame)
     for col in frame.columns:
-        if frame[col].dtype == object:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
             frame[col] = frame[col].map(_formula_safe)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
