@@ -127,7 +127,8 @@ def main() -> int:
         ok = secs < target and code != 0
         worst = max(worst, secs / target)
         print(
-            f"{name:26s} {secs:6.2f} s (target < {target:g} s) {mb:6.0f} MB  exit {code}  {'OK ' if ok else 'BAD'} {line}"
+            f"{name:26s} {secs:6.2f} s (target < {target:g} s) {mb:6.0f} MB  exit {code}  "
+            f"{'OK ' if ok else 'BAD'} {line}"
         )
     return 0 if worst < 1 else 1
 
