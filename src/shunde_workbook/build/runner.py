@@ -35,6 +35,7 @@ import os
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -335,31 +336,34 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
             todo.sort(key=lambda j: -(previous.get(j.name) or {}).get("seconds", 0.0) or 0.0)
             for job in todo[: len(todo) - njobs]:  # each worker's last report needs no next kernel
                 job.warm_next = True
-            # Signals are held while the pool starts its workers (a signal landing inside the executor's
-            # start-up left it unable to shut down); the workers inherit the mask and lift it once their
-            # own handlers are set (hygiene.worker_init), so a terminal's Ctrl-C never reaches them.
-            with held_signals():
-                state.pool = pool = ProcessPoolExecutor(
-                    max_workers=njobs, mp_context=ctx, initializer=worker_start, initargs=(kernel,)
-                )
-                futures = {pool.submit(run_job, job): job for job in todo}
-            for done, fut in enumerate(as_completed(futures), 1):
-                job = futures[fut]
-                res = _result(fut, job)
-                rec = records[job.name]
-                if res["status"] == "ok":
-                    res = commit_report(state, job, res, rec)
-                if res["status"] == "ok":
-                    say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
-                else:
-                    on_disk(rec, tx.valid_stamp(outputs, job.name), "failed", res.get("error"))
-                    rec["seconds"] = round(res["seconds"], 2)
-                    failures.append(rec)
-                    say(f"[{done}/{len(todo)}] FAILED  {job.name}  ({res['seconds']:.1f} s)")
-                state.finished.append(job.name)
-                state.peak = max(state.peak, mem.peak)
-                state.publish()
-            pool.shutdown()
+            queue, lost, done = list(todo), set(), 0
+            while queue:  # a second round only for reports whose worker process was lost (retried once)
+                pool, futures = _start_pool(state, ctx, min(njobs, len(queue)), kernel, queue)
+                queue = []
+                for fut in as_completed(futures):
+                    job = futures[fut]
+                    if isinstance(fut.exception(), BrokenProcessPool) and job.name not in lost:
+                        lost.add(job.name)  # killed (kill -9, out of memory): every report in flight is retried
+                        queue.append(job)
+                        continue
+                    done += 1
+                    res = _result(fut, job)
+                    rec = records[job.name]
+                    if res["status"] == "ok":
+                        res = commit_report(state, job, res, rec)
+                    if res["status"] == "ok":
+                        say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
+                    else:
+                        on_disk(rec, tx.valid_stamp(outputs, job.name), "failed", res.get("error"))
+                        rec["seconds"] = round(res["seconds"], 2)
+                        failures.append(rec)
+                        say(f"[{done}/{len(todo)}] FAILED  {job.name}  ({res['seconds']:.1f} s)")
+                    state.finished.append(job.name)
+                    state.peak = max(state.peak, mem.peak)
+                    state.publish()
+                pool.shutdown()
+                if queue:
+                    say(f"A worker process was lost; running again once: {', '.join(j.name for j in queue)}.")
     state.peak = mem.peak
     for rec in records.values():
         rec.pop("_key", None)
@@ -376,16 +380,36 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
     return 1 if failures else 0
 
 
+def _start_pool(state: State, ctx, workers: int, kernel: str, jobs: list[Job]):
+    """A process pool running ``jobs``; returns (pool, {future: job}).
+
+    Signals are held while the pool starts its workers (a signal landing inside the executor's start-up
+    left it unable to shut down); the workers inherit the mask and lift it once their own handlers are
+    set (``hygiene.worker_init``), so a terminal's Ctrl-C never reaches them.
+    """
+    with held_signals():
+        state.pool = pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=worker_start, initargs=(kernel,)
+        )
+        return pool, {pool.submit(run_job, job): job for job in jobs}
+
+
 def _result(fut, job: Job) -> dict:
     try:
         return as_dict(fut.result())
     except Exception as exc:  # noqa: BLE001 - a worker process died
+        message = str(exc)
+        if isinstance(exc, BrokenProcessPool):
+            message = "the worker process running this report died twice (killed, or out of memory)"
         return {
             "name": job.name,
             "status": "failed",
             "seconds": 0.0,
             "files": {},
-            "error": {"exception": type(exc).__name__, "message": str(exc)},
+            "error": {
+                "exception": "WorkerLost" if isinstance(exc, BrokenProcessPool) else type(exc).__name__,
+                "message": message,
+            },
         }
 
 

@@ -191,7 +191,12 @@ def stop(state: State, signum: int) -> int:
         on_disk(rec, stamp, "failed", {"exception": "Cancelled", "message": "the run was stopped before it finished"})
     for rec in state.records.values():
         rec.pop("_key", None)
-    state.publish()
+    try:
+        if state.records:  # stopped before the plan was made: the previous manifest stands as it is
+            state.publish()
+    except Exception as exc:  # noqa: BLE001 - e.g. a module whose import the signal cut short
+        # The manifest last published stays: it and the stamps were written atomically, so they agree.
+        say(f"Could not rewrite the manifest after the stop ({type(exc).__name__}); the previous one stands.")
     done = [n for n in state.finished if state.records[n]["status"] == "ok"]
 
     def names(xs):
