@@ -146,7 +146,8 @@ def main() -> int:
     stopped = [r["seconds"] for r in results if not r["finished_first"]]
     early = sum(r["startup"] for r in results)
     print(
-        f"\n{len(results)} tries, {len(bad)} failed, {early} ended by the signal during interpreter start-up; slowest exit {max(stopped, default=0):.1f} s after the signal, "
+        f"\n{len(results)} tries, {len(bad)} failed, {early} ended by the signal during interpreter start-up; "
+        f"slowest exit {max(stopped, default=0):.1f} s after the signal, "
         f"median {sorted(stopped)[len(stopped) // 2] if stopped else 0:.1f} s."
     )
     return 1 if bad else 0
