@@ -449,21 +449,37 @@ def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     os.environ[CACHE_ENV] = str(cache_dir)
 
 
+#: Failures whose message already names the cause; none of them is a bug.
+NOT_A_BUG = ("Timeout", "DiskFull", "Cancelled", "WorkerLost", "KernelDied")
+
+
 def _failure_summary(rec: dict) -> str:
+    """What failed, where, and whose it is: the inputs, the notebook's own code, or the workbook (a bug)."""
     err = rec.get("error") or {}
     cell = err.get("exec_count")
     where = f"cell {cell}" if cell is not None else "before or after execution"
     kept = err.get("partial_notebook")
     what = f"{err.get('exception')} in {where}: {err.get('message')}"
-    if err.get("exception") in ("Timeout", "DiskFull", "Cancelled"):
-        what = f"{err.get('exception')}: {err.get('message')}"
-    if err.get("exception") in user_error_names():  # a problem with the inputs or parameters, not a bug
+    trace = ""
+    if err.get("exception") in NOT_A_BUG:
+        what, hint = f"{err.get('exception')}: {err.get('message')}", ""
+    elif err.get("exception") in user_error_names():  # a problem with the inputs or parameters, not a bug
         hint = "  This is a problem with the inputs or parameters: the message says what to change.\n"
+    elif err.get("origin") == "notebook":  # raised by the notebook's own code: the author's error, shown whole
+        line = f", line {err['line']}" if err.get("line") else ""
+        code = f": {err['code'].strip()}" if err.get("code") else ""
+        hint = f"  The notebook's own code raised it (cell {err.get('cell', cell)}{line}{code}); fix that cell.\n"
+        trace = err.get("kernel_traceback") or ""
     else:
-        hint = "  This looks like a bug in the workbook: please report it with the kept notebook.\n"
+        hint = "  This looks like a bug in the workbook: please report it" + (
+            " with the kept notebook.\n" if kept else ", with the command you ran.\n"
+        )
+        trace = err.get("kernel_traceback") or ""
+    shown = "".join(f"    {ln}\n" for ln in trace.splitlines()[-40:])
     return (
         f"\nFAILED {rec['name']} ({rec['notebook']}): {what}\n"
         + hint
+        + shown
         + (f"  Partially executed notebook kept for debugging: {kept}\n" if kept else "")
         + ("  The previous good report is still in place.\n" if rec.get("files") else "")
     )
