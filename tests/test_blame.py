@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from shunde_workbook.build.execute import blame
-from shunde_workbook.build.runner import NOT_A_BUG, _failure_summary, run
+from shunde_workbook.runner.execute import blame
+from shunde_workbook.runner.runner import NOT_A_BUG, _failure_summary, run
 
 from helpers import FIXTURES
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from shunde_workbook.build.sweep import load_sweep, run_sweep
 from shunde_workbook.data.ledger.sources import ReadFailure, read_sheets
 from shunde_workbook.errors import ParameterError
+from shunde_workbook.experiments.sweep import load_sweep, run_sweep
 from shunde_workbook.params import load_param_file
 
 from helpers import ROOT

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from shunde_workbook.build.commit import check
-from shunde_workbook.build.runner import run
+from shunde_workbook.runner.commit import check
+from shunde_workbook.runner.runner import run
 
 from helpers import FIXTURES, ROOT
 

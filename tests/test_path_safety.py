@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from shunde_workbook.build.commit import check, commit, stage_dir
-from shunde_workbook.build.runner import jobs_for, plan, run
 from shunde_workbook.errors import ParameterError, RunError, WorkbookError
-from shunde_workbook.paths import REFERENCE, inside, remove_tree, safe_name, town_slug
+from shunde_workbook.geo.names import town_slug
+from shunde_workbook.paths import REFERENCE, inside, remove_tree, safe_name
+from shunde_workbook.runner.commit import check, commit, stage_dir
+from shunde_workbook.runner.runner import jobs_for, plan, run
 
 from helpers import FIXTURES
 

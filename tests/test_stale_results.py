@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from shunde_workbook import results
-from shunde_workbook.build.commit import check
-from shunde_workbook.build.runner import run
 from shunde_workbook.cli import main
 from shunde_workbook.data.ledger.outputs import read_partial
+from shunde_workbook.runner.commit import check
+from shunde_workbook.runner.runner import run
 
 from helpers import FIXTURES, ROOT
 
@@ -49,7 +49,7 @@ def test_validate_out_never_leaves_an_older_file_with_exit_0(tmp_path, capsys):
 
     header_only = _ledger(tmp_path, 0)
     code = main(["validate", str(header_only), "--out", str(out)])
-    said = capsys.readouterr().out
+    said = capsys.readouterr().err
     assert code != 0 and not out.exists(), "a header-only ledger left the older clean.csv with exit 0"
     assert "not written" in said and "was removed" in said
 
@@ -60,8 +60,8 @@ def test_validate_out_never_leaves_an_older_file_with_exit_0(tmp_path, capsys):
     out.write_bytes(good)
     with_errors = _ledger(tmp_path, 6, bad=2)
     code = main(["validate", str(with_errors), "--out", str(out)])
-    said = capsys.readouterr().out
-    assert code == 1 and not out.exists() and "--partial" in said
+    said = capsys.readouterr().err
+    assert code == 1 and not out.exists() and "--partial" in said and "was removed" in said
 
 
 def test_validate_out_partial_writes_the_accepted_rows_and_marks_them(tmp_path, capsys):
@@ -97,7 +97,7 @@ def step_notebook(tmp_path) -> Path:
     )
     code["source"] = "".join(code["source"]) + (
         "\nfrom shunde_workbook.report.presenter import Report\n"
-        "from shunde_workbook.report.results import record_table\n"
+        "from shunde_workbook.results.writer import record_table\n"
         "import pandas as pd\n"
         "if output_dir:\n"
         "    rep = Report(report_name, 'zh', output_dir, {})\n"
@@ -129,7 +129,7 @@ def test_a_failed_rebuild_keeps_the_manifest_and_results_true_to_the_files(step_
     assert set(after["param_hash"]) == set(before["param_hash"])
 
     # compare of the first and the failed run: the parameters on disk are the same
-    from shunde_workbook.build.compare import compare
+    from shunde_workbook.experiments.compare import compare
 
     a = tmp_path / "a"
     shutil.copytree(out, a)

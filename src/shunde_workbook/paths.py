@@ -37,7 +37,6 @@ SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
 # plain path component, and every path the runner writes or removes must lie inside its root.
 
 _COMPONENT = re.compile(r"\w[\w.\-]{0,99}")  # a letter, digit or _, then letters, digits, _ . - (≤ 100)
-_TOWN_SLUG = re.compile(r"[a-z][a-z0-9\-]{0,39}", re.ASCII)
 
 
 def safe_name(name: object, what: str = "name") -> str:
@@ -59,26 +58,6 @@ def safe_name(name: object, what: str = "name") -> str:
         f"{what} {shown!r} cannot name a file: use at most 100 letters, digits, '_', '.' or '-', "
         "starting with a letter, digit or '_', with no '..', path separators or look-alike characters"
     )
-
-
-def town_slug(code: object, where: str = "towns table") -> str:
-    """The file-name slug of a town profile, from its NBS code (``440606106`` → ``junan``).
-
-    The slug comes from the workbook's own list of the 10 towns, never from a towns table's text,
-    so a table cannot choose a file name; an unknown code raises ParameterError.
-    """
-    from shunde_workbook.errors import ParameterError
-    from shunde_workbook.geo.names import TOWN_CODES, town_by_code
-
-    text = str(code).strip()
-    if text not in TOWN_CODES:
-        shown = text if len(text) <= 40 else text[:37] + "..."
-        raise ParameterError(
-            f"{where}: town_code {shown!r} is not one of Shunde's 10 town codes ({', '.join(TOWN_CODES)})"
-        )
-    slug = town_by_code(text).name_en.lower().replace("'", "")
-    assert _TOWN_SLUG.fullmatch(slug), slug  # the built-in names are plain pinyin
-    return slug
 
 
 def inside(root: str | Path, path: str | Path) -> Path:

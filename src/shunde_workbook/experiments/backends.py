@@ -48,7 +48,7 @@ def stop_sets(signum: int, wait: float = 5.0) -> None:
 
     Each set's runner stops as ``shunde-workbook run`` does on that signal (its folder stays consistent).
     """
-    from shunde_workbook.build.hygiene import kill_trees
+    from shunde_workbook.runner.hygiene import kill_trees
 
     STOP.set()
     with _LIVE_LOCK:
@@ -159,7 +159,7 @@ class LocalPool:
                     flush=True,
                 )
 
-        from shunde_workbook.build.hygiene import Interrupted
+        from shunde_workbook.runner.hygiene import Interrupted
 
         outcomes = {}
         with ThreadPoolExecutor(max_workers=min(self.jobs, len(plans))) as pool:

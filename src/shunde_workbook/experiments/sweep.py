@@ -12,10 +12,10 @@ SWEEP.yaml (documented in ``docs/sweeps.md``)::
       - measure: scenarios.rule_top.need_weighted.amount        # a results-store measure
       - {table: 05_scenarios_2023__allocations, column: 3}     # a headline-table column, one line per row
 
-Every set is validated (:func:`shunde_workbook.build.runner.plan`) before anything
+Every set is validated (:func:`shunde_workbook.runner.runner.plan`) before anything
 runs.  A set's folder is named by a hash of its parameters, so an unchanged set
 reruns into the same folder and the runner's cache skips it.  Sets run through a
-backend (:mod:`shunde_workbook.build.backends`): a local pool by default, or Dask.
+backend (:mod:`shunde_workbook.experiments.backends`): a local pool by default, or Dask.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shunde_workbook.build.backends import overrides
-from shunde_workbook.build.hygiene import Interrupted, Signals
+from shunde_workbook.data.safe_yaml import read_yaml_file
 from shunde_workbook.errors import ParameterError, RunError
-from shunde_workbook.params import read_yaml_file
+from shunde_workbook.experiments.backends import overrides
 from shunde_workbook.paths import OUTPUTS, ROOT
+from shunde_workbook.runner.hygiene import Interrupted, Signals
 
 
 @dataclass
@@ -132,7 +132,7 @@ class SetPlan:
 
 def validate_sweep(sweep: Sweep) -> list[SetPlan]:
     """Validate every set before anything runs; raise ParameterError listing the problems of all sets."""
-    from shunde_workbook.build.runner import jobs_for, plan
+    from shunde_workbook.runner.runner import jobs_for, plan
 
     problems, plans = [], []
     for i, params in enumerate(sweep.sets, 1):
@@ -151,11 +151,11 @@ def validate_sweep(sweep: Sweep) -> list[SetPlan]:
 
 def backend_for(dask: str | None, jobs: int | None):
     """The backend for ``--dask`` (None: local pool; ``local``: a LocalCluster; else a scheduler address)."""
-    from shunde_workbook.build.backends import LocalPool
+    from shunde_workbook.experiments.backends import LocalPool
 
     if not dask:
         return LocalPool(jobs)
-    from shunde_workbook.build.dask_backend import DaskBackend
+    from shunde_workbook.experiments.dask_backend import DaskBackend
 
     return DaskBackend(dask, jobs)
 
@@ -188,7 +188,7 @@ def run_sweep(
             outcomes = backend.run(sweep, plans, force)
         except Interrupted as sig:
             return _stopped(sweep, plans, sig, time.perf_counter() - t0)
-    from shunde_workbook.build.sweep_report import write_sweep_report  # pandas: only once the sets ran
+    from shunde_workbook.experiments.sweep_report import write_sweep_report  # pandas: only once the sets ran
 
     report = write_sweep_report(sweep, plans, outcomes, wall=time.perf_counter() - t0)
     failed = [o for o in outcomes.values() if o["status"] != "ok"]
@@ -204,8 +204,8 @@ def _stopped(sweep: Sweep, plans: list[SetPlan], sig, wall: float) -> int:
     """The summary of a sweep stopped by SIGINT/SIGTERM (each started set stopped as a run does)."""
     import signal
 
-    from shunde_workbook.build.backends import stop_sets
-    from shunde_workbook.build.hygiene import EXIT_CODES
+    from shunde_workbook.experiments.backends import stop_sets
+    from shunde_workbook.runner.hygiene import EXIT_CODES
 
     stop_sets(sig.signum)  # the local pool did this already; for other backends, any set run from here
     outcomes = getattr(sig, "outcomes", {})
