@@ -51,7 +51,7 @@ def overview(inp: Inputs) -> dict:
     unavailable = {}
     led = led.assign(field=led["field"].fillna("").astype(str).str.strip())
     if not (led["field"] != "").any():
-        unavailable["top_field"] = "unavailable.no_fields"
+        unavailable["top_field"] = unavailable["top_field_share"] = "unavailable.no_fields"
     fields = led.groupby(["year", "programme", "field"])["amount"].sum().reset_index()
     fields["share"] = fields["amount"] / fields.groupby(["year", "programme"])["amount"].transform("sum")
     totals = led.groupby("programme")["amount"].agg(["sum", "size"])

@@ -8,13 +8,55 @@ name against the results, which is what the consistency test does.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
 
 from shunde_workbook.narrative.findings import Finding, Value
 from shunde_workbook.narrative.labels import weights_text
-from shunde_workbook.narrative.text import LANGS, field_label, join_names, rule_label, template
+from shunde_workbook.narrative.text import LANGS, field_label, has, join_names, rule_label, template, tr
+
+
+def _unavailable_key(source: str, study_keys: dict) -> str | None:
+    """The ``unavailable`` key a value's source (``"fairness.theil.total"``) rests on, if any."""
+    key = re.split(r"[.\[]", source.split(".", 1)[-1], maxsplit=1)[0]
+    return key if key in study_keys else None
+
+
+def screened(build):
+    """Decorate a ``*_findings`` builder so that no finding states a number the study could not compute.
+
+    A finding whose value rests on a key of ``res["unavailable"]`` becomes a sentence saying what
+    cannot be computed on this ledger and why (``finding.unavailable``).
+    """
+
+    @functools.wraps(build)
+    def wrapper(res: dict, *args, **kwargs) -> list[Finding]:
+        gaps = res.get("unavailable") or {}
+        out = []
+        for f in build(res, *args, **kwargs):
+            keys = [k for v in f.values.values() if (k := _unavailable_key(v.source, gaps))]
+            if not keys:
+                out.append(f)
+                continue
+            what = {
+                lang: tr(f"unavailable.what.{f.id}", lang) if has(f"unavailable.what.{f.id}", lang) else f.id
+                for lang in LANGS
+            }
+            why = {lang: tr(gaps[keys[0]], lang) for lang in LANGS}
+            out.append(
+                Finding(
+                    f"{f.id}.unavailable",
+                    5,
+                    template("finding.unavailable"),
+                    words={"what": what, "why": why},
+                    hedges=f.hedges,
+                )
+            )
+        return out
+
+    return wrapper
 
 
 def _names(towns: pd.DataFrame, code: str) -> dict:
@@ -47,6 +89,7 @@ def _hedges(
     return out
 
 
+@screened
 def overview_findings(res: dict, statuses: dict) -> list[Finding]:
     """Findings of ``studies.overview``: totals, growth and the best-funded field."""
     h = _hedges(statuses, count=res["total_grants"])
@@ -75,12 +118,13 @@ def overview_findings(res: dict, statuses: dict) -> list[Finding]:
             4,
             template("finding.overview.top_field"),
             {"share": Value(res["top_field_share"], "pct", "overview.top_field_share")},
-            words={"field": {lang: field_label(res["top_field"], lang) for lang in LANGS}},
+            words={"field": {lang: field_label(res["top_field"] or "", lang) for lang in LANGS}},
             hedges=h,
         ),
     ]
 
 
+@screened
 def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
     """Findings of ``studies.distribution``: shares, per-resident range, coverage, missing population."""
     s = res["summary"]
@@ -146,6 +190,7 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
     return out
 
 
+@screened
 def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
     """Findings of ``studies.fairness``: Gini, Theil, concentration, need share and distance from need."""
     h_pop = _hedges(statuses, uses_population=True)
@@ -274,6 +319,7 @@ def rule_top_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
     return out
 
 
+@screened
 def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
     """Findings of ``studies.profile`` for one town."""
     t = res["town"]
