@@ -142,3 +142,18 @@ def test_a_failed_rebuild_keeps_the_manifest_and_results_true_to_the_files(step_
     rec["parameters"] = {**rec["parameters"], "tag": "fail"}
     (out / "manifest.json").write_text(json.dumps(second), "utf-8")
     assert any("other parameters" in p for p in check(out))
+
+
+def test_every_report_on_a_partial_ledger_says_how_many_rows_were_left_out(tmp_path, capsys):
+    from shunde_workbook.analysis.inputs import load_inputs
+    from shunde_workbook.narrative.provenance import banner_items
+
+    from helpers import default_params
+
+    out = tmp_path / "clean.csv"
+    assert main(["validate", str(_ledger(tmp_path, 40, bad=3)), "--out", str(out), "--partial"]) == 1
+    capsys.readouterr()
+    inp = load_inputs({**default_params(), "ledger_path": str(out)}, boundaries=False)
+    assert inp.statuses["ledger_partial"] == "3/40"
+    assert any("3 of its 40 rows" in b for b in banner_items(inp.statuses, "en"))
+    assert any("40 行中有 3 行" in b for b in banner_items(inp.statuses, "zh"))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from shunde_workbook.data.cache import read_ledger
+from shunde_workbook.data.ledger.outputs import read_partial
 from shunde_workbook.errors import InputError
 from shunde_workbook.params import resolve_path
 from shunde_workbook.units import WAN
@@ -117,6 +118,9 @@ def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
             codes = set(gdf["town_code"].astype(str))
             check_coverage(full, codes, f"the boundaries {params['boundaries_path']}", ledger_path)
     statuses = {"ledger": ledger_status(full), "towns": "published"}
+    partial = read_partial(ledger_path)  # written by validate --out --partial: rows with errors were left out
+    if partial:
+        statuses["ledger_partial"] = f"{partial['left_out']}/{partial.get('rows', '?')}"
     if gdf is not None:
         statuses["boundaries"] = "approximate" if bool(gdf["approx"].any()) else "official"
     return Inputs(ledger, full, towns, load_villages(), gdf, statuses, dict(params))
