@@ -157,3 +157,46 @@ def test_every_report_on_a_partial_ledger_says_how_many_rows_were_left_out(tmp_p
     assert inp.statuses["ledger_partial"] == "3/40"
     assert any("3 of its 40 rows" in b for b in banner_items(inp.statuses, "en"))
     assert any("40 行中有 3 行" in b for b in banner_items(inp.statuses, "zh"))
+
+
+def test_damaged_manifests_and_results_files_are_input_errors_not_tracebacks(tmp_path):
+    from shunde_workbook.cli.run import replay_arguments
+    from shunde_workbook.errors import InputError, RunError, WorkbookError
+    from shunde_workbook.experiments.compare import compare
+
+    good = {"run": {"parameters": {"language": "zh"}}, "reports": []}
+    for bad in ([1, 2], {"run": [], "reports": []}, {"run": {"parameters": "x"}, "reports": []}, {"run": {}}):
+        folder = tmp_path / f"m{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        (folder / "manifest.json").write_text(json.dumps(bad))
+        with pytest.raises(RunError):
+            compare(folder, folder)
+        with pytest.raises(WorkbookError):
+            replay_arguments(folder / "manifest.json")
+    evil = tmp_path / "evil.json"
+    evil.write_text(json.dumps({"run": {"parameters": {"x=1,ledger_path": "/etc/passwd"}}, "reports": []}))
+    with pytest.raises(InputError, match="not plain names"):
+        replay_arguments(evil)
+    folder = tmp_path / "out"
+    (folder / "results").mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps(good))
+    (folder / "results" / "r.csv").write_bytes(b'"unterminated,\x00\xff\n1,2,3,4\n')
+    with pytest.raises(InputError, match="not a readable results file"):
+        results.load(folder)
+
+
+def test_compare_csvs_neutralise_formulas(tmp_path):
+    from shunde_workbook.experiments.compare import write_comparison
+
+    runs = []
+    for value in ('=HYPERLINK("http://x","y")', "plain"):
+        folder = tmp_path / value[:5].strip('=("')
+        folder.mkdir()
+        run = {"parameters": {"note": value}, "inputs": {}, "started": "2026-01-01T00:00:00", "wall_seconds": 1.0}
+        run.update(peak_rss_mb=1.0, jobs=1, kernel="python3", git_commit="", params_file=None, packages={}, python="3")
+        manifest = {"run": run, "reports": []}
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        runs.append(folder)
+    files = write_comparison(*runs)
+    text = files["parameters"].read_text("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text

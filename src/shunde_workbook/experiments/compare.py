@@ -105,7 +105,7 @@ def measure_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
         (pd.isna(x) and pd.isna(y)) or (not pd.isna(x) and not pd.isna(y) and math.isclose(x, y, rel_tol=REL_TOL))
         for x, y in zip(va, vb, strict=True)
     ]
-    out = out[[not s for s in same]].copy()
+    out = out.loc[[not s for s in same]].copy()  # .loc: an empty mask (two runs without results) keeps the columns
     out["change"] = out["value_b"] - out["value_a"]
     out["relative"] = [
         (c / abs(x)) if not pd.isna(c) and x not in (0, 0.0) else float("nan")
