@@ -214,6 +214,7 @@ def run_job(job: Job) -> JobResult:
     import papermill as pm
     from papermill.engines import papermill_engines
 
+    from shunde_workbook.paths import remove_tree
     from shunde_workbook.publish.export import to_html, write_pdf
     from shunde_workbook.runner.commit import stage_dir
     from shunde_workbook.runner.hygiene import kill_kernels
@@ -227,7 +228,7 @@ def run_job(job: Job) -> JobResult:
         "analyst": f"reports/{job.name}.analyst.html",
         "notebook": f"notebooks/{job.name}.ipynb",
     }
-    shutil.rmtree(staged, ignore_errors=True)
+    remove_tree(staged, out)  # the job's own staging folder, checked to lie inside the outputs folder
     executed = staged / rel["notebook"]
     warm = take(job.kernel_name)
     sockets, km = (warm.sockets, warm.manager) if warm else (tempfile.mkdtemp(prefix="swk-"), None)
@@ -299,7 +300,7 @@ def run_job(job: Job) -> JobResult:
             kept.parent.mkdir(parents=True, exist_ok=True)
             os.replace(executed, kept)
             error["partial_notebook"] = str(kept)
-        shutil.rmtree(staged, ignore_errors=True)  # nothing half-written stays in .work/
+        remove_tree(staged, out)  # nothing half-written stays in .work/
         return JobResult(job.name, "failed", time.perf_counter() - t0, error=error)
     finally:
         stop(km, sockets)
