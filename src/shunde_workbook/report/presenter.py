@@ -40,6 +40,11 @@ def _show(markup: str) -> None:
     display(HTML(markup))
 
 
+def _data(f: Finding) -> str:
+    """The ``data-grade`` and ``data-confidence`` attributes of a finding's list item."""
+    return f'data-grade="{esc(f.grade.name if f.grade else "ungraded")}" data-confidence="{esc(f.confidence or "low")}"'
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_\-]+", "-", text).strip("-").lower() or "item"
 
@@ -146,7 +151,9 @@ class Report:
 
         key = [f for f in findings if f.grade is not None and key_finding_allowed(f.grade)]
         other = [f for f in findings if f not in key]
-        items = "".join(f'<li data-grade="{esc(f.grade.name)}">{f.html(self.lang)}</li>' for f in rank(key, limit))
+        from shunde_workbook.report.evidence_legend import legend_html, quality_note_html
+
+        items = "".join(f"<li {_data(f)}>{f.html(self.lang)}</li>" for f in rank(key, limit))
         if self.name.startswith("00_policy_brief"):
             self._headlines(rank(key, limit))
         if not items:
@@ -154,11 +161,11 @@ class Report:
         head = heading or tr("key_findings", self.lang)
         markup = (
             f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul>'
-            f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p></div>'
+            f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p>{legend_html(self.lang)}</div>'
         )
         if other:
             lis = "".join(
-                f'<li data-grade="{esc(f.grade.name if f.grade else "ungraded")}">{f.html(self.lang)}'
+                f"<li {_data(f)}>{f.html(self.lang)}"
                 + (self._setting_html(f.grade.setting) if f.grade is not None and f.grade.setting else "")
                 + "</li>"
                 for f in rank(other, other_limit)
@@ -167,7 +174,7 @@ class Report:
                 f'<div class="sw-cannot" id="simulated-cannot-tell"><h3>{esc(tr("cannot_tell", self.lang))}'
                 f"</h3><p>{esc(tr('cannot_tell_intro', self.lang))}</p><ul>{lis}</ul></div>"
             )
-        _show(markup)
+        _show(markup + quality_note_html(self.lang, self.statuses))
         record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (report/results.py)
 
     def _headlines(self, findings: list[Finding], n: int = 4) -> None:
