@@ -38,8 +38,9 @@ def legend_html(lang: str) -> str:
 
 
 def cell_flags(pop_grade: str = "", simulated: bool = False, imputed: bool = False, break_in_series: bool = False):
-    """The flags of one table cell: ``u`` (simulated ledger or grade-C/imputed population), ``e`` (imputed
-    or modelled), ``b`` (break in series); a string such as ``"ue"`` ('' when none).
+    """The flags of one table cell, e.g. ``"ue"`` ('' when none).
+
+    ``u``: simulated ledger or grade-C/imputed population; ``e``: imputed or modelled; ``b``: break in series.
     """
     out = ""
     if simulated or imputed or str(pop_grade) not in ("A", "B"):
