@@ -279,7 +279,8 @@ def _codes(ledger: pd.DataFrame, towns_index: pd.Index, programmes: list):
 def _extra_codes(ledger: pd.DataFrame, villages) -> tuple:
     """Year and village index of every row (village: position in ``villages``, else ``len(villages)``)."""
     years, year = np.unique(ledger["year"].to_numpy(dtype=int), return_inverse=True)
-    vill = pd.Index([str(v) for v in villages]).get_indexer(ledger["village_code"].astype("string").fillna(""))
+    codes = ledger["village_code"] if "village_code" in ledger else pd.Series("", index=ledger.index)
+    vill = pd.Index([str(v) for v in villages]).get_indexer(codes.astype("string").fillna(""))
     vill = np.where(vill < 0, len(villages), vill)
     return year, [int(y) for y in years], vill
 

@@ -32,6 +32,7 @@ _ALL_PROGRAMMES = ("众创共善", "和美社区")
 _POPULATION_WIDE = ("pop_share", "gini", "theil_between", "cv_per_resident", "need", "distance", "alloc_", "shift_")
 _WEIGHTED = ("need", "distance", "alloc_need_weighted", "alloc_floor_plus_need", "shift_need", "shift_floor")
 CONFIDENCE = ("high", "medium", "low")
+_LEDGER_HEDGES = ("simulated", "partly_simulated")
 
 
 def _covers_published_scope(params: dict) -> bool:
@@ -156,6 +157,8 @@ def assess(
             and published_matches(reconciliation, dec.facts)
         )
         f.grade = _grade_one(dec, f, evidence, simulated, published, brk)
+        if published:  # a published fact is true whatever the ledger: no simulated-data caution
+            f.hedges = [h for h in f.hedges if h not in _LEDGER_HEDGES]
         if towns_df is not None:
             f.confidence = confidence(dec, f, statuses, towns_df, published)
         if brk and dec.series_break:

@@ -258,12 +258,24 @@ def graded_numbers(dec: Declaration, values: dict) -> dict[str, Number]:
     return {k: n for k, n in dec.numbers.items() if k in values and n.metric is not None}
 
 
+def parts(dec: Declaration, d: dict, values: dict, meta: dict, towns) -> dict[str, np.ndarray]:
+    """Per draw, whether each graded number (by placeholder) and each ordering (by name) holds.
+
+    The same number or ordering about the same town is tested by the same code on the same draws in every
+    report, so the same fact gets the same share wherever it is stated.
+    """
+    out = {
+        key: number_holds(quantity(d, n, meta, towns), values[key].value, n.test)
+        for key, n in graded_numbers(dec, values).items()
+    }
+    out.update({name: np.asarray(ORDERS[name](d, meta, towns), dtype=bool) for name in dec.orders})
+    return out
+
+
 def holds(dec: Declaration, d: dict, values: dict, meta: dict, towns) -> np.ndarray:
     """Per draw: every graded number of the sentence within its test, and every ordering as stated."""
     size = len(next(iter(d.values())))
     out = np.ones(size, dtype=bool)
-    for key, n in graded_numbers(dec, values).items():
-        out &= number_holds(quantity(d, n, meta, towns), values[key].value, n.test)
-    for name in dec.orders:
-        out &= np.asarray(ORDERS[name](d, meta, towns), dtype=bool)
+    for part in parts(dec, d, values, meta, towns).values():
+        out &= part
     return out
