@@ -150,7 +150,7 @@ def assess(
         dec = claims.declaration(f.key)
         if dec is None:
             continue
-        published = (
+        published = dec.published_input or (
             bool(dec.facts)
             and reconciliation is not None
             and _covers_published_scope(params)
@@ -190,7 +190,7 @@ def _intervals(dec, f, evidence, results: dict) -> None:
 def _needs_draws(finding) -> bool:
     """Whether the grade or intervals of ``finding`` depend on the draws (else a point-only evidence will do)."""
     dec = claims.declaration(finding.key)
-    return dec is not None and not dec.exact
+    return dec is not None and not dec.exact and not dec.published_input
 
 
 def grade_label(g: Grade | None, lang: str) -> str:

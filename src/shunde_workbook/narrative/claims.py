@@ -53,6 +53,7 @@ class Declaration:
     facts: tuple = ()
     ledger: bool = True
     exact: bool = False
+    published_input: bool = False  # restates published inputs only (the 2023 plan): graded published
     series_break: bool = False  # graded on yearly totals: a programme entering within the period breaks it
 
 
@@ -238,6 +239,9 @@ DECLARATIONS: dict[str, Declaration] = {
     ),
     "finding.profile.villages_all": Declaration(
         "village_coverage", {"orgs": _N("town_orgs", "town", test="equal")}, ("all_funded",)
+    ),
+    "finding.scenarios.plan_total": Declaration(
+        "plan", {"plan": _N(None, reason=PUBLISHED)}, ledger=False, published_input=True
     ),
     # The data audit reports on the file itself: exact counts, whatever the ledger's provenance.
     "finding.audit.validation": Declaration("file_counts", exact=True),

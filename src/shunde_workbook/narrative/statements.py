@@ -237,30 +237,45 @@ def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
     """Findings of ``studies.scenarios``: the largest shift from history and the top town under each rule."""
     code = res["biggest_shift_town"]
     shift = res["biggest_shift"]
-    return [
-        Finding(
-            "scenarios.biggest_shift",
-            2,
-            template("finding.scenarios.biggest_shift"),
-            {
-                "plan": Value(res["plan_total"], "money", "scenarios.plan_total", res.get("plan_qualifier", "")),
-                "shift": Value(abs(shift), "money", "|scenarios.biggest_shift|"),
-            },
-            words={
-                "year": str(res["plan_year"]),
-                "rule": {
-                    lang: rule_label(res["biggest_shift_rule"], lang).lower()
-                    if lang == "en"
-                    else rule_label(res["biggest_shift_rule"], lang)
-                    for lang in ("zh", "en")
+    return (
+        [plan_total_finding(res)]
+        + [
+            Finding(
+                "scenarios.biggest_shift",
+                2,
+                template("finding.scenarios.biggest_shift"),
+                {
+                    "plan": Value(res["plan_total"], "money", "scenarios.plan_total", res.get("plan_qualifier", "")),
+                    "shift": Value(abs(shift), "money", "|scenarios.biggest_shift|"),
                 },
-                "town": _names(towns, code),
-                "direction": template("direction.gain" if shift > 0 else "direction.loss"),
-            },
-            hedges=_hedges(statuses, uses_population=True),
-            meta={"rule": res["biggest_shift_rule"], "town": code, "shift_sign": float(np.sign(shift))},
-        )
-    ] + rule_top_findings(res, towns, statuses)
+                words={
+                    "year": str(res["plan_year"]),
+                    "rule": {
+                        lang: rule_label(res["biggest_shift_rule"], lang).lower()
+                        if lang == "en"
+                        else rule_label(res["biggest_shift_rule"], lang)
+                        for lang in ("zh", "en")
+                    },
+                    "town": _names(towns, code),
+                    "direction": template("direction.gain" if shift > 0 else "direction.loss"),
+                },
+                hedges=_hedges(statuses, uses_population=True),
+                meta={"rule": res["biggest_shift_rule"], "town": code, "shift_sign": float(np.sign(shift))},
+            )
+        ]
+        + rule_top_findings(res, towns, statuses)
+    )
+
+
+def plan_total_finding(res: dict) -> Finding:
+    """The published 2023 plan that every allocation divides (a published figure: no simulated-data caution)."""
+    return Finding(
+        "scenarios.plan_total",
+        1,
+        template("finding.scenarios.plan_total"),
+        {"plan": Value(res["plan_total"], "money", "scenarios.plan_total", res.get("plan_qualifier", ""))},
+        words={"year": str(res["plan_year"])},
+    )
 
 
 #: Allocation rules that use population and village counts only (not the ledger), so they can be graded on

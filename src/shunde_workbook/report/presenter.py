@@ -77,6 +77,7 @@ class Report:
         self.mix = ledger_mix(ledger) if ledger is not None and "provenance" in ledger.columns else None
         self.out = Path(output_dir) if output_dir else OUTPUTS
         self.sections: list[tuple[str, str]] = []
+        self.graded: dict = {}  # catalogue key -> grade of the findings shown (key figures follow them)
         self.exported: list[Path] = []
         self._n_fig = 0
 
@@ -149,8 +150,10 @@ class Report:
         """
         from shunde_workbook.narrative.grades import key_finding_allowed
 
+        self.graded.update({f.key: f.grade for f in findings if f.grade is not None})
         key = [f for f in findings if f.grade is not None and key_finding_allowed(f.grade)]
-        other = [f for f in findings if f not in key]
+        gaps = [f for f in findings if f.grade is None]  # data gaps: caveats, never findings
+        other = [f for f in findings if f not in key and f not in gaps]
         from shunde_workbook.report.evidence_legend import legend_html, quality_note_html
 
         items = "".join(f"<li {_data(f)}>{f.html(self.lang)}</li>" for f in rank(key, limit))
@@ -174,6 +177,10 @@ class Report:
                 f'<div class="sw-cannot" id="simulated-cannot-tell"><h3>{esc(tr("cannot_tell", self.lang))}'
                 f"</h3><p>{esc(tr('cannot_tell_intro', self.lang))}</p><ul>{lis}</ul></div>"
             )
+        if gaps:
+            lis = "".join(f"<li>{esc(f.text(self.lang))}</li>" for f in gaps)
+            head = esc(tr("caveats.title", self.lang))
+            markup += f'<div class="sw-caveats" id="data-gaps"><h3>{head}</h3><ul>{lis}</ul></div>'
         _show(markup + quality_note_html(self.lang, self.statuses))
         record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (report/results.py)
 
@@ -214,11 +221,13 @@ class Report:
         self.exported += [stem.with_suffix(".png"), stem.with_suffix(".svg")]
         return buf.getvalue()
 
-    def _figure_html(self, png: bytes, caption: str, source: str | None, alt: str | None, css: str = "") -> str:
+    def _figure_html(
+        self, png: bytes, caption: str, source: str | None, alt: str | None, css: str = "", inputs=None
+    ) -> str:
         self._n_fig += 1
         label = tr("figure", self.lang, n=self._n_fig)
         b64 = base64.b64encode(png).decode()
-        src = short_source(source or self.default_source())
+        src = short_source(source or (self.inputs_source(inputs) if inputs else self.default_source()))
         return (
             f'<figure class="sw-figure{css}" style="margin:0"><img alt="{esc(alt or caption)}" '
             f'src="data:image/png;base64,{b64}"/>'
@@ -227,44 +236,90 @@ class Report:
         )
 
     def figure(
-        self, fig, key: str, caption: str, source: str | None = None, alt: str | None = None, small: bool = False
+        self,
+        fig,
+        key: str,
+        caption: str,
+        source: str | None = None,
+        alt: str | None = None,
+        small: bool = False,
+        inputs: tuple | None = None,
     ) -> None:
         """Save ``fig`` as PNG and SVG, show it with its caption and source, close it.
 
         ``alt`` describes what the figure shows, with its main values, for readers who cannot see it
-        (default: the caption); ``small`` shows it at most 420 px wide (e.g. a locator map).
+        (default: the caption); ``small`` shows it at most 420 px wide (e.g. a locator map); ``inputs``
+        names what the figure uses (``ledger``, ``population``, ``boundaries``, ``plan``, ``villages``)
+        and builds its source line (default: the ledger and boundaries).
         """
         css = " sw-fig-small" if small else ""
-        _show(self._figure_html(self._save_figure(fig, key), caption, source, alt, css))
+        _show(self._figure_html(self._save_figure(fig, key), caption, source, alt, css, inputs))
 
-    def figure_grid(self, items: list[tuple], columns: int = 2) -> None:
-        """Several small figures side by side; ``items`` are (fig, key, caption[, alt]) tuples."""
-        cells = "".join(
-            self._figure_html(self._save_figure(fig, key), caption, None, rest[0] if rest else None)
-            for fig, key, caption, *rest in items
-        )
-        _show(f'<div class="sw-figgrid sw-cols-{int(columns)}">{cells}</div>')
+    def figure_grid(self, items: list[tuple], columns: int = 2, key_figures: bool = False) -> None:
+        """Several small figures side by side; ``items`` are (fig, key, caption[, alt[, options]]) tuples.
+
+        ``options`` may name the figure's ``inputs`` (see :meth:`figure`) and the finding it ``shows``
+        (its catalogue key).  In a grid of ``key_figures`` on a simulated ledger, a figure whose finding is
+        graded built-in or noise is left out (named in a note): it is not a key figure.
+        """
+        import matplotlib.pyplot as plt
+
+        from shunde_workbook.narrative.grades import key_finding_allowed
+
+        cells, left_out = [], []
+        for fig, key, caption, *rest in items:
+            alt = rest[0] if rest else None
+            opts = rest[1] if len(rest) > 1 else {}
+            g = self.graded.get(opts.get("shows", ""))
+            if key_figures and self.simulated and g is not None and not key_finding_allowed(g):
+                plt.close(fig)
+                left_out.append(caption)
+                continue
+            png = self._save_figure(fig, key)
+            cells.append(self._figure_html(png, caption, None, alt, "", opts.get("inputs")))
+        note = ""
+        if left_out:
+            items_text = tr("list_sep", self.lang).join(left_out)
+            note = f'<p class="sw-figures-not-key">{esc(tr("figures.not_key", self.lang, items=items_text))}</p>'
+        _show(f'<div class="sw-figgrid sw-cols-{int(columns)}">{"".join(cells)}</div>{note}')
+
+    def stamped(self, inputs: tuple) -> bool:
+        """Whether a figure using ``inputs`` carries the simulated-data stamp (it uses a simulated ledger)."""
+        return self.simulated and "ledger" in inputs
+
+    def inputs_source(self, inputs: tuple) -> str:
+        """The source line of a figure or table built from ``inputs`` (see :meth:`figure`)."""
+        parts = []
+        for name in inputs:
+            if name == "ledger":
+                parts.append(self._ledger_source())
+            elif name == "boundaries":
+                parts.append(tr("source_boundaries_approx" if self.approximate else "source.boundaries", self.lang))
+            elif name == "plan":
+                parts.append(tr("source.plan", self.lang, year=2023))
+            elif name in ("population", "villages"):
+                parts.append(tr(f"source.{name}", self.lang))
+            else:
+                raise ValueError(f"Report.inputs_source: unknown input {name!r}")
+        return tr("list_sep", self.lang).join(parts)
 
     def default_source(self) -> str:
         """The source line of figures and tables built on the ledger, following its provenance."""
+        parts = [self._ledger_source()]
+        if self.approximate:
+            parts.append(tr("source_boundaries_approx", self.lang))
+        return tr("list_sep", self.lang).join(parts)
+
+    def _ledger_source(self) -> str:
         from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated
         from shunde_workbook.narrative.text import status_label
 
         if is_simulated(self.statuses):
-            parts = [tr("source_ledger_simulated", self.lang)]
-        elif is_mixed_simulated(self.statuses):
-            parts = [tr("source_ledger_mixed", self.lang)]
-        else:
-            parts = [
-                tr(
-                    "source_ledger_status",
-                    self.lang,
-                    status=status_label(self.statuses.get("ledger", "unknown"), self.lang),
-                )
-            ]
-        if self.approximate:
-            parts.append(tr("source_boundaries_approx", self.lang))
-        return tr("list_sep", self.lang).join(parts)
+            return tr("source_ledger_simulated", self.lang)
+        if is_mixed_simulated(self.statuses):
+            return tr("source_ledger_mixed", self.lang)
+        status = status_label(self.statuses.get("ledger", "unknown"), self.lang)
+        return tr("source_ledger_status", self.lang, status=status)
 
     # ---------------------------------------------------------------- tables
     def table(
