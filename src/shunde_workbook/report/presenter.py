@@ -332,12 +332,15 @@ class Report:
         percent: tuple = (),
         export: bool = True,
         max_rows: int = 60,
+        flags: dict | None = None,
     ) -> None:
         """Show ``df`` for reading and export it to CSV (UTF-8 with BOM) and XLSX.
 
         decimals: digits per column (default 0 for numbers); percent: columns
         holding 0..1 shares to show as percentages; max_rows: rows shown
-        (0 = export only, show just the caption).
+        (0 = export only, show just the caption); flags: column -> one Eurostat-style flag string per row
+        (``u``, ``e``, ``b``: :mod:`~shunde_workbook.report.evidence_legend`), shown after the value with a
+        legend under the table (the exported files keep the plain values).
         """
         if export:
             tabdir = self.out / "tables"
@@ -348,7 +351,8 @@ class Report:
             self.exported += write_table(df, stem, self.lang)
             record_table(self, df, _slug(key), percent)  # outputs/results/<report>.csv (report/results.py)
         _show(
-            (table_html(df.head(max_rows), decimals or {}, percent) if max_rows else "")
+            (table_html(df.head(max_rows), decimals or {}, percent, flags) if max_rows else "")
+            + (_flags_legend(flags, self.lang) if flags and max_rows else "")
             + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
             f"{esc(short_source(source or self.default_source()))}</div>"
         )
@@ -435,15 +439,25 @@ def format_param(name: str, value) -> str:
     return param_value(name, value)
 
 
-def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = ()) -> str:
-    """HTML table with escaped text, thousands separators and right-aligned numbers."""
+def _flags_legend(flags: dict, lang: str) -> str:
+    from shunde_workbook.report.evidence_legend import FLAGS, flags_legend_html
+
+    used = {ch for col in flags.values() for f in col for ch in str(f or "")}
+    return flags_legend_html(lang, [f for f in FLAGS if f in used]) if used else ""
+
+
+def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = (), flags: dict | None = None) -> str:
+    """HTML table with escaped text, thousands separators and right-aligned numbers (and cell ``flags``)."""
+    flags = {c: list(v) for c, v in (flags or {}).items()}
     head = "".join(
         f'<th class="{"num" if pd.api.types.is_numeric_dtype(df[c]) else ""}">{esc(c)}</th>' for c in df.columns
     )
     rows = []
-    for _, row in df.iterrows():
+    for i, (_, row) in enumerate(df.iterrows()):
         cells = []
         for c in df.columns:
+            flag = flags[c][i] if c in flags and i < len(flags[c]) else ""
+            mark = f' <sup class="sw-flag">{esc(flag)}</sup>' if flag else ""
             v = row[c]
             if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
                 if pd.isna(v):
@@ -452,7 +466,7 @@ def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = ()) -> str:
                     text = f"{v * 100:,.{decimals.get(c, 1)}f}%"
                 else:
                     text = f"{v:,.{decimals.get(c, 0)}f}"
-                cells.append(f'<td class="num">{text}</td>')
+                cells.append(f'<td class="num">{text}{mark}</td>')
             elif isinstance(v, str) and v.startswith(("http://", "https://")):
                 cells.append(f"<td>{short_link(v)}</td>")
             else:
