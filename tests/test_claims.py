@@ -292,3 +292,38 @@ def test_confidence_never_high_on_weak_inputs(default_run):
         if f.grade.name == "published":
             assert f.confidence == "high"
             assert "simulated" not in f.hedges  # published facts carry no simulated-data caution
+
+
+def test_official_ledger_unlike_the_simulator_names_the_largest_gap_from_need_with_its_interval(default_run):
+    """Money moved from 容桂 to 杏坛 and 均安 on an official ledger that still reconciles with the totals."""
+    from shunde_workbook.narrative.grades import key_finding_allowed
+
+    inp, params = default_run["inp"], {**default_run["params"], "draws": 300}
+    led = inp.full_ledger.copy()
+    rows = led.index[led["town_code"] == "440606006"]
+    moved = rows[: int(len(rows) * 0.6)]
+    led.loc[moved[::2], "town_code"] = "440606105"
+    led.loc[moved[1::2], "town_code"] = "440606106"
+    led.loc[moved, "village_code"] = None  # now town-level grants of their new towns
+    official = dataclasses.replace(
+        inp,
+        ledger=led[led["year"].between(2017, 2022)],
+        full_ledger=led,
+        statuses={**inp.statuses, "ledger": "official"},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = studies.fairness(official, params["need_weights"], params["top_n"])
+        ev = evi.for_params(official, params)
+    assert ev.complete  # official and reconciling: complete records
+    findings = statements.fairness_findings(res, official.towns, official.statuses)
+    assess(findings, {}, ev, official.statuses, reconcile(led), params, towns=official.towns, ledger=official.ledger)
+    gap = next(f for f in findings if f.key == "finding.fairness.distance")
+    assert gap.meta["under"] == "440606006"  # 容桂 is now furthest below its need share
+    assert key_finding_allowed(gap.grade)
+    for key in ("under_pct", "over_pct"):
+        v = gap.values[key]
+        assert v.lo is not None and v.lo <= v.value <= v.hi  # the gap's interval (population and weights)
+    assert np.ptp(ev.draws["amount"], axis=0).max() == 0  # exact sums: no sampling interval
+    conc = next(f for f in findings if f.key == "finding.fairness.concentration")
+    assert conc.values["hhi"].lo is None

@@ -1,7 +1,7 @@
 """Every printed interval of the default run, recomputed independently from the reference CSVs (issue 20).
 
 The recomputation does not call the package's Monte Carlo code.  It reads ``data/reference/towns.csv``
-(village units), the run's population ranges (point, 90 % low and high per town: the model's stated
+(``n_village_units_2021``), the run's population ranges (point, 90 % low and high per town: the model's stated
 inputs) and the default ledger, and then, with its own code and its own random numbers:
 
 * draws each town's population from a two-piece uniform with 90 % of its mass in [low, high] and its median
@@ -10,7 +10,8 @@ inputs) and the default ledger, and then, with its own code and its own random n
 * allocation by population = plan × the town's population share (towns without a figure get their share
   of 村(社区) first); by need = plan × need share; floor plus need = floor share of the plan split equally,
   the rest by need;
-* population share of a town and Gini: the ledger resampled within each programme × year with
+* distance from need = money / (money of the towns with a need score × need share) − 1;
+* money per resident, its ratio between two towns, and Gini: the ledger resampled within each programme × year with
   replacement, each resampled stratum rescaled to its published total, money summed by town; Gini =
   1 − Σ (X_k − X_{k−1})(Y_k + Y_{k−1}) over towns sorted by money per resident;
 * HHI and top-10 share: the same resamples, money summed by organisation, the interval centred on the
@@ -93,7 +94,7 @@ def test_every_printed_interval_matches_an_independent_recomputation(run):
     params, results, inp, ev, findings = run
     rng = np.random.default_rng(777)
     towns = pd.read_csv("data/reference/towns.csv", dtype={"town_code": str}).set_index("town_code")
-    units = towns["village_units"].reindex(inp.towns.index).astype(float)
+    units = towns["n_village_units_2021"].reindex(inp.towns.index).astype(float)
     ranges = ev.population_ranges
     n = 2000
     pop = _populations(ranges, n, rng)
@@ -145,6 +146,12 @@ def test_every_printed_interval_matches_an_independent_recomputation(run):
                 p = pop.iloc[: len(amounts)].reset_index(drop=True)
                 ratio = (amounts[f.meta["high"]] / p[f.meta["high"]]) / (amounts[f.meta["low"]] / p[f.meta["low"]])
                 lo, hi = np.quantile(ratio, [0.05, 0.95])
+            elif f.key == "finding.fairness.distance":
+                code = f.meta["under" if key == "under_pct" else "over"]
+                nd = need.iloc[: len(amounts)].reset_index(drop=True)
+                target = amounts.loc[:, has].sum(axis=1) * nd[code]
+                dist = amounts[code] / target - 1
+                lo, hi = np.quantile(-dist if key == "under_pct" else dist, [0.05, 0.95])
             elif f.key == "finding.fairness.gini":
                 p = pop.iloc[: len(amounts)].reset_index(drop=True)
                 g = [_gini(amounts.iloc[i], p.iloc[i].where(has)) for i in range(len(amounts))]

@@ -200,7 +200,10 @@ DECLARATIONS: dict[str, Declaration] = {
     ),
     "finding.fairness.distance": Declaration(
         "distance_from_need",
-        {"under_pct": _N("distance", "under", sign=-1), "over_pct": _N("distance", "over")},
+        {
+            "under_pct": _N("distance", "under", sign=-1, interval=True),
+            "over_pct": _N("distance", "over", interval=True),
+        },
         ("worst_under", "worst_over"),
     ),
     "finding.scenarios.biggest_shift": Declaration(
