@@ -126,7 +126,9 @@ def test_every_printed_interval_matches_an_independent_recomputation(run):
     }
     led = inp.ledger
     boots = _bootstrap(led, 600, rng)
-    amounts = pd.DataFrame([b.groupby("town_code")["amount"].sum().reindex(inp.towns.index).fillna(0) for b in boots])
+    amounts = pd.DataFrame(
+        [b.groupby("town_code")["amount"].sum().reindex(inp.towns.index).fillna(0) for b in boots]
+    ).reset_index(drop=True)
     checked = set()
     for f in findings:
         for key, v in f.values.items():
