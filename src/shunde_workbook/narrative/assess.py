@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from shunde_workbook.metrics.montecarlo import LEVEL as LEVEL  # the level of every interval shown
 from shunde_workbook.narrative import claims
 from shunde_workbook.narrative.grades import Grade, causes_for, grade, published_matches, setting_for
 
-#: Level of every interval shown.
-LEVEL = 0.9
 NUMERIC_TOLERANCE = claims.NUMERIC_TOLERANCE
 _ALL_PROGRAMMES = ("众创共善", "和美社区")
 #: Quantities computed with every town's population (a share's denominator): their confidence is the

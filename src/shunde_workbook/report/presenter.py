@@ -23,8 +23,8 @@ import pandas as pd
 
 from shunde_workbook.narrative.findings import Finding, rank
 from shunde_workbook.narrative.text import has, tr
-from shunde_workbook.report.results import record as record_results
-from shunde_workbook.report.results import record_table
+from shunde_workbook.results.writer import record as record_results
+from shunde_workbook.results.writer import record_table
 
 FIG_DPI = 150
 
@@ -182,7 +182,7 @@ class Report:
             head = esc(tr("caveats.title", self.lang))
             markup += f'<div class="sw-caveats" id="data-gaps"><h3>{head}</h3><ul>{lis}</ul></div>'
         _show(markup + quality_note_html(self.lang, self.statuses))
-        record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (report/results.py)
+        record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (results/writer.py)
 
     def _headlines(self, findings: list[Finding], n: int = 4) -> None:
         """The brief's top findings with their grades, for the landing index (``tables/<name>__headlines.json``)."""
@@ -349,7 +349,7 @@ class Report:
             from shunde_workbook.report.exports import write_table
 
             self.exported += write_table(df, stem, self.lang)
-            record_table(self, df, _slug(key), percent)  # outputs/results/<report>.csv (report/results.py)
+            record_table(self, df, _slug(key), percent)  # outputs/results/<report>.csv (results/writer.py)
         _show(
             (table_html(df.head(max_rows), decimals or {}, percent, flags) if max_rows else "")
             + (_flags_legend(flags, self.lang) if flags and max_rows else "")
