@@ -160,6 +160,8 @@ class Finding:
         setting = tr(f"setting.{g.setting}", lang) if g.setting and has(f"setting.{g.setting}", lang) else g.setting
         if g.basis == "exact":
             title = tr("grade.exact.help", lang)
+        elif g.name == "noise" and g.share >= 0.95:  # holds in the seeds, but no tested setting makes it so
+            title = tr("grade.noise.unexplained", lang, share=f"{g.share:.0%}")
         elif g.counterfactual_share is not None:
             cf = f"{g.counterfactual_share:.0%}"
             title = tr("grade.built-in.proof", lang, share=f"{g.share:.0%}", cf=cf, setting=setting or "")
