@@ -273,7 +273,7 @@ class Report:
             g = self.graded.get(opts.get("shows", ""))
             if key_figures and self.simulated and g is not None and not key_finding_allowed(g):
                 plt.close(fig)
-                left_out.append(caption)
+                left_out.append(caption.rstrip("。.").strip())
                 continue
             png = self._save_figure(fig, key)
             cells.append(self._figure_html(png, caption, None, alt, "", opts.get("inputs")))
