@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from shunde_workbook.errors import RunError
+from shunde_workbook.report.webfonts import common_characters, embed_fonts
 from shunde_workbook.results import load
 
 #: Two values are the same measure value when they agree to this relative tolerance.
@@ -213,7 +214,7 @@ def write_comparison(a: Path, b: Path) -> dict[str, Path]:
             csvs={k: p.name for k, p in files.items()},
         )
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(html, encoding="utf-8")
+        tmp.write_text(embed_fonts(html, also=common_characters(lang)), encoding="utf-8")
         os.replace(tmp, path)
         files[edition] = path
     write_index(diff["b"], diff["manifest_b"])

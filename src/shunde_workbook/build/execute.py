@@ -182,6 +182,7 @@ def run_job(job: Job) -> JobResult:
     from shunde_workbook.build.export import to_html, write_pdf
     from shunde_workbook.build.hygiene import kill_kernels
     from shunde_workbook.build.kernels import launch, prestart, stop, take
+    from shunde_workbook.report.webfonts import embed_fonts
 
     t0 = time.perf_counter()
     out = Path(job.outputs)
@@ -235,6 +236,8 @@ def run_job(job: Job) -> JobResult:
         t3 = time.perf_counter()
         nb = nbformat.read(str(executed), as_version=4)
         html = {ed: to_html(nb, ed, job.title, job.language) for ed in ("policy", "analyst")}
+        both = "".join(html.values())  # one font subset serves both editions
+        html = {ed: embed_fonts(text, also=both) for ed, text in html.items()}
         for edition, text in html.items():
             _write_atomic(staged / rel[edition], text)
         pdf = write_pdf(job.name, staged / rel["policy"], job.language)  # the brief's A4 PDF (build.export)

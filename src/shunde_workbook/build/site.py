@@ -130,6 +130,7 @@ def _draw_town_map(path: Path, lang: str, present: set[str]) -> str:
     from html import escape
 
     from shunde_workbook.geo.names import TOWNS
+    from shunde_workbook.report.webfonts import common_characters, embed_fonts
 
     try:
         import geopandas as gpd
@@ -272,6 +273,6 @@ def write_index(outputs: Path, manifest: dict) -> Path:
     )
     path = outputs / "index.html"
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(html, encoding="utf-8")
+    tmp.write_text(embed_fonts(html, also=common_characters(lang)), encoding="utf-8")
     os.replace(tmp, path)
     return path
