@@ -130,7 +130,6 @@ def _draw_town_map(path: Path, lang: str, present: set[str]) -> str:
     from html import escape
 
     from shunde_workbook.geo.names import TOWNS
-    from shunde_workbook.report.webfonts import common_characters, embed_fonts
 
     try:
         import geopandas as gpd
@@ -232,6 +231,7 @@ def _mtime(page: Path) -> str:
 def write_index(outputs: Path, manifest: dict) -> Path:
     """Render ``index.html`` from the manifest and the reports on disk (atomically)."""
     from shunde_workbook.geo.names import TOWNS
+    from shunde_workbook.report.webfonts import common_characters, embed_fonts
 
     run_params = manifest["run"]["parameters"]
     lang = run_params.get("language", "zh")

@@ -67,9 +67,7 @@ def subset_woff2(characters: str) -> bytes:
     options.layout_features = []  # kerning and alternates add a third to the size for no visible gain
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
     options.notdef_outline = True
-    font = TTFont(
-        str(cjk_font_path()), fontNumber=_face_index(), lazy=True, recalcBBoxes=False, recalcTimestamp=False
-    )
+    font = TTFont(str(cjk_font_path()), fontNumber=_face_index(), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
     try:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=characters)
