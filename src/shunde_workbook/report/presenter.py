@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import re
 from datetime import date
 from pathlib import Path
@@ -193,28 +192,37 @@ class Report:
         )
 
     # --------------------------------------------------------------- figures
-    def _save_figure(self, fig, key: str) -> bytes:
+    def _save_figure(self, fig, key: str, width_mm: float | None = None) -> bytes:
+        """Save ``fig`` as PNG and SVG (redrawn ``width_mm`` wide when given: see report.printsize)."""
         import matplotlib.pyplot as plt
+
+        from shunde_workbook.report.printsize import save_png
 
         figdir = self.out / "figures"
         figdir.mkdir(parents=True, exist_ok=True)
         stem = figdir / f"{self.name}__{_slug(key)}"
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=FIG_DPI, bbox_inches="tight", facecolor="white")
-        stem.with_suffix(".png").write_bytes(buf.getvalue())
+        png = save_png(fig, FIG_DPI, width_mm)
+        stem.with_suffix(".png").write_bytes(png)
         fig.savefig(stem.with_suffix(".svg"), bbox_inches="tight", facecolor="white")
         plt.close(fig)
         self.exported += [stem.with_suffix(".png"), stem.with_suffix(".svg")]
-        return buf.getvalue()
+        return png
 
     def _figure_html(self, png: bytes, caption: str, source: str | None, alt: str | None, css: str = "") -> str:
+        """A captioned figure; a click shows it full size (CSS ``:target``, no script); prints at scale 1."""
+        from shunde_workbook.report.printsize import physical_mm
+
         self._n_fig += 1
         label = tr("figure", self.lang, n=self._n_fig)
         b64 = base64.b64encode(png).decode()
         src = short_source(source or self.default_source())
+        anchor = f"fig-{self._n_fig}"
         return (
-            f'<figure class="sw-figure{css}" style="margin:0"><img alt="{esc(alt or caption)}" '
-            f'src="data:image/png;base64,{b64}"/>'
+            f'<figure class="sw-figure{css}" id="{anchor}" style="margin:0">'
+            f'<a class="sw-zoom" href="#{anchor}" title="{esc(tr("pages.zoom", self.lang))}">'
+            f'<img alt="{esc(alt or caption)}" style="--print-w:{physical_mm(png, FIG_DPI)}mm" '
+            f'src="data:image/png;base64,{b64}"/></a>'
+            f'<a class="sw-zoom-close" href="#_" title="{esc(tr("pages.zoom_close", self.lang))}"></a>'
             f'<figcaption class="sw-caption"><strong>{esc(label)}</strong> {esc(caption)}<br/>'
             f"{esc(tr('source', self.lang))}: {esc(src)}</figcaption></figure>"
         )
@@ -230,13 +238,23 @@ class Report:
         css = " sw-fig-small" if small else ""
         _show(self._figure_html(self._save_figure(fig, key), caption, source, alt, css))
 
-    def figure_grid(self, items: list[tuple], columns: int = 2) -> None:
-        """Several small figures side by side; ``items`` are (fig, key, caption[, alt]) tuples."""
+    def figure_grid(self, items: list[tuple], columns: int = 2, widths: list[float] | None = None) -> None:
+        """Figures side by side; ``items`` are (fig, key, caption[, alt]) tuples, ``columns`` to a row.
+
+        ``widths``: relative column widths (default equal).  Each figure is redrawn at its printed cell
+        width (A4), so its labels print at the size they were drawn (report.printsize).
+        """
+        from shunde_workbook.report.printsize import cell_widths_mm
+
+        cells_mm = cell_widths_mm(int(columns), widths)
         cells = "".join(
-            self._figure_html(self._save_figure(fig, key), caption, None, rest[0] if rest else None)
-            for fig, key, caption, *rest in items
+            self._figure_html(
+                self._save_figure(fig, key, cells_mm[i % len(cells_mm)]), caption, None, rest[0] if rest else None
+            )
+            for i, (fig, key, caption, *rest) in enumerate(items)
         )
-        _show(f'<div class="sw-figgrid sw-cols-{int(columns)}">{cells}</div>')
+        template = " ".join(f"{w:g}fr" for w in (widths or [1] * int(columns)))
+        _show(f'<div class="sw-figgrid sw-cols-{int(columns)}" style="grid-template-columns:{template}">{cells}</div>')
 
     def default_source(self) -> str:
         """The source line of figures and tables built on the ledger, following its provenance."""

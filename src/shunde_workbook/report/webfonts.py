@@ -23,8 +23,11 @@ from shunde_workbook.report.fonts import CJK_FAMILY, cjk_font_path
 
 STYLE_ID = "sw-embedded-font"
 _BLOCK = re.compile(rf'<style id="{STYLE_ID}">.*?</style>\n?', re.S)
-# Code and pre-formatted text keep their monospace font; Chinese inside them falls back to the page font.
-_CODE_RULE = (
+# JupyterLab's stylesheet draws text in its own font variables (system-ui first): point them at the page
+# font.  Code keeps its monospace font; Chinese inside it falls back to the page font.
+_PAGE_RULES = (
+    f':root {{ --jp-content-font-family: "{CJK_FAMILY}", system-ui, sans-serif; '
+    f'--jp-ui-font-family: "{CJK_FAMILY}", system-ui, sans-serif; }}\n'
     "pre, code, kbd, samp, .highlight pre, .cm-content, .jp-OutputArea-output pre"
     f' {{ font-family: var(--jp-code-font-family, monospace), "{CJK_FAMILY}", monospace; }}'
 )
@@ -72,6 +75,7 @@ def subset_woff2(characters: str) -> bytes:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=characters)
         subsetter.subset(font)
+        to_truetype(font)
         buf = io.BytesIO()
         font.flavor = "woff2"
         font.save(buf)
@@ -80,13 +84,63 @@ def subset_woff2(characters: str) -> bytes:
     return buf.getvalue()
 
 
+def to_truetype(font) -> None:
+    """Convert a CFF-flavoured font to TrueType outlines in place (cubic to quadratic curves).
+
+    Chromium prints CFF web fonts into PDFs as nameless Type 3 glyph procedures; TrueType outlines are
+    embedded as a named font (``pdffonts`` lists the Noto face), with the text still selectable.
+    """
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    if "CFF " not in font:
+        return
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    glyf = font["glyf"] = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = glyphs
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for field in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
+        setattr(maxp, field, 0)
+    maxp.maxZones = 1
+    maxp.maxComponentDepth = 0
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping = 2.0, [], {}
+    post.glyphOrder = order
+    font["head"].indexToLocFormat = 0
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
+    font.recalcBBoxes = True  # glyf and head bounding boxes from the new outlines
+
+
 def font_face_css(characters: str) -> str:
     """The ``<style>`` block that embeds the subset font (an ``@font-face`` rule) for ``characters``."""
     data = base64.b64encode(subset_woff2(characters)).decode("ascii")
     return (
         f'<style id="{STYLE_ID}">@font-face {{ font-family: "{CJK_FAMILY}"; font-style: normal; '
         f'font-weight: 400; font-display: block; src: url(data:font/woff2;base64,{data}) format("woff2"); }}\n'
-        f"{_CODE_RULE}</style>\n"
+        f"{_PAGE_RULES}</style>\n"
     )
 
 
@@ -96,14 +150,14 @@ def embed_fonts(page: str, also: str = "") -> str:
     ``also``: more characters to include, e.g. the other edition of the same report, so that both
     editions share one subset (cut once per process; subsetting takes a second or two).
     Idempotent: a page that already carries an embedded font gets a fresh one for its current text.
-    The block goes first in ``<head>`` (or at the very start when there is no head), so the page's
-    own stylesheets, which name ``Noto Sans CJK SC`` first, use it.
+    The block goes last in ``<head>`` (or first when there is no head), after the page's own styles:
+    they name ``Noto Sans CJK SC`` first, and its rules for the notebook font variables win.
     """
     page = _BLOCK.sub("", page)
     block = font_face_css(page_characters(page + _BLOCK.sub("", also)))
-    head = re.search(r"<head[^>]*>", page, re.I)
-    if head:
-        return page[: head.end()] + "\n" + block + page[head.end() :]
+    head = page.lower().rfind("</head>")
+    if head >= 0:
+        return page[:head] + block + page[head:]
     doctype = re.match(r"\s*<!DOCTYPE[^>]*>", page, re.I)
     at = doctype.end() if doctype else 0
     return page[:at] + block + page[at:]

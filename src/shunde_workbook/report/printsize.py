@@ -1,0 +1,66 @@
+"""Figures sized for print, so that their labels print at the size they were drawn.
+
+A figure drawn 8 inches wide and printed 60 mm wide prints its 10 pt labels at 3 pt.  Here a figure
+meant for a cell of a printed page is redrawn at that cell's width before it is saved, so it prints at
+scale 1: every label keeps its point size (the house style uses 8 pt and more).  The page's print CSS
+then shows each image at its physical width (``--print-w``, never more than the cell).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+
+TEXT_MM = 186.0  # A4 (210 mm) less the 12 mm side margins of the reports' @page rule (report.css)
+GAP_MM = 5.0  # the gap between figures of a grid in print (report.css: .sw-figgrid column-gap)
+MM_PER_IN = 25.4
+
+
+def cell_widths_mm(n: int, widths: list[float] | None = None) -> list[float]:
+    """Printed width of each of ``n`` grid cells (``widths``: relative widths; default equal)."""
+    widths = list(widths or [1.0] * n)
+    if len(widths) != n:
+        raise ValueError(f"cell_widths_mm: {len(widths)} widths for {n} columns")
+    usable = TEXT_MM - GAP_MM * (n - 1)
+    return [usable * w / sum(widths) for w in widths]
+
+
+def png_width_px(png: bytes) -> int:
+    """The width in pixels of a PNG (from its header)."""
+    return struct.unpack(">I", png[16:20])[0]
+
+
+def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
+    """``fig`` as PNG bytes; with ``width_mm``, redrawn so the saved image is that wide at ``dpi``.
+
+    The figure keeps its aspect ratio and its font sizes; ``bbox_inches="tight"`` may crop margins or
+    take in a legend outside the axes, so the size is corrected (at most three times) until the image is
+    within 1.5% of ``width_mm``.
+    """
+
+    def render() -> bytes:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+        return buf.getvalue()
+
+    png = render()
+    if not width_mm:
+        return png
+    for _ in range(3):
+        got_mm = png_width_px(png) / dpi * MM_PER_IN
+        if abs(got_mm - width_mm) <= 0.015 * width_mm:
+            break
+        w, h = fig.get_size_inches()
+        k = width_mm / got_mm
+        fig.set_size_inches(w * k, h * k)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tight_layout may warn for axes it cannot fit; the result stands
+            fig.tight_layout()
+        png = render()
+    return png
+
+
+def physical_mm(png: bytes, dpi: int) -> float:
+    """The width at which ``png`` prints at scale 1 (its labels at their drawn size), in mm."""
+    return round(png_width_px(png) / dpi * MM_PER_IN, 1)
