@@ -36,7 +36,9 @@ def test_the_font_is_woff2_named_as_the_stylesheets_ask_and_small():
     out = embed_fonts(PAGE)
     font = _font(out)
     assert font.flavor == "woff2"
-    assert "glyf" in font and "CFF " not in font, "TrueType outlines: Chromium names them in PDFs (CFF prints as Type 3)"
+    assert "glyf" in font and "CFF " not in font, (
+        "TrueType outlines: Chromium names them in PDFs (CFF prints as Type 3)"
+    )
     assert font["name"].getDebugName(1) == "Noto Sans CJK SC"
     size = len(re.search(r"base64,([A-Za-z0-9+/=]+)\) format\(\"woff2\"\)", out).group(1)) * 3 // 4
     assert size < 60_000, f"a page of 30 CJK characters embeds {size} bytes of font"
