@@ -134,23 +134,13 @@ def allocation_sensitivity(
         color="#333",
     )
     ax.set_xlim(float(table.index.min()), float(table.index.max()))
-    ax.set_xticks(np.linspace(0, 1, 6))
+    ticks = np.linspace(0, 1, 6)
+    names = [f"{t:.1f}" for t in ticks]
+    names[0], names[-1] = f"0\n{WORDS['by_units'][lang]}", f"1\n{WORDS['by_population'][lang]}"
+    ax.set_xticks(ticks, names)
     ax.set_xlabel(WORDS["pop_weight"][lang])
     ax.set_ylabel(_amount_label(unit, lang))
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.text(
-        0.0, -0.16, WORDS["by_units"][lang], transform=ax.transAxes, ha="left", va="top", fontsize=8, color="#7f8c8d"
-    )
-    ax.text(
-        1.0,
-        -0.16,
-        WORDS["by_population"][lang],
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
-        fontsize=8,
-        color="#7f8c8d",
-    )
     stamp(fig, simulated, lang)
     fig.tight_layout()
     return fig
@@ -186,8 +176,12 @@ def spread_apart(values, gap: float) -> np.ndarray:
 def _label_line_ends(ax, table: pd.DataFrame, order, labels, colours) -> None:
     """Name each line at its right end, in its colour, labels spread apart so none overlap."""
     ends = table.iloc[-1][list(order)].to_numpy(dtype=float)
-    lo, hi = float(np.nanmin(table.to_numpy())), float(np.nanmax(table.to_numpy()))
-    placed = spread_apart(ends, gap=0.075 * (hi - lo if hi > lo else 1.0))
+    fig = ax.figure
+    fig.tight_layout()
+    y0, y1 = ax.get_ylim()
+    axes_pt = ax.get_position().height * fig.get_size_inches()[1] * 72
+    # 20 pt between label centres at the drawn size: about 11 pt or more once redrawn narrower for print
+    placed = spread_apart(ends, gap=20 * (y1 - y0) / axes_pt)
     x_end = float(table.index.max())
     for i, (town, y, y_text) in enumerate(zip(order, ends, placed, strict=True)):
         ax.annotate(
@@ -197,7 +191,7 @@ def _label_line_ends(ax, table: pd.DataFrame, order, labels, colours) -> None:
             textcoords="data",
             va="center",
             ha="left",
-            fontsize=9,
+            fontsize=8.5,
             color=colours(i % 10),
             annotation_clip=False,
             arrowprops={"arrowstyle": "-", "color": colours(i % 10), "lw": 0.6, "shrinkA": 0, "shrinkB": 1},

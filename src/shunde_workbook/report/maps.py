@@ -327,7 +327,18 @@ def choropleth(
     if title:
         ax.set_title(title, fontsize=13, pad=6)
     if "approx" in gdf.columns and gdf["approx"].astype(bool).any():
+        from matplotlib.transforms import ScaledTranslation
+
+        above_stamp = fig.transFigure + ScaledTranslation(0, 11 / 72, fig.dpi_scale_trans)  # 11 pt up, any size
         fig.text(
-            0.5, 0.025, CAPTION[language], ha="center", va="bottom", fontsize=8, color="#333333", gid="approx-caption"
+            0.5,
+            0.0,
+            CAPTION[language],
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color="#333333",
+            gid="approx-caption",
+            transform=above_stamp,
         )
     return fig

@@ -238,23 +238,28 @@ class Report:
         css = " sw-fig-small" if small else ""
         _show(self._figure_html(self._save_figure(fig, key), caption, source, alt, css))
 
-    def figure_grid(self, items: list[tuple], columns: int = 2, widths: list[float] | None = None) -> None:
+    def figure_grid(
+        self, items: list[tuple], columns: int = 2, widths: list[float] | None = None, lead: bool = False
+    ) -> None:
         """Figures side by side; ``items`` are (fig, key, caption[, alt]) tuples, ``columns`` to a row.
 
-        ``widths``: relative column widths (default equal).  Each figure is redrawn at its printed cell
-        width (A4), so its labels print at the size they were drawn (report.printsize).
+        ``widths``: relative column widths (default equal); ``lead``: the first figure fills the first
+        column of two rows and the others stack beside it (two columns).  Each figure is redrawn at its
+        printed cell width (A4), so its labels print at the size they were drawn (report.printsize).
         """
         from shunde_workbook.report.printsize import cell_widths_mm
 
         cells_mm = cell_widths_mm(int(columns), widths)
+        column = [0] + [1] * (len(items) - 1) if lead else [i % len(cells_mm) for i in range(len(items))]
         cells = "".join(
             self._figure_html(
-                self._save_figure(fig, key, cells_mm[i % len(cells_mm)]), caption, None, rest[0] if rest else None
+                self._save_figure(fig, key, cells_mm[column[i]]), caption, None, rest[0] if rest else None
             )
             for i, (fig, key, caption, *rest) in enumerate(items)
         )
         template = " ".join(f"{w:g}fr" for w in (widths or [1] * int(columns)))
-        _show(f'<div class="sw-figgrid sw-cols-{int(columns)}" style="grid-template-columns:{template}">{cells}</div>')
+        css = f"sw-figgrid sw-cols-{int(columns)}" + (" sw-lead" if lead else "")
+        _show(f'<div class="{css}" style="grid-template-columns:{template}">{cells}</div>')
 
     def default_source(self) -> str:
         """The source line of figures and tables built on the ledger, following its provenance."""

@@ -34,7 +34,8 @@ def png_width_px(png: bytes) -> int:
 def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
     """``fig`` as PNG bytes; with ``width_mm``, redrawn so the saved image is that wide at ``dpi``.
 
-    The figure keeps its aspect ratio and its font sizes; ``bbox_inches="tight"`` may crop margins or
+    The figure keeps its font sizes (a narrower figure loses less height than width, so labels keep room);
+    ``bbox_inches="tight"`` may crop margins or
     take in a legend outside the axes, so the size is corrected (at most three times) until the image is
     within 1.5% of ``width_mm``.
     """
@@ -44,21 +45,39 @@ def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
         return buf.getvalue()
 
-    png = render()
     if not width_mm:
-        return png
+        return render()
+    cap_text(fig)
+    png = render()
     for _ in range(3):
         got_mm = png_width_px(png) / dpi * MM_PER_IN
         if abs(got_mm - width_mm) <= 0.015 * width_mm:
             break
         w, h = fig.get_size_inches()
         k = width_mm / got_mm
-        fig.set_size_inches(w * k, h * k)
+        # Narrower: the height shrinks less (square root), so labels keep room between them.
+        fig.set_size_inches(w * k, h * (k**0.5 if k < 1 else k))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tight_layout may warn for axes it cannot fit; the result stands
             fig.tight_layout()
         png = render()
     return png
+
+
+def cap_text(fig, largest: float = 9.5, smallest: float = 8.0) -> None:
+    """Bring every text of ``fig`` between ``smallest`` and ``largest`` points.
+
+    A figure drawn for the screen at 11-13 pt crowds itself when redrawn at a print cell's width;
+    8 pt stays readable in print.
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        size = text.get_fontsize()
+        if text.get_text() and size > largest:
+            text.set_fontsize(max(largest, smallest))
+        elif text.get_text() and size < smallest:
+            text.set_fontsize(smallest)
 
 
 def physical_mm(png: bytes, dpi: int) -> float:
