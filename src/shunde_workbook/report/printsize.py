@@ -55,8 +55,10 @@ def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
             break
         w, h = fig.get_size_inches()
         k = width_mm / got_mm
-        # Narrower: the height shrinks less (square root), so labels keep room between them.
-        fig.set_size_inches(w * k, h * (k**0.5 if k < 1 else k))
+        # Narrower: a chart's height shrinks less (square root), so labels keep room between them;
+        # a map (axes of equal aspect) keeps its proportions.
+        keep = k >= 1 or any(ax.get_aspect() == 1.0 for ax in fig.axes)
+        fig.set_size_inches(w * k, h * (k if keep else k**0.5))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tight_layout may warn for axes it cannot fit; the result stands
             fig.tight_layout()
