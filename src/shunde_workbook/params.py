@@ -406,6 +406,7 @@ def weight_problems(merged: dict[str, Any]) -> list[str]:
         table = pd.read_csv(resolve_path(towns), dtype=str, encoding="utf-8-sig")
     except (OSError, ValueError, UnicodeDecodeError):
         table = pd.DataFrame()
+
     def numeric(col: str) -> bool:  # a column of the table with numbers, or one added from the population file
         if col not in table.columns:
             return True
