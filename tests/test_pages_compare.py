@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 
-from shunde_workbook.build.compare import compare, write_comparison
-from shunde_workbook.report.results import COLUMNS
+from shunde_workbook.experiments.compare import compare, write_comparison
+from shunde_workbook.results.writer import COLUMNS
 
 
 def _row(report, measure, value, finding="", source="finding", town=""):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from shunde_workbook.build.site import local_time, write_index
+from shunde_workbook.publish.site import local_time, write_index
 from shunde_workbook.report.webfonts import embedded_characters
 
 NAMES = ["00_policy_brief", "01_data_audit", "02_funding_overview", "06_town_profile-daliang", "99_extra"]

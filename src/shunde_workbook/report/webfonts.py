@@ -163,6 +163,17 @@ def embed_fonts(page: str, also: str = "") -> str:
     return page[:at] + block + page[at:]
 
 
+def embed_fonts_in_file(path) -> None:
+    """Embed the font into an HTML file written by code below the report layer (e.g. the validation report)."""
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(embed_fonts(path.read_text(encoding="utf-8")), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def common_characters(lang: str) -> str:
     """Every character of the reader-text catalogues of ``lang`` and of the town and village tables.
 
