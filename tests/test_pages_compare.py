@@ -71,3 +71,19 @@ def test_the_policy_page_summarises_one_sided_reports_in_one_line_each(tmp_path)
     assert lines.count("<li") == 4  # three profiles only in A, the scenarios report only in B
     assert "06_town_profile-t0：仅见于运行A（14个数值、14条结论" in lines
     assert "profile.m1" in analyst, "the analyst edition still lists every row"
+
+
+def test_results_rows_carry_the_commit_and_the_ledger_provenance(tmp_path):
+    from shunde_workbook.results import load
+
+    folder = _run(
+        tmp_path / "r", [_row("04_fairness_need", "fairness.gini", 0.2, "fairness.gini")], ["04_fairness_need"]
+    )
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest["run"]["git_commit"] = "0123456789abcdef0123"
+    manifest["run"]["inputs"] = {"data/raw/l.csv": {"status": "official", "parameter": "ledger_path", "sha256": "x"}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    rows = load(folder)
+    assert rows["commit"].tolist() == ["0123456789abcdef0123"]
+    assert rows["provenance"].tolist() == ["official"]
+    assert rows["run_id"].iloc[0].startswith("r@2026-12-07")
