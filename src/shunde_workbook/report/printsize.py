@@ -58,7 +58,7 @@ def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
         # Narrower: a chart's height shrinks less (square root), so labels keep room between them;
         # a map (axes of equal aspect) keeps its proportions.
         keep = k >= 1 or any(ax.get_aspect() == 1.0 for ax in fig.axes)
-        height = h * k if keep else min(h * k**0.5, max(h * k, 0.8 * w * k))  # a chart: at most 0.8 × its width
+        height = h * k if keep else min(h * k**0.5, 0.75 * w * k)  # a chart: at most 0.75 × its width
         fig.set_size_inches(w * k, height)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tight_layout may warn for axes it cannot fit; the result stands
