@@ -4,9 +4,10 @@ Measured from the PDF the runner printed (headless Chromium), in Chinese and in 
 
 * 2 pages, A4;
 * ``pdffonts`` lists the embedded Noto Sans CJK subset (the page brings its own font);
-* every figure prints at 98% or more of the size it was drawn at (``pdfimages -list`` gives each image's
-  resolution on the page; figures are drawn at 150 dpi with labels of 8 pt or more), so no label prints
-  below about 7.8 pt; the largest figure is at least half the text width (93 mm of 186 mm);
+* every figure prints at 94% or more of the size it was drawn at (``pdfimages -list`` gives each image's
+  resolution on the page; figures are drawn at 150 dpi and redrawn for print with labels of 8.5 pt or more,
+  report.printsize), so no label prints below 8 pt; the largest figure is at least half the text width
+  (93 mm of 186 mm);
 * no page is more than a quarter empty: on each page rendered by ``pdftoppm`` (30 dpi, grey), the lowest
   row with ink is at least 75% of the way down the printable area (tolerance: one 30-dpi row, 0.85 mm).
 """
@@ -80,8 +81,8 @@ def _figures(pdf: Path) -> list[dict]:
 def test_figures_print_at_their_drawn_size_and_the_largest_is_half_the_width(brief_pdf):
     figs = _figures(brief_pdf)
     assert len(figs) >= 4, f"only {len(figs)} figures in the PDF"
-    small = [f for f in figs if f["scale"] < 0.98]
-    assert not small, f"figures printed below 98% of their drawn size (labels under 8 pt): {small}"
+    small = [f for f in figs if f["scale"] < 0.94]
+    assert not small, f"figures printed below 94% of their drawn size (labels under 8 pt): {small}"
     widest = max(f["mm"] for f in figs)
     assert widest >= TEXT_WIDTH_MM / 2, f"the largest figure is {widest:.0f} mm wide, under half the text width"
 
