@@ -1,5 +1,6 @@
 """Docs that run: every code block in README.md, params/README.md, docs/*.md and data/README.md is executed
-here, or marked in the Markdown as an illustration (an ``<!-- illustration: why -->`` line just before it).
+here, or by the test named in a ``<!-- run by tests/….py -->`` line just before it, or marked in the Markdown
+as an illustration (an ``<!-- illustration: why -->`` line just before it).
 
 * ``python`` blocks run in a fresh interpreter, from the folder that holds a default run's ``outputs/``;
 * ``yaml`` blocks are parsed, and a sweep file is checked by the sweep's own loader;
@@ -31,6 +32,7 @@ DOCS = [
 ]
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.M | re.S)
 ILLUSTRATION = re.compile(r"<!--\s*illustration\b[^>]*-->\s*$")
+RUN_BY = re.compile(r"<!--\s*run by (tests/\S+\.py)\s*-->\s*$")  # a block another test runs as written
 
 
 def blocks() -> list[tuple[str, int, str, str, bool]]:
@@ -43,7 +45,11 @@ def blocks() -> list[tuple[str, int, str, str, bool]]:
             body = "\n".join(line.removeprefix(m.group("indent")) for line in m.group("body").splitlines())
             line = text.count("\n", 0, m.start()) + 1
             lang = m.group("info").strip().split(" ")[0] or "text"
-            out.append((str(path.relative_to(ROOT)), line, lang, body, bool(ILLUSTRATION.search(before[0]))))
+            by = RUN_BY.search(before[0])
+            if by:  # run elsewhere: that test must exist and read this file
+                assert path.name in (ROOT / by.group(1)).read_text(encoding="utf-8"), f"{path}:{line}: {by.group(1)}"
+            skip = bool(ILLUSTRATION.search(before[0]) or by)
+            out.append((str(path.relative_to(ROOT)), line, lang, body, skip))
     return out
 
 
