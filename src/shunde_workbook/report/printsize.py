@@ -48,6 +48,7 @@ def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
     if not width_mm:
         return render()
     cap_text(fig)
+    wrap_wide_text(fig, width_mm)
     png = render()
     for _ in range(3):
         got_mm = png_width_px(png) / dpi * MM_PER_IN
@@ -81,6 +82,29 @@ def cap_text(fig, largest: float = 9.5, smallest: float = 8.5) -> None:
             text.set_fontsize(max(largest, smallest))
         elif text.get_text() and size < smallest:
             text.set_fontsize(smallest)
+
+
+def wrap_wide_text(fig, width_mm: float, share: float = 0.9) -> None:
+    """Break any text of ``fig`` wider than ``share`` of ``width_mm`` into lines (an axis label, a caption).
+
+    A long English axis label has a fixed width: left whole, it keeps a figure from getting narrow and
+    the plot shrinks to nothing beside it.
+    """
+    import textwrap
+
+    from matplotlib.text import Text
+
+    renderer = fig.canvas.get_renderer()
+    limit = width_mm / MM_PER_IN * fig.dpi * share
+    for text in fig.findobj(Text):
+        words = text.get_text()
+        if not words or not text.get_visible():
+            continue
+        wide = text.get_window_extent(renderer).width
+        if wide > limit:
+            longest = max(len(line) for line in words.split("\n"))
+            n = max(8, int(longest * limit / wide))
+            text.set_text("\n".join(textwrap.fill(line, n, break_long_words=True) for line in words.split("\n")))
 
 
 def physical_mm(png: bytes, dpi: int) -> float:
