@@ -84,7 +84,7 @@ def cap_text(fig, largest: float = 9.5, smallest: float = 8.5) -> None:
             text.set_fontsize(smallest)
 
 
-def wrap_wide_text(fig, width_mm: float, share: float = 0.9) -> None:
+def wrap_wide_text(fig, width_mm: float, share: float = 0.75) -> None:
     """Break any text of ``fig`` wider than ``share`` of ``width_mm`` into lines (an axis label, a caption).
 
     A long English axis label has a fixed width: left whole, it keeps a figure from getting narrow and
@@ -96,6 +96,14 @@ def wrap_wide_text(fig, width_mm: float, share: float = 0.9) -> None:
 
     renderer = fig.canvas.get_renderer()
     limit = width_mm / MM_PER_IN * fig.dpi * share
+    # A legend inside a small plot: its entries wrap at half the width, so it does not hang outside the axes.
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None and legend.get_window_extent(renderer).width > 0.6 * limit:
+            for text in legend.get_texts():
+                words = text.get_text()
+                n = max(8, int(len(words) * 0.45 * limit / max(text.get_window_extent(renderer).width, 1)))
+                text.set_text(textwrap.fill(words, n, break_long_words=True))
     for text in fig.findobj(Text):
         words = text.get_text()
         if not words or not text.get_visible():
