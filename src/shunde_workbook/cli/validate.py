@@ -58,6 +58,7 @@ def command(args: argparse.Namespace, out=None) -> int:
     from shunde_workbook.data.ledger.options import save_mapping, validate_with
     from shunde_workbook.data.ledger.outputs import write_clean, write_html
     from shunde_workbook.data.reconcile import format_table, reconcile
+    from shunde_workbook.report.webfonts import embed_fonts_in_file
 
     out = out or sys.stdout
     language = getattr(args, "language", None)
@@ -69,6 +70,7 @@ def command(args: argparse.Namespace, out=None) -> int:
         print(Msg("cli.wrote_mapping", path=path).text(lang), file=out)
     if getattr(args, "html", None):
         path = write_html(report, args.html, language or "zh")
+        embed_fonts_in_file(path)  # the page carries its CJK font (report.webfonts)
         print(Msg("cli.wrote_html", path=path).text(lang), file=out)
     if getattr(args, "out", None):
         if report.n_accepted:

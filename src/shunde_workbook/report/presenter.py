@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import re
 from datetime import date
 from pathlib import Path
@@ -207,30 +206,39 @@ class Report:
         )
 
     # --------------------------------------------------------------- figures
-    def _save_figure(self, fig, key: str) -> bytes:
+    def _save_figure(self, fig, key: str, width_mm: float | None = None) -> bytes:
+        """Save ``fig`` as PNG and SVG (redrawn ``width_mm`` wide when given: see report.printsize)."""
         import matplotlib.pyplot as plt
+
+        from shunde_workbook.report.printsize import save_png
 
         figdir = self.out / "figures"
         figdir.mkdir(parents=True, exist_ok=True)
         stem = figdir / f"{self.name}__{_slug(key)}"
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=FIG_DPI, bbox_inches="tight", facecolor="white")
-        stem.with_suffix(".png").write_bytes(buf.getvalue())
+        png = save_png(fig, FIG_DPI, width_mm)
+        stem.with_suffix(".png").write_bytes(png)
         fig.savefig(stem.with_suffix(".svg"), bbox_inches="tight", facecolor="white")
         plt.close(fig)
         self.exported += [stem.with_suffix(".png"), stem.with_suffix(".svg")]
-        return buf.getvalue()
+        return png
 
     def _figure_html(
         self, png: bytes, caption: str, source: str | None, alt: str | None, css: str = "", inputs=None
     ) -> str:
+        """A captioned figure; a click shows it full size (CSS ``:target``, no script); prints at scale 1."""
+        from shunde_workbook.report.printsize import physical_mm
+
         self._n_fig += 1
         label = tr("figure", self.lang, n=self._n_fig)
         b64 = base64.b64encode(png).decode()
         src = short_source(source or (self.inputs_source(inputs) if inputs else self.default_source()))
+        anchor = f"fig-{self._n_fig}"
         return (
-            f'<figure class="sw-figure{css}" style="margin:0"><img alt="{esc(alt or caption)}" '
-            f'src="data:image/png;base64,{b64}"/>'
+            f'<figure class="sw-figure{css}" id="{anchor}" style="margin:0">'
+            f'<a class="sw-zoom" href="#{anchor}" title="{esc(tr("pages.zoom", self.lang))}">'
+            f'<img alt="{esc(alt or caption)}" style="--print-w:{physical_mm(png, FIG_DPI)}mm" '
+            f'src="data:image/png;base64,{b64}"/></a>'
+            f'<a class="sw-zoom-close" href="#_" title="{esc(tr("pages.zoom_close", self.lang))}"></a>'
             f'<figcaption class="sw-caption"><strong>{esc(label)}</strong> {esc(caption)}<br/>'
             f"{esc(tr('source', self.lang))}: {esc(src)}</figcaption></figure>"
         )
@@ -255,9 +263,19 @@ class Report:
         css = " sw-fig-small" if small else ""
         _show(self._figure_html(self._save_figure(fig, key), caption, source, alt, css, inputs))
 
-    def figure_grid(self, items: list[tuple], columns: int = 2, key_figures: bool = False) -> None:
-        """Several small figures side by side; ``items`` are (fig, key, caption[, alt[, options]]) tuples.
+    def figure_grid(
+        self,
+        items: list[tuple],
+        columns: int = 2,
+        widths: list[float] | None = None,
+        lead: bool = False,
+        key_figures: bool = False,
+    ) -> None:
+        """Figures side by side; ``items`` are (fig, key, caption[, alt[, options]]) tuples, ``columns`` to a row.
 
+        ``widths``: relative column widths (default equal); ``lead``: the first figure fills the first
+        column of two rows and the others stack beside it (two columns).  Each figure is redrawn at its
+        printed cell width (A4), so its labels print at the size they were drawn (report.printsize).
         ``options`` may name the figure's ``inputs`` (see :meth:`figure`) and the finding it ``shows``
         (its catalogue key).  In a grid of ``key_figures`` on a simulated ledger, a figure whose finding is
         graded built-in or noise is left out (named in a note): it is not a key figure.
@@ -265,23 +283,35 @@ class Report:
         import matplotlib.pyplot as plt
 
         from shunde_workbook.narrative.grades import key_finding_allowed
+        from shunde_workbook.report.printsize import cell_widths_mm
 
-        cells, left_out = [], []
+        kept, left_out = [], []
         for fig, key, caption, *rest in items:
-            alt = rest[0] if rest else None
             opts = rest[1] if len(rest) > 1 else {}
             g = self.graded.get(opts.get("shows", ""))
             if key_figures and self.simulated and g is not None and not key_finding_allowed(g):
                 plt.close(fig)
                 left_out.append(caption.rstrip("。.").strip())
                 continue
-            png = self._save_figure(fig, key)
-            cells.append(self._figure_html(png, caption, None, alt, "", opts.get("inputs")))
+            kept.append((fig, key, caption, rest[0] if rest else None, opts))
+        if lead and len(kept) < 2:
+            lead = False
+        cells_mm = cell_widths_mm(int(columns), widths)
+        column = [0] + [1] * (len(kept) - 1) if lead else [i % len(cells_mm) for i in range(len(kept))]
+        cells = "".join(
+            self._figure_html(
+                self._save_figure(fig, key, cells_mm[column[i]]), caption, None, alt, "", opts.get("inputs")
+            )
+            for i, (fig, key, caption, alt, opts) in enumerate(kept)
+        )
         note = ""
         if left_out:
             items_text = tr("list_sep", self.lang).join(left_out)
             note = f'<p class="sw-figures-not-key">{esc(tr("figures.not_key", self.lang, items=items_text))}</p>'
-        _show(f'<div class="sw-figgrid sw-cols-{int(columns)}">{"".join(cells)}</div>{note}')
+        template = " ".join(f"{w:g}fr" for w in (widths or [1] * int(columns)))
+        css = f"sw-figgrid sw-cols-{int(columns)}" + (" sw-lead" if lead else "")
+        grid = f'<div class="{css}" style="grid-template-columns:{template}">{cells}</div>' if cells else ""
+        _show(grid + note)
 
     def stamped(self, inputs: tuple) -> bool:
         """Whether a figure using ``inputs`` carries the simulated-data stamp (it uses a simulated ledger)."""
