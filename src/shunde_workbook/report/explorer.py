@@ -39,6 +39,11 @@ def text(lang: str) -> dict[str, str]:
     return {k.removeprefix("explorer."): v for k, v in catalogue(lang).items() if k.startswith("explorer.")}
 
 
+def _whole(x: float, digits: int) -> str:
+    """``x`` with thousands separators, without decimals when it is whole (5,900 rather than 5,900.0)."""
+    return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.{digits}f}"
+
+
 def _num(x) -> float | None:
     x = float(x)
     return x if math.isfinite(x) else None
@@ -177,7 +182,7 @@ def render(inp: Inputs, params: dict, res: dict, language: str) -> str:
             data["rule_labels"][DEFAULT_RULE],
             t["summary_weights"].format(p=f"{p:.2f}", v=f"{1 - p:.2f}"),
             t["summary_floor"].format(f=f"{data['defaults']['floor_share'] * 100:.0f}%"),
-            t["summary_total"].format(total=f"{total / 1e4:,.{digits}f}", unit=t["unit"]),
+            t["summary_total"].format(total=_whole(total / 1e4, digits), unit=t["unit"]),
         ]
     )
     return env.get_template("explorer.html.j2").render(

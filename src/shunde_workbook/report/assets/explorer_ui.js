@@ -303,7 +303,7 @@
     }
     var changed = D.programmes.filter(function (p) { return s.budgets[p.key] !== p.plan; });
     if (changed.length) {
-      notes.push(T.repro_budget + "\n" + D.programmes.map(function (p) {
+      notes.push(T.repro_budget.replace("{function}", "metrics.compare_scenarios") + "\n" + D.programmes.map(function (p) {
         return "metrics.compare_scenarios(" + s.budgets[p.key] + ", ...)  # " + p.key;
       }).join("\n"));
     }
@@ -319,7 +319,8 @@
     var rule = D.rule_labels[s.rule];
     var parts = [rule, T.summary_weights.replace("{p}", fmt(s.p, 2)).replace("{v}", fmt(r6(1 - s.p), 2))];
     if (s.rule === "floor_plus_need") parts.push(T.summary_floor.replace("{f}", fmt(s.floor * 100, 0) + "%"));
-    parts.push(T.summary_total.replace("{total}", wan(total)).replace("{unit}", T.unit));
+    var whole = Math.abs(total / WAN - Math.round(total / WAN)) < 1e-9;
+    parts.push(T.summary_total.replace("{total}", whole ? fmt(total / WAN, 0) : wan(total)).replace("{unit}", T.unit));
     $("swx-summary").textContent = parts.join(" · ");
     $("swx-print-settings").textContent = T.print_settings + " " + parts.join(" · ");
     var warn = [];
