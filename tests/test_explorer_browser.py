@@ -324,3 +324,33 @@ def test_print_shows_a_static_table_and_screenshots(setup, browser, tmp_path):
     assert page.is_visible("#swx-print-settings")
     w.close()
     assert setup["pages"]["zh"].stat().st_size < 3e6
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_exported_reports_carry_the_tools(browser, request, lang, setup):
+    """Report 05's policy and analyst editions work from disk with a fragment; the index and brief link the tools."""
+    out = request.getfixturevalue(f"full_run_{lang}")
+    w = Watched(browser)
+    frag = "#need_weights.population=0&floor_share=0.5"
+    want, _ = python_alloc(setup["inp"], {"population": 0, "village_units": 1}, 0.5)
+    for name in ("05_scenarios_2023.html", "05_scenarios_2023.analyst.html"):
+        path = out / "reports" / name
+        assert path.stat().st_size < 3e6, f"{name}: {path.stat().st_size / 1e6:.2f} MB"
+        page = w.open(path.as_uri() + frag)
+        assert cells(page) == want, name
+    w.close()
+    # on a phone, inside the report's own styles: no cell spills into the next, the page does not scroll sideways
+    w = Watched(browser, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = w.open((out / "reports" / "05_scenarios_2023.html").as_uri() + frag)
+    spilled = page.eval_on_selector_all(
+        "#swx td, #swx th", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"
+    )
+    assert not spilled, spilled
+    assert page.evaluate("document.documentElement.scrollWidth") <= 391
+    page.goto((out / "reports" / "01_data_audit.html").as_uri())
+    page.wait_for_selector("#swg[data-ready='1']")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="reports/05_scenarios_2023.html#swx"' in index
+    assert 'href="reports/01_data_audit.html#swg"' in index
+    assert 'href="05_scenarios_2023.html#swx"' in (out / "reports" / "00_policy_brief.html").read_text(encoding="utf-8")
+    w.close()

@@ -130,7 +130,7 @@ def honesty(inp: Inputs, params: dict, language: str) -> list[str]:
     if "simulated" in str(inp.statuses.get("ledger", "")):
         lines.append(t["honest_simulated"])
     grades = inp.towns.get("pop_grade", pd.Series("", index=inp.towns.index)).fillna("")
-    counts = grades.replace("", "—").value_counts().sort_index()
+    counts = grades.replace("", t["grade_none"]).value_counts().sort_index()
     lines.append(t["honest_population"].format(grades=", ".join(f"{g}: {n}" for g, n in counts.items())))
     missing = [
         str(inp.towns.at[c, "town" if language == "zh" else "name_en"])
