@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from shunde_workbook.analysis import evidence, load_inputs, studies
+from shunde_workbook.analysis.inputs import town_table
 from shunde_workbook.params import parse_set
 from shunde_workbook.report import explorer
 
@@ -216,7 +217,7 @@ def test_keyboard_moves_the_controls_and_the_url(setup, browser):
     w.close()
 
 
-def test_touch_at_phone_width_and_own_populations(setup, browser):
+def test_touch_at_phone_width_and_own_populations(setup, browser, tmp_path):
     w = Watched(browser, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     page = w.open(setup["pages"]["zh"].as_uri())
     page.tap("input[name=swx-rule][value=per_resident]")
@@ -237,6 +238,14 @@ def test_touch_at_phone_width_and_own_populations(setup, browser):
         population=[pops[c] for c in inp.towns.index],
     )
     assert cells(page) == want
+    # the reproduce box's population file, read by the workbook's own loader, gives the same numbers
+    notes = page.text_content("#swx-repro-notes")
+    csv_text = notes[notes.index("town_code,") :].split("\n\n")[0]
+    pop_file = tmp_path / "my_population.csv"
+    pop_file.write_text(csv_text + "\n", encoding="utf-8")
+    mine = town_table(setup["params"]["towns_path"], pop_file)
+    assert mine["population"].tolist() == [pops[c] for c in inp.towns.index]
+    assert "--set population_path=my_population.csv" in page.text_content("#swx-cmd")
     overflow = page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= 391, f"the page is {overflow}px wide at 390px"
     w.close()

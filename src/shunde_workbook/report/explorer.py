@@ -19,7 +19,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shunde_workbook.analysis.inputs import Inputs
-from shunde_workbook.narrative.text import catalogue, programme_label, rule_label, tr
+from shunde_workbook.narrative.text import catalogue, has, programme_label, rule_label, tr
 from shunde_workbook.report import explorer_data as xd
 
 ASSETS = Path(__file__).parent / "assets"
@@ -37,6 +37,12 @@ def _asset(name: str) -> str:
 def text(lang: str) -> dict[str, str]:
     """Every ``explorer.*`` text of ``lang``, without the prefix (the page's words)."""
     return {k.removeprefix("explorer."): v for k, v in catalogue(lang).items() if k.startswith("explorer.")}
+
+
+def _column_label(column: str, lang: str) -> str:
+    """A further need column's reader label (its own name when the catalogue has none)."""
+    key = f"explorer.column.{column}"
+    return tr(key, lang) if has(key, lang) else column
 
 
 def _whole(x: float, digits: int) -> str:
@@ -90,7 +96,7 @@ def payload(inp: Inputs, params: dict, language: str) -> dict:
         "population_input": _population_input(pops, towns["village_units"]),
         "pop_grades": [str(g) for g in towns.get("pop_grade", pd.Series("", index=towns.index)).fillna("")],
         "columns": {c: [_num(v) for v in pd.to_numeric(towns[c], errors="coerce")] for c in extras},
-        "need_columns": [{"key": c, "label": c} for c in extras],
+        "need_columns": [{"key": c, "label": _column_label(c, language)} for c in extras],
         "programmes": [
             {
                 "key": pr["key"],

@@ -298,7 +298,7 @@
       cmd += " --set population_path=my_population.csv";
       yaml += "population_path: my_population.csv\n";
       notes.push(T.repro_population + "\n" + D.population_csv_header + "\n" + D.towns.map(function (t) {
-        return t.code + "," + t.name_zh + "," + s.pops[t.code] + ",C,user," + D.population_csv_source;
+        return t.code + "," + t.name_zh + "," + s.pops[t.code] + ",C,n.d.," + D.population_csv_source;
       }).join("\n"));
     }
     var changed = D.programmes.filter(function (p) { return s.budgets[p.key] !== p.plan; });
