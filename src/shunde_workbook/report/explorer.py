@@ -78,7 +78,8 @@ def payload(inp: Inputs, params: dict, language: str) -> dict:
     floor = float(params.get("floor_share", 0.3))
     unit = float(params.get("allocation_unit", 0.1))
     programmes, round_to = xd.programme_inputs(inp, unit)
-    extras = xd.need_columns(towns, weights)
+    table = xd.need_table(inp)  # as studies.scenarios: a run may weigh a ledger column too
+    extras = xd.need_columns(table, weights)
     p, extra = _weights(weights)
     names = towns["town"] if language == "zh" else towns["name_en"]
     short = towns["short_name"] if "short_name" in towns.columns and language == "zh" else towns["name_en"]
@@ -95,7 +96,7 @@ def payload(inp: Inputs, params: dict, language: str) -> dict:
         "population": [_num(v) for v in pops],
         "population_input": _population_input(pops, towns["village_units"]),
         "pop_grades": [str(g) for g in towns.get("pop_grade", pd.Series("", index=towns.index)).fillna("")],
-        "columns": {c: [_num(v) for v in pd.to_numeric(towns[c], errors="coerce")] for c in extras},
+        "columns": {c: [_num(v) for v in pd.to_numeric(table[c], errors="coerce")] for c in extras},
         "need_columns": [{"key": c, "label": _column_label(c, language)} for c in extras],
         "programmes": [
             {

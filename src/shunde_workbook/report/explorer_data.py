@@ -53,6 +53,14 @@ def need_columns(towns: pd.DataFrame, need_weights: dict) -> list[str]:
     return out
 
 
+def need_table(inp: Inputs) -> pd.DataFrame:
+    """The table ``studies.scenarios`` takes need columns from (town table and ledger summary)."""
+    from shunde_workbook.analysis.inputs import town_summary
+    from shunde_workbook.analysis.studies import need_table as table
+
+    return table(town_summary(inp.ledger, inp.towns), inp.towns)
+
+
 def _model(params: dict, **knobs) -> uncertainty.UncertaintyModel:
     model = uncertainty.UncertaintyModel.from_params(params)
     # as evidence.for_params: intervals on the basis of the point values (no imputed population)
