@@ -180,13 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         import papermill as pm
     with clock("import nbformat"):
         import nbformat
-    with clock("import shunde_workbook.build.export (nbconvert)"):
-        from shunde_workbook.build.export import to_html
+    with clock("import shunde_workbook.publish.export (nbconvert)"):
+        from shunde_workbook.publish.export import to_html
     with clock("import runner, kernel name lookup"):
-        from shunde_workbook.build.execute import kernel_name
-        from shunde_workbook.build.kernels import ipc_kernel_manager
-        from shunde_workbook.build.runner import discover, jobs_for, plan
         from shunde_workbook.paths import NOTEBOOKS, PARAMS
+        from shunde_workbook.runner.execute import kernel_name
+        from shunde_workbook.runner.kernels import ipc_kernel_manager
+        from shunde_workbook.runner.runner import discover, jobs_for, plan
 
         kernel = kernel_name()
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import yaml
 
-from shunde_workbook.build.memory import PeakMemory
-from shunde_workbook.build.runner import discover
 from shunde_workbook.paths import PARAMS
+from shunde_workbook.runner.memory import PeakMemory
+from shunde_workbook.runner.runner import discover
 
 
 def sweep_file(folder: Path, sets: int, draws: int | None) -> tuple[Path, int]:

@@ -18,9 +18,9 @@ import yaml
 
 from shunde_workbook.analysis import studies
 from shunde_workbook.analysis.inputs import load_inputs
-from shunde_workbook.build.runner import run
 from shunde_workbook.narrative import statements
 from shunde_workbook.paths import PARAMS
+from shunde_workbook.runner.runner import RunOptions, run
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -96,7 +96,8 @@ def run_reports(outputs: Path, only: list[str], overrides: list[str]) -> Path:
 
     The runner takes about 30 s per build on two cores, so callers are session-scoped fixtures.
     """
-    code = run(params_file=DEFAULT_PARAMS, overrides=overrides, only=only, outputs=outputs, jobs=2, force=True)
+    opts = RunOptions(params_file=DEFAULT_PARAMS, overrides=overrides, only=only, outputs=outputs, jobs=2, force=True)
+    code = run(opts)
     assert code == 0, f"runner failed for {only} with {overrides} (exit {code}); see the captured output"
     return outputs
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from shunde_workbook.cli import main
 from shunde_workbook.data import load_ledger, validate_ledger
-from shunde_workbook.data.cli import template_main, validate_main
 from shunde_workbook.data.ledger.outputs import render_html
 from shunde_workbook.data.ledger.template import COLUMNS
 
@@ -60,7 +60,7 @@ FILLED = [
 
 def fill(path, rows):
     """The template at ``path``, filled in as a member of staff would (with openpyxl)."""
-    assert template_main([str(path)]) == 0
+    assert main(["template", str(path)]) == 0
     wb = load_workbook(path)
     ws = wb["台账"]
     for r, values in enumerate(rows, start=2):
@@ -78,7 +78,7 @@ def filled(tmp_path):
 
 def test_template_sheets_headers_and_validation(tmp_path):
     path = tmp_path / "t.xlsx"
-    assert template_main([str(path)]) == 0
+    assert main(["template", str(path)]) == 0
     wb = load_workbook(path)
     assert wb.sheetnames == ["台账", "填写说明", "列表"] and wb["列表"].sheet_state == "hidden"
     ws = wb["台账"]
@@ -102,7 +102,7 @@ def test_template_round_trip_to_a_usable_ledger(filled, tmp_path, capsys):
         "'列表' skipped: hidden sheet",
     ]
     clean = tmp_path / "clean.csv"
-    assert validate_main([str(filled), "--out", str(clean)]) == 0
+    assert main(["validate", str(filled), "--out", str(clean)]) == 0
     assert "wrote 3 accepted row(s)" in capsys.readouterr().out
     header = clean.read_text("utf-8").splitlines()[0]
     assert header.startswith("Identifier,Title,Description,Currency,Amount Awarded,Award Date")
@@ -124,7 +124,7 @@ def test_clean_ledger_runs_the_data_audit(tmp_path):
     ]
     filled = fill(tmp_path / "ledger_template.xlsx", rows)
     clean = tmp_path / "clean.csv"
-    assert validate_main([str(filled), "--out", str(clean)]) == 0
+    assert main(["validate", str(filled), "--out", str(clean)]) == 0
     done = cli("run", "--only", "01_data_audit", "--set", f"ledger_path={clean}", "--outputs", str(tmp_path / "o"))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
@@ -158,6 +158,6 @@ def test_validate_cli_writes_html_in_english(tmp_path, capsys):
     path = tmp_path / "ok.csv"
     path.write_text("项目编号,资助金额,所属镇街,年度,计划,数据来源\nA1,1000,大良,2020,众创共善,official\n", "utf-8")
     out = tmp_path / "r" / "report.html"
-    assert validate_main([str(path), "--html", str(out), "--language", "en"]) == 0
+    assert main(["validate", str(path), "--html", str(out), "--language", "en"]) == 0
     page = out.read_text("utf-8")
     assert "The ledger can be used: no errors." in page and "No problems found." in page

@@ -15,7 +15,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from shunde_workbook.data.cli import template_main
+from shunde_workbook.cli import main
 from shunde_workbook.paths import REFERENCE
 
 
@@ -29,7 +29,7 @@ def _cells(wb, name: str) -> list[str]:
 
 def test_drop_downs_point_at_the_official_names(tmp_path):
     path = tmp_path / "template.xlsx"
-    assert template_main([str(path)]) == 0
+    assert main(["template", str(path)]) == 0
     wb = load_workbook(path)
     ws = wb["台账"]
     col = {c.value: c.column_letter for c in ws[1]}

@@ -158,7 +158,7 @@ def test_project_rows_split_years_by_largest_remainder():
 
 
 def test_apportion_known_answers_and_total():
-    from shunde_workbook.rounding import apportion
+    from shunde_workbook.metrics.rounding import apportion
 
     assert apportion(10, {"a": 1, "b": 1, "c": 1}) == {"a": 4, "b": 3, "c": 3}  # tie → earlier key
     assert apportion(7, {"x": 0.5, "y": 0.3, "z": 0.2}) == {"x": 4, "y": 2, "z": 1}  # 3.5 2.1 1.4: one left → .5

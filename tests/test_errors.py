@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from shunde_workbook import cli
-from shunde_workbook.build.runner import _failure_summary
 from shunde_workbook.errors import (
     BoundaryError,
     InputError,
@@ -13,6 +12,7 @@ from shunde_workbook.errors import (
     WorkbookError,
     user_error_names,
 )
+from shunde_workbook.runner.runner import _failure_summary
 
 
 def test_every_user_error_is_a_workbook_error():

@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 import shapely
 
+from shunde_workbook.cli import main
+from shunde_workbook.errors import BoundaryError
 from shunde_workbook.geo.build import build_geo
 
 from helpers import assert_same_boundaries
@@ -172,5 +174,21 @@ def test_build_rejects_a_seat_outside_the_outline(tmp_path):
     seats = pd.read_csv(src / "towns_seats.csv", dtype=str)
     seats.loc[0, "seat_lon"] = "113.6"  # east of the district, in Guangzhou's Nansha
     seats.to_csv(src / "towns_seats.csv", index=False)
-    with pytest.raises(ValueError, match="outside the district outline"):
+    with pytest.raises(BoundaryError, match="outside the district outline") as err:
         build_geo(tmp_path / "out", src)
+    assert "towns_seats.csv" in str(err.value) and "seat_lon" in str(err.value)  # the file and what to check
+
+
+def test_build_geo_command_reports_bad_reference_data_without_a_traceback(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    for f in SOURCE.iterdir():
+        if f.is_file():
+            (src / f.name).write_bytes(f.read_bytes())
+    seats = pd.read_csv(src / "towns_seats.csv", dtype=str)
+    seats.loc[0, "seat_lon"] = "113.6"
+    seats.to_csv(src / "towns_seats.csv", index=False)
+    code = main(["build-geo", "--out", str(tmp_path / "out"), "--reference", str(src)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: ") and "outside the district outline" in err and "Traceback" not in err

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from shunde_workbook.build.runner import _cache_ledgers
 from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file, read_ledger, read_validation
 from shunde_workbook.data.ledger import ValidationReport, load_ledger, validate_ledger
 from shunde_workbook.errors import LedgerError
+from shunde_workbook.runner.runner import _cache_ledgers
 
 from helpers import ROOT
 

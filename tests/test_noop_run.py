@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from shunde_workbook.build.runner import run
+from shunde_workbook.runner.runner import run
 
 from helpers import DEFAULT_PARAMS, ROOT
 
@@ -45,7 +45,7 @@ def test_a_run_with_nothing_changed_imports_nothing_heavy_and_still_checks_every
     kw = {"params_file": None, "overrides": [], "only": ["fixture_ok"], "notebooks_dir": fixture_notebooks}
     assert run(outputs=out, jobs=1, **kw) == 0
     again = (
-        "from pathlib import Path; from shunde_workbook.build.runner import run\n"
+        "from pathlib import Path; from shunde_workbook.runner.runner import run\n"
         "out = {'code': run(params_file=None, overrides=[], only=['fixture_ok'], notebooks_dir=Path(sys.argv[1]), "
         "outputs=Path(sys.argv[2]), jobs=1)}"
     )

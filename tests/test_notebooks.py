@@ -10,7 +10,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from shunde_workbook.build.runner import run
+from shunde_workbook.runner.runner import run
 
 from helpers import ROOT
 

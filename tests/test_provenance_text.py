@@ -87,7 +87,7 @@ def test_reports_on_an_official_ledger_do_not_claim_it_is_simulated(official_rep
 
 
 def test_index_page_and_reports_share_one_banner_text():
-    from shunde_workbook.build.site import caveats
+    from shunde_workbook.publish.site import caveats
 
     inputs = {
         "a.csv": {"parameter": "ledger_path", "status": "simulated"},

@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from shunde_workbook.build.export import to_html
 from shunde_workbook.errors import ParameterError
 from shunde_workbook.narrative.findings import fmt_money, fmt_number
 from shunde_workbook.narrative.params_text import params_block
 from shunde_workbook.narrative.text import tr
 from shunde_workbook.params import SPECS, _check_value, coerce, cross_check, load_param_file, parse_set, validate
+from shunde_workbook.publish.export import to_html
 from shunde_workbook.report.exports import machine_name, write_table
 from shunde_workbook.report.maps import _range_labels
 from shunde_workbook.report.presenter import cite

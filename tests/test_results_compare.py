@@ -16,7 +16,7 @@ import re
 import pandas as pd
 import pytest
 
-from shunde_workbook.build.compare import write_comparison
+from shunde_workbook.experiments.compare import write_comparison
 from shunde_workbook.narrative import statements
 from shunde_workbook.narrative.findings import fmt_number
 from shunde_workbook.results import load

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from shunde_workbook.narrative.text import tr
-from shunde_workbook.report.results import COLUMNS, read, record, record_table, table_rows
+from shunde_workbook.results.writer import COLUMNS, read, record, record_table, table_rows
 
 
 def _by_measure(rows: list[dict]) -> dict[tuple[str, str], dict]:

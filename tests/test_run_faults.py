@@ -16,20 +16,20 @@ import psutil
 import pytest
 
 from shunde_workbook.analysis import load_inputs
-from shunde_workbook.build.commit import check, commit, stage_dir
-from shunde_workbook.build.hygiene import clean_text
-from shunde_workbook.build.runner import run
-from shunde_workbook.build.session import lock_outputs
 from shunde_workbook.cli import build_parser
 from shunde_workbook.errors import InputError
 from shunde_workbook.params import resolve_path
+from shunde_workbook.runner.commit import check, commit, stage_dir
+from shunde_workbook.runner.hygiene import clean_text
+from shunde_workbook.runner.runner import run
+from shunde_workbook.runner.session import lock_outputs
 
 from helpers import FIXTURES, cli, default_params
 
 FAULTS = FIXTURES / "faults"
 NAMES = ("fault_a", "fault_b", "fault_c")
 RUNNER = (
-    "import sys; from pathlib import Path; from shunde_workbook.build.runner import run; "
+    "import sys; from pathlib import Path; from shunde_workbook.runner.runner import run; "
     "sys.exit(run(params_file=None, overrides=sys.argv[3:], notebooks_dir=Path(sys.argv[1]), "
     "outputs=Path(sys.argv[2]), jobs=2))"
 )

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from shunde_workbook.build.runner import run
+from shunde_workbook.runner.runner import run
 
 pytestmark = pytest.mark.slow
 

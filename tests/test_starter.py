@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from shunde_workbook.build.runner import discover, run
+from shunde_workbook.runner.runner import discover, run
 
 from helpers import ROOT
 

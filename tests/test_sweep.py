@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from shunde_workbook.build.sweep import load_sweep, run_sweep, set_id, validate_sweep
 from shunde_workbook.errors import ParameterError
+from shunde_workbook.experiments.sweep import load_sweep, run_sweep, set_id, validate_sweep
 
 from helpers import DEFAULT_PARAMS
 
@@ -119,7 +119,7 @@ def test_three_set_sweep_writes_the_sweep_report(tmp_path, dask):
 
 @pytest.mark.slow
 def test_a_killed_worker_costs_its_set_one_retry(tmp_path):
-    from shunde_workbook.build.dask_backend import DaskBackend
+    from shunde_workbook.experiments.dask_backend import DaskBackend
 
     cluster, client = _cluster(2)
     try:

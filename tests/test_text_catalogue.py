@@ -84,7 +84,7 @@ DATA_KEYS = {"众创共善", "和美社区", "元", "万元", "亿元", "村", "
         "report/presenter.py",
         "report/maps.py",
         "report/charts.py",
-        "build/site.py",
+        "publish/site.py",
     ],
 )
 def test_no_reader_text_typed_into_python(rel):

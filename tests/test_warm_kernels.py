@@ -11,8 +11,8 @@ import nbformat
 import psutil
 import pytest
 
-from shunde_workbook.build import kernels
-from shunde_workbook.build.runner import run
+from shunde_workbook.runner import kernels
+from shunde_workbook.runner.runner import run
 
 PROBE = """\
 import json, os, pathlib, sys
@@ -43,7 +43,7 @@ def _cold_probe(notebook: Path, out: Path) -> dict:
     """The probe run by plain papermill in a kernel of its own (no warm-up)."""
     import papermill as pm
 
-    from shunde_workbook.build.execute import kernel_name
+    from shunde_workbook.runner.execute import kernel_name
 
     out.mkdir(parents=True, exist_ok=True)
     params = {"output_dir": str(out), "report_name": "cold"}

@@ -90,7 +90,7 @@ class Evidence:
             return float(x)
         return float(x[self._column(town)]) if town is not None else pd.Series(x, index=self.towns, name=name)
 
-    def interval(self, name: str, town=None, level: float = 0.9, source: str = "draws"):
+    def interval(self, name: str, town=None, level: float = mc.LEVEL, source: str = "draws"):
         """Central ``level`` interval: ``(lo, hi)`` for a district metric or one town, else a DataFrame by town."""
         x = self._get(name, source)
         if x.ndim == 2 and town is not None:
@@ -110,7 +110,7 @@ class Evidence:
         """Chance that each town has the lowest (``lowest=False``: highest) value of a town metric."""
         return pd.Series(mc.rank_probability(self._get(name, source), lowest), index=self.towns, name=name)
 
-    def table(self, name: str, level: float = 0.9) -> pd.DataFrame:
+    def table(self, name: str, level: float = mc.LEVEL) -> pd.DataFrame:
         """``point``, ``lo``, ``hi`` (and ``ensemble_lo``/``ensemble_hi`` when there is an ensemble)."""
         x = self._get(name)
         index = self.towns if x.ndim == 2 else pd.Index([name])
@@ -230,7 +230,7 @@ def one_at_a_time(
     metric: str = "gini",
     floor_share: float = 0.3,
     model: UncertaintyModel | None = None,
-    level: float = 0.9,
+    level: float = mc.LEVEL,
 ) -> pd.DataFrame:
     """The interval of ``metric`` when only one input varies at a time (the rows of a tornado chart).
 

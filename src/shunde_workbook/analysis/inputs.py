@@ -13,6 +13,7 @@ import pandas as pd
 from shunde_workbook.data.cache import read_ledger
 from shunde_workbook.errors import InputError
 from shunde_workbook.params import resolve_path
+from shunde_workbook.units import WAN
 
 MIN_GRANTS = 10  # below this, distribution measures say nothing
 
@@ -38,7 +39,7 @@ class Inputs:
 
 def in_unit(amount_yuan, unit: str):
     """元 → the display unit (元 or 万元)."""
-    return amount_yuan / 1e4 if unit == "万元" else amount_yuan
+    return amount_yuan / WAN if unit == "万元" else amount_yuan
 
 
 def town_table(towns_path, population_path, basis: str = "best_available") -> pd.DataFrame:
@@ -139,7 +140,7 @@ def check_coverage(ledger: pd.DataFrame, known: set, where: str, ledger_path) ->
     for code, rows in ledger.loc[missing.index].groupby(missing):
         names = rows["location_name"].dropna().astype(str).unique()[:1] if "location_name" in rows else []
         label = f"{code} ({names[0]})" if len(names) else str(code)
-        parts.append(f"{label}: {len(rows):,} grant(s), {rows['amount'].sum() / 1e4:,.1f}万元")
+        parts.append(f"{label}: {len(rows):,} grant(s), {rows['amount'].sum() / WAN:,.1f}万元")
     total = ledger["amount"].sum()
     share = ledger.loc[missing.index, "amount"].sum() / total if total else 0.0
     raise InputError(

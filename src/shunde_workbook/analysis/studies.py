@@ -16,9 +16,9 @@ import pandas as pd
 from shunde_workbook import metrics
 from shunde_workbook.analysis.inputs import Inputs, by_year, coverage_by_year, town_summary
 from shunde_workbook.errors import ParameterError
+from shunde_workbook.units import WAN, YUAN_PER
 
 PLAN_YEAR = 2023
-_UNIT_YUAN = {"万元": 1e4, "元": 1.0, "亿元": 1e8}
 
 
 def planned_funding(year: int = PLAN_YEAR) -> dict[str, dict]:
@@ -37,7 +37,7 @@ def planned_funding(year: int = PLAN_YEAR) -> dict[str, dict]:
     ]
     return {
         str(r["programme"]): {
-            "amount": float(r["value"]) * _UNIT_YUAN[str(r["unit"])],
+            "amount": float(r["value"]) * YUAN_PER[str(r["unit"])],
             "qualifier": str(r["qualifier"]),
         }
         for _, r in rows.iterrows()
@@ -300,12 +300,12 @@ def allocation_round_to(allocation_unit: float, plans) -> float:
     unit = float(allocation_unit)
     if not np.isfinite(unit) or unit <= 0:
         raise ParameterError(f"allocation_unit must be a positive number of 万元, got {allocation_unit!r}")
-    round_to = round(unit * 1e4, 6)
+    round_to = round(unit * WAN, 6)
     bad = [p for p in plans if abs(p / round_to - round(p / round_to)) > 1e-9 * max(1.0, p / round_to)]
     if bad:
         raise ParameterError(
             f"allocation_unit {allocation_unit:g} 万元 does not divide the plan total(s) "
-            f"{', '.join(f'{p / 1e4:,.1f}' for p in bad)} 万元; rounded allocations could not "
+            f"{', '.join(f'{p / WAN:,.1f}' for p in bad)} 万元; rounded allocations could not "
             "add up to the plan. Try 0.1, 1 or 10."
         )
     return round_to

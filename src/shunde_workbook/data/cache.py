@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,18 @@ def file_hash(path: Path) -> str:
         if part.exists():
             h.update(part.name.encode())
             h.update(part.read_bytes())
+    return h.hexdigest()
+
+
+@cache
+def code_hash() -> str:
+    """Hash of the package's own source: a code change invalidates cached reports."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parents[1]
+    for path in sorted(pkg.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".json", ".yaml", ".csv"):
+            h.update(str(path.relative_to(pkg)).encode())
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 

@@ -140,14 +140,13 @@ VILLAGE_OK = "ok"
 VILLAGE_UNKNOWN = "unknown"
 VILLAGE_AMBIGUOUS = "ambiguous"
 VILLAGE_WRONG_TOWN = "wrong_town"
-VILLAGE_NO_TOWN = "no_town"
 
 
 def resolve_village(name: object, town_code: str | None) -> tuple[str | None, str, str | None]:
     """Resolve one village name within ``town_code``.
 
     Returns (village_code or None, status, detail) where status is one of
-    ok | unknown | ambiguous | wrong_town | no_town; detail names the other
+    ok | unknown | ambiguous | wrong_town; detail names the other
     town(s) or a suggestion.
     """
     idx = place_index()

@@ -31,6 +31,7 @@ import pandas as pd
 
 from shunde_workbook.data import reference
 from shunde_workbook.data.schema import PROGRAMME_FIRST_YEAR, PROGRAMMES
+from shunde_workbook.units import WAN
 
 APPROX_TOLERANCE = 0.005
 RECONCILE_COLUMNS = [
@@ -242,7 +243,7 @@ def _q1_rows(led: pd.DataFrame) -> pd.Series:
 
 def _metric(sub: pd.DataFrame, base: str, period: str) -> float:
     if base in ("amount_granted", "planned_funding"):
-        return float(sub["amount"].sum()) / 10_000.0
+        return float(sub["amount"].sum()) / WAN
     if base in ("projects_funded", "planned_projects_min", "planned_projects_max"):
         return float(len(sub))
     if base == "villages_covered":

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from shunde_workbook.units import YUAN_PER
+
 # (in-memory snake_case name, on-disk header: 360Giving standard + project extensions)
 COLUMNS: list[tuple[str, str]] = [
     ("identifier", "Identifier"),
@@ -34,9 +36,6 @@ FRAME_COLUMNS = [c for c, _ in COLUMNS]
 DISK_COLUMNS = [h for _, h in COLUMNS]
 TO_DISK = dict(COLUMNS)
 TO_FRAME = {h: c for c, h in COLUMNS}
-
-# input-only roles: names that resolve to town_code / village_code
-INPUT_ROLES = ("town", "village")
 
 # Alternative headers accepted on input (compared after header_key()).
 HEADER_ALIASES: dict[str, list[str]] = {
@@ -86,8 +85,6 @@ HEADER_ALIASES: dict[str, list[str]] = {
         "village",
     ],
 }
-
-REQUIRED_ROLES = ("identifier", "amount", "programme", "year|award_date", "town_code|town|location_code")
 
 _UNIT_IN_HEADER = re.compile(r"^(?P<base>.*?)[(\[](?P<unit>万元|元|万|人民币元|rmb|cny)[)\]]$")
 
@@ -159,7 +156,7 @@ PROVENANCE_ALIASES = {
     "simulated": ["simulated", "simulation", "sim", "模拟", "模拟数据", "仿真"],
 }
 CURRENCY_ALIASES = ["cny", "rmb", "人民币", "元", "¥"]
-UNITS = {"元": 1.0, "万元": 10_000.0}
+UNITS = {u: YUAN_PER[u] for u in ("元", "万元")}  # the units a ledger's amounts may be given in
 UNIT_ALIASES = {"元": "元", "yuan": "元", "cny": "元", "万元": "万元", "万": "万元", "wan": "万元", "10k": "万元"}
 
 _QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉·・•\s]")

@@ -45,7 +45,8 @@ from shunde_workbook.data.schema import (
     PROGRAMME_TITLES,
     TO_DISK,
 )
-from shunde_workbook.rounding import apportion
+from shunde_workbook.metrics.rounding import apportion
+from shunde_workbook.units import WAN
 
 ZC, HM = "众创共善", "和美社区"
 HM_BATCH1_TITLE = "和美社区计划 2018年第一批"
@@ -227,10 +228,10 @@ def draw_amounts(rng: np.random.Generator, df: pd.DataFrame, t: Targets, k: dict
     sig, rt = float(k["amount_sigma"]), int(k["round_to"])
     for group, wan in t.wan.items():
         m = (df["group"] == group).to_numpy()
-        amount[m] = _amounts(rng, int(m.sum()), int(round(wan * 10_000)), mult[m], sig, rt)
+        amount[m] = _amounts(rng, int(m.sum()), int(round(wan * WAN)), mult[m], sig, rt)
     for f, wan in t.hm_q1_wan.items():
         m = ((df["group"] == "hm_q1") & (df["field"] == f)).to_numpy()
-        amount[m] = _amounts(rng, int(m.sum()), int(round(wan * 10_000)), mult[m], sig, rt)
+        amount[m] = _amounts(rng, int(m.sum()), int(round(wan * WAN)), mult[m], sig, rt)
     return amount.astype(float)
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Polygon
 
+from shunde_workbook.errors import BoundaryError
 from shunde_workbook.geo.gcj02 import geometry_gcj02_to_wgs84
 
 __all__ = ["build_geo", "power_partition", "TOWNS_FILE", "OUTLINE_FILE", "METHOD"]
@@ -77,7 +78,10 @@ def _read_towns(source_dir: Path) -> pd.DataFrame:
     for idx in towns.index[towns["published_km2"].isna()]:
         name = towns.at[idx, "town"]
         if name not in areas.index:
-            raise ValueError(f"no published area for {name} in {AREA_SRC}")
+            raise BoundaryError(
+                f"{source_dir / SEATS_SRC}: town {name!r} has no published_area_km2, and {source_dir / AREA_SRC} "
+                f"has no 'area' row for it; add the town's published area to one of the two files"
+            )
         towns.at[idx, "published_km2"] = float(areas.at[name, "value"])
         towns.at[idx, "published_from"] = str(areas.at[name, "source"])
     return towns.sort_values("town_code").reset_index(drop=True)
@@ -290,7 +294,10 @@ def build_geo(out_dir: Path, reference_dir: Path | None = None) -> dict:
     sites = np.column_stack([seats.to_crs(WORK_CRS).x, seats.to_crs(WORK_CRS).y])
     outside = [towns.at[i, "town"] for i in range(len(towns)) if not region.contains(shapely.Point(sites[i]))]
     if outside:
-        raise ValueError(f"town seats outside the district outline: {outside}")
+        raise BoundaryError(
+            f"{source_dir / SEATS_SRC}: the seat of {', '.join(map(str, outside))} lies outside the district outline "
+            f"({source_dir / OUTLINE_SRC}); check seat_lon/seat_lat (WGS84 degrees, longitude first)"
+        )
 
     published = towns["published_km2"].to_numpy(float)
     scale = region.area / 1e6 / published.sum()
@@ -314,7 +321,10 @@ def build_geo(out_dir: Path, reference_dir: Path | None = None) -> dict:
     gdf["area_km2"] = np.round(built, 3)
     for i, geom in enumerate(gdf.to_crs(WORK_CRS).geometry):
         if not geom.contains(shapely.Point(sites[i])):
-            raise ValueError(f"seat of {towns.at[i, 'town']} fell outside its cell")
+            raise BoundaryError(
+                f"{source_dir / SEATS_SRC}: the seat of {towns.at[i, 'town']} fell outside its own cell; "
+                "seats too close together or a published area far too small cannot be partitioned"
+            )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     towns_path = out_dir / TOWNS_FILE

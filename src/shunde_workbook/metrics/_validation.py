@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from shunde_workbook.numeric import as_series, labels  # noqa: F401 - as_series is part of this API
+from shunde_workbook.metrics.numeric import as_series, labels  # noqa: F401 - as_series is part of this API
 
 
 def paired(

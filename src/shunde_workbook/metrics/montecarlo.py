@@ -54,6 +54,9 @@ __all__ = [
 ]
 
 #: Names of (D, T) results of :func:`district_metrics` (scenario columns: ``alloc_<rule>``, ``shift_<rule>``).
+#: Level of every interval shown (90 %).
+LEVEL = 0.9
+
 TOWN_METRICS = (
     "amount",
     "population",
@@ -82,14 +85,14 @@ DISTRICT_METRICS = (
 # --------------------------------------------------------------------------- helpers over draws
 
 
-def interval(x, level: float = 0.9):
+def interval(x, level: float = LEVEL):
     """Central interval of ``x`` over draws (axis 0): the ``(1-level)/2`` and ``(1+level)/2`` quantiles.
 
     Parameters
     ----------
     x : array-like, shape (D,) or (D, T)
         Draws of one metric; ``NaN`` draws are ignored (all-``NaN`` columns give ``NaN``).
-    level : float, default 0.9
+    level : float, default LEVEL (0.9)
         Coverage of the interval, in (0, 1).
 
     Returns

@@ -17,7 +17,7 @@ import pandas as pd
 
 from shunde_workbook.errors import MissingDataWarning
 from shunde_workbook.metrics._validation import align, as_series, check_total, positive_total
-from shunde_workbook.rounding import round_largest_remainder  # re-exported: one implementation for the workbook
+from shunde_workbook.metrics.rounding import round_largest_remainder  # re-exported: one implementation for the workbook
 
 __all__ = [
     "round_largest_remainder",

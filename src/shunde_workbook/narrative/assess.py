@@ -33,12 +33,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from shunde_workbook.metrics.montecarlo import LEVEL as LEVEL  # the level of every interval shown
 from shunde_workbook.narrative.grades import Grade, grade, published_matches, setting_for
 
 #: A stated number "holds" in a draw within this relative distance (20 %: the statement's size is right).
 NUMERIC_TOLERANCE = 0.20
-#: Level of every interval shown.
-LEVEL = 0.9
 _ALL_PROGRAMMES = ("众创共善", "和美社区")
 #: Totals and counts of a simulated ledger are set by its calibration to the published figures.
 CALIBRATED = "calibrated_totals"

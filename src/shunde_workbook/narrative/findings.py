@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from shunde_workbook.narrative.text import has, tr
+from shunde_workbook.units import WAN
 
 # Weak-input hedges, appended to a finding when its inputs are weak; their words are ``hedge.<name>`` in the catalogue.
 HEDGES = ("simulated", "partly_simulated", "approximate", "population_weak", "small_count")
@@ -44,8 +45,8 @@ def fmt_money(yuan: float, lang: str = "zh", qualifier: str = "") -> str:
         key, n = (
             ("money.yi", plain_number(yuan / 1e8, 2))
             if v >= 1e8
-            else ("money.wan", plain_number(yuan / 1e4, 1))
-            if v >= 1e4
+            else ("money.wan", plain_number(yuan / WAN, 1))
+            if v >= WAN
             else ("money.yuan", plain_number(yuan, 0))
         )
     else:
@@ -75,7 +76,7 @@ def fmt_number(value: float, kind: str, lang: str = "zh") -> str:
     if kind == "pp":
         return f"{value * 100:+,.1f}" + tr("unit.pp", lang)
     if kind == "wan":
-        return plain_number(value / 1e4, 1)
+        return plain_number(value / WAN, 1)
     if kind == "money":
         return fmt_money(value, lang)
     if kind == "yuan":
@@ -164,17 +165,6 @@ class Finding:
             + html.escape(self.text(lang))
             + (f' <span class="sw-hedge">{html.escape(hedge)}</span>' if hedge else "")
         )
-
-    def trace(self) -> list[dict]:
-        """The numbers of this finding with their result fields and raw values."""
-        out = [{"placeholder": k, "source": v.source, "value": v.value, "kind": v.kind} for k, v in self.values.items()]
-        for k, v in self.values.items():
-            if v.lo is not None:
-                out += [
-                    {"placeholder": f"{k}.lo", "source": f"{v.interval_source}.lo", "value": v.lo, "kind": v.kind},
-                    {"placeholder": f"{k}.hi", "source": f"{v.interval_source}.hi", "value": v.hi, "kind": v.kind},
-                ]
-        return out
 
 
 def rank(findings: list[Finding], limit: int | None = None) -> list[Finding]:

@@ -50,7 +50,7 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _reverse(lang: str) -> dict[str, str]:
+def reverse_catalogue(lang: str) -> dict[str, str]:
     """Catalogue text → key; for a text under several keys, plain column words win (no dot, then ``*_col``)."""
     out: dict[str, str] = {}
     for key, text in sorted(catalogue(lang).items(), key=lambda kv: ("." in kv[0], not kv[0].endswith("_col"))):
@@ -58,7 +58,8 @@ def _reverse(lang: str) -> dict[str, str]:
     return out
 
 
-def _key_name(key: str) -> str:
+def key_name(key: str) -> str:
+    """A catalogue key as a column name: its last part, without ``_col``."""
     name = key.rsplit(".", 1)[-1] if "." in key else key
     return re.sub(r"_col$", "", name)
 
@@ -93,19 +94,19 @@ def machine_name(column: str, lang: str) -> str:
     column = str(column).strip()
     if re.fullmatch(r"[a-z][a-z0-9_]*", column):
         return column
-    rev = _reverse(lang)
+    rev = reverse_catalogue(lang)
     if column in rev:
-        return _key_name(rev[column])
+        return key_name(rev[column])
     m = _UNIT_SPLIT.match(column)
     if m and m.group("label").strip() in rev:
         unit = _unit_name(m.group("unit"), lang, rev)
-        base = _key_name(rev[m.group("label").strip()])
+        base = key_name(rev[m.group("label").strip()])
         return f"{base}_{unit}" if unit else base
     for pattern, key in _templated(lang):
         hit = pattern.match(column)
         if hit:
             unit = UNITS.get(hit.group("unit").strip()) or _unit_name(hit.group("unit"), lang, rev)
-            return f"{_key_name(key)}_{unit}" if unit else _key_name(key)
+            return f"{key_name(key)}_{unit}" if unit else key_name(key)
     return _snake(column) if column.isascii() and _snake(column) else ""
 
 

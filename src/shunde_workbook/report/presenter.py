@@ -23,8 +23,8 @@ import pandas as pd
 
 from shunde_workbook.narrative.findings import Finding, rank
 from shunde_workbook.narrative.text import has, tr
-from shunde_workbook.report.results import record as record_results
-from shunde_workbook.report.results import record_table
+from shunde_workbook.results.writer import record as record_results
+from shunde_workbook.results.writer import record_table
 
 FIG_DPI = 150
 
@@ -168,7 +168,7 @@ class Report:
                 f"</h3><p>{esc(tr('cannot_tell_intro', self.lang))}</p><ul>{lis}</ul></div>"
             )
         _show(markup)
-        record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (report/results.py)
+        record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (results/writer.py)
 
     def _headlines(self, findings: list[Finding], n: int = 4) -> None:
         """The brief's top findings with their grades, for the landing index (``tables/<name>__headlines.json``)."""
@@ -284,7 +284,7 @@ class Report:
             from shunde_workbook.report.exports import write_table
 
             self.exported += write_table(df, stem, self.lang)
-            record_table(self, df, _slug(key), percent)  # outputs/results/<report>.csv (report/results.py)
+            record_table(self, df, _slug(key), percent)  # outputs/results/<report>.csv (results/writer.py)
         _show(
             (table_html(df.head(max_rows), decimals or {}, percent) if max_rows else "")
             + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
@@ -364,13 +364,6 @@ def short_link(url: str) -> str:
     return f'<a href="{esc(address)}" title="{esc(unquote(address))}">{esc(host)}</a>' + (
         f" {esc(rest)}" if rest else ""
     )
-
-
-def format_param(name: str, value) -> str:
-    """A parameter value as a reader would write it (no Python syntax, no absolute path)."""
-    from shunde_workbook.narrative.params_text import param_value
-
-    return param_value(name, value)
 
 
 def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = ()) -> str:

@@ -38,7 +38,7 @@ def _parse_amount_text(text: str, factor: float) -> tuple[float, str | None, str
             return np.nan, Msg("amount.several"), "declared"
         return np.nan, Msg("amount.not_number"), "declared"
     unit = m.group("unit") or ""
-    mult = 10_000.0 if unit.startswith("万") else 1.0 if unit == "元" else factor
+    mult = UNITS["万元"] if unit.startswith("万") else 1.0 if unit == "元" else factor
     return float(m.group("num")) * mult, None, "cell" if unit else "declared"
 
 

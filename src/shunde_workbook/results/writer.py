@@ -97,11 +97,11 @@ def _label_text(value, lang: str, named: bool = False) -> str:
     ``named`` is set for a table's first label column (e.g. ``metric``), so that "基尼系数（…）" and
     "Gini (…)" give the same label, ``gini``, in both languages.
     """
-    from shunde_workbook.report.exports import _key_name, _reverse
+    from shunde_workbook.report.exports import key_name, reverse_catalogue
 
     text = _cell(value)
-    key = (_reverse(lang).get(text) or _template_key(text, lang)) if named and text else None
-    return (_key_name(key) if key else text).replace("[", "(").replace("]", ")")
+    key = (reverse_catalogue(lang).get(text) or _template_key(text, lang)) if named and text else None
+    return (key_name(key) if key else text).replace("[", "(").replace("]", ")")
 
 
 def _cell(value) -> str:

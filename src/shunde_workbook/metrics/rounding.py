@@ -13,7 +13,7 @@ from collections.abc import Hashable, Mapping
 import numpy as np
 import pandas as pd
 
-from shunde_workbook.numeric import as_series
+from shunde_workbook.metrics.numeric import as_series
 
 __all__ = ["apportion", "round_largest_remainder"]
 

@@ -1,7 +1,7 @@
 """One table of results across runs: ``shunde_workbook.results.load(paths...)``.
 
 Each report writes the values its findings and exported tables cite to
-``<outputs>/results/<report>.csv`` (:mod:`shunde_workbook.report.results`; schema in
+``<outputs>/results/<report>.csv`` (:mod:`shunde_workbook.results.writer`; schema in
 ``docs/results.md``; ``source`` tells finding rows from table rows).  :func:`load`
 reads any mix of outputs folders, ``results/`` folders and single results files, and
 fills ``run_id`` and ``param_hash`` from the outputs folder's ``manifest.json``.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from shunde_workbook.report.results import COLUMNS, read
+from shunde_workbook.results.writer import COLUMNS, read
 
 __all__ = ["COLUMNS", "load", "param_hash", "run_id", "stamp"]
 

@@ -12,10 +12,10 @@ SWEEP.yaml (documented in ``docs/sweeps.md``)::
       - measure: scenarios.rule_top.need_weighted.amount        # a results-store measure
       - {table: 05_scenarios_2023__allocations, column: 3}     # a headline-table column, one line per row
 
-Every set is validated (:func:`shunde_workbook.build.runner.plan`) before anything
+Every set is validated (:func:`shunde_workbook.runner.runner.plan`) before anything
 runs.  A set's folder is named by a hash of its parameters, so an unchanged set
 reruns into the same folder and the runner's cache skips it.  Sets run through a
-backend (:mod:`shunde_workbook.build.backends`): a local pool by default, or Dask.
+backend (:mod:`shunde_workbook.experiments.backends`): a local pool by default, or Dask.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from pathlib import Path
 
 import yaml
 
-from shunde_workbook.build.backends import overrides
 from shunde_workbook.errors import ParameterError, RunError
+from shunde_workbook.experiments.backends import overrides
 from shunde_workbook.paths import OUTPUTS, ROOT
 
 
@@ -116,7 +116,7 @@ class SetPlan:
 
 def validate_sweep(sweep: Sweep) -> list[SetPlan]:
     """Validate every set before anything runs; raise ParameterError listing the problems of all sets."""
-    from shunde_workbook.build.runner import jobs_for, plan
+    from shunde_workbook.runner.runner import jobs_for, plan
 
     problems, plans = [], []
     for i, params in enumerate(sweep.sets, 1):
@@ -135,18 +135,18 @@ def validate_sweep(sweep: Sweep) -> list[SetPlan]:
 
 def backend_for(dask: str | None, jobs: int | None):
     """The backend for ``--dask`` (None: local pool; ``local``: a LocalCluster; else a scheduler address)."""
-    from shunde_workbook.build.backends import LocalPool
+    from shunde_workbook.experiments.backends import LocalPool
 
     if not dask:
         return LocalPool(jobs)
-    from shunde_workbook.build.dask_backend import DaskBackend
+    from shunde_workbook.experiments.dask_backend import DaskBackend
 
     return DaskBackend(dask, jobs)
 
 
 def run_sweep(path: str | Path, jobs: int | None = None, dask: str | None = None, force: bool = False) -> int:
     """Validate, run every set through the chosen backend, write the sweep report; return an exit code."""
-    from shunde_workbook.build.sweep_report import write_sweep_report
+    from shunde_workbook.experiments.sweep_report import write_sweep_report
 
     t0 = time.perf_counter()
     try:

@@ -142,8 +142,8 @@ def finding_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
 
 def _fmt(value, kind: str, lang: str, change: bool = False) -> str:
     """A value as the reports write it (units included); a change of a share in percentage points."""
-    from shunde_workbook.build.pages import num
     from shunde_workbook.narrative.findings import fmt_number
+    from shunde_workbook.publish.pages import num
 
     if value is None or pd.isna(value):
         return "—"
@@ -174,9 +174,9 @@ def compare(a: Path, b: Path) -> dict:
 
 def write_comparison(a: Path, b: Path) -> dict[str, Path]:
     """Compare ``a`` with ``b`` and write the comparison into ``b/comparisons``; return the files."""
-    from shunde_workbook.build.pages import render, town_names
-    from shunde_workbook.build.site import caveats, write_index
     from shunde_workbook.narrative.text import tr
+    from shunde_workbook.publish.pages import render, town_names
+    from shunde_workbook.publish.site import caveats, write_index
 
     diff = compare(a, b)
     lang = diff["manifest_b"]["run"].get("parameters", {}).get("language", "zh")

@@ -38,7 +38,7 @@ class Job:
     kernel_name: str
     timeout: float = 600
     report_timeout: float | None = None
-    warm_next: bool = False  # start the worker's next kernel while this report exports (build.kernels)
+    warm_next: bool = False  # start the worker's next kernel while this report exports (runner.kernels)
 
 
 @dataclass
@@ -178,10 +178,10 @@ def run_job(job: Job) -> JobResult:
     import papermill as pm
     from papermill.engines import papermill_engines
 
-    from shunde_workbook.build.commit import stage_dir
-    from shunde_workbook.build.export import to_html, write_pdf
-    from shunde_workbook.build.hygiene import kill_kernels
-    from shunde_workbook.build.kernels import launch, prestart, stop, take
+    from shunde_workbook.publish.export import to_html, write_pdf
+    from shunde_workbook.runner.commit import stage_dir
+    from shunde_workbook.runner.hygiene import kill_kernels
+    from shunde_workbook.runner.kernels import launch, prestart, stop, take
 
     t0 = time.perf_counter()
     out = Path(job.outputs)
@@ -237,7 +237,7 @@ def run_job(job: Job) -> JobResult:
         html = {ed: to_html(nb, ed, job.title, job.language) for ed in ("policy", "analyst")}
         for edition, text in html.items():
             _write_atomic(staged / rel[edition], text)
-        pdf = write_pdf(job.name, staged / rel["policy"], job.language)  # the brief's A4 PDF (build.export)
+        pdf = write_pdf(job.name, staged / rel["policy"], job.language)  # the brief's A4 PDF (publish.export)
         if pdf is not None:
             rel["pdf"] = pdf.relative_to(staged).as_posix()
         phases.update(setup=t1 - t0, execute=t2 - t1, kernel_stop=t3 - t2, export=time.perf_counter() - t3)

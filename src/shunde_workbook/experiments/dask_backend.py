@@ -1,6 +1,6 @@
 """Run a sweep's sets on Dask: ``--dask local`` (a LocalCluster) or ``--dask tcp://HOST:8786``.
 
-Each set is one Dask task calling :func:`shunde_workbook.build.backends.run_set`
+Each set is one Dask task calling :func:`shunde_workbook.experiments.backends.run_set`
 (a ``shunde-workbook run`` child process on the worker).  The task carries the
 set's parameters; the base parameter file, notebooks, inputs and the set's
 outputs folder are paths that every worker must see at the same place (shared
@@ -66,7 +66,7 @@ class DaskBackend:
 
         from distributed import as_completed
 
-        from shunde_workbook.build.backends import _set_line, run_set, set_args
+        from shunde_workbook.experiments.backends import _set_line, run_set, set_args
 
         t0 = time.perf_counter()
         total = sum(p.reports for p in plans)

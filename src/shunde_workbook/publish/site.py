@@ -99,7 +99,7 @@ def town_map_svg(outputs: Path, boundaries: str | None, lang: str, present: set[
     the profiles present and the package code, so an index re-rendered with none of these changed (a
     run where nothing changed) needs no geopandas.
     """
-    from shunde_workbook.build.manifest import code_hash, file_hash
+    from shunde_workbook.data.cache import code_hash, file_hash
     from shunde_workbook.params import resolve_path
 
     path = resolve_path(boundaries or "shapefiles/shunde_towns_approx.shp")
@@ -270,7 +270,7 @@ def write_index(outputs: Path, manifest: dict) -> Path:
         headlines=_headlines(outputs),
         caveats=caveats(manifest["run"]["inputs"], lang),
         status_label=lambda s: status_label(s, lang),
-        comparisons=sorted(p.name for p in (outputs / "comparisons").glob("*.policy.html")),  # build/compare.py
+        comparisons=sorted(p.name for p in (outputs / "comparisons").glob("*.policy.html")),  # experiments/compare.py
     )
     path = outputs / "index.html"
     tmp = path.with_suffix(".html.tmp")

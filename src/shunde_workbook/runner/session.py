@@ -16,11 +16,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shunde_workbook.build import commit as tx
-from shunde_workbook.build import manifest as mf
-from shunde_workbook.build.execute import Job
-from shunde_workbook.build.hygiene import EXIT_CODES, clean_text, kill_trees, pid_alive
 from shunde_workbook.errors import RunError
+from shunde_workbook.runner import commit as tx
+from shunde_workbook.runner import manifest as mf
+from shunde_workbook.runner.execute import Job
+from shunde_workbook.runner.hygiene import EXIT_CODES, clean_text, kill_trees, pid_alive
 
 
 def say(msg: str) -> None:
@@ -98,7 +98,7 @@ class State:
 
     def publish(self) -> dict:
         """Write manifest.json and index.html from the records (signals held back meanwhile)."""
-        from shunde_workbook.build.site import write_index
+        from shunde_workbook.publish.site import write_index
 
         run_info = {
             "started": self.started.isoformat(timespec="seconds"),

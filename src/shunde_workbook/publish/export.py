@@ -17,7 +17,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from shunde_workbook.build.site import pdf_name  # the index links the PDF too, without importing nbconvert
+from shunde_workbook.publish.site import pdf_name  # the index links the PDF too, without importing nbconvert
 
 TEMPLATES = Path(__file__).parent / "templates"
 ANALYST_ONLY_TAG = "analyst-only"

@@ -50,7 +50,7 @@ def _table_rows(folder: Path, spec: dict) -> list[dict]:
 
 def collect(sweep, plans) -> pd.DataFrame:
     """Tidy rows of every chosen measure in every set (sets that failed contribute what they wrote)."""
-    from shunde_workbook.build.pages import town_names
+    from shunde_workbook.publish.pages import town_names
     from shunde_workbook.results import load
 
     rows = []
@@ -111,9 +111,9 @@ def _chart(df: pd.DataFrame, title: str, xlabel: str, path: Path) -> None:
 
 def write_sweep_report(sweep, plans, outcomes: dict, wall: float = 0.0) -> Path:
     """Write the sweep report and its data files into ``sweep.outputs``; return the report's path."""
-    from shunde_workbook.build.pages import render
-    from shunde_workbook.build.site import caveats
     from shunde_workbook.narrative.text import tr
+    from shunde_workbook.publish.pages import render
+    from shunde_workbook.publish.site import caveats
 
     out = sweep.outputs
     lang = plans[0].merged.get("language", "zh") if plans else "zh"

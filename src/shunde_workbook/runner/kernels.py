@@ -5,7 +5,7 @@ A pool worker builds one report at a time.  After a report's last cell,
 queues one silent cell in it that imports the libraries every notebook
 needs (pandas, geopandas, matplotlib, the workbook's stages).  The kernel is
 a separate process, so it boots and imports while the worker writes the
-HTML editions and the PDF.  The next :func:`~shunde_workbook.build.execute.run_job`
+HTML editions and the PDF.  The next :func:`~shunde_workbook.runner.execute.run_job`
 takes it with :func:`take`.
 
 Isolation stays as strict as with cold kernels:
@@ -188,11 +188,11 @@ atexit.register(discard)
 
 
 def worker_start(kernel_name: str) -> None:
-    """Initialiser of each pool worker: :func:`~shunde_workbook.build.hygiene.worker_init`, then a warm kernel.
+    """Initialiser of each pool worker: :func:`~shunde_workbook.runner.hygiene.worker_init`, then a warm kernel.
 
     The first kernel boots while the worker itself imports papermill and nbconvert.
     """
-    from shunde_workbook.build.hygiene import worker_init
+    from shunde_workbook.runner.hygiene import worker_init
 
     worker_init()
     prestart(kernel_name)

@@ -39,13 +39,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shunde_workbook.build import commit as tx
-from shunde_workbook.build import manifest as mf
-from shunde_workbook.build.execute import Job, as_dict, kernel_name, run_job
-from shunde_workbook.build.hygiene import EXIT_CODES, Interrupted, Signals
-from shunde_workbook.build.kernels import worker_start
-from shunde_workbook.build.memory import PeakMemory
-from shunde_workbook.build.session import State, commit_report, lock_outputs, on_disk, say, stop
 from shunde_workbook.errors import ParameterError, RunError, closest, user_error_names
 from shunde_workbook.params import (
     SPECS,
@@ -58,6 +51,13 @@ from shunde_workbook.params import (
     validate,
 )
 from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT
+from shunde_workbook.runner import commit as tx
+from shunde_workbook.runner import manifest as mf
+from shunde_workbook.runner.execute import Job, as_dict, kernel_name, run_job
+from shunde_workbook.runner.hygiene import EXIT_CODES, Interrupted, Signals
+from shunde_workbook.runner.kernels import worker_start
+from shunde_workbook.runner.memory import PeakMemory
+from shunde_workbook.runner.session import State, commit_report, lock_outputs, on_disk, say, stop
 
 INPUT_KINDS = {
     "ledger_path": "ledger",
@@ -204,37 +204,46 @@ def _previous(outputs: Path) -> dict:
         return {}
 
 
-def run(
-    params_file: Path | None = PARAMS / "default.yaml",
-    overrides: list[str] | None = None,
-    only: list[str] | None = None,
-    jobs: int | None = None,
-    force: bool = False,
-    outputs: Path = OUTPUTS,
-    notebooks_dir: Path = NOTEBOOKS,
-    cell_timeout: float = 600,
-    report_timeout: float | None = None,
-) -> int:
-    """Run the reports; return the exit code (0 all good, 1 a report failed, 2 cannot start, 130/143 stopped)."""
+@dataclass(frozen=True)
+class RunOptions:
+    """What to run and how: the options of one :func:`run` (the ``run`` subcommand's flags)."""
+
+    params_file: Path | None = PARAMS / "default.yaml"  # None: only the notebooks' own defaults
+    overrides: list[str] | tuple[str, ...] = ()  # ``NAME=VALUE`` strings, as ``--set`` takes them
+    only: list[str] | None = None  # notebook names (without .ipynb); None: every notebook
+    jobs: int | None = None  # reports at once; None: the number of cores
+    force: bool = False  # rebuild reports whose cache key still holds
+    outputs: Path = OUTPUTS
+    notebooks_dir: Path = NOTEBOOKS
+    cell_timeout: float = 600  # seconds a cell may run
+    report_timeout: float | None = None  # seconds a report may run; None: no limit
+
+
+def run(options: RunOptions | None = None, /, **fields) -> int:
+    """Run the reports; return the exit code (0 all good, 1 a report failed, 2 cannot start, 130/143 stopped).
+
+    Give a :class:`RunOptions`, or its fields as keywords (``run(outputs=out, jobs=1)``), not both.
+    """
+    if options is not None and fields:
+        raise TypeError("run() takes a RunOptions or its fields as keywords, not both")
+    opts = options if options is not None else RunOptions(**fields)
     with Signals():
         try:
-            return _start(
-                params_file, overrides, only, jobs, force, outputs, notebooks_dir, cell_timeout, report_timeout
-            )
+            return _start(opts)
         except Interrupted as sig:  # before the lock was taken: nothing written yet
             say(f"Stopped by {signal.Signals(sig.signum).name} before any report started; nothing was written.")
             return EXIT_CODES[sig.signum]
 
 
-def _start(params_file, overrides, only, jobs, force, outputs, notebooks_dir, cell_timeout, report_timeout) -> int:
+def _start(opts: RunOptions) -> int:
     t0 = time.perf_counter()
     started = datetime.now(UTC)
     try:
-        reports, merged, per_report = plan(params_file, overrides or [], only, notebooks_dir)
+        reports, merged, per_report = plan(opts.params_file, list(opts.overrides or []), opts.only, opts.notebooks_dir)
     except ParameterError as exc:
         say(f"Parameter error — nothing was run:\n{exc}")
         return 2
-    outputs = Path(outputs).resolve()
+    outputs = Path(opts.outputs).resolve()
     try:
         lock = lock_outputs(outputs)
     except RunError as exc:
@@ -244,9 +253,10 @@ def _start(params_file, overrides, only, jobs, force, outputs, notebooks_dir, ce
 
     saved = os.environ.get(CACHE_ENV)
     try:
-        state = State(outputs, started, t0, params_file, merged)
+        state = State(outputs, started, t0, opts.params_file, merged)
         try:
-            return _run_locked(reports, per_report, jobs, force, (cell_timeout, report_timeout), state)
+            timeouts = (opts.cell_timeout, opts.report_timeout)
+            return _run_locked(reports, per_report, opts.jobs, opts.force, timeouts, state)
         except Interrupted as sig:
             return stop(state, sig.signum)
     finally:

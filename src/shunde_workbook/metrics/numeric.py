@@ -1,6 +1,6 @@
 """Checked numeric inputs: one place that turns arrays, lists and Series into clean float Series.
 
-Used by the metrics library and by :mod:`shunde_workbook.rounding`, so that every function reports a
+Used by the metrics library and by :mod:`shunde_workbook.metrics.rounding`, so that every function reports a
 bad input the same way: the function, the argument and, where it helps, the offending labels.
 """
 

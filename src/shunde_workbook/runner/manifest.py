@@ -9,7 +9,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from shunde_workbook.data.cache import file_hash  # noqa: F401  (re-exported for the runner)
+from shunde_workbook.data.cache import code_hash, file_hash  # noqa: F401  (re-exported for the runner)
 from shunde_workbook.paths import ROOT
 
 PACKAGES = (
@@ -41,18 +41,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
-
-
-@cache
-def code_hash() -> str:
-    """Hash of the package's own source: a code change invalidates cached reports."""
-    h = hashlib.sha256()
-    pkg = Path(__file__).resolve().parents[1]
-    for path in sorted(pkg.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".json", ".yaml", ".csv"):
-            h.update(str(path.relative_to(pkg)).encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def git_commit(root: Path = ROOT) -> str | None:
