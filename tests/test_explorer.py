@@ -102,3 +102,20 @@ def test_tool_links_only_for_present_reports():
     links = explorer_links.tool_links({"05_scenarios_2023": "reports/05_scenarios_2023.html"}, "en")
     assert [x["href"] for x in links] == ["reports/05_scenarios_2023.html#swx"]
     assert 'href="05_scenarios_2023.html#swx"' in explorer_links.brief_links_html("zh")
+
+
+def test_grant_table_embeds_hostile_text_as_data_only(run):
+    """Titles and names reach the page only inside the JSON block, with no ``<`` that could end the script."""
+    from dataclasses import replace
+
+    from shunde_workbook.report import grant_table
+
+    led = run["inp"].ledger.copy()
+    led.loc[led.index[:3], "title"] = "</script><script>alert(1)</script><!--"
+    led.loc[led.index[3:6], "recipient_name"] = "<img src=x onerror=alert(1)>"
+    page = grant_table.render(replace(run["inp"], ledger=led), "en")
+    assert "alert(1)" in page  # the data is there ...
+    assert "<script>alert" not in page and "<img" not in page and "<!--" not in page  # ... never as markup
+    data = json.loads(re.search(r'<script type="application/json" id="swg-data">(.*?)</script>', page, re.S)[1])
+    assert "</script><script>alert(1)</script><!--" in data["dicts"]["title"]
+    assert data["rows"] == len(led) and data["any_simulated"]

@@ -198,7 +198,7 @@ def render(inp: Inputs, params: dict, res: dict, language: str) -> str:
         css=_asset("explorer.css"),
         engine=_asset("explorer_engine.js"),
         ui=_asset("explorer_ui.js"),
-        payload=json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/"),
+        payload=json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c"),
         honesty=honesty(inp, params, language),
         rules=[{"key": r, "label": data["rule_labels"][r]} for r in RULES],
         baselines=[{"key": r, "label": data["rule_labels"][r]} for r in BASELINES],

@@ -103,7 +103,7 @@ def render(inp: Inputs, language: str, max_rows: int = EMBED_MAX_ROWS) -> str:
         data=data,
         css=(ASSETS / "grant_table.css").read_text(encoding="utf-8"),
         script=(ASSETS / "grant_table.js").read_text(encoding="utf-8"),
-        payload=json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/"),
+        payload=json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c"),
     )
 
 
