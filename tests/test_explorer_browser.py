@@ -62,7 +62,9 @@ def setup(tmp_path_factory):
             page = folder / f"05_scenarios_2023_{lang}.html"
             page.write_text(PAGE.format(lang=lang, body=explorer.render(inp, params, res, lang)), "utf-8")
             pages[lang] = page
-    return {"params": params, "inp": inp, "pages": pages}
+    # the published figures as they are: the run's own loader on population_basis=best_available
+    published = load_inputs({**params, "population_basis": "best_available"})
+    return {"params": params, "inp": inp, "pages": pages, "published": published}
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +150,13 @@ FRAGMENTS = [
         "need_weighted",
     ),
     ("rule=per_resident", {"population": 0.6, "village_units": 0.4}, 0.3, "per_resident"),
+    ("rule=per_resident&basis=published", {"population": 0.6, "village_units": 0.4}, 0.3, "per_resident"),
+    (
+        "rule=floor_plus_need&basis=published&need_weights.population=0.8",
+        {"population": 0.8, "village_units": 0.2},
+        0.3,
+        "floor_plus_need",
+    ),
     ("rule=equal_per_unit&floor_share=1", {"population": 0.6, "village_units": 0.4}, 1.0, "equal_per_unit"),
     (
         "rule=floor_plus_need&need_weights.population=0.6&need_weights.village_units=0.4&need_weights.published_area_km2=0.5&floor_share=0.1",
@@ -163,7 +172,8 @@ def test_fragments_give_the_python_engine_numbers(setup, browser, lang):
     w = Watched(browser)
     for frag, weights, floor, rule in FRAGMENTS:
         page = w.open(setup["pages"][lang].as_uri() + "#" + frag)
-        want, plan = python_alloc(setup["inp"], weights, floor, rule)
+        inputs = setup["published"] if "basis=published" in frag else setup["inp"]
+        want, plan = python_alloc(inputs, weights, floor, rule)
         got = cells(page)
         assert got == want, (frag, got, want)
         total = float(page.get_attribute("#swx-total", "data-value"))
@@ -243,9 +253,10 @@ def test_touch_at_phone_width_and_own_populations(setup, browser, tmp_path):
     csv_text = notes[notes.index("town_code,") :].split("\n\n")[0]
     pop_file = tmp_path / "my_population.csv"
     pop_file.write_text(csv_text + "\n", encoding="utf-8")
-    mine = town_table(setup["params"]["towns_path"], pop_file)
+    mine = town_table(setup["params"]["towns_path"], pop_file, "best_available")  # the basis the box sets
     assert mine["population"].tolist() == [pops[c] for c in inp.towns.index]
-    assert "--set population_path=my_population.csv" in page.text_content("#swx-cmd")
+    cmd = page.text_content("#swx-cmd")
+    assert "--set population_basis=best_available --set population_path=my_population.csv" in cmd
     overflow = page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= 391, f"the page is {overflow}px wide at 390px"
     w.close()

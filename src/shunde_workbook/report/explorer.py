@@ -71,6 +71,14 @@ def _population_input(pops: pd.Series, units: pd.Series) -> list[int]:
     return [int(round(p if math.isfinite(p) else per_unit * u)) for p, u in zip(pops, units.astype(float), strict=True)]
 
 
+def _published(towns: pd.DataFrame, params: dict) -> list | None:
+    """The towns table's published figures when the run's populations are something else (else None)."""
+    basis = str(towns["pop_basis"].iloc[0]) if "pop_basis" in towns.columns else params.get("population_basis")
+    if basis == "best_available" or "pop_figure" not in towns.columns:
+        return None
+    return [_num(v) for v in pd.to_numeric(towns["pop_figure"], errors="coerce")]
+
+
 def payload(inp: Inputs, params: dict, language: str) -> dict:
     """The JSON the page reads: inputs of ``studies.scenarios``, intervals, texts and statuses."""
     towns = inp.towns
@@ -95,6 +103,7 @@ def payload(inp: Inputs, params: dict, language: str) -> dict:
         "units": [float(u) for u in towns["village_units"]],
         "population": [_num(v) for v in pops],
         "population_input": _population_input(pops, towns["village_units"]),
+        "population_published": _published(towns, params),
         "pop_grades": [str(g) for g in towns.get("pop_grade", pd.Series("", index=towns.index)).fillna("")],
         "columns": {c: [_num(v) for v in pd.to_numeric(table[c], errors="coerce")] for c in extras},
         "need_columns": [{"key": c, "label": _column_label(c, language)} for c in extras],
@@ -213,6 +222,7 @@ def render(inp: Inputs, params: dict, res: dict, language: str) -> str:
         programmes=[{**pr, "plan_wan": pr["plan"] / 1e4} for pr in data["programmes"]],
         unit_wan=float(params.get("allocation_unit", 0.1)),
         towns=towns,
+        published=data["population_published"] is not None,
         initial_rows=rows,
         initial_summary=summary,
         total_value=f"{total / 1e4:.{digits}f}",

@@ -39,8 +39,8 @@ def need_columns(towns: pd.DataFrame, need_weights: dict) -> list[str]:
     """Further numeric, non-negative town-table columns a reader may weigh (beyond population and units)."""
     out = []
     for col in towns.columns:
-        if col in NOT_NEED or col in uncertainty.LEDGER_COLUMNS:
-            continue
+        if col in NOT_NEED or col in uncertainty.LEDGER_COLUMNS or str(col).startswith("pop_"):
+            continue  # pop_*: the population model's own columns (figure, prior, weight ...)
         values = pd.to_numeric(towns[col], errors="coerce")
         if towns[col].dtype == object and values.isna().any():
             continue  # a text column

@@ -76,7 +76,7 @@
       if (b !== undefined) s.budgets[p.key] = snapBudget(num(b, p.plan / WAN) * WAN);
     });
     if (kv.show === "all" || D.programmes.some(function (p) { return p.key === kv.show; })) s.show = kv.show;
-    if (kv.basis === "custom") s.basis = "custom";
+    if (kv.basis === "custom" || (kv.basis === "published" && D.population_published)) s.basis = kv.basis;
     D.towns.forEach(function (t) {
       var x = num(kv["population." + t.code], NaN);
       if (isFinite(x) && x > 0) s.pops[t.code] = x;
@@ -106,6 +106,7 @@
       if (s.budgets[p.key] !== p.plan) parts.push("budget." + encodeURIComponent(p.key) + "=" + s.budgets[p.key] / WAN);
     });
     if (s.show !== "all") parts.push("show=" + encodeURIComponent(s.show));
+    if (s.basis === "published") parts.push("basis=published");
     if (s.basis === "custom") {
       parts.push("basis=custom");
       D.towns.forEach(function (t) { parts.push("population." + t.code + "=" + s.pops[t.code]); });
@@ -117,6 +118,7 @@
 
   // ------------------------------------------------------------------ numbers
   function populationOf(s) {
+    if (s.basis === "published") return D.population_published.map(function (x) { return x === null ? NaN : x; });
     return D.towns.map(function (t, i) { return s.basis === "custom" ? s.pops[t.code] : D.population[i]; });
   }
 
@@ -143,6 +145,7 @@
   function intervals(s) {
     var I = D.intervals, total = budgetOf(s), n = N;
     if (s.basis === "custom") return {why: T.no_interval_custom};
+    if (s.basis === "published") return {why: T.no_interval_published};
     if (s.rule === "equal_per_unit") return {why: T.no_interval_units};
     if (s.rule === "per_resident") {
       return {lo: I.resident_lo.map(function (x) { return x * total; }),
@@ -294,6 +297,10 @@
     var cmd = "shunde-workbook run --set 'need_weights=" + dict + "' --set floor_share=" + s.floor;
     var yaml = "need_weights: " + dict + "\nfloor_share: " + s.floor + "\n";
     var notes = [];
+    if (s.basis !== "default") {  // figures used as they are, not re-estimated by the population model
+      cmd += " --set population_basis=best_available";
+      yaml += "population_basis: best_available\n";
+    }
     if (s.basis === "custom") {
       cmd += " --set population_path=my_population.csv";
       yaml += "population_path: my_population.csv\n";
@@ -326,6 +333,7 @@
     var warn = [];
     if (s.baseline === "historical" && D.status.ledger_simulated) warn.push(T.warn_historical);
     if (s.basis === "custom") warn.push(T.warn_custom);
+    if (s.basis === "published") warn.push(T.warn_published);
     var w = $("swx-warn");
     w.textContent = warn.join(" ");
     w.hidden = !warn.length;
