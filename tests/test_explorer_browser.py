@@ -374,3 +374,19 @@ def test_exported_reports_carry_the_tools(browser, request, lang, setup):
     assert 'href="reports/01_data_audit.html#swg"' in index
     assert 'href="05_scenarios_2023.html#swx"' in (out / "reports" / "00_policy_brief.html").read_text(encoding="utf-8")
     w.close()
+
+
+def test_a_run_on_another_population_basis_reproduces_with_it(setup, browser, tmp_path):
+    params = {**setup["params"], "population_basis": "best_available"}
+    inp = setup["published"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = studies.scenarios(inp, params["need_weights"], params["floor_share"], params["allocation_unit"])
+        page_file = tmp_path / "best_available.html"
+        page_file.write_text(PAGE.format(lang="en", body=explorer.render(inp, params, res, "en")), "utf-8")
+    w = Watched(browser)
+    page = w.open(page_file.as_uri() + "#need_weights.population=0.8&floor_share=0.1")
+    assert cells(page) == python_alloc(inp, {"population": 0.8, "village_units": 0.2}, 0.1)[0]
+    assert page.text_content("#swx-cmd").endswith("--set floor_share=0.1 --set population_basis=best_available")
+    assert not page.is_visible("input[name=swx-basis][value=published]")  # the run's figures already are these
+    w.close()

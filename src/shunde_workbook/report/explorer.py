@@ -71,6 +71,18 @@ def _population_input(pops: pd.Series, units: pd.Series) -> list[int]:
     return [int(round(p if math.isfinite(p) else per_unit * u)) for p, u in zip(pops, units.astype(float), strict=True)]
 
 
+def _default_params() -> dict:
+    """``params/default.yaml`` (what ``shunde-workbook run`` starts from), or {} when it cannot be read."""
+    import yaml
+
+    from shunde_workbook.paths import ROOT
+
+    try:
+        return yaml.safe_load((ROOT / "params" / "default.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+
+
 def _published(towns: pd.DataFrame, params: dict) -> list | None:
     """The towns table's published figures when the run's populations are something else (else None)."""
     basis = str(towns["pop_basis"].iloc[0]) if "pop_basis" in towns.columns else params.get("population_basis")
@@ -104,6 +116,9 @@ def payload(inp: Inputs, params: dict, language: str) -> dict:
         "population": [_num(v) for v in pops],
         "population_input": _population_input(pops, towns["village_units"]),
         "population_published": _published(towns, params),
+        # the run's basis, repeated in the reproduce box when it is not the default parameter set's
+        "run_basis": str(params.get("population_basis") or ""),
+        "default_basis": str(_default_params().get("population_basis") or ""),
         "pop_grades": [str(g) for g in towns.get("pop_grade", pd.Series("", index=towns.index)).fillna("")],
         "columns": {c: [_num(v) for v in pd.to_numeric(table[c], errors="coerce")] for c in extras},
         "need_columns": [{"key": c, "label": _column_label(c, language)} for c in extras],

@@ -297,6 +297,10 @@
     var cmd = "shunde-workbook run --set 'need_weights=" + dict + "' --set floor_share=" + s.floor;
     var yaml = "need_weights: " + dict + "\nfloor_share: " + s.floor + "\n";
     var notes = [];
+    if (s.basis === "default" && D.run_basis && D.run_basis !== D.default_basis) {
+      cmd += " --set population_basis=" + D.run_basis;
+      yaml += "population_basis: " + D.run_basis + "\n";
+    }
     if (s.basis !== "default") {  // figures used as they are, not re-estimated by the population model
       cmd += " --set population_basis=best_available";
       yaml += "population_basis: best_available\n";
