@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shunde_workbook.narrative.provenance import banner_items
 from shunde_workbook.narrative.text import status_label, tr
+from shunde_workbook.report.explorer_links import tool_links
 
 SITE_KEYS = (
     "site_title",
@@ -284,6 +285,7 @@ def write_index(outputs: Path, manifest: dict) -> Path:
         other_heading=tr("pages.site_other", lang),
         brief=by_name.get("00_policy_brief"),
         brief_pdf=pdf,
+        tools=tool_links({n: r["files"].get("policy", "") for n, r in by_name.items()}, lang),
         groups=groups,
         towns=towns,
         town_map=town_map_svg(outputs, run_params.get("boundaries_path"), lang, present),
