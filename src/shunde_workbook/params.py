@@ -367,13 +367,21 @@ def weight_problems(merged: dict[str, Any]) -> list[str]:
         table = pd.read_csv(resolve_path(towns), dtype=str, encoding="utf-8-sig")
     except (OSError, ValueError, UnicodeDecodeError):
         table = pd.DataFrame()
+
+    def numeric(col: str) -> bool:  # a column of the table with numbers, or one added from the population file
+        if col not in table.columns:
+            return True
+        raw = table[col].dropna().str.strip()
+        return not raw.empty and pd.to_numeric(raw[raw != ""], errors="coerce").notna().all()
+
+    usable = sorted(c for c in columns if numeric(c) and not c.endswith("_code"))
     for name in weights:
         if name not in columns:
-            hint = closest(str(name)[:100], columns)
+            hint = closest(str(name)[:100], usable)
             problems.append(
                 f"need_weights: {short(name, 40)} is not a column of the town table {towns}"
-                + (f"; did you mean '{hint}'?" if hint else "")
-                + f" Usable columns: {', '.join(sorted(columns))}."
+                + (f"; did you mean '{hint}'?" if hint else ".")
+                + f" Usable (numeric) columns: {', '.join(usable)}."
             )
         elif name in table.columns:
             raw = table[name].dropna().str.strip()

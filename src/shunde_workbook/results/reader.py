@@ -62,6 +62,11 @@ def _stamped(df: pd.DataFrame, outputs: Path | None) -> pd.DataFrame:
     df = df.copy()
     df["run_id"] = df["report"].map(runs).fillna(run_id(outputs, manifest))
     df["param_hash"] = df["report"].map(hashes).fillna(df["param_hash"])
+    run = manifest.get("run", {})
+    df["commit"] = str(run.get("git_commit") or "")
+    df["provenance"] = next(
+        (str(i.get("status")) for i in run.get("inputs", {}).values() if i.get("parameter") == "ledger_path"), ""
+    )
     return df
 
 

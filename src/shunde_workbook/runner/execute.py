@@ -215,7 +215,9 @@ def run_job(job: Job) -> JobResult:
     from papermill.engines import papermill_engines
 
     from shunde_workbook.paths import remove_tree
+    from shunde_workbook.publish.citation import add_citation
     from shunde_workbook.publish.export import to_html, write_pdf
+    from shunde_workbook.report.webfonts import embed_fonts
     from shunde_workbook.runner.commit import stage_dir
     from shunde_workbook.runner.hygiene import kill_kernels
     from shunde_workbook.runner.kernels import launch, prestart, stop, take
@@ -272,6 +274,9 @@ def run_job(job: Job) -> JobResult:
         t3 = time.perf_counter()
         nb = nbformat.read(str(executed), as_version=4)
         html = {ed: to_html(nb, ed, job.title, job.language) for ed in ("policy", "analyst")}
+        html = {ed: add_citation(t, job.name, job.title, job.outputs, job.language) for ed, t in html.items()}
+        both = "".join(html.values())  # one font subset serves both editions
+        html = {ed: embed_fonts(text, also=both) for ed, text in html.items()}
         for edition, text in html.items():
             _write_atomic(staged / rel[edition], text)
         pdf = write_pdf(job.name, staged / rel["policy"], job.language)  # the brief's A4 PDF (publish.export)
