@@ -72,8 +72,7 @@ class Report:
         from shunde_workbook.narrative.provenance import ledger_mix
         from shunde_workbook.paths import OUTPUTS, safe_name
 
-        name = safe_name(name, "report name")  # exported file names start with it
-        self.name, self.lang, self.statuses = name, language, dict(statuses)
+        self.name, self.lang, self.statuses = safe_name(name, "report name"), language, dict(statuses)
         self.mix = ledger_mix(ledger) if ledger is not None and "provenance" in ledger.columns else None
         self.out = Path(output_dir) if output_dir else OUTPUTS
         self.sections: list[tuple[str, str]] = []
