@@ -12,25 +12,19 @@ XLSX).
 from __future__ import annotations
 
 import base64
-import html
 import re
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from shunde_workbook.narrative.findings import Finding, rank
 from shunde_workbook.narrative.text import has, tr
+from shunde_workbook.report.html_table import esc, flags_legend, short_link, table_html  # noqa: F401 (re-exported)
 from shunde_workbook.results.writer import record as record_results
 from shunde_workbook.results.writer import record_table
 
 FIG_DPI = 150
-
-
-def esc(value) -> str:
-    """HTML-escape any value for a report."""
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def _show(markup: str) -> None:
@@ -382,7 +376,7 @@ class Report:
             record_table(self, df, _slug(key), percent)  # outputs/results/<report>.csv (results/writer.py)
         _show(
             (table_html(df.head(max_rows), decimals or {}, percent, flags) if max_rows else "")
-            + (_flags_legend(flags, self.lang) if flags and max_rows else "")
+            + (flags_legend(flags, self.lang) if flags and max_rows else "")
             + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
             f"{esc(short_source(source or self.default_source()))}</div>"
         )
@@ -451,55 +445,8 @@ def short_source(source: str) -> str:
     return Path(text).name if Path(text).is_absolute() else text
 
 
-def short_link(url: str) -> str:
-    """A URL cell as a link labelled with its host, so long addresses do not widen tables."""
-    from urllib.parse import unquote, urlparse
-
-    address, _, rest = url.partition(" ")
-    host = urlparse(address).netloc or address
-    return f'<a href="{esc(address)}" title="{esc(unquote(address))}">{esc(host)}</a>' + (
-        f" {esc(rest)}" if rest else ""
-    )
-
-
 def format_param(name: str, value) -> str:
     """A parameter value as a reader would write it (no Python syntax, no absolute path)."""
     from shunde_workbook.narrative.params_text import param_value
 
     return param_value(name, value)
-
-
-def _flags_legend(flags: dict, lang: str) -> str:
-    from shunde_workbook.report.evidence_legend import FLAGS, flags_legend_html
-
-    used = {ch for col in flags.values() for f in col for ch in str(f or "")}
-    return flags_legend_html(lang, [f for f in FLAGS if f in used]) if used else ""
-
-
-def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = (), flags: dict | None = None) -> str:
-    """HTML table with escaped text, thousands separators and right-aligned numbers (and cell ``flags``)."""
-    flags = {c: list(v) for c, v in (flags or {}).items()}
-    head = "".join(
-        f'<th class="{"num" if pd.api.types.is_numeric_dtype(df[c]) else ""}">{esc(c)}</th>' for c in df.columns
-    )
-    rows = []
-    for i, (_, row) in enumerate(df.iterrows()):
-        cells = []
-        for c in df.columns:
-            flag = flags[c][i] if c in flags and i < len(flags[c]) else ""
-            mark = f' <sup class="sw-flag">{esc(flag)}</sup>' if flag else ""
-            v = row[c]
-            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-                if pd.isna(v):
-                    text = "—"
-                elif c in percent:
-                    text = f"{v * 100:,.{decimals.get(c, 1)}f}%"
-                else:
-                    text = f"{v:,.{decimals.get(c, 0)}f}"
-                cells.append(f'<td class="num">{text}{mark}</td>')
-            elif isinstance(v, str) and v.startswith(("http://", "https://")):
-                cells.append(f"<td>{short_link(v)}</td>")
-            else:
-                cells.append(f"<td>{esc('—' if v is None or (isinstance(v, float) and pd.isna(v)) else v)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="sw-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
