@@ -15,6 +15,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="sets run at once on the local pool (default: cores)")
     p.add_argument("--dask", metavar="local|tcp://HOST:8786", help="run the sets on a Dask cluster")
     p.add_argument("--force", action="store_true", help="rebuild reports even when nothing changed")
+    p.add_argument(
+        "--max-sets",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="refuse a sweep of more than N parameter sets before expanding it (default: %(default)s)",
+    )
     p.set_defaults(func=command)
     return p
 
@@ -23,4 +30,4 @@ def command(args: argparse.Namespace) -> int:
     """Run the sweep; its exit code."""
     from shunde_workbook.experiments.sweep import run_sweep
 
-    return run_sweep(Path(args.file), jobs=args.jobs, dask=args.dask, force=args.force)
+    return run_sweep(Path(args.file), jobs=args.jobs, dask=args.dask, force=args.force, max_sets=args.max_sets)

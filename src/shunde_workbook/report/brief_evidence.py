@@ -37,7 +37,7 @@ def brief_evidence_figures(results: dict, inp, params: dict, labels, rep) -> tup
     lang = rep.lang
     table = in_unit(evidence_charts.allocation_sensitivity_table(results["scenarios"]["plan_total"], inp.towns), "万元")
     sensitivity = evidence_charts.allocation_sensitivity(
-        table, labels, population_weight(params["need_weights"]), lang, rep.simulated
+        table, labels, population_weight(params["need_weights"]), lang, rep.stamped(("population", "villages", "plan"))
     )
     model = uncertainty.UncertaintyModel.from_params({**params, "impute_missing_population": False})
     spread = evidence.one_at_a_time(inp, params["need_weights"], "gini", params["floor_share"], model)

@@ -15,6 +15,7 @@ from shunde_workbook.analysis import in_unit
 from shunde_workbook.geo.names import normalise_town
 from shunde_workbook.narrative import labels
 from shunde_workbook.narrative.text import status_label, town_label, tr
+from shunde_workbook.report.evidence_legend import cell_flags
 from shunde_workbook.report.table import Col, Table, with_unit
 
 
@@ -191,8 +192,8 @@ def inequality(res: dict, ev) -> Table:
         ("gini", res["gini"], ev.interval("gini"), "population"),
         ("theil_towns", res["theil_towns"], ev.interval("theil_between"), "population"),
         ("cv", res["cv_per_resident"], ev.interval("cv_per_resident"), "population"),
-        ("theil_total", res["theil"]["total"], None, "villages_left_out"),
-        ("theil_between", res["theil"]["between"], None, "villages_left_out"),
+        ("theil_total", res["theil"]["total"], ev.interval("theil_total"), "villages_left_out"),
+        ("theil_between", res["theil"]["between"], ev.interval("theil_village_between"), "villages_left_out"),
         ("theil_within", res["theil"]["within"], None, "villages_left_out"),
     ]
     frame = pd.DataFrame(
@@ -217,6 +218,11 @@ def inequality(res: dict, ev) -> Table:
             "quality": Col("quality_col", values=quality),
         },
     )
+
+
+def inequality_flags(table: Table, simulated: bool) -> dict:
+    """Cell flags of :func:`inequality`: every measure rests on the ledger and grade-C populations."""
+    return {"value": [cell_flags("C", simulated=simulated)] * len(table.frame)}
 
 
 def need_distance(res: dict, unit: str, boundaries_status: str) -> Table:
@@ -245,6 +251,15 @@ def need_distance(res: dict, unit: str, boundaries_status: str) -> Table:
             "boundaries": Col("boundaries_col", values=status_label),
         },
     )
+
+
+def need_distance_flags(res: dict, unit: str, simulated: bool) -> dict:
+    """Cell flags of :func:`need_distance`: need rests on the populations, target and distance also on the ledger."""
+    grades = res["summary"]["pop_grade"].fillna("")
+    pop = [cell_flags(g, imputed=g == "") for g in grades]
+    ledger = [cell_flags(g, simulated=simulated, imputed=g == "") for g in grades]
+    actual = ["u" if simulated else ""] * len(grades)
+    return {"need": pop, with_unit("target", unit): ledger, with_unit("actual", unit): actual, "distance": ledger}
 
 
 def concentration(res: dict) -> Table:

@@ -7,13 +7,14 @@ inputs (ledger, towns, boundaries with their provenance) and the :class:`~shunde
 from __future__ import annotations
 
 
-def setup(namespace: dict, name: str = "") -> tuple:
+def setup(namespace: dict, name: str = "", **load) -> tuple:
     """The parameters, inputs and report of a notebook, from its namespace (``globals()``).
 
     Parameters
     ----------
     namespace : the notebook's globals, holding the ``parameters`` cell's names.
     name : the report's name when the runner gives none (an interactive session); default: ``report``.
+    load : options of :func:`~shunde_workbook.analysis.load_inputs` (e.g. ``min_grants=1`` for the audit).
 
     Returns
     -------
@@ -25,7 +26,7 @@ def setup(namespace: dict, name: str = "") -> tuple:
 
     _inline_figures()
     params = collect(namespace)
-    inp = load_inputs(params)
+    inp = load_inputs(params, **load)
     report = namespace.get("report_name") or name or "report"
     rep = Report(report, params.get("language", "zh"), namespace.get("output_dir", ""), inp.statuses, inp.ledger)
     return params, inp, rep
@@ -42,15 +43,16 @@ def _inline_figures() -> None:
         shell.run_line_magic("matplotlib", "inline")
 
 
-def town_map(rep, gdf, column: str, **options):
-    """A choropleth of ``column`` in the report's language, stamped when the ledger is simulated.
+def town_map(rep, gdf, column: str, inputs: tuple = ("ledger",), **options):
+    """A choropleth of ``column`` in the report's language, stamped when it uses a simulated ledger.
 
-    The approximate-boundaries caption comes with the boundaries (``choropleth``); ``options`` are
-    ``choropleth``'s (scheme, k, breaks, unit, title, legend_title, cmap).
+    The approximate-boundaries caption comes with the boundaries (``choropleth``); ``inputs``: what the
+    mapped values use (``Report.stamped``); ``options`` are ``choropleth``'s (scheme, k, breaks, unit,
+    title, legend_title, cmap).
     """
     from shunde_workbook.report.charts import stamp
     from shunde_workbook.report.maps import choropleth
 
     fig = choropleth(gdf, column, language=rep.lang, **options)
-    stamp(fig, rep.simulated, rep.lang)
+    stamp(fig, rep.stamped(inputs), rep.lang)
     return fig
