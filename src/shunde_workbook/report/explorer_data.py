@@ -115,15 +115,24 @@ def interval_grid(inp: Inputs, params: dict) -> dict:
 def historical_draws(inp: Inputs, params: dict, programmes: list[str]) -> list[list[list[int]]]:
     """Each programme's share of its past money per town, per bootstrap draw, in millionths (D, P, T).
 
-    The generator stream is the one :func:`evidence.evidence` uses for the grants, so the draws are
-    the report's own.
+    The generator stream and the sampling basis (:func:`evidence.sampling_basis`: exact sums on complete
+    records, published totals kept in every draw) are the ones :func:`evidence.for_params` uses, so the
+    draws are the report's own.
     """
+    from shunde_workbook.data.reconcile import reconcile
+
     model = _model(params)
     present = set(inp.ledger["programme"])
     plan = planned_funding(PLAN_YEAR)
     order = [p for p in plan if p in present] + sorted(present - set(plan))
-    rng_grants = np.random.default_rng(np.random.SeedSequence(model.seed).spawn(3)[1])
-    g = uncertainty.bootstrap_grants(inp.ledger, inp.towns.index, order, int(model.draws), rng_grants)
+    complete, fixed = ev_mod.sampling_basis(inp, reconcile(inp.full_ledger))
+    if complete:
+        g = uncertainty.stack_grants([uncertainty.grant_totals(inp.ledger, inp.towns.index, order, [])])
+    else:
+        rng_grants = np.random.default_rng(np.random.SeedSequence(model.seed).spawn(3)[1])
+        g = uncertainty.bootstrap_grants(
+            inp.ledger, inp.towns.index, order, int(model.draws), rng_grants, keep_totals=fixed
+        )
     past = g.by_programme[:, [order.index(p) for p in programmes], :]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = past / past.sum(axis=2, keepdims=True)
