@@ -353,6 +353,27 @@ def simulated_ledger(seed: int, knobs: Mapping | None = None) -> pd.DataFrame:
 
 
 def _ensemble_grants(inp: Inputs, programmes: list, model: UncertaintyModel) -> GrantDraws:
+    """The point totals of ``model.seed_ensemble`` simulated ledgers, filtered like the run's (remembered)."""
+    p = inp.params
+    key = repr(
+        (
+            [p.get(k) for k in ("programmes", "year_start", "year_end", "fields")],
+            sorted(dict(model.simulator_knobs).items()),
+            int(model.seed_ensemble),
+            list(map(str, inp.towns.index)),
+            list(programmes),
+        )
+    )
+    if key not in _ENSEMBLES:
+        _ENSEMBLES.clear()  # one filter per run: keep the latest only
+        _ENSEMBLES[key] = _ensemble_totals(inp, programmes, model)
+    return _ENSEMBLES[key]
+
+
+_ENSEMBLES: dict[str, GrantDraws] = {}
+
+
+def _ensemble_totals(inp: Inputs, programmes: list, model: UncertaintyModel) -> GrantDraws:
     p = inp.params
     parts = []
     for seed in range(1, model.seed_ensemble + 1):
