@@ -3,8 +3,12 @@
 
 Deterministic: the same inputs give byte-identical outputs.
 
-* Copies, byte for byte, towns.csv, villages.csv, published_facts.csv,
-  town_population_sources.csv and the seed article.
+* Copies, byte for byte, towns.csv, villages.csv, published_facts.csv and the
+  seed article.
+* Copies town_population_sources.csv with three columns added, ``as_of_from``,
+  ``as_of_to`` and ``as_of_note``: the dates each person count may describe
+  (function ``as_of``), which the census-anchored population model
+  (``shunde_workbook.analysis.population``) uses to allow for out-of-date figures.
 * Derives town_population.csv: one chosen resident-population figure per town
   (rule below, also documented in data/reference/README.md).
 * Writes programme_fields.csv: the 领域/板块 list of each programme and year,
@@ -47,9 +51,22 @@ COPIED = [
     "towns.csv",
     "villages.csv",
     "published_facts.csv",
-    "town_population_sources.csv",
     "seed_article_2023-02-09_zh.txt",
 ]
+#: Copied with three columns added: the dates a person count may describe (see ``as_of``).
+DATED = "town_population_sources.csv"
+AS_OF_COLUMNS = ["as_of_from", "as_of_to", "as_of_note"]
+CENSUS_2010, CENSUS_2020 = "2010-11-01", "2020-11-01"
+#: Undated person counts whose page gives a clue to their date: (town, value) -> (from, to, note).
+AS_OF_UNDATED = {
+    ("大良街道", "405100"): (
+        "2012-01-01",
+        "2019-09-04",
+        "undated: the article of 2019-09-04 quotes 2017 GDP, and a near-identical 403,800 has 2012 context",
+    ),
+    ("大良街道", "403800"): ("2012-01-01", "2012-12-31", "undated: context 2012"),
+    ("陈村镇", "241700"): ("2024-01-01", "2024-12-31", "undated: the page cites 2024 data"),
+}
 
 CANDIDATE_METRICS = ("resident_population", "total_population_unspecified")
 PERSON_METRICS = (
@@ -108,6 +125,36 @@ def _sort_key(row: dict) -> tuple:
 def _compact(row: dict) -> str:
     value = int(float(row["value"]))
     return f"{row['metric']}={value}@{row['year'].strip()}"
+
+
+def as_of(row: dict) -> tuple[str, str, str]:
+    """The dates a person count may describe: ``(as_of_from, as_of_to, as_of_note)``, ISO dates.
+
+    A full date is that day; a bare year is that year; an undated figure takes its clue from
+    :data:`AS_OF_UNDATED`, else it is assumed to describe a day between the 2010 and 2020 censuses
+    (a judgement: the pages post-date 2010 and none says it is newer).  Rows that are not person
+    counts get blanks.
+    """
+    if row["metric"] not in (*PERSON_METRICS, "pop_60plus", "pop_65plus"):
+        return "", "", ""
+    year = row["year"].strip()
+    day = re.match(r"(\d{4}-\d{2}-\d{2})", year)
+    if day:
+        return day.group(1), day.group(1), "date as given"
+    if year.lower().startswith("n.d"):
+        key = (row["town"], str(int(float(row["value"]))))
+        if key in AS_OF_UNDATED:
+            return AS_OF_UNDATED[key]
+        return CENSUS_2010, CENSUS_2020, "undated: assumed between the 2010 and 2020 censuses"
+    years = _years(year)
+    if len(years) == 1:
+        return f"{years[0]}-01-01", f"{years[0]}-12-31", "year only: any day of that year"
+    raise ValueError(f"{row['town']} {row['metric']} {row['value']}: cannot date year text {year!r}")
+
+
+def dated_sources(sources: list[dict]) -> list[dict]:
+    """``town_population_sources.csv`` rows with :data:`AS_OF_COLUMNS` added."""
+    return [dict(r, **dict(zip(AS_OF_COLUMNS, as_of(r), strict=True))) for r in sources]
 
 
 def choose_population(towns: list[dict], sources: list[dict]) -> list[dict]:
@@ -224,7 +271,10 @@ def build(src: Path = DEFAULT_SRC, dest: Path = DEFAULT_DEST) -> list[Path]:
         shutil.copyfile(src / name, dest / name)
         written.append(dest / name)
     towns = _read_csv(src / "towns.csv")
-    sources = _read_csv(src / "town_population_sources.csv")
+    sources = _read_csv(src / DATED)
+    target = dest / DATED
+    _write_csv(target, dated_sources(sources), [*sources[0].keys(), *AS_OF_COLUMNS])
+    written.append(target)
     target = dest / "town_population.csv"
     _write_csv(target, choose_population(towns, sources), OUT_COLUMNS)
     written.append(target)

@@ -16,7 +16,6 @@ COPIED = [
     "towns.csv",
     "villages.csv",
     "published_facts.csv",
-    "town_population_sources.csv",
     "seed_article_2023-02-09_zh.txt",
 ]
 
@@ -40,7 +39,7 @@ def test_build_is_deterministic_and_matches_committed(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     mod.build(SHARED, a)
     mod.build(SHARED, b)
-    for name in ["town_population.csv", "programme_fields.csv"]:
+    for name in ["town_population.csv", "programme_fields.csv", "town_population_sources.csv"]:
         assert filecmp.cmp(a / name, b / name, shallow=False)  # same machine, same inputs: the same file
         # against the committed copy (built elsewhere): the same table, numbers to a tolerance
         built, committed = (pd.read_csv(p, dtype=str, keep_default_na=False) for p in (a / name, REF / name))
@@ -50,6 +49,26 @@ def test_build_is_deterministic_and_matches_committed(tmp_path):
             numeric = x.notna() & y.notna()
             np.testing.assert_allclose(x[numeric], y[numeric], rtol=1e-9, err_msg=f"{name}: {col}")
             assert built.loc[~numeric, col].tolist() == committed.loc[~numeric, col].tolist(), f"{name}: {col}"
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared reference folder not mounted")
+def test_population_sources_are_the_shared_copy_with_dates_added():
+    import csv
+
+    shared = list(csv.reader((SHARED / "town_population_sources.csv").open(encoding="utf-8")))
+    ours = list(csv.reader((REF / "town_population_sources.csv").open(encoding="utf-8")))
+    assert [row[: len(shared[0])] for row in ours] == shared  # every original cell kept, sources included
+    assert ours[0][len(shared[0]) :] == ["as_of_from", "as_of_to", "as_of_note"]
+    rows = {(r[0], r[1], r[2]): dict(zip(ours[0], r, strict=True)) for r in ours[1:]}
+    # a full date is that day; a bare year spans the year; undated figures are dated by their page or 2010-2020
+    assert rows[("龙江镇", "resident_population", "337500")]["as_of_from"] == "2019-12-31"
+    assert (
+        rows[("陈村镇", "resident_population", "214300")]["as_of_from"],
+        rows[("陈村镇", "resident_population", "214300")]["as_of_to"],
+    ) == ("2019-01-01", "2019-12-31")
+    assert rows[("杏坛镇", "total_population_unspecified", "180000")]["as_of_from"] == "2010-11-01"
+    assert rows[("陈村镇", "resident_population", "241700")]["as_of_from"] == "2024-01-01"
+    assert rows[("北滘镇", "area", "92.11")]["as_of_from"] == ""  # not a person count
 
 
 def test_villages_2021_list_has_205_plus_qinhu():

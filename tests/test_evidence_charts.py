@@ -18,7 +18,7 @@ PLAN = 5900.0  # 万元
 
 @pytest.fixture(scope="module")
 def towns() -> pd.DataFrame:
-    return town_table("data/reference/towns.csv", "data/reference/town_population.csv")
+    return town_table("data/reference/towns.csv", "data/reference/town_population.csv", "best_available")
 
 
 @pytest.fixture(scope="module")

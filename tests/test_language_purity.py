@@ -166,6 +166,7 @@ RAW_NAMES = (
     "ledger_path",
     "boundaries_path",
     "best_available",
+    "census_anchored",
     "village_units",
 )
 DEVELOPER = [

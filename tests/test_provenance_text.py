@@ -62,13 +62,23 @@ def test_official_ledger_gets_no_simulation_claims():
 
 
 def test_population_caveat_is_read_from_the_town_table():
-    towns = town_table(REFERENCE / "towns.csv", REFERENCE / "town_population.csv")
+    towns = town_table(REFERENCE / "towns.csv", REFERENCE / "town_population.csv", "best_available")
     text = provenance.population_caveat(towns, "zh")
     census = towns.loc[towns["pop_grade"] == "A", "town"].tolist()
     missing = towns.loc[towns["population"].isna(), "town"].tolist()
     assert all(t in text for t in census + missing) and census and missing
     towns2 = towns.assign(pop_grade="B", population=towns["population"].fillna(1000.0))
     assert provenance.population_caveat(towns2, "zh") == tr("caveat.population_no_census", "zh")
+
+
+def test_population_caveat_of_census_anchored_figures_names_the_census_total():
+    towns = town_table(REFERENCE / "towns.csv", REFERENCE / "town_population.csv", "census_anchored")
+    for lang in ("zh", "en"):
+        text = provenance.population_caveat(towns, lang)
+        assert "3,229,090" in text and ("北滘" if lang == "zh" else "Beijiao") in text
+    # 均安 has an estimate now: it is not listed as a town without a figure
+    expected = tr("caveat.population_anchored", "zh", towns="北滘镇", total="3,229,090")
+    assert provenance.population_caveat(towns, "zh") == expected
 
 
 @pytest.mark.slow

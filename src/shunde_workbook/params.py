@@ -72,8 +72,9 @@ SPECS: dict[str, Spec] = {
     "amount_unit": Spec("str", "Unit for amounts in tables and figures", choices=("元", "万元")),
     "population_basis": Spec(
         "str",
-        "Which population figures count: any grade, or only census/official (A/B)",
-        choices=("best_available", "official_only"),
+        "Town populations: anchored to the 2020 census total (all 10 towns), the published figures "
+        "of any grade (均安 none), or only census/official (A/B)",
+        choices=("census_anchored", "best_available", "official_only"),
     ),
     "scheme": Spec(
         "str",

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from shunde_workbook.analysis import population
 from shunde_workbook.analysis.inputs import Inputs
 from shunde_workbook.analysis.uncertainty import (
     LEDGER_COLUMNS,
@@ -174,8 +175,12 @@ def evidence(
     towns = inp.towns.index
     d = int(model.draws)
     rng_pop, rng_grants, rng_weights = (np.random.default_rng(s) for s in np.random.SeedSequence(model.seed).spawn(3))
-    ranges = population_ranges(inp.towns, model.population_uncertainty, model.impute_missing_population)
-    pop = draw_population(ranges, d, rng_pop)
+    if population.is_anchored(inp.towns):  # census-anchored: every draw sums to the census total
+        pop = population.draws(inp.towns, d, rng_pop, model.population_uncertainty)
+        ranges = population.ranges(inp.towns, pop)
+    else:
+        ranges = population_ranges(inp.towns, model.population_uncertainty, model.impute_missing_population)
+        pop = draw_population(ranges, d, rng_pop)
     central_pop = ranges["point"].to_numpy(dtype=float)[None, :]
     names = list(need_weights)
     weights = draw_need_weights(need_weights, d, rng_weights, model.weight_concentration)
@@ -343,8 +348,10 @@ def for_params(inp: Inputs, params: Mapping, point_only: bool = False) -> Eviden
     ``point_only`` repeats the point inputs in every draw (no uncertainty at all), for findings
     whose grade does not depend on the draws; it is cheap and not cached.
 
-    Intervals must be on the basis of the point values they accompany: the studies leave a town without
-    a population figure out (they do not impute one), so these draws do not impute it either.  Inside a
+    Intervals must be on the basis of the point values they accompany.  On the default census-anchored
+    basis every town has an estimate in the point values and in every draw; on the published figures the
+    studies leave a town without a population figure out (they do not impute one), so these draws do not
+    impute it either.  Inside a
     run, the first report to need the evidence stores it in the runner's per-run cache and the others read
     it (the draws are seeded, so every report would compute the same numbers).
     """

@@ -42,8 +42,18 @@ def in_unit(amount_yuan, unit: str):
     return amount_yuan / WAN if unit == "万元" else amount_yuan
 
 
-def town_table(towns_path, population_path, basis: str = "best_available") -> pd.DataFrame:
-    """One row per town: names, village units, population with its grade and source, extra user columns."""
+#: ``population_basis`` values: census-anchored estimates (default), the published figures, grades A/B only.
+POPULATION_BASES = ("census_anchored", "best_available", "official_only")
+
+
+def town_table(towns_path, population_path, basis: str = "census_anchored") -> pd.DataFrame:
+    """One row per town: names, village units, population with its grade and source, extra user columns.
+
+    ``basis`` decides ``population``: ``census_anchored`` (default) the estimate of
+    :func:`analysis.population.census_anchored` (all towns, summing to the 2020 census total, with
+    the published figure kept in ``pop_figure``); ``best_available`` the published figure of any
+    grade (均安: none); ``official_only`` grades A/B only.  ``pop_basis`` records the basis.
+    """
     towns = pd.read_csv(resolve_path(towns_path), dtype={"town_code": str}, encoding="utf-8-sig")
     if "town_code" not in towns.columns:
         raise InputError(f"{towns_path}: the town table needs a 'town_code' column (NBS 9 digits).")
@@ -58,10 +68,24 @@ def town_table(towns_path, population_path, basis: str = "best_available") -> pd
     if "n_village_units_2021" in out.columns and "village_units" not in out.columns:
         out["village_units"] = out["n_village_units_2021"]
     out["pop_grade"] = out["pop_grade"].fillna("")
+    return with_basis(out.set_index("town_code"), basis)
+
+
+def with_basis(towns: pd.DataFrame, basis: str) -> pd.DataFrame:
+    """The town table with its published figures (``town_table(..., "best_available")``) put on ``basis``."""
+    if basis not in POPULATION_BASES:
+        raise InputError(f"population_basis must be one of {', '.join(POPULATION_BASES)}, got {basis!r}")
+    if towns.get("pop_basis", pd.Series("best_available")).ne("best_available").any():
+        raise ValueError("with_basis: the town table is already on another population basis")
+    out = towns.copy()
     if basis == "official_only":
-        weak = ~out["pop_grade"].isin(["A", "B"])
-        out.loc[weak, "population"] = float("nan")
-    return out.set_index("town_code")
+        out.loc[~out["pop_grade"].isin(["A", "B"]), "population"] = float("nan")
+    elif basis == "census_anchored":
+        from shunde_workbook.analysis.population import census_anchored
+
+        out = census_anchored(out)
+    out["pop_basis"] = basis
+    return out
 
 
 def filter_ledger(ledger: pd.DataFrame, programmes, year_start: int, year_end: int, fields=()) -> pd.DataFrame:
@@ -104,10 +128,10 @@ def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
             f"at least {MIN_GRANTS} are needed for distribution measures to mean anything. "
             "Widen the year range or programmes, or supply a fuller ledger."
         )
-    towns = town_table(
-        params["towns_path"], params["population_path"], params.get("population_basis", "best_available")
-    )
+    basis = params.get("population_basis", "census_anchored")
+    towns = town_table(params["towns_path"], params["population_path"], "best_available")
     check_coverage(full, set(towns.index), f"the towns table {params['towns_path']}", ledger_path)
+    towns = with_basis(towns, basis)  # after the coverage check, whose message is the clearer one
     gdf = None
     if boundaries:
         from shunde_workbook.geo.boundaries import load_boundaries
@@ -116,7 +140,7 @@ def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
         if "town_code" in gdf.columns:
             codes = set(gdf["town_code"].astype(str))
             check_coverage(full, codes, f"the boundaries {params['boundaries_path']}", ledger_path)
-    statuses = {"ledger": ledger_status(full), "towns": "published"}
+    statuses = {"ledger": ledger_status(full), "towns": "published", "population": basis}
     if gdf is not None:
         statuses["boundaries"] = "approximate" if bool(gdf["approx"].any()) else "official"
     return Inputs(ledger, full, towns, load_villages(), gdf, statuses, dict(params))

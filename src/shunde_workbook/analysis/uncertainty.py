@@ -19,7 +19,10 @@ draws at once and returns an :class:`Evidence` holding the draws.
 
 The model (documented with its reasons in data/README.md, "Uncertainty model"):
 
-* **population** by grade: A ±1 %, B ±5 %, C from the lowest to the highest comparable
+* **population**: on the default ``population_basis=census_anchored``, the census-anchored model
+  of :mod:`shunde_workbook.analysis.population` (every town, each draw adding up to the 2020
+  census total).  On the published figures (``best_available``/``official_only``), by grade:
+  A ±1 %, B ±5 %, C from the lowest to the highest comparable
   figure in ``town_population_sources.csv`` (常住/resident or unspecified totals; not 户籍 or
   floating), at least ±15 %; a town with no figure (均安) is imputed as the simulator does
   (median residents per 村(社区) of the other towns × its units), ±30 %.  Each range is the
@@ -43,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from shunde_workbook import paths
+from shunde_workbook.analysis import population
 from shunde_workbook.analysis.inputs import Inputs, filter_ledger
 
 __all__ = [
@@ -52,6 +56,7 @@ __all__ = [
     "draw_need_weights",
     "draw_population",
     "grant_totals",
+    "population_draws",
     "population_ranges",
     "simulated_ledger",
 ]
@@ -222,6 +227,22 @@ def draw_population(ranges: pd.DataFrame, draws: int, rng: np.random.Generator) 
     below = m - (0.5 - u) / 0.45 * (m - lo)
     above = m + (u - 0.5) / 0.45 * (hi - m)
     return np.where(u < 0.5, below, above)
+
+
+def population_draws(towns: pd.DataFrame, params: Mapping) -> np.ndarray:
+    """The run's population draws (``draws`` × towns), the very ones behind the reports' intervals.
+
+    Uses ``draws``, ``uncertainty_seed`` and ``population_uncertainty`` from ``params`` (defaults
+    :data:`MODEL_DEFAULTS`) and the population stream of :func:`analysis.evidence.evidence`.  A
+    census-anchored town table (the default) gives :func:`analysis.population.draws`, each row adding up
+    to the census total; on the published figures the towns are drawn as the evidence does (no
+    imputation: a town without a figure stays NaN).
+    """
+    p = {**MODEL_DEFAULTS, **{k: v for k, v in params.items() if k in MODEL_DEFAULTS}}
+    rng = np.random.default_rng(np.random.SeedSequence(p["uncertainty_seed"]).spawn(3)[0])
+    if population.is_anchored(towns):
+        return population.draws(towns, p["draws"], rng, p["population_uncertainty"])
+    return draw_population(population_ranges(towns, p["population_uncertainty"], False), p["draws"], rng)
 
 
 # --------------------------------------------------------------------------- need weights

@@ -104,6 +104,9 @@ def population_caveat(towns: pd.DataFrame, lang: str) -> str:
     names = towns["town"] if lang == "zh" else towns["name_en"]
     census = names[towns["pop_grade"].astype(str) == "A"]
     missing = names[towns["population"].isna()]
+    if "pop_weight" in towns.columns and len(census):  # census-anchored (analysis.population): sums to the census
+        total = f"{towns['population'].sum():,.0f}"
+        return tr("caveat.population_anchored", lang, towns=join_names(census, lang), total=total)
     out = (
         tr("caveat.population_census", lang, towns=join_names(census, lang))
         if len(census)

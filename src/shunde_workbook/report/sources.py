@@ -57,12 +57,12 @@ def source_list(lang: str, statuses: dict, facts: pd.DataFrame | None = None, mi
     facts = facts if facts is not None else pd.read_csv(REFERENCE / "published_facts.csv", dtype=str)
     out.append({"label": tr("src.facts", lang), "sources": list(dict.fromkeys(facts["source"].dropna()))})
     out.append({"label": tr("src.codes", lang), "sources": _unique_sources(REFERENCE / "villages.csv")})
-    out.append(
-        {
-            "label": tr("src.population", lang, missing=_missing_population(lang)),
-            "sources": _unique_sources(REFERENCE / "town_population.csv"),
-        }
-    )
+    if statuses.get("population") == "census_anchored":
+        census = _unique_sources(REFERENCE / "town_population_sources.csv")[:1]  # the district census bulletin
+        label = tr("src.population_anchored", lang)
+    else:
+        census, label = [], tr("src.population", lang, missing=_missing_population(lang))
+    out.append({"label": label, "sources": census + _unique_sources(REFERENCE / "town_population.csv")})
     out.append({"label": tr("src.areas", lang), "sources": _unique_sources(REFERENCE / "towns.csv", "area_source")})
     if statuses.get("boundaries") == "approximate":
         out.append({"label": tr("src.boundaries_approx", lang), "sources": ["shapefiles/README.md"]})
