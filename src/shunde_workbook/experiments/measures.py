@@ -43,16 +43,23 @@ COLUMNS = (
     "finding",
     "source",
 )
-#: Parameters that decide a run's inputs (sets that share them share one loaded :class:`Inputs`).
-INPUT_PARAMS = (
-    "ledger_path",
-    "towns_path",
-    "population_path",
-    "programmes",
-    "year_start",
-    "year_end",
-    "fields",
-    "population_basis",
+#: Parameters that do not change a run's inputs (sets differing only in these share one loaded
+#: :class:`Inputs`); any other parameter, including one added later, is part of the inputs' key.
+NOT_INPUT_PARAMS = (
+    "language",
+    "amount_unit",
+    "scheme",
+    "k",
+    "breaks",
+    "need_weights",
+    "floor_share",
+    "top_n",
+    "allocation_unit",
+    "draws",
+    "uncertainty_seed",
+    "population_uncertainty",
+    "weight_concentration",
+    "seed_ensemble",
 )
 _MEMO: dict[str, dict] = {}  # per process: input key -> {"inputs", "studies", "reconciliation"}
 _MEMO_SIZE = 4
@@ -60,7 +67,8 @@ _MEMO_SIZE = 4
 
 def input_key(merged: dict) -> str:
     """The key of the inputs a set reads (files and filters)."""
-    return json.dumps({k: merged.get(k) for k in INPUT_PARAMS}, sort_keys=True, default=str, ensure_ascii=False)
+    kept = {k: v for k, v in merged.items() if k not in NOT_INPUT_PARAMS}
+    return json.dumps(kept, sort_keys=True, default=str, ensure_ascii=False)
 
 
 def shared(merged: dict) -> dict:
