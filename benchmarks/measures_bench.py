@@ -12,7 +12,7 @@ parameters, every set with the default 1,000 draws; every district and town meas
 interval and every finding its grade.  Target (issue #24): 1,000 sets in < 60 s on the 2-core
 test machine; Dask ≤ 1.25 × the local pool.
 
-    .venv/bin/python benchmarks/measures_bench.py [--sets 1000] [--jobs 2] [--only local|dask]
+    .venv/bin/python benchmarks/measures_bench.py [--sets 1000] [--jobs 2] [--only local|dask] [--no-grades]
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def run(backend: str, sets: int, jobs: int, folder: Path) -> float:
+def run(backend: str, sets: int, jobs: int, folder: Path, grades: bool = True) -> float:
     """One sweep; print its line; return its wall time."""
     from shunde_workbook.analysis import uncertainty
     from shunde_workbook.experiments import measures
@@ -101,13 +101,14 @@ def run(backend: str, sets: int, jobs: int, folder: Path) -> float:
     log = io.StringIO()
     cpu0, t0 = cpu_seconds(), time.perf_counter()
     with PeakRSS() as rss, contextlib.redirect_stdout(log):
-        rc = run_measures_sweep(path, jobs=jobs, dask="local" if backend == "dask" else None)
+        rc = run_measures_sweep(path, jobs=jobs, dask="local" if backend == "dask" else None, grades=grades)
     wall = time.perf_counter() - t0
     if rc != 0:
         print(log.getvalue()[-3000:])
         raise SystemExit(f"the {backend} sweep failed (exit {rc})")
     where = "Dask LocalCluster" if backend == "dask" else "local pool"
-    print(f"sweep (measures only): {n} sets in {wall:.1f} s ({n / wall:.1f} sets/s), {where}", flush=True)
+    what = "measures only" if grades else "measures only, no grades"
+    print(f"sweep ({what}): {n} sets in {wall:.1f} s ({n / wall:.1f} sets/s), {where}", flush=True)
     print(
         f"    CPU {cpu_seconds() - cpu0:.0f} s (this process and its finished workers), "
         f"peak RSS {rss.peak / 2**30:.2f} GB (process tree), {jobs} workers",
@@ -121,13 +122,14 @@ def main() -> None:
     ap.add_argument("--sets", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--only", choices=["local", "dask"])
+    ap.add_argument("--no-grades", action="store_true", help="metrics and intervals only (no findings or grades)")
     args = ap.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores", flush=True)
     walls = {}
     with tempfile.TemporaryDirectory(prefix="measures-bench-") as tmp:
         for backend in ["local", "dask"]:
             if args.only in (None, backend):
-                walls[backend] = run(backend, args.sets, args.jobs, Path(tmp))
+                walls[backend] = run(backend, args.sets, args.jobs, Path(tmp), not args.no_grades)
     if len(walls) == 2:
         print(f"Dask / local pool: {walls['dask'] / walls['local']:.2f} (target ≤ 1.25)", flush=True)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
