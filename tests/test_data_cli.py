@@ -28,7 +28,9 @@ def test_validate_bad_file_exit_1_and_message_format(tmp_path, capsys):
     rc = main(["validate", str(path), "--unit", "万元"])
     out = capsys.readouterr().out
     assert rc == 1
-    assert f"{path}:3: column '所属镇街': bad value '新会镇' — unknown town (镇街)" in out
+    assert (
+        f"{path}:3: column '所属镇街': bad value '新会镇' — outside Shunde: not one of its 10 镇街 (1 row(s): 3)" in out
+    )
     assert "fixed:" in out and "容桂街道" in out
     assert "1 accepted" in out
 

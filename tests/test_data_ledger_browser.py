@@ -77,3 +77,27 @@ def test_validation_report_opens_without_console_errors(tmp_path, lang):
             shot = shots / f"validation_{source.stem}_zh.png"
             open_page(page, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,1600")
             assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_grouped_fix_opens_its_row_list(tmp_path, lang):
+    """A grouped fix is one table row; clicking its summary shows every row and value (Playwright, system Chromium)."""
+    from playwright.sync_api import sync_playwright
+    from test_data_ledger_foreign import giving360_csv
+
+    rep = validate_ledger(giving360_csv(tmp_path / "g.csv", n=12))
+    page_file = write_html(rep, tmp_path / f"g_{lang}.html", lang)
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
+        page = browser.new_page()
+        page.goto(page_file.resolve().as_uri())
+        fix_rows = page.locator("tr.fix")
+        assert fix_rows.count() == len(rep.fixes) == 1
+        inner = fix_rows.first.locator("details table tr")
+        assert not inner.first.is_visible()
+        fix_rows.first.locator("summary").click()
+        assert inner.count() == 12 + 1 and inner.nth(1).is_visible()  # a header row and the 12 rows
+        assert "6,950.09" in inner.nth(1).inner_text()
+        assert "Amount Awarded" in page.locator("ul.columns").inner_text()
+        browser.close()

@@ -202,13 +202,20 @@ def test_8000_rows_sharing_one_identifier(tmp_path):
 
 def test_identical_messages_are_capped_with_a_count(tmp_path):
     path = tmp_path / "town.csv"
-    path.write_text(HEADER + "".join(f"A{i},1000,火星,2020,众创共善,official\n" for i in range(50)), "utf-8")
+    path.write_text(HEADER + "".join(f"A{i},1000,大良,2020,众创共善,officia{i}\n" for i in range(50)), "utf-8")
     rep = validate_ledger(path)
-    town = [e for e in rep.errors if e.column == "所属镇街"]
-    assert len(town) == MAX_PER_KIND + 1
-    assert [e.row for e in town[:MAX_PER_KIND]] == list(range(2, 2 + MAX_PER_KIND))
-    assert town[-1].message == f"{50 - MAX_PER_KIND} more row(s) with this problem not listed: unknown town (镇街)"
+    prov = [e for e in rep.errors if e.column == "数据来源"]
+    assert len(prov) == MAX_PER_KIND + 1
+    assert [e.row for e in prov[:MAX_PER_KIND]] == list(range(2, 2 + MAX_PER_KIND))
+    assert prov[-1].message == (
+        f"{50 - MAX_PER_KIND} more row(s) with this problem not listed: "
+        "unknown provenance (published | official | simulated)"
+    )
     assert rep.n_accepted == 0
+    # a place outside Shunde is one line however many rows carry it
+    path.write_text(HEADER + "".join(f"A{i},1000,火星,2020,众创共善,official\n" for i in range(50)), "utf-8")
+    [town] = validate_ledger(path).errors
+    assert town.value == "火星" and "(50 row(s): 2, 3," in town.message and "outside Shunde" in town.message
 
 
 def test_control_and_invisible_characters_are_fixes(tmp_path):
@@ -223,11 +230,12 @@ def test_control_and_invisible_characters_are_fixes(tmp_path):
     # the zero-width space no longer hides a duplicate
     assert [(e.row, e.column, e.value) for e in rep.errors] == [(2, "项目编号", "Z5")]
     fixes = [(f.column, f.original, f.normalised, f.rows) for f in rep.fixes if "invisible" in f.message]
-    assert fixes == [
+    assert fixes == [  # one line per kind of fix and column, its rows and values kept as examples
         ("项目编号", "Z\u200b5", "Z5", (3,)),
-        ("申报机构", "机构\x00甲", "机构甲", (2,)),
-        ("申报机构", "机构\x0b乙", "机构乙", (3,)),
+        ("申报机构", "机构\x00甲", "机构甲", (2, 3)),
     ]
+    [org] = [f for f in rep.fixes if "invisible" in f.message and f.column == "申报机构"]
+    assert org.examples == ((2, "机构\x00甲", "机构甲"), (3, "机构\x0b乙", "机构乙")) and org.grouped
     assert "'Z\\u200b5' → 'Z5'" in rep.format()  # shown visibly, never raw
     assert rep.frame["recipient_name"].tolist() == ["机构丙"]
 

@@ -196,7 +196,7 @@ def test_full_width_digits_and_formula_amounts(tmp_path):
     wb = Workbook()
     ws = wb.active
     ws.append(["项目编号", "资助金额", "所属镇街", "年度", "计划"])
-    ws.append(["Ａ１", "１２．５万", "大良", "２０１９", "和美社区"])
+    ws.append(["Ａ１", "１２５，０００", "大良", "２０１９", "和美社区"])
     ws.append(["A2", "=10000*2", "大良", 2019, "和美社区"])  # cached below
     ws.append(["A3", "=10000*3", "大良", 2019, "和美社区"])  # no cached value
     path = tmp_path / "fw.xlsx"

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from shunde_workbook.cli import main
 from shunde_workbook.data import load_ledger, validate_ledger
 from shunde_workbook.data.ledger.outputs import render_html
-from shunde_workbook.data.ledger.template import COLUMNS
+from shunde_workbook.data.ledger.template import COLUMNS, field_lists
 
 from helpers import cli
 
@@ -86,9 +86,11 @@ def test_template_sheets_headers_and_validation(tmp_path):
     rules = {str(dv.sqref): (dv.type, dv.formula1) for dv in ws.data_validations.dataValidation}
     assert rules["D2:D2001"] == ("list", "=镇街列表")
     assert rules["E2:E2001"] == ("list", '=IF($D2="",全部村居,INDIRECT($D2))')
-    assert rules["F2:F2001"] == ("list", "=计划列表") and rules["G2:G2001"] == ("list", "=领域列表")
+    assert rules["F2:F2001"] == ("list", "=计划列表")
+    assert rules["G2:G2001"] == ("list", '=IF(OR($F2="",$I2=""),领域列表,INDIRECT($F2&"_"&$I2))')
     assert rules["H2:H2001"] == ("decimal", "0") and rules["I2:I2001"][0] == "whole"
-    assert len(wb.defined_names) == 5 + 10  # four lists, all villages, one village list per town
+    n_lists = len(field_lists())  # the fields of each programme and year
+    assert len(wb.defined_names) == 5 + 10 + n_lists  # four lists, all villages, one village list per town
     towns = [c.value for c in wb["列表"]["A"][1:] if c.value]
     assert len(towns) == 10 and "容桂街道" in towns
 

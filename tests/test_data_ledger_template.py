@@ -61,9 +61,17 @@ def test_drop_downs_point_at_the_official_names(tmp_path):
     assert programme.type == "list" and programme.formula1 == "=计划列表"
     assert sorted(_cells(wb, "计划列表")) == sorted(fields["programme"].unique())
 
-    field = rules[col["资助领域"]]
-    assert field.type == "list" and field.formula1 == "=领域列表"
+    field = rules[col["资助领域"]]  # the fields of the chosen programme and year; all fields until both are given
+    prog_cell, year_cell = f"${col['计划']}2", f"${col['年度']}2"
+    assert field.type == "list" and field.formula1 == (
+        f'=IF(OR({prog_cell}="",{year_cell}=""),领域列表,INDIRECT({prog_cell}&"_"&{year_cell}))'
+    )
     assert sorted(_cells(wb, "领域列表")) == sorted(fields["field"].unique())
+    for (programme, year), group in fields.groupby(["programme", "year"]):
+        assert _cells(wb, f"{programme}_{year}") == group["field"].tolist(), (programme, year)
+    last = fields[fields["programme"] == "和美社区"]["year"].max()  # later years offer the last listed year's fields
+    later = fields[(fields["programme"] == "和美社区") & (fields["year"] == last)]["field"].tolist()
+    assert _cells(wb, f"和美社区_{date.today().year}") == later
 
     amount = rules[col["资助金额（元）"]]
     assert (amount.type, amount.operator, amount.formula1) == ("decimal", "greaterThan", "0")

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from shunde_workbook.data.validate_options import add_options
+
 HELP = "check a grant ledger (CSV/XLSX) and report every problem in one pass"
 
 
@@ -43,6 +45,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
         default=None,
         help="language of the printed list (default en) and of the --html report (default zh)",
     )
+    add_options(p)  # --map, --mapping, --save-mapping, --fill, --rate, --rate-source
     p.set_defaults(func=command)
     return p
 
@@ -51,16 +54,19 @@ def command(args: argparse.Namespace, out=None) -> int:
     """Validate ``args.file``; print every problem, write --out/--html; 0 when there is no error, else 1."""
     import pandas as pd
 
-    from shunde_workbook.data.ledger import validate_ledger
     from shunde_workbook.data.ledger.messages import Msg
+    from shunde_workbook.data.ledger.options import save_mapping, validate_with
     from shunde_workbook.data.ledger.outputs import write_clean, write_html
     from shunde_workbook.data.reconcile import format_table, reconcile
 
     out = out or sys.stdout
     language = getattr(args, "language", None)
     lang = language or "en"
-    report = validate_ledger(args.file, unit=args.unit, provenance=args.provenance)
+    report = validate_with(args)
     print(report.format(lang), file=out)
+    if getattr(args, "save_mapping", None) and report.columns:
+        path = save_mapping(report, args.save_mapping)
+        print(Msg("cli.wrote_mapping", path=path).text(lang), file=out)
     if getattr(args, "html", None):
         path = write_html(report, args.html, language or "zh")
         print(Msg("cli.wrote_html", path=path).text(lang), file=out)

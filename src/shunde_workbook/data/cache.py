@@ -22,10 +22,20 @@ CACHE_ENV = "SHUNDE_WORKBOOK_CACHE"
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
+LEDGER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")
+
+
 def file_hash(path: Path) -> str:
-    """sha256 of a file's bytes (a shapefile's sibling parts included)."""
+    """sha256 of a file's bytes: a shapefile's sibling parts included, and a ledger's column mapping file.
+
+    A ledger ``grants.xlsx`` is read through ``grants.mapping.yaml`` when that file is beside it, so an edited
+    mapping changes the ledger's hash: the reports built on it are not skipped as unchanged.
+    """
     h = hashlib.sha256()
-    parts = [path.with_suffix(s) for s in SHAPEFILE_PARTS] if path.suffix.lower() == ".shp" else [path]
+    suffix = path.suffix.lower()
+    parts = [path.with_suffix(s) for s in SHAPEFILE_PARTS] if suffix == ".shp" else [path]
+    if suffix in LEDGER_SUFFIXES:
+        parts.append(path.with_name(path.stem + ".mapping.yaml"))
     for part in parts:
         if part.exists():
             h.update(part.name.encode())
@@ -46,7 +56,10 @@ def code_hash() -> str:
 
 
 def ledger_cache_file(path: Path, cache_dir: Path) -> Path:
-    """Where the runner keeps the validation report of the ledger at ``path`` (keyed by its bytes)."""
+    """Where the runner keeps the validation report of the ledger at ``path``.
+
+    Keyed by its bytes and those of its column mapping file (``grants.mapping.yaml`` beside ``grants.xlsx``).
+    """
     return cache_dir / f"ledger-{file_hash(path)[:24]}.pkl"
 
 

@@ -26,6 +26,7 @@ from functools import lru_cache
 import pandas as pd
 
 from shunde_workbook.data import reference
+from shunde_workbook.data.schema import simplified
 from shunde_workbook.errors import closest
 from shunde_workbook.geo import names
 
@@ -38,10 +39,13 @@ _SPACE = re.compile(r"[\s\u3000]+")
 
 
 def norm_text(value: object) -> str:
-    """NFKC, drop all whitespace, lower-case.  Non-strings become ''."""
+    """NFKC, Traditional characters made Simplified (倫教 → 伦教), drop all whitespace, lower-case.
+
+    Non-strings become ''.
+    """
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
+    text = simplified(unicodedata.normalize("NFKC", str(value)))
     return _SPACE.sub("", text).lower()
 
 
@@ -122,16 +126,60 @@ def suggest_town(name: object) -> str | None:
     return names.suggest_town(name)
 
 
+#: Similarity (difflib ratio, 0–1) a name needs to a 村(社区) name to be offered as "did you mean".
+VILLAGE_SIMILARITY = 0.5
+
+
 def suggest_village(name: object, town_code: str | None = None) -> str | None:
-    """Closest village full name (within the town if given)."""
+    """The closest village full name (within the town if given), or None.
+
+    Given only when it is similar (ratio ≥ VILLAGE_SIMILARITY) and when writing it in the same row resolves:
+    following a suggestion never leads to another error.
+    """
     idx = place_index()
     key = norm_text(name)
     if town_code:
         pool = {k: c for (t, k), c in idx.village_keys.items() if t == town_code and not k.isdigit()}
     else:
         pool = {k: next(iter(cs)) for k, cs in idx.village_any.items() if not k.isdigit()}
-    best = closest(key, list(pool), cutoff=0.0)
-    return idx.village_name[pool[best]] if best else None
+    best = closest(key, list(pool), cutoff=VILLAGE_SIMILARITY)
+    if not best:
+        return None
+    suggestion = idx.village_name[pool[best]]
+    code, status, _ = resolve_village(suggestion, town_code)
+    return suggestion if status == VILLAGE_OK and code == pool[best] else None
+
+
+def near_town(name: object) -> str | None:
+    """The Shunde 镇街 a name is one character away from ('容贵' → '容桂街道', 'Ronggi' → 'Ronggui'), or None.
+
+    The measure: after removing 街道/镇/街 and the 广东省/佛山市/顺德区 prefixes, the name differs from a town's
+    short name (or its pinyin) by one inserted, deleted or replaced character.  '天河街道' or 'Warwickshire' are not
+    near any town, so nothing is suggested for them.
+    """
+    key = _strip_prefixes(norm_text(name))
+    for suffix in TOWN_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            key = key[: -len(suffix)]
+            break
+    if not key or normalise_town(name) is not None:
+        return None
+    towns = reference.load_towns()
+    for t in towns.itertuples(index=False):
+        for target, shown in ((norm_text(t.short_name), t.town), (norm_text(t.name_en).replace("'", ""), t.name_en)):
+            if target and _one_edit(key, target):
+                return shown
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by exactly one inserted, deleted or replaced character."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 # --------------------------------------------------------------------------- villages
@@ -184,5 +232,5 @@ def resolve_village(name: object, town_code: str | None) -> tuple[str | None, st
 def resolve_towns(values: pd.Series) -> pd.Series:
     """Vectorised normalise_town over a Series (maps the unique values only)."""
     uniq = pd.unique(values.astype("object"))
-    table = {u: normalise_town(u) for u in uniq}
+    table = {u: normalise_town(u) or normalise_town(simplified(str(u))) for u in uniq}
     return values.astype("object").map(table)

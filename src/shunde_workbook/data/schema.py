@@ -39,7 +39,17 @@ TO_FRAME = {h: c for c, h in COLUMNS}
 
 # Alternative headers accepted on input (compared after header_key()).
 HEADER_ALIASES: dict[str, list[str]] = {
-    "identifier": ["项目编号", "编号", "项目id", "项目代码", "grant id", "grantid", "id"],
+    "identifier": [
+        "项目编号",
+        "编号",
+        "项目id",
+        "项目代码",
+        "grant id",
+        "grantid",
+        "id",
+        "reference",
+        "grant reference",
+    ],
     "title": ["项目名称", "名称", "project", "project name", "项目"],
     "description": ["项目简介", "项目描述", "描述", "简介", "内容"],
     "currency": ["币种", "货币"],
@@ -55,6 +65,8 @@ HEADER_ALIASES: dict[str, list[str]] = {
         "承接单位",
         "机构名称",
         "社会组织",
+        "单位名称",
+        "申报机构名称",
         "recipient",
         "recipient org",
         "organisation",
@@ -69,7 +81,7 @@ HEADER_ALIASES: dict[str, list[str]] = {
     "town_code": ["镇街代码", "town code"],
     "village_code": ["村居代码", "村(社区)代码", "village code"],
     "provenance": ["数据来源", "数据性质", "来源类型", "provenance"],
-    "town": ["所属镇街", "镇街", "镇(街道)", "镇街道", "街镇", "镇", "town"],
+    "town": ["所属镇街", "镇街名称", "镇街", "镇(街)", "镇(街道)", "镇街道", "街镇", "镇", "town"],
     "village": [
         "村(社区)",
         "所属村(社区)",
@@ -80,11 +92,30 @@ HEADER_ALIASES: dict[str, list[str]] = {
         "服务村(社区)",
         "村社区",
         "村/社区",
+        "村名",
+        "村名称",
+        "村居名称",
+        "社区名称",
+        "村(社区)名称",
         "社区",
         "村",
         "village",
     ],
 }
+
+#: Traditional → Simplified characters met in ledger headers and place names (a small, stated table).
+_T2S = str.maketrans(
+    "資額號編稱單區鎮劃計領類別機構項報請屬圍務點幣種貨來數據題簡內簽約時間鄉會員廣東順總達撥準實際預萬與關係聯絡電話備註說團體織組範標對戶農補貼專義審發範邊倫樂從龍壇陳滘臺灣僑衛們"
+    "這個為產業經濟環護區歲費額縣轄線圖書館業務營運",
+    "资额号编称单区镇划计领类别机构项报请属围务点币种货来数据题简内签约时间乡会员广东顺总达拨准实际预万与关系联络电话备注说团体织组范标对户农补贴专义审发范边伦乐从龙坛陈滘台湾侨卫们"
+    "这个为产业经济环护区岁费额县辖线图书馆业务营运",
+)
+
+
+def simplified(text: str) -> str:
+    """Traditional characters of the table above made Simplified ('資助金額' → '资助金额')."""
+    return text.translate(_T2S)
+
 
 _UNIT_IN_HEADER = re.compile(r"^(?P<base>.*?)[(\[](?P<unit>万元|元|万|人民币元|rmb|cny)[)\]]$")
 

@@ -19,7 +19,9 @@ MAX_PLAUSIBLE_GRANT = 1e9  # 10亿元 for one grant is surely a unit or typing e
 _AMOUNT_RE = re.compile(r"^(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>万元|万|元)?$")
 _APPROX_RE = re.compile(r"^(?:约|大约|近|超|逾|超过|不少于|~|≈)|(?:左右|以上|多|余)(?:万元|万|元)?$")
 _MULTI_RE = re.compile(r"\d\s*(?:/|、|,|;|~|～|至|到|或|\+|-)\s*[\d约]")
-_CURRENCY_PREFIX = re.compile(r"^(?:¥|rmb|cny|人民币)\s*", re.IGNORECASE)
+_CURRENCY_PREFIX = re.compile(
+    r"^(?:¥|rmb|cny|人民币|hk\$|us\$|£|€|\$)\s*", re.IGNORECASE
+)  # the currency is checked apart
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 
 

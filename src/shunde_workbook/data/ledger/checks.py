@@ -21,7 +21,6 @@ from shunde_workbook.data.ledger.messages import Msg, row_list
 from shunde_workbook.data.ledger.report import Fix
 from shunde_workbook.data.ledger.sheet import Sheet
 from shunde_workbook.data.schema import (
-    CURRENCY_ALIASES,
     FUNDERS,
     PROGRAMME_FIRST_YEAR,
     PROGRAMME_LOOKUP,
@@ -32,6 +31,9 @@ from shunde_workbook.data.schema import (
     label_key,
 )
 from shunde_workbook.errors import closest
+
+#: Similarity (difflib ratio, 0–1) a value needs to a valid one to be offered as "did you mean".
+SUGGEST_SIMILARITY = 0.6
 
 #: Columns copied as text (empty cells become None).
 FREE_TEXT_ROLES = (
@@ -64,7 +66,14 @@ def duplicate_message(rows: list, limit: int = 10, key: str = "id.duplicate") ->
 
 
 def check_amount(sheet: Sheet) -> None:
-    """Amounts in 元: bare numbers in the caller's or the header's unit; positive and plausible."""
+    """Amounts in 元: bare numbers in the caller's or the header's unit; positive and plausible.
+
+    A cell that says 万 in a column of 元 is an error with the amount in 元 as suggestion, never rescaled silently;
+    in a column declared in 万元 it is accepted.
+    """
+    if not sheet.has("amount"):
+        sheet.out["amount"] = pd.Series(float("nan"), index=sheet.index)
+        return
     issues, column, unit = sheet.issues, sheet.hname("amount"), sheet.unit
     header_unit = sheet.roles.unit.get("amount")
     amount_unit = unit or header_unit
@@ -76,46 +85,47 @@ def check_amount(sheet: Sheet) -> None:
     neg = err.eq(Msg("amount.not_positive"))
     if neg.any():
         sugg[neg] = raw[neg].str.lstrip("-−")
+    wan = err.isna() & how.eq("cell unit") & (amount_unit != "万元") & raw.str.contains("万", regex=False)
+    if wan.any():
+        err[wan] = Msg("amount.wan_in_yuan", unit=amount_unit or "元")
+        sugg[wan] = amount[wan].map(_plain)
+        amount[wan] = float("nan")
     issues.cells(err.notna(), column, raw, err, sugg)
     ok = err.isna()
     conv = ok & how.ne("cell unit") & (UNITS[amount_unit or "元"] != 1.0)
     if conv.any():
+        rows = tuple(sheet.rownum[conv].astype(int))
         issues.fixes.append(
-            Fix(
-                sheet.file,
-                column,
-                "万元",
-                "元",
-                tuple(sheet.rownum[conv].astype(int)),
-                Msg("amount.converted", unit=amount_unit),
-                sheet.name,
-            )
+            Fix(sheet.file, column, "万元", "元", rows, Msg("amount.converted", unit=amount_unit), sheet.name)
         )
     texty = ok & how.ne("number")
     if texty.any():
-        issues.fix_groups(
-            texty,
-            column,
-            raw,
-            amount[texty].map(lambda x: f"{x:.2f}".rstrip("0").rstrip(".")),
-            Msg("amount.text_parsed"),
-        )
+        thousands = texty & raw.str.contains(",", regex=False)
+        now = amount.map(_plain)
+        issues.fix_groups(thousands, column, raw, now, Msg("amount.thousands"))
+        issues.fix_groups(texty & ~thousands, column, raw, now, Msg("amount.text_parsed"))
     if unit is None and amount_unit is None and ok.any() and amount[ok].median() < 1000:
-        issues.header(
-            column,
-            Msg("amount.looks_small"),
-            "unit=万元",
-            warning=True,
-        )
+        issues.header(column, Msg("amount.looks_small"), "unit=万元", warning=True)
     sheet.out["amount"] = amount
 
 
+def _plain(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".") if x == x else ""
+
+
 def check_programme(sheet: Sheet) -> None:
-    """Programme required and one of the two (aliases such as 和美 are normalised)."""
+    """Programme required and one of the two (aliases such as 和美 are normalised).
+
+    A suggestion is made only for a value close to a programme's name (similarity ≥ SUGGEST_SIMILARITY).
+    """
+    if not sheet.has("programme"):
+        sheet.out["programme"] = sheet.nothing()
+        return
     issues, raw, column = sheet.issues, sheet.get("programme"), sheet.hname("programme")
     prog = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(label_key(v)) if v else None)
     bad = prog.isna()
-    sugg = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(closest(label_key(v), PROGRAMME_LOOKUP, cutoff=0.0)))
+    near = lambda v: closest(label_key(v), PROGRAMME_LOOKUP, cutoff=SUGGEST_SIMILARITY)  # noqa: E731
+    sugg = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(near(v)) if near(v) else None)
     issues.cells(bad & raw.eq(""), column, raw, Msg("programme.required"), f"{PROGRAMMES[0]}' or '{PROGRAMMES[1]}")
     issues.cells(bad & raw.ne(""), column, raw, Msg("programme.unknown"), sugg)
     issues.fix_groups(prog.notna() & prog.ne(raw), column, raw, prog, Msg("programme.alias"))
@@ -144,12 +154,20 @@ def check_year(sheet: Sheet) -> None:
     """
     if sheet.has("year"):
         year, raw_year, column = _year_from_year_column(sheet)
-    else:
+    elif sheet.has("award_date"):
         year, raw_year, column = _year_from_award_date(sheet)
+    else:
+        sheet.out["year"] = pd.Series(float("nan"), index=sheet.index)
+        return
     prog = sheet.out["programme"]
     for p in PROGRAMMES:
         first = PROGRAMME_FIRST_YEAR[p]
-        sheet.issues.cells(prog.eq(p) & (year < first), column, raw_year, Msg(f"year.before.{p}"), str(first))
+        early = prog.eq(p) & (year < first)
+        if early.any():  # explained, never "did you mean <first year>": the record is not a typo of our data
+            why = map_unique(
+                raw_year[early], lambda y, p=p, first=first: Msg("year.before", programme=p, first=first, year=y)
+            )
+            sheet.issues.cells(early, column, raw_year, why.reindex(sheet.index))
     this_year = date.today().year
     sheet.issues.cells(year > this_year, column, raw_year, Msg("year.future", year=this_year))
     sheet.out["year"] = year
@@ -220,7 +238,8 @@ def check_provenance(sheet: Sheet) -> None:
         return
     issues, raw, column, given = sheet.issues, sheet.get("provenance"), sheet.hname("provenance"), sheet.provenance
     prov = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(label_key(v)) if v else None)
-    sugg = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(closest(label_key(v), PROVENANCE_LOOKUP, cutoff=0.0)))
+    near = lambda v: closest(label_key(v), PROVENANCE_LOOKUP, cutoff=SUGGEST_SIMILARITY)  # noqa: E731
+    sugg = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(near(v)) if near(v) else None)
     issues.cells(
         prov.isna() & raw.eq("") & (given is None),
         column,
@@ -232,15 +251,6 @@ def check_provenance(sheet: Sheet) -> None:
     issues.cells(prov.isna() & raw.ne(""), column, raw, Msg("provenance.unknown"), sugg)
     issues.fix_groups(prov.notna() & raw.ne("") & prov.ne(raw), column, raw, prov, Msg("provenance.alias"))
     sheet.out["provenance"] = prov
-
-
-def check_currency(sheet: Sheet) -> None:
-    """Only CNY (元); every accepted row gets currency CNY."""
-    if sheet.has("currency"):
-        raw = sheet.get("currency")
-        ok = raw.eq("") | map_unique(raw, lambda v: label_key(v) in CURRENCY_ALIASES).astype(bool)
-        sheet.issues.cells(~ok, sheet.hname("currency"), raw, Msg("currency.only_cny"), "CNY")
-    sheet.out["currency"] = "CNY"
 
 
 def copy_free_text(sheet: Sheet) -> None:

@@ -57,7 +57,7 @@ def _field_verdict(ft: _FieldTable, f: str, p: str, y: int) -> tuple[str | None,
         msg = Msg("field.wrong_year", **where, year=y, choices=" | ".join(choices))
     else:
         msg = Msg("field.unknown", programme=p, year=y, choices=" | ".join(choices))
-    return None, msg, closest(label_key(f), choices, cutoff=0.0)
+    return None, msg, closest(label_key(f), choices, cutoff=0.5)  # one of that year's fields, so it validates
 
 
 def resolve_fields(raw: pd.Series, prog: pd.Series, year: pd.Series):

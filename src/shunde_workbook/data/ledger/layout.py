@@ -14,12 +14,13 @@ import pandas as pd
 
 from shunde_workbook.data.ledger.amounts import parse_amounts
 from shunde_workbook.data.ledger.distinct import map_unique
+from shunde_workbook.data.ledger.headers import recognise
 from shunde_workbook.data.ledger.messages import Msg
 from shunde_workbook.data.ledger.reading import SERIAL_KEYS
 from shunde_workbook.data.ledger.report import Fix
 from shunde_workbook.data.ledger.sheet import Sheet
 from shunde_workbook.data.ledger.sources import RawSheet
-from shunde_workbook.data.schema import HEADER_LOOKUP, UNITS, header_key, normalise_unit
+from shunde_workbook.data.schema import UNITS, normalise_unit
 
 #: Rows searched for the header.
 HEADER_SEARCH_ROWS = 30
@@ -30,6 +31,7 @@ _UNIT_ROW = re.compile(r"单位\s*[:：]\s*(?:人民币)?\s*(万元|元|万)")
 _TOTAL = re.compile(r"^(合计|小计|总计|总合计|共计)[:：]?$")
 _NOTE = re.compile(r"^(备注|注|说明|填表说明|制表人?|审核人?|填报人|联系人|附注)\s*\d*\s*[:：]")
 _SHEET_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
+_DATA_LIKE = re.compile(r"^[\d\s.,:/\-+¥£$€%]+$")
 _SHEET_BATCH = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*(批|季度|期)")
 
 
@@ -38,9 +40,35 @@ def _norm(text: object) -> str:
 
 
 def header_score(cells: list[str]) -> int:
-    """How many cells of a row are known ledger headers (序号 counts)."""
-    keys = [header_key(c)[0] for c in cells if str(c).strip()]
-    return sum(1 for k in keys if k in HEADER_LOOKUP or k in SERIAL_KEYS)
+    """How many cells of a row are known ledger headers (序号 and unused 360Giving columns count)."""
+    serial = frozenset(SERIAL_KEYS)
+    return sum(1 for c in cells if str(c).strip() and recognise(str(c), serial).how is not None)
+
+
+def header_depth(raw: RawSheet, header_row: int | None) -> int:
+    """2 when the header row holds a group header merged across columns over a row of sub-headers, else 1.
+
+    The row below counts as sub-headers when its filled cells all lie under merged groups or under blank header
+    cells (a group exported to CSV), and none of them looks like data (a number or a date).
+    """
+    table = raw.table
+    if header_row is None or header_row + 1 not in table.index:
+        return 1
+    top = [str(v).strip() for v in table.loc[header_row]]
+    below = [str(v).strip() for v in table.loc[header_row + 1]]
+    under = {c for r1, c1, r2, c2 in raw.merged if r1 == header_row and r2 == header_row and c2 > c1
+             for c in range(c1, c2 + 1)}  # fmt: skip
+    vertical = {c1 for r1, c1, r2, _ in raw.merged if r1 == header_row and r2 > header_row}
+    filled = [c for c, v in enumerate(below) if v]
+    if not filled or any(_DATA_LIKE.match(below[c]) for c in filled):
+        return 1
+    if under and all(c in under for c in filled) and len(set(filled)) >= 2:
+        return 2
+    blanks = {c for c, v in enumerate(top) if not v and c > 0 and c not in vertical}
+    group = blanks | {c - 1 for c in blanks}
+    if blanks and all(c in group for c in filled) and len(filled) >= 2 and len(filled) < len(below):
+        return 2
+    return 1
 
 
 def find_header_row(table: pd.DataFrame) -> tuple[int, int]:

@@ -12,6 +12,9 @@ import html
 from datetime import datetime
 from pathlib import Path
 
+from shunde_workbook.data.ledger.columns import with_passthrough
+from shunde_workbook.data.ledger.html_parts import CSS as _PARTS_CSS
+from shunde_workbook.data.ledger.html_parts import columns_section, fixes_section
 from shunde_workbook.data.ledger.messages import catalogue, localise
 from shunde_workbook.data.ledger.report import ValidationReport, shorten
 
@@ -27,6 +30,7 @@ td.kind,td:nth-child(2),td:nth-child(3){white-space:nowrap}
 .verdict.bad{border-color:#b00020;background:#fdecea}
 @media print{body{margin:0}tr{page-break-inside:avoid}}
 """
+_CSS += _PARTS_CSS
 
 
 def write_clean(report: ValidationReport, path: str | Path) -> Path:
@@ -35,7 +39,8 @@ def write_clean(report: ValidationReport, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    to_disk_frame(report.frame).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    disk = with_passthrough(to_disk_frame(report.frame), report)  # the unused 360Giving columns, as read
+    disk.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
     return path
 
 
@@ -66,6 +71,7 @@ def render_html(report: ValidationReport, language: str = "zh") -> str:
         "".join(f"<td>{v}</td>" for _, v in counts),
         "</tr></table>",
     ]
+    parts.append(columns_section(report, lang))
     if report.sheets:
         parts.append(f"<h2>{e(t['sheets'])}</h2><ul>")
         parts += [f"<li>{e(shorten(localise(s, lang), 200))}</li>" for s in report.sheets]
@@ -83,22 +89,17 @@ def render_html(report: ValidationReport, language: str = "zh") -> str:
                 f"（{t['did_you_mean']} “{i.suggestion}”）" if i.suggestion and i.todo else ""
             )
             todo = localise(i.todo, lang) or (f"{t['did_you_mean']} “{i.suggestion}”" if i.suggestion else t["fix_row"])
+            whole_column = not i.column or i.value == i.column  # no cell: the message says what to add or map
+            if whole_column and not i.suggestion and not i.todo:
+                todo = ""
             column = localise(i.column, lang)
-            cells = (t[kind], i.sheet, i.row or "", column, shorten(i.value), shorten(what, 400), shorten(todo, 300))
+            value = "" if whole_column else shorten(i.value)
+            cells = (t[kind], i.sheet, i.row or "", column, value, shorten(what, 400), shorten(todo, 300))
             parts.append(
                 f'<tr class="{kind}"><td class="kind">' + "</td><td>".join(e(str(c)) for c in cells) + "</td></tr>"
             )
         parts.append("</table>")
-    if report.fixes:
-        parts.append(f"<h2>{e(t['fixed'])}</h2><table><tr>")
-        head = ("sheet", "column", "original", "normalised", "rows_col", "why")
-        parts.append("".join(f"<th>{e(t[h])}</th>" for h in head) + "</tr>")
-        for f in report.fixes:
-            rows = ", ".join(str(r) for r in f.rows[:12]) + (f" … ({len(f.rows)})" if len(f.rows) > 12 else "")
-            column, why = localise(f.column, lang), localise(f.message, lang)
-            cells = (f.sheet, column, shorten(f.original), shorten(f.normalised), rows, why)
-            parts.append("<tr><td>" + "</td><td>".join(e(str(c)) for c in cells) + "</td></tr>")
-        parts.append("</table>")
+    parts.append(fixes_section(report, lang))
     parts.append("</body></html>\n")
     return "".join(parts)
 

@@ -35,6 +35,11 @@ class _Source:
 def check_places(sheet: Sheet) -> None:
     """Resolve town_code and village_code; report unknown, ambiguous or missing places and name fixes."""
     idx = places.place_index()
+    if not any(
+        sheet.has(r) for r in ("town_code", "town", "location_code", "location_name", "village", "village_code")
+    ):
+        sheet.out["town_code"], sheet.out["village_code"] = sheet.nothing(), sheet.nothing()
+        return  # reported once, as a missing column
     town_src = _town_source(sheet)
     town = _resolve_towns(sheet, town_src)
     town_err = town_src.text.ne("") & town.isna()
@@ -138,10 +143,13 @@ def _resolve_villages(sheet: Sheet, src: _Source, town: pd.Series, town_err: pd.
         if m.any():
             full = pd.Series(False, index=sheet.index)
             full[m[m].index] = True
-            sug = sheet.nothing()
-            sug[m[m].index] = detail[m]
+            sug, text = sheet.nothing(), pd.Series(Msg(msg), index=sheet.index, dtype=object)
+            if st == places.VILLAGE_UNKNOWN:  # a suggestion that validates in this row's town (checked in places)
+                sug[m[m].index] = detail[m]
+            else:  # the other town(s) are named in the message: the town or the 村(社区) is wrong, not a spelling
+                text[m[m].index] = map_unique(detail[m], lambda d, k=msg: Msg(f"{k}.where", places=d))
             for c in src.column[full].unique():
-                sheet.issues.cells(full & src.column.eq(c), c, src.text, Msg(msg), sug)
+                sheet.issues.cells(full & src.column.eq(c), c, src.text, text, sug)
     return village
 
 
@@ -170,11 +178,23 @@ def _report_renamed_villages(sheet: Sheet, src: _Source, village: pd.Series, tow
 
 
 def _report_unknown_towns(sheet: Sheet, src: _Source, town_err: pd.Series) -> None:
-    """Unknown towns, per source column, with the closest town as suggestion."""
-    if town_err.any():
-        sugg = map_unique(src.text, places.suggest_town)
-        for c in src.column[town_err].unique():
-            sheet.issues.cells(town_err & src.column.eq(c), c, src.text, Msg("town.unknown"), sugg)
+    """Unknown towns: one error per distinct value with its row count.
+
+    A value one character away from a Shunde 镇街 (:func:`places.near_town`) gets that town as suggestion; any
+    other is called outside Shunde, never "corrected" to a Shunde town.
+    """
+    if not town_err.any():
+        return
+
+    def message(value, n, rows):
+        near = places.near_town(value)
+        if near:
+            return Msg("town.unknown_near", value=value, n=n, rows=rows)
+        return Msg("town.outside", value=value, n=n, rows=rows)
+
+    for c in src.column[town_err].unique():
+        todo = lambda v: None if places.near_town(v) else Msg("town.outside_todo")  # noqa: E731
+        sheet.issues.per_value(town_err & src.column.eq(c), c, src.text, message, places.near_town, todo)
 
 
 def fill_location(sheet: Sheet) -> None:

@@ -5,25 +5,23 @@ The file itself is read by :mod:`~shunde_workbook.data.ledger.sources`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from shunde_workbook.data.ledger.headers import recognise
+from shunde_workbook.data.ledger.mapping import Mapping, disk_name, target_role
 from shunde_workbook.data.ledger.messages import Msg
 from shunde_workbook.data.ledger.report import Collector, Issue, ValidationReport
 from shunde_workbook.data.ledger.sources import ReadFailure, read_sheets
-from shunde_workbook.data.schema import (
-    FRAME_COLUMNS,
-    HEADER_ALIASES,
-    HEADER_LOOKUP,
-    TO_DISK,
-    header_key,
-)
+from shunde_workbook.data.schema import FRAME_COLUMNS, HEADER_ALIASES, TO_DISK
 from shunde_workbook.errors import LedgerError, closest
 
 #: Roles any one of which locates a row (town or village, by name or code).
 SERIAL_KEYS = {"序号", "序", "no", "no.", "#"}
+#: Similarity (difflib ratio, 0–1) a header needs to a known one to be offered as "did you mean".
+HEADER_SIMILARITY = 0.85
 PLACE_ROLES = {"town_code", "town", "location_code", "location_name", "village", "village_code"}
 
 
@@ -45,11 +43,21 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str]:
 
 @dataclass
 class HeaderRoles:
-    """Which column position holds each role, and units declared in headers (e.g. '资助金额(万元)')."""
+    """Which column position holds each role, and units declared in headers (e.g. '资助金额(万元)').
+
+    ``how`` says how each role was found ('given' by a mapping, 'alias', 'qualified'); ``currency`` holds a currency
+    written in a header ('Amount (GBP)'); ``kept`` lists 360Giving columns this workbook does not use (passed
+    through, not unknown) and ``unknown`` the other headers no rule reads.
+    """
 
     column: dict[str, int]  # role -> position
     unit: dict[str, str]  # role -> unit written in its header
     names: dict[str, str]  # role -> header as written
+    how: dict[str, str] = field(default_factory=dict)
+    currency: dict[str, str] = field(default_factory=dict)
+    qualifier: dict[str, str] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
 
 
 def _known_headers() -> list[str]:
@@ -58,43 +66,75 @@ def _known_headers() -> list[str]:
     return sorted(set(TO_DISK.values()) | set(aliases))
 
 
-def map_headers(headers: list[str], body: pd.DataFrame, issues: Collector) -> HeaderRoles:
-    """Give each header its role; blank, unknown and second columns for a role are reported and ignored."""
-    role_col: dict[str, int] = {}
-    header_unit: dict[str, str] = {}
-    known = _known_headers()
+def close_header(header: str) -> str | None:
+    """A known header differing from ``header`` by about one character in six (similarity ≥ 0.85), same script."""
+    latin = header.isascii()
+    hit = closest(header, [k for k in _known_headers() if k.isascii() == latin], cutoff=HEADER_SIMILARITY)
+    return hit
+
+
+def map_headers(
+    headers: list[str], body: pd.DataFrame, issues: Collector, mapping: Mapping | None = None
+) -> HeaderRoles:
+    """Give each header its role (a mapping's first, then by :func:`~.headers.recognise`); report the others.
+
+    Blank headers over filled cells and second columns for a role are reported; unknown headers are listed once,
+    in one line.
+    """
+    roles = HeaderRoles({}, {}, {})
+    serial_keys = frozenset(SERIAL_KEYS)
     for pos, h in enumerate(headers):
         if not h.strip():
             if any(str(v).strip() for v in body[pos].to_numpy()):
                 issues.header(Msg("column.nth", n=pos + 1), Msg("column.no_header"), warning=True)
             continue
-        key, hunit = header_key(h)
-        role = "serial" if key in SERIAL_KEYS and "serial" not in role_col else HEADER_LOOKUP.get(key)
+        target = mapping.target(h) if mapping is not None else None
+        if target is not None:
+            role, unit, currency = target_role(target)
+            if role is None:
+                continue  # mapped to "": ignored on purpose
+            found, how = recognise(h), "given"
+            unit, currency = unit or found.unit, currency or found.currency
+        else:
+            found = recognise(h, serial_keys if "serial" not in roles.column else frozenset())
+            role, unit, currency, how = found.role, found.unit, found.currency, found.how
         if role is None:
-            issues.header(h, Msg("column.unknown"), closest(h, known, cutoff=0.0), warning=True)
+            (roles.kept if found.how == "standard" else roles.unknown).append(h)
             continue
-        if role in role_col:
-            issues.header(h, Msg("column.second", role=role, first=headers[role_col[role]]))
+        if role in roles.column:
+            if role != "serial":
+                issues.header(h, Msg("column.second", role=disk_name(role), first=headers[roles.column[role]]))
             continue
-        role_col[role] = pos
-        if hunit:
-            header_unit[role] = hunit
-    return HeaderRoles(role_col, header_unit, {r: headers[p] for r, p in role_col.items()})
+        roles.column[role], roles.names[role], roles.how[role] = pos, h, how
+        if unit:
+            roles.unit[role] = unit
+        if currency:
+            roles.currency[role] = currency
+        if found.qualifier:
+            roles.qualifier[role] = found.qualifier
+    if roles.unknown:
+        shown = [f"{h} (→ {close_header(h)}?)" if close_header(h) else h for h in roles.unknown]
+        issues.header("", Msg("column.unknown_list", n=len(shown), columns=" | ".join(shown)), warning=True)
+    if mapping is not None:
+        for h in mapping.unused(headers):
+            issues.header("", Msg("map.not_in_file", header=h), warning=True)
+    return roles
 
 
-def check_required_columns(roles: HeaderRoles, provenance: str | None, issues: Collector) -> bool:
-    """Report each required column the file lacks (provenance may instead come from the caller).
+def check_required_columns(roles: HeaderRoles, provenance: str | None, issues: Collector, fill=()) -> list[str]:
+    """Report each required column the file lacks, saying what to add or how to map it; returns the missing roles.
 
-    Returns whether the rows can still be checked: a missing provenance column does not stop them.
+    Rows are still checked in the columns the file has (one pass); a missing provenance column may instead come
+    from the caller.  ``fill`` names columns a mapping gives a value for every row.
     """
-    present = set(roles.column)
-    missing = [req for req in ("identifier", "amount", "programme") if req not in present]
+    present = set(roles.column) | set(fill)
+    missing = [req for req in ("amount", "programme") if req not in present]
     if "year" not in present and "award_date" not in present:
         missing.append("year")
     if not PLACE_ROLES & present:
         missing.append("town")
     for req in missing:
-        issues.header(TO_DISK.get(req, req), Msg("column.missing", column=TO_DISK.get(req, req)))
+        issues.header("", Msg(f"column.missing.{req}"))
     if "provenance" not in present and provenance is None:
         issues.header("provenance", Msg("provenance.column_missing"))
-    return not missing
+    return missing

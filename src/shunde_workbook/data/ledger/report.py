@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from shunde_workbook.data.ledger.messages import Msg, localise
+from shunde_workbook.data.ledger.messages import Msg, localise, row_list
 
 #: Issues of one kind (column and message) listed before the rest are only counted.
 MAX_PER_KIND = 20
@@ -56,6 +56,8 @@ class Issue:
         message, column = localise(self.message, lang), localise(self.column, lang)
         if not self.column:
             text = Msg("format.file", where=self.where, message=message).text(lang)
+        elif self.value == self.column:  # a problem of the column itself, not of a value in it
+            text = Msg("format.column", where=self.where, column=column, message=message).text(lang)
         else:
             value = shorten(self.value)
             text = Msg("format.cell", where=self.where, column=column, value=value, message=message).text(lang)
@@ -79,9 +81,21 @@ class Fix:
     rows: tuple[int, ...]
     message: str
     sheet: str = ""
+    examples: tuple[tuple[int, str, str], ...] = ()  # (row, original, now) of each row, for a grouped fix
+
+    @property
+    def grouped(self) -> bool:
+        """Whether this fix stands for several different values (one line per kind and column)."""
+        return len({(o, n) for _, o, n in self.examples}) > 1
 
     def format(self, lang: str = "en") -> str:
         """One line in ``lang``: where, column, original → normalised, why, and the rows."""
+        if self.grouped:
+            row, o, n = self.examples[0]
+            params = {"where": f"{self.file}{f'[{self.sheet}]' if self.sheet else ''}", "column": self.column}
+            example = f"'{shorten(o)}' → '{shorten(n)}'"
+            msg = Msg("fix.grouped", **params, message=self.message, n=len(self.rows), row=row, example=example)
+            return msg.text(lang)
         shown = ", ".join(str(r) for r in self.rows[:8]) + (", …" if len(self.rows) > 8 else "")
         what = f"'{shorten(self.original)}' → '{shorten(self.normalised)}'" if self.original or self.normalised else ""
         sheet = f"[{self.sheet}]" if self.sheet else ""
@@ -105,6 +119,11 @@ class ValidationReport:
     header_map: dict[str, str] = field(default_factory=dict)  # role -> header as written
     n_rows: int = 0
     sheets: list[str] = field(default_factory=list)  # what was read or skipped, one line per sheet
+    columns: list[list[str]] = field(default_factory=list)  # per sheet read: how its header and columns were read
+    mapping: object = None  # the Mapping given (or found beside the file), or None
+    roles: list[dict[str, str]] = field(default_factory=list)  # per sheet read: role -> header as written
+    passthrough: pd.DataFrame | None = None  # accepted rows' 360Giving columns not used (row order of frame)
+    options: dict = field(default_factory=dict)  # unit, provenance and rates as used
 
     @property
     def ok(self) -> bool:
@@ -133,13 +152,21 @@ class ValidationReport:
         return Msg("format.summary", path=self.path, **counts, encoding=self.encoding).text(lang)
 
     def format(self, lang: str = "en") -> str:
-        """Everything in ``lang``, one line each: sheets, fixes, warnings, errors, then the summary."""
-        lines = [Msg("format.sheet_line", line=s).text(lang) for s in self.sheets]
+        """Everything in ``lang``, one line each: columns as read, sheets, fixes, warnings, errors, then the summary."""
+        lines = [Msg("format.column_line", line=c).text(lang) for c in self.column_lines()]
+        lines += [Msg("format.sheet_line", line=s).text(lang) for s in self.sheets]
         lines += [Msg("format.fixed_line", line=f.format(lang)).text(lang) for f in self.fixes]
         lines += [Msg("format.warning_line", line=w.format(lang)).text(lang) for w in self.warnings]
         lines += [e.format(lang) for e in self.errors]
         lines.append(self.summary(lang))
         return "\n".join(lines)
+
+    def column_lines(self) -> list[str]:
+        """How the columns were read (the guessed and given mapping), the mapping file first when there is one."""
+        lines = [Msg("columns.mapping_from", source=self.mapping.source)] if getattr(self.mapping, "source", "") else []
+        for sheet_lines in self.columns:
+            lines += sheet_lines
+        return lines
 
 
 class Collector:
@@ -219,10 +246,27 @@ class Collector:
     def fix_groups(
         self, mask: pd.Series, column: str, original: pd.Series, normalised: pd.Series, message: str
     ) -> None:
-        """Add one Fix per distinct (original, normalised) pair among the rows where mask is True."""
+        """Add one Fix for the rows where mask is True: one line per kind of fix and column, with its examples."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
-        sub = pd.DataFrame({"o": original[mask].astype(str), "n": normalised[mask].astype(str), "r": self.rownum[mask]})
-        for (o, n), g in sub.groupby(["o", "n"], sort=True):
-            self.fixes.append(Fix(self.file, column, o, n, tuple(int(r) for r in g["r"]), message, self.sheet))
+        rows = [int(r) for r in self.rownum[mask]]
+        o, n = original[mask].astype(str).tolist(), normalised[mask].astype(str).tolist()
+        examples = tuple(zip(rows, o, n, strict=True))
+        self.fixes.append(Fix(self.file, column, o[0], n[0], tuple(rows), message, self.sheet, examples))
+
+    def per_value(self, mask: pd.Series, column: str, values: pd.Series, message, suggestion=None, todo=None) -> None:
+        """One error per distinct value among the rows where mask is True, naming its rows; each such row is bad.
+
+        ``message(value, n, rows)`` builds the message; ``suggestion(value)`` may give a suggestion or None.
+        """
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        for value, rows in self.rownum[mask].groupby(values[mask], sort=False):
+            listed = rows.astype(int).tolist()
+            sugg = suggestion(value) if suggestion else None
+            text = message(value, len(listed), row_list(listed, 10))
+            what = todo(value) if todo else None
+            self.errors.append(Issue(self.file, listed[0], column, str(value), text, sugg, self.sheet, what))
+        self.bad |= mask

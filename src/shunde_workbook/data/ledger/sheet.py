@@ -34,6 +34,7 @@ class Sheet:
     _stripped: dict[str, pd.Series] = field(default_factory=dict, repr=False)
     name: str = ""  # sheet name ("" for CSV)
     header_row: int = 1
+    header_depth: int = 1  # rows the header takes (2 for a group header merged over sub-headers)
 
     @classmethod
     def from_table(
@@ -44,22 +45,29 @@ class Sheet:
         provenance: str | None,
         header_row: int | None = None,
         name: str = "",
+        depth: int = 1,
     ) -> Sheet:
         """Split a read table at ``header_row`` into headers and the non-blank data rows below.
 
-        The table's index holds spreadsheet row numbers; ``header_row`` defaults to its first row.
+        The table's index holds spreadsheet row numbers; ``header_row`` defaults to its first row.  With ``depth``
+        2 the header is two rows: a group header ('Period', merged over two columns) above its sub-headers
+        ('From', 'To'), read as 'Period From', 'Period To'.
         """
         if len(table) and table.index[0] == 0:  # a plain frame: row 0 is spreadsheet row 1
             table = table.set_axis(table.index + 1)
         header_row = int(table.index[0]) if header_row is None else header_row
         headers = [str(h) for h in table.loc[header_row].tolist()]
-        body = table.loc[table.index > header_row]
+        if depth == 2 and header_row + 1 in table.index:
+            headers = _two_row_headers(headers, [str(h) for h in table.loc[header_row + 1].tolist()])
+        body = table.loc[table.index > header_row + depth - 1]
         if len(body):
             body = body[~(body.to_numpy(dtype=object) == "").all(axis=1)]
         rownum = pd.Series(body.index.to_numpy(), index=body.index)
         issues = Collector(file, rownum, name, header_row)
         out = pd.DataFrame(index=body.index)
-        return cls(file, headers, body, rownum, issues, unit, provenance, out=out, name=name, header_row=header_row)
+        sheet = cls(file, headers, body, rownum, issues, unit, provenance, out=out, name=name, header_row=header_row)
+        sheet.header_depth = depth
+        return sheet
 
     def drop_rows(self, mask: pd.Series) -> None:
         """Leave out the rows where mask is True (before any check has run)."""
@@ -108,3 +116,19 @@ class Sheet:
     def nothing(self) -> pd.Series:
         """An all-None object column (a value no check could give)."""
         return pd.Series(None, index=self.index, dtype=object)
+
+
+def _two_row_headers(top: list[str], sub: list[str]) -> list[str]:
+    """Group headers carried right over their blank (merged) cells, joined with the sub-header below."""
+    out, group = [], ""
+    for t, b in zip(top, sub, strict=False):
+        t, b = t.strip(), b.strip()
+        if t:
+            group = t
+        if not b:
+            out.append(t)
+        else:
+            out.append(f"{group} {b}".strip() if group and group != b else b)
+        if not t and not b:
+            group = ""
+    return out

@@ -1,7 +1,8 @@
 """A data-entry workbook for grant staff: ``shunde-workbook template ledger_template.xlsx``.
 
 Sheets: 台账 (the data, with Excel data validation: drop-downs for 镇街, 村(社区) filtered by the chosen 镇街, 计划,
-资助领域 and 数据来源; amounts > 0; years within the programmes' life; dates), 填写说明 (instructions) and a hidden
+资助领域 filtered by the chosen 计划 and 年度,
+and 数据来源; amounts > 0; years within the programmes' life; dates), 填写说明 (instructions) and a hidden
 列表 sheet holding the lists.  The headers are aliases the validator knows (``data/README.md``), so a filled-in
 template validates without header warnings.
 """
@@ -48,6 +49,32 @@ INSTRUCTIONS = [
 ]
 
 
+def field_lists() -> dict[str, list[str]]:
+    """Name → fields of each programme and year ('和美社区_2019' → its four fields), up to this year.
+
+    Years after the last one in programme_fields.csv use the last listed year's fields (as the validator does).
+    """
+    pf = reference.load_programme_fields()
+    out: dict[str, list[str]] = {}
+    for p in PROGRAMMES:
+        rows = pf[pf["programme"] == p]
+        last = int(rows["year"].max())
+        for y in range(PROGRAMME_FIRST_YEAR[p], max(last, date.today().year) + 1):
+            fields = rows.loc[rows["year"] == min(y, last), "field"].tolist()
+            if fields:
+                out[f"{p}_{y}"] = fields
+    return out
+
+
+def put_field_lists(put_list, first_col: int) -> int:
+    """One named list per programme and year, for the 资助领域 drop-down; returns the next free column."""
+    col = first_col
+    for name, fields in field_lists().items():
+        put_list(col, name, fields, name)
+        col += 1
+    return col
+
+
 def write_template(path: str | Path) -> Path:
     """Write the data-entry workbook to ``path`` and return it."""
     from openpyxl import Workbook
@@ -79,6 +106,7 @@ def write_template(path: str | Path) -> Path:
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
         return name
 
+    put_field_lists(put_list, 6 + len(towns))  # after the per-town 村(社区) lists
     put_list(1, "镇街", towns["town"].tolist(), "镇街列表")
     put_list(2, "计划", list(PROGRAMMES), "计划列表")
     put_list(3, "领域", fields, "领域列表")
@@ -119,7 +147,16 @@ def write_template(path: str | Path) -> Path:
         "请先选镇街，再选村(社区)",
     )
     rule(DataValidation(type="list", formula1="=计划列表", allow_blank=False), "计划", "众创共善 或 和美社区")
-    rule(DataValidation(type="list", formula1="=领域列表", allow_blank=True), "资助领域", "请从列表选择领域")
+    prog_cell, year_cell = f"${col['计划']}2", f"${col['年度']}2"
+    rule(
+        DataValidation(
+            type="list",
+            formula1=f'=IF(OR({prog_cell}="",{year_cell}=""),领域列表,INDIRECT({prog_cell}&"_"&{year_cell}))',
+            allow_blank=True,
+        ),
+        "资助领域",
+        "请先选计划并填年度，再从列表选择该计划当年的领域",
+    )
     rule(DataValidation(type="list", formula1="=来源列表", allow_blank=False), "数据来源", "official 或 published")
     rule(
         DataValidation(type="decimal", operator="greaterThan", formula1="0", allow_blank=False),

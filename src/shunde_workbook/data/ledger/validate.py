@@ -14,7 +14,6 @@ from shunde_workbook.data.ledger import layout
 from shunde_workbook.data.ledger.checks import (
     check_amount,
     check_award_date,
-    check_currency,
     check_field,
     check_identifier,
     check_programme,
@@ -24,6 +23,9 @@ from shunde_workbook.data.ledger.checks import (
     duplicate_message,
     fill_funder,
 )
+from shunde_workbook.data.ledger.columns import describe_columns, fill_from_mapping
+from shunde_workbook.data.ledger.currency import check_currency, rate_arg
+from shunde_workbook.data.ledger.mapping import Mapping, sidecar
 from shunde_workbook.data.ledger.messages import Msg
 from shunde_workbook.data.ledger.place_columns import (
     check_places,
@@ -39,10 +41,16 @@ from shunde_workbook.errors import LedgerError
 
 DEFAULT_LEDGER = paths.RAW / "grants_simulated.csv"
 TEXT_COLUMNS = [c for c in FRAME_COLUMNS if c not in ("amount", "award_date", "year")]
+PASS = "\x00pass:"  # prefix of the columns carried along for --out, split off before the frame is typed
 
 
 def validate_ledger(
-    path: str | Path | None = None, unit: str | None = None, provenance: str | None = None
+    path: str | Path | None = None,
+    unit: str | None = None,
+    provenance: str | None = None,
+    mapping: Mapping | str | Path | None = None,
+    rates: dict[str, float] | None = None,
+    rate_source: str | None = None,
 ) -> ValidationReport:
     """Validate a ledger file (CSV or .xlsx, every visible sheet holding a ledger table). Never raises.
 
@@ -56,11 +64,22 @@ def validate_ledger(
         a '单位：万元' row above the header, else 元.
     provenance : str, optional
         Provenance of every row when the file has no provenance column (published | official | simulated).
+    mapping : Mapping or path, optional
+        Which header holds which column (:mod:`~shunde_workbook.data.ledger.mapping`); default: the mapping file
+        beside the ledger (``grants.mapping.yaml`` for ``grants.xlsx``) when there is one.  Its ``unit`` and
+        ``provenance`` apply when the arguments are not given.
+    rates, rate_source : optional
+        Exchange rates to 元 ({'GBP': 9.12}) and where they come from; without them amounts in another currency
+        are an error (nothing is converted silently).
     """
     path = Path(path) if path is not None else DEFAULT_LEDGER
     report = ValidationReport(str(path), None, _empty_frame())
     try:
-        unit = normalise_unit(unit)
+        mapping = _mapping_arg(path, mapping)
+        report.mapping = mapping
+        unit = normalise_unit(unit or (mapping.unit if mapping else None))
+        provenance = provenance or (mapping.provenance if mapping else None)
+        report.options = {"unit": unit, "provenance": provenance, "rates": rate_arg(rates, rate_source)}
         sheets, report.encoding = read_sheets(path)
         _validate_sheets(report, sheets, unit, provenance)
     except ReadFailure as exc:
@@ -84,15 +103,27 @@ def validate_ledger(
     return report
 
 
-def load_ledger(path: str | Path | None = None, unit: str | None = None, provenance: str | None = None) -> pd.DataFrame:
+def load_ledger(
+    path: str | Path | None = None, unit: str | None = None, provenance: str | None = None, mapping=None
+) -> pd.DataFrame:
     """Validated ledger as a DataFrame with columns schema.FRAME_COLUMNS; raises LedgerError listing all errors.
 
     Default path: data/raw/grants_simulated.csv (SIMULATED data, provenance=simulated on every row).
     """
-    report = validate_ledger(path, unit=unit, provenance=provenance)
+    report = validate_ledger(path, unit=unit, provenance=provenance, mapping=mapping)
     if not report.ok:
         raise LedgerError(report)
     return report.frame
+
+
+def _mapping_arg(path: Path, mapping) -> Mapping | None:
+    """The mapping to use: the one given (a Mapping or a file), else the ledger's own mapping file, else None."""
+    if isinstance(mapping, Mapping):
+        return mapping
+    if mapping is not None:
+        return Mapping.load(mapping)
+    beside = sidecar(path)
+    return Mapping.load(beside) if beside.is_file() else None
 
 
 def _empty_frame() -> pd.DataFrame:
@@ -109,14 +140,18 @@ def _validate_sheets(report: ValidationReport, sheets: list[RawSheet], unit, pro
             message = Msg("file.empty_sheet", sheet=raw.name) if raw.name else Msg("file.empty")
             report.errors.append(Issue(report.path, 0, "", "", message, sheet=raw.name))
             continue
-        sheet = Sheet.from_table(report.path, raw.table, unit, provenance, header_row, raw.name)
+        depth = layout.header_depth(raw, header_row)
+        sheet = Sheet.from_table(report.path, raw.table, unit, provenance, header_row, raw.name, depth)
         frames.append(_check_sheet(report, sheet, raw, provenance, several, line))
     frames = [f for f in frames if f is not None]
     frame = pd.concat(frames, ignore_index=True) if frames else None
     if frame is not None and several:
         frame = _duplicates_across_sheets(report, frame)
     if frame is not None:
-        report.frame = _typed(frame.drop(columns=["_sheet", "_row"]), report)
+        extra = [c for c in frame.columns if c.startswith(PASS)]
+        if extra:
+            report.passthrough = frame[extra].rename(columns=lambda c: c[len(PASS) :]).reset_index(drop=True)
+        report.frame = _typed(frame.drop(columns=["_sheet", "_row", *extra]), report)
     report.sheets = [s for s in report.sheets if s]
 
 
@@ -155,7 +190,7 @@ def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenan
     issues = sheet.issues
     for note in raw.notes:
         issues.header("", note, warning=True)
-    sheet.roles = map_headers(sheet.headers, sheet.body, issues)
+    sheet.roles = map_headers(sheet.headers, sheet.body, issues, report.mapping)
     layout.fill_merged(sheet, raw)
     layout.drop_notes(sheet)
     layout.apply_unit(sheet, raw)
@@ -163,15 +198,18 @@ def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenan
     report.n_rows += layout.report_row_errors(sheet, raw)
     batch = layout.columns_from_sheet_name(sheet) if sheet.name else None
     layout.identifiers(sheet, several)
+    fill_from_mapping(sheet, report.mapping)
     report.n_rows += len(sheet.body)
     if not len(sheet.body):
         issues.header("", Msg("rows.none"), warning=True)
     report.header_map.update({k: v for k, v in sheet.roles.names.items() if k not in report.header_map})
     if sheet.name:
-        report.sheets[line] = Msg("sheet.read", sheet=sheet.name, row=sheet.header_row, n=len(sheet.body))
-    if not check_required_columns(sheet.roles, provenance, issues):
-        _merge(report, issues)
-        return None
+        rows = f"{sheet.header_row}–{sheet.header_row + 1}" if sheet.header_depth == 2 else sheet.header_row
+        report.sheets[line] = Msg("sheet.read", sheet=sheet.name, row=rows, n=len(sheet.body))
+    report.columns.append(describe_columns(sheet))
+    how = sheet.roles.how
+    report.roles.append({r: h for r, h in sheet.roles.names.items() if how.get(r) in ("given", "alias", "qualified")})
+    missing = check_required_columns(sheet.roles, provenance, issues)
     layout.report_uncached(sheet, raw)
     for check in (
         check_identifier,
@@ -182,21 +220,23 @@ def _check_sheet(report: ValidationReport, sheet: Sheet, raw: RawSheet, provenan
         check_field,
         check_places,
         check_provenance,
-        check_currency,
         copy_free_text,
         fill_funder,
         fill_location,
         warn_villages_new_in_2023,
     ):
         check(sheet)
+    check_currency(sheet, report.options.get("rates"))
     out = sheet.out
     if batch:
         title = out["programme"].map(PROGRAMME_TITLES).fillna("") + " " + batch
         out["programme_title"] = out["programme_title"].fillna(title.str.strip())
     keep = ~issues.bad
-    if provenance is None and not sheet.has("provenance"):
+    if missing or (provenance is None and not sheet.has("provenance")):
         keep[:] = False
     frame = out.loc[keep, FRAME_COLUMNS].copy()
+    for header in sheet.roles.kept:  # 360Giving columns not used: carried along, written back by --out
+        frame[PASS + header] = sheet.body.loc[keep, sheet.headers.index(header)].to_numpy()
     frame["_sheet"], frame["_row"] = sheet.name, sheet.rownum[keep].astype(int)
     _merge(report, issues)
     return frame
