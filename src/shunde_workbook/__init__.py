@@ -16,4 +16,24 @@ experiments            compare two runs, sweep many parameter sets
 cli                    the ``shunde-workbook`` command
 """
 
+import sys as _sys
+
 __version__ = "0.1.0"
+
+
+def _stopped_early(signum, _frame):  # pragma: no cover - runs in the command only
+    """SIGINT/SIGTERM before a command took over its signals: say so and leave, without a traceback."""
+    import os
+    import signal
+
+    os.write(2, f"\nStopped by {signal.Signals(signum).name}.\n".encode())
+    os._exit(128 + signum)
+
+
+# Started as the command (``shunde-workbook``, or ``python -m shunde_workbook.cli``, during whose import
+# argv[0] is "-m"), not imported by other code: from the first line, a signal ends it without a traceback.
+if _sys.argv and (_sys.argv[0].endswith("shunde-workbook") or _sys.argv[0] == "-m"):
+    import signal as _signal
+
+    for _sig in (_signal.SIGINT, _signal.SIGTERM):
+        _signal.signal(_sig, _stopped_early)

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from shunde_workbook.data.safe_yaml import read_yaml_file, safe_yaml, short  # noqa: F401 - re-exported
 from shunde_workbook.data.schema import PROGRAMMES
 from shunde_workbook.errors import ParameterError, closest
 from shunde_workbook.geo.names import TOWN_CODES, normalise_town
@@ -125,49 +124,10 @@ MAX_PARAM_FILE = 256 * 1024  # bytes; a parameter set is a few hundred
 ECHO_LIMIT = 80  # characters of a supplied value echoed back in a message
 
 
-def short(value: Any, limit: int = ECHO_LIMIT) -> str:
-    """``repr(value)`` cut to ``limit`` characters, control characters escaped, for messages."""
-    text = repr(value)
-    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def safe_yaml(text: str, where: str) -> Any:
-    """``yaml.safe_load`` that refuses anchors and aliases (a "YAML bomb" expands them exponentially).
-
-    Parameter files never need them; the check walks the parser's events, which is linear in the text.
-    """
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise ParameterError(
-                    f"{where}: YAML anchors and aliases (& and *) are not accepted in parameters; write the values out."
-                )
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = short(getattr(exc, "problem", None) or type(exc).__name__, 120)
-        raise ParameterError(f"{where} is not valid YAML{at}: {problem}") from None
-
-
 def load_param_file(path: str | Path) -> dict[str, Any]:
     """Read a YAML parameter set; fail clearly on a missing, oversized or malformed file."""
     path = Path(path)
-    if not path.exists():
-        raise ParameterError(f"Parameter file {path} does not exist. Try params/default.yaml.")
-    if not path.is_file():
-        raise ParameterError(f"Parameter file {path} is not a file. Give a .yaml file, e.g. params/default.yaml.")
-    if path.stat().st_size > MAX_PARAM_FILE:
-        raise ParameterError(
-            f"Parameter file {path} is {path.stat().st_size:,} bytes; a parameter set is at most "
-            f"{MAX_PARAM_FILE:,} bytes. Is it the right file?"
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"Parameter file {path} cannot be read as UTF-8 text ({type(exc).__name__}).") from None
-    data = safe_yaml(text, f"Parameter file {path}") or {}
+    data = read_yaml_file(path, "Parameter file", hint=" Give a .yaml file, e.g. params/default.yaml.") or {}
     if not isinstance(data, dict):
         raise ParameterError(f"Parameter file {path} must hold a mapping of name: value, not {type(data).__name__}.")
     return data
@@ -407,13 +367,21 @@ def weight_problems(merged: dict[str, Any]) -> list[str]:
         table = pd.read_csv(resolve_path(towns), dtype=str, encoding="utf-8-sig")
     except (OSError, ValueError, UnicodeDecodeError):
         table = pd.DataFrame()
+
+    def numeric(col: str) -> bool:  # a column of the table with numbers, or one added from the population file
+        if col not in table.columns:
+            return True
+        raw = table[col].dropna().str.strip()
+        return not raw.empty and pd.to_numeric(raw[raw != ""], errors="coerce").notna().all()
+
+    usable = sorted(c for c in columns if numeric(c) and not c.endswith("_code"))
     for name in weights:
         if name not in columns:
-            hint = closest(str(name)[:100], columns)
+            hint = closest(str(name)[:100], usable)
             problems.append(
                 f"need_weights: {short(name, 40)} is not a column of the town table {towns}"
-                + (f"; did you mean '{hint}'?" if hint else "")
-                + f" Usable columns: {', '.join(sorted(columns))}."
+                + (f"; did you mean '{hint}'?" if hint else ".")
+                + f" Usable (numeric) columns: {', '.join(usable)}."
             )
         elif name in table.columns:
             raw = table[name].dropna().str.strip()

@@ -21,17 +21,17 @@ import numpy as np
 import pandas as pd
 
 from shunde_workbook.analysis import population
+from shunde_workbook.analysis import quantities as qty
 from shunde_workbook.analysis.inputs import Inputs
+from shunde_workbook.analysis.recompute import Recompute
 from shunde_workbook.analysis.uncertainty import (
-    LEDGER_COLUMNS,
-    GrantDraws,
     UncertaintyModel,
-    _ensemble_grants,
     bootstrap_grants,
     draw_need_weights,
     draw_population,
     grant_totals,
     population_ranges,
+    stack_grants,
 )
 from shunde_workbook.errors import closest
 from shunde_workbook.metrics import montecarlo as mc
@@ -44,7 +44,11 @@ class Evidence:
     ``draws``: name -> (D,) or (D, T) under the model; ``point``: the same metrics on the
     central inputs (one row; with imputation on, 均安 counts at its imputed population);
     ``ensemble``: one row per simulator seed with central population and weights, or
-    ``None`` for a ledger that is not simulated.  Town columns follow ``towns``.
+    ``None`` for a ledger that is not simulated; ``counterfactuals``: setting -> the same metrics on a
+    seed ensemble with that simulator setting neutralised (:mod:`~shunde_workbook.analysis.counterfactual`).
+    ``complete``: the ledger is complete official records that reconcile with the published totals, so its
+    sums are exact (no bootstrap); ``fixed_totals``: the bootstrap keeps each programme's yearly totals.
+    Town columns follow ``towns``.
     """
 
     towns: pd.Index
@@ -57,6 +61,37 @@ class Evidence:
     need_weight_draws: np.ndarray
     simulated: bool
     notes: list = field(default_factory=list)
+    counterfactuals: dict = field(default_factory=dict)
+    complete: bool = False
+    fixed_totals: bool = False
+    recompute: Recompute | None = None
+    cache_path: Path | None = None
+
+    def counterfactual(self, setting: str) -> list[dict]:
+        """The metrics on the seed ensemble with ``setting`` neutralised, one dict per neutral variant.
+
+        Computed on first use, once per run and setting: inside a run the result is kept in the runner's
+        per-run cache beside the evidence, so other reports read it.  Empty for a ledger that is not
+        simulated or when the run asked for no counterfactual seeds.
+        """
+        if setting in self.counterfactuals:
+            return self.counterfactuals[setting]
+        if self.recompute is None or not self.recompute.seeds or self.ensemble is None:
+            return []
+        path = (
+            None if self.cache_path is None else self.cache_path.with_name(f"{self.cache_path.stem}-cf-{setting}.pkl")
+        )
+        with _computing(path):
+            if path is not None and path.exists():
+                out = pd.read_pickle(path)
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    out = self.recompute.counterfactual(setting)
+                if path is not None:
+                    _store(out, path)
+        self.counterfactuals[setting] = out
+        return out
 
     def _source(self, source: str) -> dict:
         if source == "draws":
@@ -97,6 +132,8 @@ class Evidence:
         if x.ndim == 2 and town is not None:
             x = x[:, self._column(town)]
         lo, hi = mc.interval(x, level)
+        if source == "draws" and name in BIAS_CORRECTED and np.ndim(lo) == 0 and self.model.bootstrap:
+            lo, hi = centred_interval(x, float(self.point[name][0]), level)
         if np.ndim(lo) == 0:
             return lo, hi
         return pd.DataFrame({"lo": lo, "hi": hi}, index=self.towns)
@@ -122,24 +159,25 @@ class Evidence:
         return out
 
 
-def _need_columns(inp: Inputs, names, population: np.ndarray) -> dict:
-    cols = {}
-    for c in names:
-        if c == "population":
-            cols[c] = population
-        elif c == "village_units":
-            cols[c] = inp.towns["village_units"].to_numpy(dtype=float)
-        elif c in LEDGER_COLUMNS:
-            raise ValueError(
-                f"evidence: need column {c!r} is computed from the ledger; under uncertainty use "
-                "town-table columns, population or village_units"
-            )
-        elif c in inp.towns.columns:
-            cols[c] = pd.to_numeric(inp.towns[c], errors="coerce").to_numpy(dtype=float)
-        else:
-            hint = closest(c, [str(x) for x in inp.towns.columns])
-            raise ValueError(f"evidence: unknown need column {c!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
-    return cols
+def centred_interval(x, point: float, level: float = 0.9) -> tuple[float, float]:
+    """A bootstrap interval for a concentration index with the bootstrap's own bias removed.
+
+    Resampling grants duplicates some and drops others, which concentrates money: the draws of the HHI or
+    of a top-n share sit above the ledger's value (by about the sum of the squared grant shares).  The
+    interval keeps the draws' spread about their median and centres it on the point value:
+    ``[point - (median - lo), point + (hi - median)]``.  Calibrated against simulator runs with other
+    settings in ``tests/test_calibration.py`` (85–95 % coverage of the process mean).
+    """
+    a = np.asarray(x, dtype=float)
+    lo, hi = mc.interval(a, level)
+    m = float(np.nanmedian(a))
+    return max(0.0, point - (m - lo)), point + (hi - m)
+
+
+#: Seeds per counterfactual ensemble (at most the seed ensemble's).
+COUNTERFACTUAL_SEEDS = 10
+#: Metrics whose bootstrap interval is bias-corrected (:meth:`Evidence.interval`).
+BIAS_CORRECTED = ("hhi", "top_n_share")
 
 
 def evidence(
@@ -149,6 +187,9 @@ def evidence(
     plan_totals: Mapping[str, float] | None = None,
     model: UncertaintyModel | None = None,
     top_n: int = 10,
+    complete: bool = False,
+    fixed_totals: bool = False,
+    counterfactual_seeds: int | None = None,
 ) -> Evidence:
     """Draw the inputs from ``model`` and compute every metric for every draw.
 
@@ -166,6 +207,13 @@ def evidence(
         Default ``UncertaintyModel()``; ``UncertaintyModel.none()`` reproduces the point figures.
     top_n : int
         Size of the top group of organisations.
+    complete : bool
+        The ledger holds complete records (official, reconciling with the published totals): its sums are
+        exact, so it is not bootstrapped; only the modelled inputs (population, weights) vary.
+    fixed_totals : bool
+        Keep each programme's yearly totals in every bootstrap draw (they are published).
+    counterfactual_seeds : int, optional
+        Seeds per counterfactual ensemble (simulated ledger only; default ``min(seed_ensemble, 10)``, 0 = none).
     """
     from shunde_workbook.analysis.studies import PLAN_YEAR, planned_funding
 
@@ -188,45 +236,61 @@ def evidence(
 
     present = set(inp.ledger["programme"])
     programmes = [p for p in plan_2023 if p in present] + sorted(present - set(plan_2023))
-    point_grants = grant_totals(inp.ledger, towns, programmes)
-    if model.bootstrap:
-        grants = bootstrap_grants(inp.ledger, towns, programmes, d, rng_grants)
+    units_v = qty.unit_villages(inp.villages)
+    vcodes = list(units_v["code"])
+    point_grants = grant_totals(inp.ledger, towns, programmes, vcodes)
+    if model.bootstrap and not complete:
+        grants = bootstrap_grants(inp.ledger, towns, programmes, d, rng_grants, vcodes, fixed_totals)
     else:
-        grants = GrantDraws(
-            np.repeat(point_grants.by_programme, d, axis=0), np.repeat(point_grants.org_totals, d, axis=0), programmes
-        )
+        grants = stack_grants([point_grants] * d)
     plan = dict(plan_totals) if plan_totals is not None else {p: plan_2023[p] for p in plan_2023 if p in programmes}
     missing = [p for p in plan if p not in programmes]
     if missing:
         raise ValueError(f"evidence: plan_totals name programmes not in the ledger: {missing}")
     plan_idx = [programmes.index(p) for p in plan]
-    units = inp.towns["village_units"].to_numpy(dtype=float)
-
-    def run(g: GrantDraws, population, w) -> dict:
-        return mc.district_metrics(
-            g.by_programme.sum(axis=1),
-            population,
-            units,
-            org_totals=g.org_totals,
-            need_columns=_need_columns(inp, names, population),
-            need_weights=w,
-            plan_totals=list(plan.values()),
-            past=g.by_programme[:, plan_idx, :],
-            floor_share=floor_share,
-            top_n=top_n,
-        )
-
+    calc = Recompute(
+        towns=inp.towns,
+        villages=inp.villages,
+        scope={k: inp.params.get(k) for k in ("programmes", "year_start", "year_end", "fields")},
+        programmes=programmes,
+        need_names=names,
+        plan=list(plan.values()),
+        plan_idx=plan_idx,
+        floor_share=floor_share,
+        top_n=top_n,
+        central_pop=central_pop,
+        central_w=central_w,
+        knobs=dict(model.simulator_knobs),
+    )
+    point_counts = qty.ledger_counts(inp.ledger, inp.towns, inp.villages)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        draws = run(grants, pop, weights)
-        point = run(point_grants, central_pop, central_w)
+        draws = calc.run(grants, pop, weights, qty.repeat_counts(point_counts, d))
+        point = calc.run(point_grants, central_pop, central_w, point_counts)
         simulated = inp.statuses.get("ledger") == "simulated"
         ensemble = None
         if simulated and model.seed_ensemble > 0:
-            eg = _ensemble_grants(inp, programmes, model)
-            ensemble = run(eg, np.repeat(central_pop, eg.by_programme.shape[0], axis=0), central_w)
+            ensemble = calc.on_ledgers(calc.ledgers(model.seed_ensemble))
+            calc.seeds = (
+                min(model.seed_ensemble, COUNTERFACTUAL_SEEDS) if counterfactual_seeds is None else counterfactual_seeds
+            )
     notes = [f"{t}: {b}" for t, b in ranges["basis"].items()]
-    return Evidence(towns, draws, point, ensemble, model, ranges, names, weights, simulated, notes)
+    return Evidence(
+        towns,
+        draws,
+        point,
+        ensemble,
+        model,
+        ranges,
+        names,
+        weights,
+        simulated,
+        notes,
+        {},
+        complete,
+        fixed_totals,
+        calc if simulated else None,
+    )
 
 
 def one_at_a_time(
@@ -258,12 +322,16 @@ def one_at_a_time(
     rows = {}
     point = None
     for name, knobs in only.items():
-        ev = evidence(inp, need_weights, floor_share, model=replace(base, **knobs))
+        ev = evidence(inp, need_weights, floor_share, model=replace(base, **knobs), counterfactual_seeds=0)
         point = ev.point_value(metric)
         rows[name] = ev.interval(metric, level=level)
     if inp.statuses.get("ledger") == "simulated" and base.seed_ensemble > 0:
         ev = evidence(
-            inp, need_weights, floor_share, model=replace(base, **{**still, "seed_ensemble": base.seed_ensemble})
+            inp,
+            need_weights,
+            floor_share,
+            model=replace(base, **{**still, "seed_ensemble": base.seed_ensemble}),
+            counterfactual_seeds=0,
         )
         rows["seeds"] = ev.interval(metric, level=level, source="ensemble")
     out = pd.DataFrame(rows, index=["low", "high"]).T
@@ -316,7 +384,7 @@ def _computing(cached: Path | None):
         yield
 
 
-def _cache_file(params: Mapping) -> Path | None:
+def _cache_file(params: Mapping, basis: tuple = ()) -> Path | None:
     """Where the runner's per-run cache keeps the evidence for ``params`` (None outside a run)."""
     from shunde_workbook.data.cache import CACHE_ENV, file_hash
     from shunde_workbook.params import resolve_path
@@ -333,6 +401,7 @@ def _cache_file(params: Mapping) -> Path | None:
         floor_share=params.get("floor_share", 0.3),
         top_n=params.get("top_n", 10),
         model=[model.draws, model.seed, model.population_uncertainty, model.weight_concentration, model.seed_ensemble],
+        basis=list(basis),
     )
 
     for name in ("ledger_path", "towns_path", "population_path"):
@@ -342,8 +411,28 @@ def _cache_file(params: Mapping) -> Path | None:
     return Path(folder) / f"evidence-{digest[:24]}.pkl"
 
 
-def for_params(inp: Inputs, params: Mapping, point_only: bool = False) -> Evidence:
+#: Published facts whose match makes the ledger's totals published (``for_params``).
+TOTAL_FACTS = ("F01", "F02")
+
+
+def sampling_basis(inp: Inputs, reconciled: pd.DataFrame | None) -> tuple[bool, bool]:
+    """``(complete, fixed_totals)`` for a run.
+
+    Complete records: official provenance and totals matching the published ones (exact sums, no
+    bootstrap).  Fixed totals: the published totals are kept in every bootstrap draw.
+    """
+    status = reconciled.set_index("fact_id")["status"] if reconciled is not None and len(reconciled) else {}
+    matches = all(f in status and status[f] == "pass" for f in TOTAL_FACTS)
+    return bool(matches and inp.statuses.get("ledger") == "official"), bool(matches)
+
+
+def for_params(
+    inp: Inputs, params: Mapping, point_only: bool = False, reconciled: pd.DataFrame | None = None
+) -> Evidence:
     """The evidence behind a report's findings and tables, from the run's parameters.
+
+    ``reconciled`` (``data.reconcile.reconcile`` of the full ledger; computed when not given) decides the
+    sampling basis (:func:`sampling_basis`).
 
     ``point_only`` repeats the point inputs in every draw (no uncertainty at all), for findings
     whose grade does not depend on the draws; it is cheap and not cached.
@@ -355,10 +444,17 @@ def for_params(inp: Inputs, params: Mapping, point_only: bool = False) -> Eviden
     run, the first report to need the evidence stores it in the runner's per-run cache and the others read
     it (the draws are seeded, so every report would compute the same numbers).
     """
-    cached = None if point_only else _cache_file(params)
+    if reconciled is None:
+        from shunde_workbook.data.reconcile import reconcile
+
+        reconciled = reconcile(inp.full_ledger)
+    complete, fixed = sampling_basis(inp, reconciled)
+    cached = None if point_only else _cache_file(params, (complete, fixed))
     with _computing(cached):  # kernels needing the same evidence wait for the first one, then read it
         if cached is not None and cached.exists():
-            return pd.read_pickle(cached)
+            ev = pd.read_pickle(cached)
+            ev.cache_path = cached
+            return ev
         model = UncertaintyModel.from_params(params)
         model = UncertaintyModel.none(model.draws) if point_only else replace(model, impute_missing_population=False)
         ev = evidence(
@@ -367,12 +463,21 @@ def for_params(inp: Inputs, params: Mapping, point_only: bool = False) -> Eviden
             params.get("floor_share", 0.3),
             model=model,
             top_n=params.get("top_n", 10),
+            complete=complete,
+            fixed_totals=fixed,
+            counterfactual_seeds=0 if point_only else None,
         )
         if cached is not None:
-            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-            try:
-                pd.to_pickle(ev, tmp)
-                os.replace(tmp, cached)
-            except OSError:  # a full disk only costs the next report the recomputation
-                tmp.unlink(missing_ok=True)
+            _store(ev, cached)
+    ev.cache_path = cached
     return ev
+
+
+def _store(obj, path: Path) -> None:
+    """Pickle ``obj`` to ``path`` atomically; a full disk only costs the next report the recomputation."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        pd.to_pickle(obj, tmp)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from shunde_workbook.data.cache import read_ledger
+from shunde_workbook.data.ledger.outputs import read_partial
 from shunde_workbook.errors import InputError
 from shunde_workbook.params import resolve_path
 from shunde_workbook.units import WAN
@@ -102,8 +103,12 @@ def ledger_status(ledger: pd.DataFrame) -> str:
     return values[0] if len(values) == 1 else ("mixed: " + ", ".join(values) if values else "unknown")
 
 
-def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
-    """Load and check the ledger, town table, villages and boundaries named in ``params``."""
+def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRANTS) -> Inputs:
+    """Load and check the ledger, town table, villages and boundaries named in ``params``.
+
+    ``min_grants``: fewer matching grants is an error (distribution measures say nothing on fewer than
+    :data:`MIN_GRANTS`); the data audit passes 1, since it reports what it can on any ledger.
+    """
     from shunde_workbook.data.reference import load_villages
 
     ledger_path = resolve_path(params["ledger_path"])
@@ -121,7 +126,7 @@ def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
         params.get("year_end", 2022),
         params.get("fields") or (),
     )
-    if len(ledger) < MIN_GRANTS:
+    if len(ledger) < max(1, min_grants):
         raise InputError(
             f"Only {len(ledger)} grant(s) in {ledger_path.name} match programmes={params.get('programmes')}, "
             f"years {params.get('year_start')}–{params.get('year_end')}, fields={params.get('fields') or 'all'}; "
@@ -141,6 +146,9 @@ def load_inputs(params: dict, boundaries: bool = True) -> Inputs:
             codes = set(gdf["town_code"].astype(str))
             check_coverage(full, codes, f"the boundaries {params['boundaries_path']}", ledger_path)
     statuses = {"ledger": ledger_status(full), "towns": "published", "population": basis}
+    partial = read_partial(ledger_path)  # written by validate --out --partial: rows with errors were left out
+    if partial:
+        statuses["ledger_partial"] = f"{partial['left_out']}/{partial.get('rows', '?')}"
     if gdf is not None:
         statuses["boundaries"] = "approximate" if bool(gdf["approx"].any()) else "official"
     return Inputs(ledger, full, towns, load_villages(), gdf, statuses, dict(params))

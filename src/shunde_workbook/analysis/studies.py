@@ -48,6 +48,10 @@ def overview(inp: Inputs) -> dict:
     """Totals by year × programme and each field's share of its programme over time."""
     led = inp.ledger
     by_prog = by_year(led, ["programme"])
+    unavailable = {}
+    led = led.assign(field=led["field"].fillna("").astype(str).str.strip())
+    if not (led["field"] != "").any():
+        unavailable["top_field"] = unavailable["top_field_share"] = "unavailable.no_fields"
     fields = led.groupby(["year", "programme", "field"])["amount"].sum().reset_index()
     fields["share"] = fields["amount"] / fields.groupby(["year", "programme"])["amount"].transform("sum")
     totals = led.groupby("programme")["amount"].agg(["sum", "size"])
@@ -61,8 +65,12 @@ def overview(inp: Inputs) -> dict:
         if last > first and yearly.iloc[0] > 0
         else np.nan
     )
-    top_field = field_totals.iloc[0]
+    named = field_totals[field_totals["field"] != ""]
+    top_field = named.iloc[0] if len(named) else {"field": "", "programme": "", "amount": np.nan}
+    if not last > first:
+        unavailable["cagr"] = "unavailable.one_year"
     return {
+        "unavailable": unavailable,
         "total_amount": float(led["amount"].sum()),
         "total_grants": int(len(led)),
         "mean_grant": float(led["amount"].mean()),
@@ -72,7 +80,7 @@ def overview(inp: Inputs) -> dict:
         "last_year": last,
         "yearly": yearly,
         "cagr": float(cagr),
-        "top_field": str(top_field["field"]),
+        "top_field": str(top_field["field"]) or None,
         "top_field_programme": str(top_field["programme"]),
         "top_field_share": float(top_field["amount"] / led["amount"].sum()),
         "by_year_programme": by_prog,
@@ -105,7 +113,7 @@ def distribution(inp: Inputs) -> dict:
     """
     summary = population_basis(town_summary(inp.ledger, inp.towns))
     gap = summary["amount_share_pop_basis"] - summary["pop_share"]
-    over = gap.idxmax()
+    over = gap.idxmax() if gap.notna().any() else None  # None: no money reached a town with a population
     with_pop = summary.dropna(subset=["per_resident"])
     low = with_pop["per_resident"].idxmin()
     high = with_pop["per_resident"].idxmax()
@@ -113,7 +121,19 @@ def distribution(inp: Inputs) -> dict:
     funded_any = inp.ledger["village_code"].dropna().astype(str)
     top = summary["amount"].idxmax()
     basis = summary["in_pop_basis"]
+    unavailable = {}
+    if over is None:
+        unavailable["most_over_gap"] = "unavailable.no_money_with_pop"
+    if not basis[top]:
+        unavailable["top_town_amount_share"] = "unavailable.top_town_without_pop"
+        unavailable["top_town_pop_share"] = "unavailable.top_town_without_pop"
+    ratio = np.nan
+    if len(with_pop) and with_pop.loc[low, "per_resident"] > 0:
+        ratio = float(with_pop.loc[high, "per_resident"] / with_pop.loc[low, "per_resident"])
+    else:
+        unavailable["per_resident_ratio"] = "unavailable.a_town_got_nothing"
     return {
+        "unavailable": unavailable,
         "summary": summary,
         "coverage": cov,
         "top_town": str(top),
@@ -123,13 +143,13 @@ def distribution(inp: Inputs) -> dict:
         "top_town_in_pop_basis": bool(basis[top]),
         "pop_basis_towns": [str(c) for c in summary.index[basis]],
         "pop_basis_amount_share": float(summary.loc[basis, "amount_share"].sum()),
-        "most_over_town": str(over),
+        "most_over_town": None if over is None else str(over),
         "most_over_gap": float(gap.max()),
         "lowest_per_resident_town": str(low),
         "lowest_per_resident": float(with_pop.loc[low, "per_resident"]),
         "highest_per_resident_town": str(high),
         "highest_per_resident": float(with_pop.loc[high, "per_resident"]),
-        "per_resident_ratio": float(with_pop.loc[high, "per_resident"] / with_pop.loc[low, "per_resident"]),
+        "per_resident_ratio": ratio,
         "towns_without_population": [str(c) for c in summary.index[summary["population"].isna()]],
         "villages_funded": int(funded_any[funded_any != ""].nunique()),
         "village_units": int(inp.towns["village_units"].sum()),
@@ -173,18 +193,27 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
     """
     summary = town_summary(inp.ledger, inp.towns)
     with_pop = summary.dropna(subset=["population"])
-    curve = metrics.weighted_lorenz(with_pop["amount"], with_pop["population"])
-    gini = metrics.weighted_gini(with_pop["amount"], with_pop["population"])
+    unavailable: dict[str, str] = {}
+    # Population-weighted measures need money in the towns with a population figure.
+    pop_money = len(with_pop) > 0 and with_pop["amount"].sum() > 0
+    if not pop_money:
+        unavailable.update(dict.fromkeys(("gini", "theil_towns", "cv_per_resident"), "unavailable.no_money_with_pop"))
+    curve = metrics.weighted_lorenz(with_pop["amount"], with_pop["population"]) if pop_money else None
+    gini = metrics.weighted_gini(with_pop["amount"], with_pop["population"]) if pop_money else np.nan
     excluded = [str(c) for c in summary.index[summary["population"].isna()]]
     # Between-town Theil T, population-weighted (each resident counts the same), on the Gini's towns.
-    theil_towns = metrics.theil_t(with_pop["amount"], with_pop["population"])
+    theil_towns = metrics.theil_t(with_pop["amount"], with_pop["population"]) if pop_money else np.nan
     # Theil over villages grouped by town; each 村(社区) weighs the same (no village population is published).
     units = inp.villages[inp.villages["in_nbs_2021"].astype(int) == 1][["code", "town_code"]]
     per_village = inp.ledger.groupby("village_code")["amount"].sum()
     units = units.assign(amount=units["code"].map(per_village).fillna(0.0))
-    theil = metrics.theil_decomposition(units["amount"].to_numpy(), units["town_code"].to_numpy())
+    if units["amount"].sum() > 0:
+        theil = metrics.theil_decomposition(units["amount"].to_numpy(), units["town_code"].to_numpy())
+    else:  # every grant at town level (or to villages outside the 2021 list): nothing to decompose
+        theil = {"total": np.nan, "between": np.nan, "within": np.nan}
+        unavailable["theil"] = "unavailable.no_village_grants"
     left_out = village_theil_left_out(inp.ledger, units["code"])
-    cv = metrics.coefficient_of_variation(with_pop["amount"], with_pop["population"])  # population-weighted
+    cv = metrics.coefficient_of_variation(with_pop["amount"], with_pop["population"]) if pop_money else np.nan
     by_org = inp.ledger.groupby("recipient_name")["amount"].sum()
     top_share = metrics.top_n_share(by_org, n=top_n)
     hhi = metrics.hhi(by_org)
@@ -195,10 +224,20 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
         need = metrics.need_index(table, need_cols)
         # Towns without a need score (e.g. no population) are left out of the target and its total.
         target = metrics.target_allocation(summary.loc[need.notna(), "amount"].sum(), need, missing="exclude")
-    distance = metrics.distance_from_target(summary["amount"], target)
+    if target.fillna(0).gt(0).any():
+        distance = metrics.distance_from_target(summary["amount"], target)
+    else:  # no money reached a town with a need score: no target to compare with
+        distance = pd.Series(np.nan, index=summary.index)
     worst_under = distance.idxmin() if distance.notna().any() else None
     worst_over = distance.idxmax() if distance.notna().any() else None
+    if worst_under is None:
+        unavailable.update(dict.fromkeys(("worst_under", "worst_over"), "unavailable.no_need_scores"))
+    if not need.notna().any():
+        unavailable["need_top_share"] = "unavailable.no_need_scores"
+    if "theil" not in unavailable and not theil["total"] > 0:
+        unavailable["theil_between_share"] = "unavailable.theil_even"
     return {
+        "unavailable": unavailable,
         "summary": summary,
         "lorenz": curve,
         "gini": float(gini),
@@ -224,7 +263,7 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
         "need_top_share": float(need.max() / need.sum()) if need.notna().any() else np.nan,
         "need_weights": need_cols,
         "need_warnings": [str(w.message) for w in caught],
-        "worst_under_town": worst_under,
+        "worst_under_town": worst_under,  # None (and NaN distances) when no town has a need score
         "worst_under": float(distance.min()) if worst_under else np.nan,
         "worst_over_town": worst_over,
         "worst_over": float(distance.max()) if worst_over else np.nan,
@@ -325,7 +364,12 @@ def profile(inp: Inputs, town: str) -> dict:
     villages["grants"] = villages["code"].map(per_village["size"]).fillna(0).astype(int)
     orgs = mine.groupby("recipient_name")["amount"].agg(["sum", "size"]).sort_values("sum", ascending=False)
     row = summary.loc[town]
+    unavailable = {}
+    if pd.isna(row["population"]):
+        for key in ("pop_share", "per_resident", "rank_per_resident"):
+            unavailable[key] = "unavailable.no_population"
     return {
+        "unavailable": unavailable,
         "town": town,
         "amount": float(row["amount"]),
         "grants": int(row["grants"]),

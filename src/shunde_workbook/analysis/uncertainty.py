@@ -47,7 +47,6 @@ import pandas as pd
 
 from shunde_workbook import paths
 from shunde_workbook.analysis import population
-from shunde_workbook.analysis.inputs import Inputs, filter_ledger
 
 __all__ = [
     "MODEL_DEFAULTS",
@@ -273,11 +272,19 @@ def draw_need_weights(
 
 @dataclass
 class GrantDraws:
-    """Money per draw: ``by_programme`` (D, P, T) and ``org_totals`` (D, O)."""
+    """Money per draw.
+
+    ``by_programme`` (D, P, T), ``org_totals`` (D, O), ``by_year`` (D, Y) over ``years`` and
+    ``by_village`` (D, V) over ``villages`` (the codes asked for; money to other codes is dropped).
+    """
 
     by_programme: np.ndarray
     org_totals: np.ndarray
     programmes: list
+    by_year: np.ndarray | None = None
+    years: list = field(default_factory=list)
+    by_village: np.ndarray | None = None
+    villages: list = field(default_factory=list)
 
 
 def _codes(ledger: pd.DataFrame, towns_index: pd.Index, programmes: list):
@@ -290,9 +297,24 @@ def _codes(ledger: pd.DataFrame, towns_index: pd.Index, programmes: list):
     return town, prog, org, len(names), ledger["amount"].to_numpy(dtype=float)
 
 
-def _sum(idx, town, prog, org, n_org, amount, d, n_towns, n_prog) -> GrantDraws:
-    """Totals over the rows ``idx`` (D, N) of each draw."""
-    a = amount[idx]
+def _extra_codes(ledger: pd.DataFrame, villages) -> tuple:
+    """Year and village index of every row (village: position in ``villages``, else ``len(villages)``)."""
+    years, year = np.unique(ledger["year"].to_numpy(dtype=int), return_inverse=True)
+    codes = ledger["village_code"] if "village_code" in ledger else pd.Series("", index=ledger.index)
+    vill = pd.Index([str(v) for v in villages]).get_indexer(codes.astype("string").fillna(""))
+    vill = np.where(vill < 0, len(villages), vill)
+    return year, [int(y) for y in years], vill
+
+
+def _bin(idx, code, n, amount_rows, d) -> np.ndarray:
+    """Sum of ``amount_rows`` (D, N) by ``code[idx]`` per draw: (D, n) (code ``n`` is dropped)."""
+    key = np.arange(d)[:, None] * (n + 1) + code[idx]
+    return np.bincount(key.ravel(), weights=amount_rows.ravel(), minlength=d * (n + 1)).reshape(d, n + 1)[:, :n]
+
+
+def _sum(idx, town, prog, org, n_org, amount, d, n_towns, n_prog, scale=None) -> GrantDraws:
+    """Totals over the rows ``idx`` (D, N) of each draw (each picked row's amount times ``scale`` (D, N))."""
+    a = amount[idx] if scale is None else amount[idx] * scale
     cells = (n_prog + 1) * (n_towns + 1)
     key = np.arange(d)[:, None] * cells + prog[idx] * (n_towns + 1) + town[idx]
     by = np.bincount(key.ravel(), weights=a.ravel(), minlength=d * cells).reshape(d, n_prog + 1, n_towns + 1)
@@ -301,30 +323,51 @@ def _sum(idx, town, prog, org, n_org, amount, d, n_towns, n_prog) -> GrantDraws:
     return by[:, :n_prog, :n_towns], orgs[:, :n_org]
 
 
-def grant_totals(ledger: pd.DataFrame, towns_index, programmes: list) -> GrantDraws:
-    """The point totals of one ledger as a single draw."""
+def grant_totals(ledger: pd.DataFrame, towns_index, programmes: list, villages=()) -> GrantDraws:
+    """The point totals of one ledger as a single draw (``villages``: codes to total money for)."""
     town, prog, org, n_org, amount = _codes(ledger, towns_index, programmes)
     idx = np.arange(len(ledger))[None, :]
     by, orgs = _sum(idx, town, prog, org, n_org, amount, 1, len(towns_index), len(programmes))
-    return GrantDraws(by, orgs, list(programmes))
+    year, years, vill = _extra_codes(ledger, villages)
+    a = amount[idx]
+    return GrantDraws(
+        by,
+        orgs,
+        list(programmes),
+        _bin(idx, year, len(years), a, 1),
+        years,
+        _bin(idx, vill, len(villages), a, 1),
+        list(villages),
+    )
 
 
 def bootstrap_grants(
-    ledger: pd.DataFrame, towns_index, programmes: list, draws: int, rng: np.random.Generator
+    ledger: pd.DataFrame,
+    towns_index,
+    programmes: list,
+    draws: int,
+    rng: np.random.Generator,
+    villages=(),
+    keep_totals: bool = False,
 ) -> GrantDraws:
     """Stratified bootstrap: within each programme × year, resample as many rows as it has, with replacement.
+
+    ``keep_totals`` rescales each stratum of each draw to the stratum's own total (a ratio-adjusted
+    bootstrap): the yearly totals of each programme, and so the district total, are then the same in every
+    draw, as they are when they are published; only how the money splits between towns, villages and
+    organisations varies.  ``villages``: codes whose money ``by_village`` totals.
 
     The result is a function of the ledger, the arguments and the generator's state, so it is
     remembered: a second call with the same ledger and the same generator state (the tornado
     chart's grants-only row draws the same stream as the full evidence) returns the same
     draws and leaves ``rng`` in the state the computation would have.
     """
-    key = _bootstrap_key(ledger, towns_index, programmes, draws, rng)
+    key = (*_bootstrap_key(ledger, towns_index, programmes, draws, rng), tuple(map(str, villages)), bool(keep_totals))
     if key in _BOOTSTRAPS:
         result, state = _BOOTSTRAPS[key]
         rng.bit_generator.state = state
         return result
-    result = _bootstrap(ledger, towns_index, programmes, draws, rng)
+    result = _bootstrap(ledger, towns_index, programmes, draws, rng, list(villages), keep_totals)
     _BOOTSTRAPS.clear()  # one ledger per run: keep the latest only
     _BOOTSTRAPS[key] = (result, rng.bit_generator.state)
     return result
@@ -337,9 +380,13 @@ def _bootstrap_key(ledger: pd.DataFrame, towns_index, programmes: list, draws: i
     return (fingerprint, tuple(map(str, towns_index)), tuple(programmes), int(draws), repr(rng.bit_generator.state))
 
 
-def _bootstrap(ledger: pd.DataFrame, towns_index, programmes: list, draws: int, rng) -> GrantDraws:
+def _bootstrap(
+    ledger: pd.DataFrame, towns_index, programmes: list, draws: int, rng, villages: list, keep_totals: bool
+) -> GrantDraws:
     town, prog, org, n_org, amount = _codes(ledger, towns_index, programmes)
+    year, years, vill = _extra_codes(ledger, villages)
     strata = ledger.groupby(["programme", "year"], sort=True).ngroup().to_numpy()
+    stratum_total = np.bincount(strata, weights=amount)
     order = np.argsort(strata, kind="stable")
     counts = np.bincount(strata)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -350,10 +397,17 @@ def _bootstrap(ledger: pd.DataFrame, towns_index, programmes: list, draws: int, 
         d = min(per, draws - first)
         picks = [s + rng.integers(0, n, size=(d, n)) for s, n in zip(starts, counts, strict=False) if n > 0]
         idx = order[np.concatenate(picks, axis=1)]
-        parts.append(_sum(idx, town, prog, org, n_org, amount, d, len(towns_index), len(programmes)))
-    by = np.concatenate([b for b, _ in parts])
-    orgs = np.concatenate([o for _, o in parts])
-    return GrantDraws(by, orgs, list(programmes))
+        scale = None
+        if keep_totals:
+            drawn = _bin(idx, strata, len(counts), amount[idx], d)  # (d, S) each stratum's drawn total
+            with np.errstate(invalid="ignore", divide="ignore"):
+                factor = np.where(drawn > 0, stratum_total[None, :] / drawn, 1.0)
+            scale = np.take_along_axis(factor, strata[idx], axis=1)
+        a = amount[idx] if scale is None else amount[idx] * scale
+        by, orgs = _sum(idx, town, prog, org, n_org, amount, d, len(towns_index), len(programmes), scale)
+        parts.append((by, orgs, _bin(idx, year, len(years), a, d), _bin(idx, vill, len(villages), a, d)))
+    by, orgs, by_year, by_village = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    return GrantDraws(by, orgs, list(programmes), by_year, years, by_village, list(villages))
 
 
 _SIMULATED: dict[tuple, pd.DataFrame] = {}
@@ -373,39 +427,24 @@ def simulated_ledger(seed: int, knobs: Mapping | None = None) -> pd.DataFrame:
     return _SIMULATED[key]
 
 
-def _ensemble_grants(inp: Inputs, programmes: list, model: UncertaintyModel) -> GrantDraws:
-    """The point totals of ``model.seed_ensemble`` simulated ledgers, filtered like the run's (remembered)."""
-    p = inp.params
-    key = repr(
-        (
-            [p.get(k) for k in ("programmes", "year_start", "year_end", "fields")],
-            sorted(dict(model.simulator_knobs).items()),
-            int(model.seed_ensemble),
-            list(map(str, inp.towns.index)),
-            list(programmes),
-        )
-    )
-    if key not in _ENSEMBLES:
-        _ENSEMBLES.clear()  # one filter per run: keep the latest only
-        _ENSEMBLES[key] = _ensemble_totals(inp, programmes, model)
-    return _ENSEMBLES[key]
-
-
-_ENSEMBLES: dict[str, GrantDraws] = {}
-
-
-def _ensemble_totals(inp: Inputs, programmes: list, model: UncertaintyModel) -> GrantDraws:
-    p = inp.params
-    parts = []
-    for seed in range(1, model.seed_ensemble + 1):
-        led = filter_ledger(
-            simulated_ledger(seed, model.simulator_knobs),
-            p.get("programmes", ["众创共善", "和美社区"]),
-            p.get("year_start", 2017),
-            p.get("year_end", 2022),
-            p.get("fields") or (),
-        )
-        parts.append(grant_totals(led, inp.towns.index, programmes))
+def stack_grants(parts: list[GrantDraws]) -> GrantDraws:
+    """One :class:`GrantDraws` with the rows of ``parts`` (ledgers of one shape: same towns and villages)."""
     width = max(g.org_totals.shape[1] for g in parts)
     orgs = np.vstack([np.pad(g.org_totals, ((0, 0), (0, width - g.org_totals.shape[1]))) for g in parts])
-    return GrantDraws(np.concatenate([g.by_programme for g in parts]), orgs, programmes)
+    years = sorted({y for g in parts for y in g.years})
+    by_year = np.zeros((sum(g.by_programme.shape[0] for g in parts), len(years)))
+    row = 0
+    for g in parts:
+        n = g.by_programme.shape[0]
+        for j, y in enumerate(g.years):
+            by_year[row : row + n, years.index(y)] = g.by_year[:, j]
+        row += n
+    return GrantDraws(
+        np.concatenate([g.by_programme for g in parts]),
+        orgs,
+        parts[0].programmes,
+        by_year,
+        years,
+        np.concatenate([g.by_village for g in parts]),
+        parts[0].villages,
+    )

@@ -17,6 +17,7 @@ imported inside each command, so a mistake in the arguments is reported at once.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from shunde_workbook.cli import build_geo, check, compare, run, simulate, sweep, template, validate
@@ -44,7 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     from shunde_workbook.errors import WorkbookError
 
     try:
-        return args.func(args)
+        code = args.func(args)
     except WorkbookError as exc:  # a problem the user can fix: the message says what; anything else is a bug
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if code in (130, 143):  # stopped by a signal: the summary is out; leave without waiting on pool threads
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -24,8 +25,14 @@ def replay_arguments(manifest_path: Path) -> tuple[list[str], list[str]]:
     try:
         manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
         parameters = manifest["run"]["parameters"]
-        notebooks = sorted({Path(r["notebook"]).stem for r in manifest.get("reports", []) if r.get("notebook")})
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        if not isinstance(parameters, dict):
+            raise TypeError("run.parameters is not a mapping")
+        bad = [k for k in parameters if not isinstance(k, str) or not k.isidentifier()]
+        if bad:  # a key such as "x=1,ledger_path" would otherwise override another parameter
+            raise ValueError(f"parameter names that are not plain names: {', '.join(map(repr, bad[:5]))}")
+        reports = manifest.get("reports", [])
+        notebooks = sorted({Path(r["notebook"]).stem for r in reports if isinstance(r, dict) and r.get("notebook")})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(
             f"--replay {manifest_path}: not a readable manifest.json of a run ({type(exc).__name__}: {exc}). "
             "Give the manifest.json of an outputs folder."
@@ -73,8 +80,9 @@ def command(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("--jobs must be at least 1", file=sys.stderr)
         return 2
-    if args.cell_timeout <= 0 or (args.report_timeout is not None and args.report_timeout <= 0):
-        print("--cell-timeout and --report-timeout must be positive numbers of seconds", file=sys.stderr)
+    limits = [args.cell_timeout] + ([args.report_timeout] if args.report_timeout is not None else [])
+    if not all(math.isfinite(t) and t > 0 for t in limits):  # nan and inf included
+        print("--cell-timeout and --report-timeout must be finite positive numbers of seconds", file=sys.stderr)
         return 2
     from shunde_workbook.runner.runner import RunOptions, run
 

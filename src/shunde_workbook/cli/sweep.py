@@ -20,6 +20,13 @@ def add_parser(sub) -> argparse.ArgumentParser:
         action="store_true",
         help="compute every measure, interval and grade per set without notebooks (measures.parquet)",
     )
+    p.add_argument(
+        "--max-sets",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="refuse a sweep of more than N parameter sets before expanding it (default: %(default)s)",
+    )
     p.set_defaults(func=command)
     return p
 
@@ -32,4 +39,4 @@ def command(args: argparse.Namespace) -> int:
         return run_measures_sweep(Path(args.file), jobs=args.jobs, dask=args.dask)
     from shunde_workbook.experiments.sweep import run_sweep
 
-    return run_sweep(Path(args.file), jobs=args.jobs, dask=args.dask, force=args.force)
+    return run_sweep(Path(args.file), jobs=args.jobs, dask=args.dask, force=args.force, max_sets=args.max_sets)

@@ -38,6 +38,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
         default=None,
         help="write the accepted rows as a clean CSV in the on-disk schema (usable as run --set ledger_path=…)",
     )
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="with --out: write the accepted rows although errors remain (marked partial beside the file)",
+    )
     p.add_argument("--html", type=Path, default=None, help="write a printable HTML validation report")
     p.add_argument(
         "--language",
@@ -56,8 +61,9 @@ def command(args: argparse.Namespace, out=None) -> int:
 
     from shunde_workbook.data.ledger.messages import Msg
     from shunde_workbook.data.ledger.options import save_mapping, validate_with
-    from shunde_workbook.data.ledger.outputs import write_clean, write_html
+    from shunde_workbook.data.ledger.outputs import partial_note, write_html, write_validated
     from shunde_workbook.data.reconcile import format_table, reconcile
+    from shunde_workbook.report.webfonts import embed_fonts_in_file
 
     out = out or sys.stdout
     language = getattr(args, "language", None)
@@ -69,13 +75,18 @@ def command(args: argparse.Namespace, out=None) -> int:
         print(Msg("cli.wrote_mapping", path=path).text(lang), file=out)
     if getattr(args, "html", None):
         path = write_html(report, args.html, language or "zh")
+        embed_fonts_in_file(path)  # the page carries its CJK font (report.webfonts)
         print(Msg("cli.wrote_html", path=path).text(lang), file=out)
-    if getattr(args, "out", None):
-        if report.n_accepted:
-            path = write_clean(report, args.out)
-            print(Msg("cli.wrote_clean", n=report.n_accepted, path=path).text(lang), file=out)
-        else:
-            print(Msg("cli.no_rows", path=args.out).text(lang), file=sys.stderr)
+    code = 0 if report.ok else 1
+    if getattr(args, "out", None):  # never leaves an older file in place with exit 0 (outputs.write_validated)
+        outcome, code = write_validated(report, args.out, partial=getattr(args, "partial", False))
+        what, _, removed = outcome.partition("+")
+        stream = out if what in ("written", "partial") else sys.stderr
+        note = partial_note(args.out).name
+        counts = {"n": report.n_accepted, "left": report.n_rejected, "note": note, "flag": "--partial"}
+        print(Msg(f"cli.out_{what}", path=args.out, **counts).text(lang), file=stream)
+        if removed:
+            print(Msg("cli.out_removed", path=args.out).text(lang), file=sys.stderr)
     if args.reconcile:
         table = reconcile(report.frame)
         print("\nReconciliation with published facts (amounts in 万元):", file=out)
@@ -85,4 +96,4 @@ def command(args: argparse.Namespace, out=None) -> int:
         print(", ".join(f"{k}: {v}" for k, v in counts.items()), file=out)
         if not report.ok:
             print("(reconciliation uses the accepted rows only)", file=out)
-    return 0 if report.ok else 1
+    return code

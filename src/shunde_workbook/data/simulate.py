@@ -65,6 +65,7 @@ DEFAULTS: dict = {
     "amount_sigma": 0.6,
     "field_amount_multipliers": {"社会服务设施建设": 2.0, "行业支持": 0.8},
     "zc_village_share": 0.85,
+    "zc_cover_every_village": True,
     "hm_villages": 168,
     "town_weight_population": 0.5,
     "n_orgs": 400,
@@ -296,7 +297,7 @@ def draw_places(
     b1_towns = {short_to_code[s] for s in HM_BATCH1_TOWNS}
     village = np.full(n, "", dtype=object)
     _hemei_villages(rng, village, pool, is_hm & village_level, b1, b1_towns, int(k["hm_villages"]))
-    _zhongchuang_villages(rng, village, pool, ~is_hm & village_level)
+    _zhongchuang_villages(rng, village, pool, ~is_hm & village_level, bool(k["zc_cover_every_village"]))
     town = _town_codes(rng, village, b1, b1_towns, tw)
     return town, village
 
@@ -328,11 +329,16 @@ def _hemei_villages(
     village[rest] = codes[pool.pick(rng, hm_set, len(rest))]
 
 
-def _zhongchuang_villages(rng: np.random.Generator, village: np.ndarray, pool: _VillagePool, rows: np.ndarray) -> None:
-    """Fill ``village`` for 众创共善's village-level ``rows``: every 2021 village at least once."""
+def _zhongchuang_villages(
+    rng: np.random.Generator, village: np.ndarray, pool: _VillagePool, rows: np.ndarray, cover_all: bool = True
+) -> None:
+    """Fill ``village`` for 众创共善's village-level ``rows``: every 2021 village at least once.
+
+    ``cover_all`` is the knob ``zc_cover_every_village``; off, every row draws its village by weight.
+    """
     codes = pool.codes
     rows_zcv = rng.permutation(np.flatnonzero(rows))
-    allv = rng.permutation(len(codes))
+    allv = rng.permutation(len(codes)) if cover_all else np.array([], dtype=int)
     village[rows_zcv[: len(allv)]] = codes[allv]
     rest = rows_zcv[len(allv) :]
     village[rest] = codes[pool.pick(rng, np.arange(len(codes)), len(rest))]

@@ -38,6 +38,34 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         pass
 
 
+STOP = threading.Event()  # set when the sweep is stopped by a signal
+_LIVE: set[subprocess.Popen] = set()  # the sets' runs now running in this process
+_LIVE_LOCK = threading.Lock()
+
+
+def stop_sets(signum: int, wait: float = 5.0) -> None:
+    """Stop every running set: forward ``signum`` once, wait up to ``wait`` s, then kill what is left.
+
+    Each set's runner stops as ``shunde-workbook run`` does on that signal (its folder stays consistent).
+    """
+    from shunde_workbook.runner.hygiene import kill_trees
+
+    STOP.set()
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for proc in live:
+        try:
+            proc.send_signal(signum)
+        except OSError:
+            pass
+    deadline = time.monotonic() + wait
+    for proc in live:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            kill_trees([proc.pid], grace=0.5)
+
+
 def command(base: str, overrides: list[str], notebooks: list[str] | None, folder: str, force: bool) -> list[str]:
     """The ``shunde-workbook run`` command line of one set."""
     cmd = [sys.executable, "-m", "shunde_workbook.cli", "run", "--params", base, "--outputs", folder, "--jobs", "1"]
@@ -53,24 +81,41 @@ def run_set(
 ) -> dict:
     """Run one set in a child process; retry once if the process is killed. Returns status, seconds, log tail."""
     t0 = time.perf_counter()
+    if STOP.is_set():  # the sweep is stopping: a set not started yet is not started at all
+        return {"status": "cancelled", "returncode": None, "tries": 0, "seconds": 0.0, "log": [], "host": ""}
     cmd = command(base, overrides, notebooks, folder, force)
     Path(folder).mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     tries, log = 0, []
     while True:
         tries += 1
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, preexec_fn=_die_with_parent
-        )
+        # Its own session: a terminal's Ctrl-C reaches only the sweep, which forwards one signal to each set.
+        with _LIVE_LOCK:
+            if STOP.is_set():
+                break
+            proc = subprocess.Popen(
+                cmd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                env=env,
+                preexec_fn=_die_with_parent,
+                start_new_session=True,
+            )
+            _LIVE.add(proc)
         log = []
         for line in proc.stdout:
             log.append(line.rstrip("\n"))
             if on_line:
                 on_line(line.rstrip("\n"))
         rc = proc.wait()
-        if rc >= 0 or tries >= 2:
+        with _LIVE_LOCK:
+            _LIVE.discard(proc)
+        if rc >= 0 or tries >= 2 or STOP.is_set():
             break
-    status = "ok" if rc == 0 else "failed"
+    if tries == 1 and STOP.is_set() and not log:
+        return {"status": "cancelled", "returncode": None, "tries": 0, "seconds": 0.0, "log": [], "host": ""}
+    status = "ok" if rc == 0 else ("stopped" if STOP.is_set() else "failed")
     return {
         "status": status,
         "returncode": rc,
@@ -114,17 +159,28 @@ class LocalPool:
                     flush=True,
                 )
 
+        from shunde_workbook.runner.hygiene import Interrupted
+
         outcomes = {}
         with ThreadPoolExecutor(max_workers=min(self.jobs, len(plans))) as pool:
             futures = {
                 pool.submit(run_set, *set_args(sweep, p, force), lambda line, p=p: progress(p, line)): p for p in plans
             }
-            for fut in as_completed(futures):
-                p = futures[fut]
-                outcomes[p.index] = fut.result()
-                with lock:
-                    state["sets"] += 1
-                    print(_set_line(state["sets"], len(plans), p, outcomes[p.index]), flush=True)
+            try:
+                for fut in as_completed(futures):
+                    p = futures[fut]
+                    outcomes[p.index] = fut.result()
+                    with lock:
+                        state["sets"] += 1
+                        print(_set_line(state["sets"], len(plans), p, outcomes[p.index]), flush=True)
+            except Interrupted as sig:
+                stop_sets(sig.signum)
+                pool.shutdown(wait=True, cancel_futures=True)  # the threads return at once now
+                for fut, p in futures.items():
+                    if fut.done() and not fut.cancelled() and fut.exception() is None:
+                        outcomes[p.index] = fut.result()
+                sig.outcomes = outcomes
+                raise
         return outcomes
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from shunde_workbook.errors import RunError
+from shunde_workbook.report.exports import safe_frame
+from shunde_workbook.report.webfonts import common_characters, embed_fonts
 from shunde_workbook.results import load
 
 #: Two values are the same measure value when they agree to this relative tolerance.
@@ -31,11 +33,30 @@ POLICY_ROWS = 15
 def _manifest(folder: Path) -> dict:
     path = folder / "manifest.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest.get("run"), dict) or not isinstance(manifest.get("reports"), list):
+            raise ValueError("not the shape of a run's manifest")
+        if not isinstance(manifest["run"].get("parameters", {}), dict):
+            raise ValueError("run.parameters is not a mapping")
+    except (OSError, ValueError, AttributeError):
         raise RunError(
             f"{folder} has no readable manifest.json: is it an outputs folder of shunde-workbook run?"
         ) from None
+    return manifest
+
+
+def built_parameters(manifest: dict) -> dict:
+    """The parameters of the builds on disk: the run's, except where a report kept an earlier build.
+
+    A report whose rebuild failed keeps its previous files; its record then lists the parameters of
+    those files (and the ones asked for under ``requested_parameters``), which are what a comparison
+    of the folders must show.
+    """
+    params = dict(manifest["run"].get("parameters") or {})
+    for rec in manifest["reports"]:
+        if isinstance(rec, dict) and rec.get("files") and isinstance(rec.get("requested_parameters"), dict):
+            params.update(rec.get("parameters") or {})
+    return params
 
 
 def _show(value) -> str:
@@ -85,7 +106,7 @@ def measure_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
         (pd.isna(x) and pd.isna(y)) or (not pd.isna(x) and not pd.isna(y) and math.isclose(x, y, rel_tol=REL_TOL))
         for x, y in zip(va, vb, strict=True)
     ]
-    out = out[[not s for s in same]].copy()
+    out = out.loc[[not s for s in same]].copy()  # .loc: an empty mask (two runs without results) keeps the columns
     out["change"] = out["value_b"] - out["value_a"]
     out["relative"] = [
         (c / abs(x)) if not pd.isna(c) and x not in (0, 0.0) else float("nan")
@@ -95,9 +116,32 @@ def measure_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
         "only_a" if pd.isna(y) else "only_b" if pd.isna(x) else "changed"
         for x, y in zip(out["value_a"], out["value_b"], strict=True)
     ]
+    # Values both runs have and that changed come first (largest relative change first), then the rest.
     order = out["relative"].abs().fillna(float("inf")).rename("_r")
-    out = out.assign(_r=order, _c=out["change"].abs()).sort_values(["_r", "_c"], ascending=False)
-    return out.drop(columns=["_r", "_c"]).reset_index(drop=True)
+    out = out.assign(_both=out["status"] == "changed", _r=order, _c=out["change"].abs())
+    out = out.sort_values(["_both", "_r", "_c"], ascending=False)
+    return out.drop(columns=["_both", "_r", "_c"]).reset_index(drop=True)
+
+
+def one_sided_reports(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
+    """Reports whose results only one run holds: report, status (only_a / only_b), measures, findings.
+
+    The policy page summarises each in one line instead of listing its rows as changes.
+    """
+    rows = []
+    for status, mine, other in (("only_a", ra, rb), ("only_b", rb, ra)):
+        for report in sorted(set(mine["report"]) - set(other["report"])):
+            part = mine[mine["report"] == report]
+            findings = part[part["source"] != "table"] if "source" in part.columns else part
+            rows.append(
+                {
+                    "report": report,
+                    "status": status,
+                    "measures": int(part[["measure", "town"]].drop_duplicates().shape[0]),
+                    "findings": int(findings["finding"].replace("", pd.NA).dropna().nunique()),
+                }
+            )
+    return pd.DataFrame(rows, columns=["report", "status", "measures", "findings"])
 
 
 def _finding_keys(df: pd.DataFrame) -> pd.DataFrame:
@@ -137,6 +181,8 @@ def finding_diff(ra: pd.DataFrame, rb: pd.DataFrame) -> pd.DataFrame:
     both["status"] = both["_merge"].map({"left_only": "disappeared", "right_only": "appeared", "both": "regraded"})
     keep = (both["status"] != "regraded") | (both["grade_a"].fillna("") != both["grade_b"].fillna(""))
     out = both[keep].drop(columns="_merge")
+    # Grade changes (the finding is in both runs) first, then findings that appeared or disappeared.
+    out = out.assign(_first=out["status"] == "regraded").sort_values("_first", ascending=False, kind="stable")
     return out[["report", "finding", "measures", "status", "grade_a", "grade_b"]].reset_index(drop=True)
 
 
@@ -165,10 +211,11 @@ def compare(a: Path, b: Path) -> dict:
         "b": b,
         "manifest_a": ma,
         "manifest_b": mb,
-        "parameters": parameter_diff(ma["run"].get("parameters", {}), mb["run"].get("parameters", {})),
+        "parameters": parameter_diff(built_parameters(ma), built_parameters(mb)),
         "inputs": input_diff(ma["run"].get("inputs", {}), mb["run"].get("inputs", {})),
         "measures": measure_diff(ra, rb),
         "findings": finding_diff(ra, rb),
+        "one_sided": one_sided_reports(ra, rb),
     }
 
 
@@ -186,15 +233,20 @@ def write_comparison(a: Path, b: Path) -> dict[str, Path]:
     files = {}
     for part in ("parameters", "inputs", "measures", "findings"):
         path = folder / f"{stem}__{part}.csv"
-        diff[part].to_csv(path, index=False, encoding="utf-8-sig")
+        safe_frame(diff[part]).to_csv(path, index=False, encoding="utf-8-sig")  # no live formulas
         files[part] = path
     names = town_names(lang)
     measures = diff["measures"].assign(town=diff["measures"]["town"].map(lambda c: names.get(c, c)))
     label = lambda g: tr(f"grade.{g}", lang) if isinstance(g, str) and g else "—"  # noqa: E731
     findings = diff["findings"].assign(grade_a=diff["findings"]["grade_a"].map(label))
     findings["grade_b"] = diff["findings"]["grade_b"].map(label)
+    one_sided = set(diff["one_sided"]["report"])
     for edition in ("policy", "analyst"):
         path = folder / f"{stem}.{edition}.html"
+        # The policy page lists what changed in reports both runs hold; a report only one run has is one line.
+        policy = edition == "policy"
+        shown_measures = measures[~measures["report"].isin(one_sided)] if policy else measures
+        shown_findings = findings[~findings["report"].isin(one_sided)] if policy else findings
         html = render(
             "compare.html.j2",
             lang=lang,
@@ -206,14 +258,15 @@ def write_comparison(a: Path, b: Path) -> dict[str, Path]:
             caveats=caveats(diff["manifest_b"]["run"].get("inputs", {}), lang),
             parameters=diff["parameters"].to_dict("records"),
             inputs=diff["inputs"].to_dict("records"),
-            measures=measures.to_dict("records"),
-            findings=findings.to_dict("records"),
+            measures=shown_measures.to_dict("records"),
+            findings=shown_findings.to_dict("records"),
+            one_sided=diff["one_sided"].to_dict("records"),
             limit=POLICY_ROWS if edition == "policy" else None,
             stem=stem,
             csvs={k: p.name for k, p in files.items()},
         )
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(html, encoding="utf-8")
+        tmp.write_text(embed_fonts(html, also=common_characters(lang)), encoding="utf-8")
         os.replace(tmp, path)
         files[edition] = path
     write_index(diff["b"], diff["manifest_b"])

@@ -23,15 +23,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from shunde_workbook.data.safe_yaml import read_yaml_file
 from shunde_workbook.errors import ParameterError, RunError
 from shunde_workbook.experiments.backends import overrides
 from shunde_workbook.paths import OUTPUTS, ROOT
+from shunde_workbook.runner.hygiene import Interrupted, Signals
 
 
 @dataclass
@@ -55,15 +56,30 @@ def _path(value: str, sweep_file: Path) -> Path:
     return near if near.exists() else ROOT / p
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and check SWEEP.yaml's structure (parameter values are checked by :func:`validate_sweep`)."""
+MAX_SETS = 10_000  # sets a sweep may have unless --max-sets says otherwise
+MAX_SWEEP_FILE = 1024 * 1024  # bytes
+
+
+def count_sets(data: dict) -> int:
+    """How many sets a sweep's ``grid`` (product of the list lengths) or ``sets`` list makes, without expanding it."""
+    if "grid" in data and isinstance(data["grid"], dict):
+        return math.prod(len(v) if isinstance(v, list) else 1 for v in data["grid"].values())
+    return len(data["sets"]) if isinstance(data.get("sets"), list) else 0
+
+
+def load_sweep(path: str | Path, max_sets: int = MAX_SETS) -> Sweep:
+    """Read and check SWEEP.yaml's structure (parameter values are checked by :func:`validate_sweep`).
+
+    The file is read like a parameter file (a regular file, size cap, no anchors or aliases, no
+    duplicate keys), and a sweep of more than ``max_sets`` sets is refused before any set is expanded.
+    """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ParameterError(f"Sweep file {path}: cannot read it ({exc.strerror}).") from None
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"Sweep file {path} is not valid YAML: {exc}") from None
+    data = read_yaml_file(path, "Sweep file", MAX_SWEEP_FILE) or {}
+    if isinstance(data, dict) and count_sets(data) > max_sets:
+        raise ParameterError(
+            f"Sweep file {path} makes {count_sets(data):,} parameter sets; at most {max_sets:,} are run "
+            "(raise the limit with --max-sets, or make the grid smaller)."
+        )
     if not isinstance(data, dict):
         raise ParameterError(f"Sweep file {path} must be a mapping with base, grid or sets, notebooks, measures.")
     unknown = set(data) - {"base", "grid", "sets", "notebooks", "outputs", "measures", "x"}
@@ -144,13 +160,13 @@ def backend_for(dask: str | None, jobs: int | None):
     return DaskBackend(dask, jobs)
 
 
-def run_sweep(path: str | Path, jobs: int | None = None, dask: str | None = None, force: bool = False) -> int:
+def run_sweep(
+    path: str | Path, jobs: int | None = None, dask: str | None = None, force: bool = False, max_sets: int = MAX_SETS
+) -> int:
     """Validate, run every set through the chosen backend, write the sweep report; return an exit code."""
-    from shunde_workbook.experiments.sweep_report import write_sweep_report
-
     t0 = time.perf_counter()
     try:
-        sweep = load_sweep(path)
+        sweep = load_sweep(path, max_sets)
         plans = validate_sweep(sweep)
     except ParameterError as exc:
         print(f"Parameter error — nothing was run:\n{exc}", flush=True)
@@ -167,7 +183,13 @@ def run_sweep(path: str | Path, jobs: int | None = None, dask: str | None = None
         f"backend {backend.describe()}; every set validated.",
         flush=True,
     )
-    outcomes = backend.run(sweep, plans, force)
+    with Signals():
+        try:
+            outcomes = backend.run(sweep, plans, force)
+        except Interrupted as sig:
+            return _stopped(sweep, plans, sig, time.perf_counter() - t0)
+    from shunde_workbook.experiments.sweep_report import write_sweep_report  # pandas: only once the sets ran
+
     report = write_sweep_report(sweep, plans, outcomes, wall=time.perf_counter() - t0)
     failed = [o for o in outcomes.values() if o["status"] != "ok"]
     print(
@@ -176,3 +198,28 @@ def run_sweep(path: str | Path, jobs: int | None = None, dask: str | None = None
         flush=True,
     )
     return 1 if failed else 0
+
+
+def _stopped(sweep: Sweep, plans: list[SetPlan], sig, wall: float) -> int:
+    """The summary of a sweep stopped by SIGINT/SIGTERM (each started set stopped as a run does)."""
+    import signal
+
+    from shunde_workbook.experiments.backends import stop_sets
+    from shunde_workbook.runner.hygiene import EXIT_CODES
+
+    stop_sets(sig.signum)  # the local pool did this already; for other backends, any set run from here
+    outcomes = getattr(sig, "outcomes", {})
+    done = [p for p in plans if outcomes.get(p.index, {}).get("status") == "ok"]
+    failed = [p for p in plans if outcomes.get(p.index, {}).get("status") == "failed"]
+    stopped = [p for p in plans if outcomes.get(p.index, {}).get("status") == "stopped"]
+    started = [p for p in plans if p.folder.is_dir()]
+    rest = len(plans) - len(done) - len(failed) - len(stopped)
+    print(
+        f"\nStopped by {signal.Signals(sig.signum).name} after {wall:.1f} s: {len(done)} of {len(plans)} sets built, "
+        f"{len(failed)} failed, {len(stopped)} stopped while running, {rest} "
+        f"not finished or not started. The folders of the {len(started)} started sets are consistent (check one with: "
+        f"shunde-workbook check {started[0].folder if started else sweep.outputs}); the sweep report was not "
+        "written. Run the same sweep again to finish: unchanged sets are skipped.",
+        flush=True,
+    )
+    return EXIT_CODES.get(sig.signum, 1)

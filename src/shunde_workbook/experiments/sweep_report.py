@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from shunde_workbook.report.webfonts import embed_fonts
+
 MEASURE_COLUMNS = ["set", "set_id", "x", "report", "measure", "town", "value", "lo", "hi"]
 
 
@@ -164,7 +166,7 @@ def write_sweep_report(sweep, plans, outcomes: dict, wall: float = 0.0) -> Path:
         base=sweep.base.name,
         wall=wall,
     )
-    return _write(out / "index.html", html)
+    return _write(out / "index.html", embed_fonts(html))
 
 
 def _write(path: Path, text: str) -> Path:

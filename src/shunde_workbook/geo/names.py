@@ -26,7 +26,16 @@ from typing import NamedTuple
 
 from shunde_workbook.errors import closest
 
-__all__ = ["Town", "TOWNS", "TOWN_CODES", "HISTORICAL_NAMES", "normalise_town", "suggest_town", "town_by_code"]
+__all__ = [
+    "Town",
+    "TOWNS",
+    "TOWN_CODES",
+    "HISTORICAL_NAMES",
+    "normalise_town",
+    "suggest_town",
+    "town_by_code",
+    "town_slug",
+]
 
 
 class Town(NamedTuple):
@@ -130,6 +139,25 @@ def normalise_town(name) -> str | None:
 def town_by_code(code: str) -> Town:
     """The :class:`Town` for an NBS code (KeyError if not a Shunde town)."""
     return _BY_CODE[str(code)]
+
+
+def town_slug(code: object, where: str = "towns table") -> str:
+    """The file-name slug of a town profile, from its NBS code (``440606106`` → ``junan``).
+
+    The slug comes from the workbook's own list of the 10 towns, never from a towns table's text,
+    so a table cannot choose a file name; an unknown code raises ParameterError.
+    """
+    from shunde_workbook.errors import ParameterError
+
+    text = str(code).strip()
+    if text not in TOWN_CODES:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise ParameterError(
+            f"{where}: town_code {shown!r} is not one of Shunde's 10 town codes ({', '.join(TOWN_CODES)})"
+        )
+    slug = town_by_code(text).name_en.lower().replace("'", "")
+    assert re.fullmatch(r"[a-z][a-z0-9\-]{0,39}", slug), slug  # the built-in names are plain pinyin
+    return slug
 
 
 def suggest_town(name) -> str | None:

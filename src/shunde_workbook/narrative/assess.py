@@ -1,170 +1,37 @@
-"""Grade every finding and attach the 90 % interval of its numbers.
+"""Grade every finding and attach the 90 % interval of its numbers, from its declaration.
 
-:func:`assess` takes the findings a report built from its study results and
-the run's :class:`~shunde_workbook.analysis.evidence.Evidence`, and gives
-each finding a :class:`~shunde_workbook.narrative.grades.Grade` (rules in
-:mod:`~shunde_workbook.narrative.grades`) and, where the draws allow, an
-interval for its numbers.  What each finding claims is written down once, in
-:data:`CLAIMS`:
+:func:`assess` takes the findings a report built from its study results and the run's
+:class:`~shunde_workbook.analysis.evidence.Evidence`.  What each sentence states is declared once, in
+:data:`~shunde_workbook.narrative.claims.DECLARATIONS` (keyed by the sentence's catalogue key): every
+number, the quantity it is graded on, and the orderings it states.  From that alone each finding gets
 
-* ``facts``: the published facts it restates (graded ``published`` when
-  reconciliation matches them and the run covers exactly what they describe);
-* ``kind``: the kind of statement, which names the simulator setting behind it
-  (:func:`~shunde_workbook.narrative.grades.setting_for`);
-* ``ledger``: whether it depends on the ledger at all;
-* ``holds(d, f, res)``: whether the statement holds in each draw (or each
-  simulator seed) ``d``, a dict of metric arrays from
-  :mod:`~shunde_workbook.metrics.montecarlo`;
-* ``intervals``: which of its values get an interval, and from which metric.
+* a grade (:mod:`~shunde_workbook.narrative.grades`): the share of draws (or simulator seeds, and
+  counterfactual seeds for ``built-in``) in which *every* number and ordering of the sentence holds;
+* the interval of each number declared with ``interval=True``, from the very quantity it is graded on
+  (a ratio's own interval for a stated ratio);
+* a confidence (``high``/``medium``/``low``) from the grades of its inputs, shown beside the likelihood:
+  published or A-grade is high, B-grade or assumed weights medium, C-grade, imputed or simulated low.
 
-A numeric statement ("the Gini is 0.121") holds in a draw when the draw lies
-within :data:`NUMERIC_TOLERANCE` (relative) of the stated value.  An ordering
-statement ("X is lowest") holds when the order is the same.  A count or sum of a
-real ledger (the total, the growth, the best-funded field) is exact arithmetic
-on complete records, so it holds in every draw.  Findings with no claim entry
-keep no grade and are never key findings.
+A finding whose sentence has no declaration (a data gap such as a town without a population figure) is
+not graded: it is a caveat, never a key finding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-import numpy as np
 import pandas as pd
 
 from shunde_workbook.metrics.montecarlo import LEVEL as LEVEL  # the level of every interval shown
-from shunde_workbook.narrative.grades import Grade, grade, published_matches, setting_for
+from shunde_workbook.narrative import claims
+from shunde_workbook.narrative.grades import Grade, causes_for, grade, published_matches, setting_for
 
-#: A stated number "holds" in a draw within this relative distance (20 %: the statement's size is right).
-NUMERIC_TOLERANCE = 0.20
+NUMERIC_TOLERANCE = claims.NUMERIC_TOLERANCE
 _ALL_PROGRAMMES = ("众创共善", "和美社区")
-#: Totals and counts of a simulated ledger are set by its calibration to the published figures.
-CALIBRATED = "calibrated_totals"
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What a finding claims, for grading (see the module docstring)."""
-
-    kind: str
-    holds: Callable | None = None
-    facts: tuple = ()
-    ledger: bool = True
-    intervals: dict = field(default_factory=dict)  # value key -> (metric, town-result-key or None)
-
-
-def _col(d: dict, name: str, towns: pd.Index, code) -> np.ndarray:
-    return d[name][:, towns.get_loc(code)]
-
-
-def _near(x: np.ndarray, value: float) -> np.ndarray:
-    return np.abs(x - value) <= NUMERIC_TOLERANCE * abs(value)
-
-
-def _masked(d: dict, name: str, keep: np.ndarray) -> np.ndarray:
-    return np.where(keep[None, :], d[name], np.nan)
-
-
-def _argext(x: np.ndarray, lowest: bool) -> np.ndarray:
-    filled = np.where(np.isnan(x), np.inf if lowest else -np.inf, x)
-    return np.argmin(filled, axis=1) if lowest else np.argmax(filled, axis=1)
-
-
-def _top_town(d, f, res, towns):
-    r = res["distribution"]
-    code = r["top_town"]
-    keep = r["summary"]["population"].notna().to_numpy()
-    gap = _col(d, "amount_share", towns, code) - _col(d, "pop_share", towns, code)
-    same_side = np.sign(gap) == np.sign(r["top_town_amount_share"] - r["top_town_pop_share"])
-    return same_side & (_argext(_masked(d, "amount", keep), lowest=False) == towns.get_loc(code))
-
-
-def _per_resident_range(d, f, res, towns):
-    r = res["distribution"]
-    keep = r["summary"]["population"].notna().to_numpy()
-    x = _masked(d, "per_resident", keep)
-    return (_argext(x, True) == towns.get_loc(r["lowest_per_resident_town"])) & (
-        _argext(x, False) == towns.get_loc(r["highest_per_resident_town"])
-    )
-
-
-def _distance(d, f, res, towns):
-    r = res["fairness"]
-    keep = r["distance"].notna().to_numpy()
-    x = _masked(d, "distance", keep)
-    return (_argext(x, True) == towns.get_loc(r["worst_under_town"])) & (
-        _argext(x, False) == towns.get_loc(r["worst_over_town"])
-    )
-
-
-def _biggest_shift(d, f, res, towns):
-    r = res["scenarios"]
-    x = d[f"shift_{r['biggest_shift_rule']}"]
-    pick = np.argmax(np.abs(np.nan_to_num(x)), axis=1) == towns.get_loc(r["biggest_shift_town"])
-    return pick & (
-        np.sign(_col(d, f"shift_{r['biggest_shift_rule']}", towns, r["biggest_shift_town"]))
-        == np.sign(r["biggest_shift"])
-    )
-
-
-def _need_top(d, f, res, towns):
-    return _argext(d["need"], lowest=False) == towns.get_loc(f.meta["town"])
-
-
-def _rule_top(d, f, res, towns):
-    rule, code = f.meta["rule"], f.meta["town"]
-    return _argext(d[f"alloc_{rule}"], lowest=False) == towns.get_loc(code)
-
-
-def _numeric(metric: str, study: str, key: str) -> Callable:
-    return lambda d, f, res, towns: _near(d[metric], res[study][key])
-
-
-def _town_numeric(metric: str, study: str, key: str) -> Callable:
-    return lambda d, f, res, towns: _near(_col(d, metric, towns, f.meta["town"]), res[study][key])
-
-
-def _always(d, f, res, towns):
-    return np.ones(len(next(iter(d.values()))), dtype=bool)
-
-
-CLAIMS: dict[str, Claim] = {
-    "overview.total": Claim("total_amount", _always, facts=("F01", "F02")),
-    "overview.growth": Claim("yearly_trend_zc", _always),
-    "overview.top_field": Claim("field_mix", _always),
-    "distribution.top_town": Claim("population_gap", _top_town),
-    "distribution.per_resident_range": Claim("per_resident_ranking", _per_resident_range),
-    "distribution.coverage": Claim("village_coverage", _always, facts=("F03",)),
-    "distribution.missing_population": Claim("total_grants", _always, ledger=False),
-    "fairness.gini": Claim("gini", _numeric("gini", "fairness", "gini"), intervals={"gini": ("gini", None)}),
-    "fairness.theil": Claim("theil_between_towns", _numeric("theil_between", "fairness", "theil_towns")),
-    "fairness.concentration": Claim(
-        "org_concentration",
-        _numeric("hhi", "fairness", "hhi"),
-        intervals={"hhi": ("hhi", None), "share": ("top_n_share", None)},
-    ),
-    "fairness.need_top": Claim("distance_from_need", _need_top, ledger=False, intervals={"share": ("need", "town")}),
-    "fairness.distance": Claim("distance_from_need", _distance),
-    "scenarios.biggest_shift": Claim("scenario_shift", _biggest_shift),
-    # A town profile restates sums of that town's rows; on a simulated ledger they are set by the simulator.
-    "profile.people": Claim(
-        "town_share",
-        _town_numeric("pop_share", "profile", "pop_share"),
-        ledger=False,
-        intervals={"pop_share": ("pop_share", "town")},
-    ),
-    "profile.share": Claim("town_share", _always),
-    "profile.per_resident": Claim("per_resident_ranking", _always),
-    "profile.no_population": Claim("total_grants", _always, ledger=False),
-    "profile.villages": Claim("village_coverage", _always),
-    # The data audit reports on the file itself: exact counts, whatever the ledger's provenance.
-    "audit.validation": Claim("total_grants", _always, ledger=False),
-    "audit.reconciliation": Claim("total_grants", _always, ledger=False),
-    "scenarios.rule_top": Claim(
-        "historical_allocation", _rule_top, ledger=False, intervals={"amount": ("alloc_{rule}", "town")}
-    ),
-}
+#: Quantities computed with every town's population (a share's denominator): their confidence is the
+#: weakest population grade of the run.  ``per_resident`` uses only the named towns' own figures.
+_POPULATION_WIDE = ("pop_share", "gini", "theil_between", "cv_per_resident", "need", "distance", "alloc_", "shift_")
+_WEIGHTED = ("need", "distance", "alloc_need_weighted", "alloc_floor_plus_need", "shift_need", "shift_floor")
+CONFIDENCE = ("high", "medium", "low")
+_LEDGER_HEDGES = ("simulated", "partly_simulated")
 
 
 def _covers_published_scope(params: dict) -> bool:
@@ -177,69 +44,152 @@ def _covers_published_scope(params: dict) -> bool:
     )
 
 
+def series_break(ledger: pd.DataFrame) -> bool:
+    """True when a programme's first year is later than the ledger's (its entry breaks the yearly series)."""
+    if ledger.empty:
+        return False
+    first = ledger.groupby("programme")["year"].min()
+    return bool((first > first.min()).any())
+
+
+def _pop_grade(towns: pd.DataFrame, codes) -> str:
+    """The weakest population grade among ``codes`` ('' = imputed or missing counts as weakest)."""
+    grades = towns.loc[list(codes), "pop_grade"].fillna("").astype(str) if len(codes) else pd.Series([], dtype=str)
+    return "C" if any(g not in ("A", "B") for g in grades) else ("B" if "B" in set(grades) else "A")
+
+
+def confidence(dec: claims.Declaration, f, statuses: dict, towns: pd.DataFrame, published: bool) -> str:
+    """How much confidence a finding's inputs deserve: ``high``, ``medium`` or ``low`` (module docstring)."""
+    if published or dec.exact:
+        return "high"
+    levels = ["high"]
+    ledger = str(statuses.get("ledger", ""))
+    if dec.ledger and "simulated" in ledger:
+        levels.append("low")
+    with_pop = towns.index[towns["population"].notna()] if "population" in towns else towns.index
+    for n in claims.graded_numbers(dec, f.values).values():
+        m = n.metric.format(**f.meta)
+        if m.startswith(_POPULATION_WIDE):
+            g = _pop_grade(towns, with_pop) if len(with_pop) else "C"
+        elif m == "per_resident":
+            g = _pop_grade(towns, [f.meta[k] for k in (n.town, n.over) if k])
+        else:
+            g = "A"
+        levels.append({"A": "high", "B": "medium"}.get(g, "low"))
+        if m.startswith(_WEIGHTED):
+            levels.append("medium")  # need weights are a matter of judgement
+    if statuses.get("boundaries") == "approximate" and "approximate" in f.hedges:
+        levels.append("medium")
+    return max(levels, key=CONFIDENCE.index)
+
+
+class _Lazy(dict):
+    """Setting -> holds with it neutralised, computed only when :func:`grade` asks (in the causes' order).
+
+    A setting with several neutral values removes the pattern if any of them does: the weakest is kept.
+    """
+
+    def __init__(self, compute, settings):
+        super().__init__()
+        self._compute, self._settings = compute, list(settings)
+
+    def items(self):
+        for s in self._settings:
+            variants = self._compute(s)
+            if variants:
+                yield s, min(variants, key=lambda h: h.mean())
+
+
+def _grade_one(dec, f, evidence, simulated: bool, published: bool, brk: bool) -> Grade:
+    if published:
+        return grade(published=True)
+    if dec.exact:
+        return Grade("robust", 1.0, 0, "exact")
+    towns = evidence.towns
+
+    def on(d):
+        return claims.holds(dec, d, f.values, f.meta, towns)
+
+    if simulated and dec.ledger and evidence.ensemble is not None:
+        setting = setting_for(dec.kind)
+        by_seed = on(evidence.ensemble)
+        cf = _Lazy(lambda s: [on(v) for v in evidence.counterfactual(s)], causes_for(dec.kind))
+        return grade(ledger_simulated=True, holds_by_seed=by_seed, setting=setting, counterfactuals=cf)
+    return grade(holds=on(evidence.draws), break_in_series=brk and dec.series_break)
+
+
 def assess(
-    findings: list, results: dict, evidence, statuses: dict, reconciliation: pd.DataFrame | None, params: dict
+    findings: list, results: dict, evidence, statuses: dict, reconciliation: pd.DataFrame | None, params: dict, **kw
 ) -> list:
-    """Grade ``findings`` in place and attach intervals; return them.
+    """Grade ``findings`` in place, attach intervals and confidence; return them.
 
     Parameters
     ----------
     findings : list of Finding
-        As built by :mod:`~shunde_workbook.narrative.statements`.
+        As built by :mod:`~shunde_workbook.narrative.statements` (``Finding.key`` names the sentence).
     results : dict
-        ``{study: result dict}`` the findings were built from.
+        ``{study: result dict}`` the findings were built from; intervals are recorded under ``"evidence"``.
     evidence : Evidence
-        Draws (and, for a simulated ledger, the seed ensemble) for the same inputs.
+        Draws (and, for a simulated ledger, the seed and counterfactual ensembles) for the same inputs.
     statuses : dict
         Provenance of the inputs (``Inputs.statuses``).
     reconciliation : DataFrame or None
         ``data.reconcile.reconcile`` of the full ledger, for ``published`` grades.
     params : dict
         The run's parameters (which programmes, years and fields the findings cover).
+    towns : DataFrame, optional (keyword)
+        The town table, for the confidence of population-based numbers.
+    ledger : DataFrame, optional (keyword)
+        The run's ledger, to detect a break in the yearly series.
     """
     simulated = statuses.get("ledger") == "simulated"
-    towns = evidence.towns
+    towns_df = kw.get("towns")
+    brk = series_break(kw["ledger"]) if kw.get("ledger") is not None else False
     for f in findings:
-        claim = CLAIMS.get(f.id)
-        if claim is None:
+        dec = claims.declaration(f.key)
+        if dec is None:
             continue
-        published = (
-            bool(claim.facts)
+        published = dec.published_input or (
+            bool(dec.facts)
             and reconciliation is not None
             and _covers_published_scope(params)
-            and published_matches(reconciliation, claim.facts)
+            and published_matches(reconciliation, dec.facts)
         )
-        holds = holds_by_seed = None
-        if not published and claim.holds is not None:
-            holds = claim.holds(evidence.draws, f, results, towns)
-            if simulated and claim.ledger and evidence.ensemble is not None:
-                holds_by_seed = claim.holds(evidence.ensemble, f, results, towns)
-        f.grade = grade(
-            published=published,
-            holds=holds,
-            ledger_simulated=simulated,
-            holds_by_seed=holds_by_seed,
-            depends_on_ledger=claim.ledger,
-            setting=setting_for(claim.kind) or CALIBRATED,
-        )
-        for key, (metric, town_key) in claim.intervals.items():
-            if key not in f.values:
-                continue
-            metric = metric.format(**f.meta)
-            lo, hi = evidence.interval(metric, town=f.meta[town_key]) if town_key else evidence.interval(metric)
-            slug = "_".join([f.id.replace(".", "_"), *(str(v) for v in f.meta.values())])
-            f.values[key].lo, f.values[key].hi = float(lo), float(hi)
-            f.values[key].interval_source = f"evidence.{slug}.{key}"
-            results.setdefault("evidence", {}).setdefault(slug, {})[key] = {"lo": float(lo), "hi": float(hi)}
+        f.grade = _grade_one(dec, f, evidence, simulated, published, brk)
+        if published:  # a published fact is true whatever the ledger: no simulated-data caution
+            f.hedges = [h for h in f.hedges if h not in _LEDGER_HEDGES]
+        if towns_df is not None:
+            f.confidence = confidence(dec, f, statuses, towns_df, published)
+        if brk and dec.series_break:
+            f.flags = sorted({*f.flags, "b"})
+        _intervals(dec, f, evidence, results)
     return findings
+
+
+def _intervals(dec, f, evidence, results: dict) -> None:
+    """The 90 % interval of each number declared with ``interval=True``, from its own quantity."""
+    for key, n in claims.graded_numbers(dec, f.values).items():
+        if not n.interval:
+            continue
+        metric = n.metric.format(**f.meta)
+        if n.town is None and n.over is None and n.sign == 1:
+            lo, hi = evidence.interval(metric, level=LEVEL)
+        else:
+            from shunde_workbook.metrics.montecarlo import interval
+
+            lo, hi = interval(claims.quantity(evidence.draws, n, f.meta, evidence.towns), LEVEL)
+        if not (hi > lo):  # exact on complete records, or fixed inputs: no sampling interval to show
+            continue
+        slug = "_".join([f.id.replace(".", "_"), *(str(v) for k, v in f.meta.items() if not k.endswith("_sign"))])
+        f.values[key].lo, f.values[key].hi = float(lo), float(hi)
+        f.values[key].interval_source = f"evidence.{slug}.{key}"
+        results.setdefault("evidence", {}).setdefault(slug, {})[key] = {"lo": float(lo), "hi": float(hi)}
 
 
 def _needs_draws(finding) -> bool:
     """Whether the grade or intervals of ``finding`` depend on the draws (else a point-only evidence will do)."""
-    claim = CLAIMS.get(finding.id)
-    if claim is None or claim.holds is None:
-        return False
-    return bool(claim.intervals) or claim.ledger or claim.holds is not _always
+    dec = claims.declaration(finding.key)
+    return dec is not None and not dec.exact and not dec.published_input
 
 
 def grade_label(g: Grade | None, lang: str) -> str:
@@ -264,5 +214,6 @@ def grade_findings(findings: list, results: dict, inp, params: dict, evidence=No
     from shunde_workbook.analysis import evidence as draws
     from shunde_workbook.data.reconcile import reconcile
 
-    ev = evidence or draws.for_params(inp, params, point_only=not any(map(_needs_draws, findings)))
-    return assess(findings, results, ev, inp.statuses, reconcile(inp.full_ledger), params)
+    table = reconcile(inp.full_ledger)
+    ev = evidence or draws.for_params(inp, params, point_only=not any(map(_needs_draws, findings)), reconciled=table)
+    return assess(findings, results, ev, inp.statuses, table, params, towns=inp.towns, ledger=inp.ledger)

@@ -128,6 +128,13 @@ class Finding:
     hedges: list = field(default_factory=list)
     meta: dict = field(default_factory=dict)  # what the statement is about (e.g. rule, town), for grading
     grade: object = None  # narrative.grades.Grade, set by narrative.assess
+    key: str = ""  # the sentence's catalogue key (its declaration in narrative.claims); default finding.<id>
+    confidence: str = ""  # high / medium / low: how much the inputs deserve (narrative.assess)
+    flags: list = field(default_factory=list)  # Eurostat-style flags: b (break in series), e, u
+
+    def __post_init__(self):
+        if not self.key:
+            self.key = f"finding.{self.id}"
 
     def numbers(self, lang: str = "zh") -> dict[str, str]:
         """Each value formatted for a sentence in ``lang`` (with its interval, if any)."""
@@ -151,11 +158,28 @@ class Finding:
             return ""
         g = self.grade
         setting = tr(f"setting.{g.setting}", lang) if g.setting and has(f"setting.{g.setting}", lang) else g.setting
-        title = tr(f"grade.{g.name}.help", lang, share=f"{g.share:.0%}", n=g.n, setting=setting or "")
-        return (
+        if g.basis == "exact":
+            title = tr("grade.exact.help", lang)
+        elif g.name == "noise" and g.share >= 0.95:  # holds in the seeds, but no tested setting makes it so
+            title = tr("grade.noise.unexplained", lang, share=f"{g.share:.0%}")
+        elif g.counterfactual_share is not None:
+            cf = f"{g.counterfactual_share:.0%}"
+            title = tr("grade.built-in.proof", lang, share=f"{g.share:.0%}", cf=cf, setting=setting or "")
+        else:
+            title = tr(f"grade.{g.name}.help", lang, share=f"{g.share:.0%}", n=g.n, setting=setting or "")
+        if g.capped:
+            title += tr("list_sep", lang) + tr(f"grade.capped.{g.capped}", lang)
+        out = (
             f'<span class="sw-badge sw-badge-{html.escape(g.name)}" title="{html.escape(title)}">'
             f"{html.escape(tr(f'grade.{g.name}', lang))}</span> "
         )
+        if self.confidence:
+            c = html.escape(self.confidence)
+            out += (
+                f'<span class="sw-badge sw-conf sw-conf-{c}" title="{html.escape(tr(f"confidence.{c}.help", lang))}">'
+                f"{html.escape(tr(f'confidence.{c}', lang))}</span> "
+            )
+        return out
 
     def html(self, lang: str = "zh") -> str:
         """Badge, sentence and hedge as escaped HTML."""

@@ -17,12 +17,16 @@ Rules (:func:`grade`)
 2. A statement that does not depend on the ledger (``depends_on_ledger=False``, e.g. a 2023 allocation
    under the per-resident rule, which depends only on population and the plan) is graded on its
    uncertainty draws, even when the ledger is simulated.
-3. A ledger-dependent statement on a simulated ledger is graded on the simulator-seed ensemble: it is
-   ``built-in`` if it holds in at least 95 % of seeds (the simulator's settings, not data, make it so;
-   the setting must be named), else ``noise``.  A statement that holds in almost no seed is ``noise``
-   too: the pattern seen on this ledger is not reproduced by the simulator.
+3. A ledger-dependent statement on a simulated ledger is graded on the simulator-seed ensemble.  It is
+   ``built-in`` only if it holds in at least 95 % of seeds *and* a counterfactual proves the cause: on
+   the same seeds with one candidate setting neutralised (``analysis.counterfactual``) it holds in fewer
+   than 95 % of seeds and in at least :data:`MATERIAL` fewer than before; the first such setting is named.
+   Totals and counts calibrated to published figures are ``built-in`` by construction
+   (:data:`BY_CONSTRUCTION`).  Anything else is ``noise``: it changes with the seed, or no tested setting
+   makes it so.
 4. Otherwise (a real ledger) the statement is graded on its draws: ``robust`` at 95 % or more, else
-   ``uncertain``.
+   ``uncertain``; a statement on a series with a break (a programme entering within the period) is never
+   ``robust``.
 
 Only ``published``, ``robust`` and ``uncertain`` findings may be key findings
 (:func:`key_finding_allowed`); built-in patterns and noise describe the simulator, not Shunde.
@@ -41,8 +45,10 @@ from shunde_workbook.data.simulate import DEFAULTS as SIMULATOR_DEFAULTS
 from shunde_workbook.errors import closest
 
 __all__ = [
+    "BY_CONSTRUCTION",
     "GRADE_ORDER",
     "LABELS",
+    "MATERIAL",
     "ROBUST_SHARE",
     "SEED_SHARE",
     "SIMULATOR_RULES",
@@ -69,6 +75,8 @@ LABELS = {
 ROBUST_SHARE = 0.95
 #: Share of simulator seeds a statement must hold in to be ``built-in`` (else ``noise``).
 SEED_SHARE = 0.95
+#: How much less often a pattern must hold once a setting is neutralised for that setting to be its cause.
+MATERIAL = 0.25
 _NOT_KEY = frozenset({"built-in", "noise"})
 
 _TOWN = "town_weight_population"
@@ -76,7 +84,10 @@ _TOWN = "town_weight_population"
 SIMULATOR_RULES = {
     "every_2021_village_funded": "every 2021 村(社区) gets at least one grant in 2017–2022",
     "calibrated_totals": "yearly totals and project counts are calibrated to the published figures",
+    "programme_start_dates": "和美社区 begins in 2018, 众创共善 in 2017",
 }
+#: Rules that make a pattern by construction (no counterfactual: the simulator is fitted to these numbers).
+BY_CONSTRUCTION = frozenset({"calibrated_totals"})
 #: Which simulator setting (a key of ``data.simulate.DEFAULTS`` or :data:`SIMULATOR_RULES`) sets each kind
 #: of statement about a simulated ledger.  The simulator spreads money across towns by
 #: ``town_weight_population`` × population share + (1 − that) × village-unit share, so every town-level
@@ -95,15 +106,32 @@ STATEMENT_SETTINGS: dict[str, str | None] = {
     "cv_per_resident": _TOWN,
     "historical_allocation": _TOWN,
     "scenario_shift": _TOWN,
-    "village_coverage": "every_2021_village_funded",
+    "theil_villages": _TOWN,
+    "village_coverage": "zc_cover_every_village",
     "org_concentration": "org_concentration",
     "grant_size": "amount_sigma",
     "field_mix": "field_amount_multipliers",
+    "yearly_trend": "programme_start_dates",
     "yearly_trend_zc": "zc_year_weights",
     "yearly_trend_hm": "hm_year_weights",
-    "total_amount": None,
-    "total_grants": None,
+    "total_amount": "calibrated_totals",
+    "total_grants": "calibrated_totals",
+    "file_counts": None,
 }
+#: Every setting whose counterfactual is tried for a kind of statement, in order (the first is
+#: :data:`STATEMENT_SETTINGS`'s); a pattern none of them removes is ``noise``.
+STATEMENT_CAUSES: dict[str, tuple[str, ...]] = {
+    "yearly_trend": ("programme_start_dates", "zc_year_weights", "hm_year_weights"),
+    "village_coverage": ("zc_cover_every_village", "town_weight_population"),
+    "field_mix": ("field_amount_multipliers", "amount_sigma"),
+    "org_concentration": ("org_concentration", "amount_sigma"),
+}
+
+
+def causes_for(kind: str) -> tuple[str, ...]:
+    """The settings whose counterfactuals are tried for a kind of statement (see :data:`STATEMENT_CAUSES`)."""
+    first = setting_for(kind)
+    return STATEMENT_CAUSES.get(kind, (first,) if first else ())
 
 
 def setting_for(kind: str) -> str | None:
@@ -149,9 +177,13 @@ class Grade:
     n : int
         Number of draws or seeds behind ``share`` (0 for ``published``).
     basis : str
-        ``"published"``, ``"draws"`` or ``"seeds"``.
+        ``"published"``, ``"draws"``, ``"seeds"`` or ``"exact"`` (counts of the file in hand).
     setting : str or None
         The simulator setting behind a ``built-in`` pattern (``None`` otherwise).
+    counterfactual_share : float or None
+        For ``built-in``: share of seeds in which the pattern holds once ``setting`` is neutralised.
+    capped : str
+        Why a grade was lowered (``"break_in_series"``), else ``""``.
     """
 
     name: str
@@ -159,6 +191,8 @@ class Grade:
     n: int = 0
     basis: str = "draws"
     setting: str | None = None
+    counterfactual_share: float | None = None
+    capped: str = ""
 
     def __post_init__(self):
         if self.name not in GRADE_ORDER:
@@ -193,6 +227,8 @@ def grade(
     holds_by_seed=None,
     depends_on_ledger: bool = True,
     setting: str | None = None,
+    counterfactuals=None,
+    break_in_series: bool = False,
 ) -> Grade:
     """Grade one statement (rules in the module docstring).
 
@@ -212,8 +248,12 @@ def grade(
     depends_on_ledger : bool, default True
         False for statements computed from population, the town table and the plan only.
     setting : str, optional
-        The simulator setting (a key of ``data.simulate.DEFAULTS``, see :func:`setting_for`) that makes
-        the pattern hold; required when the result is ``built-in``.
+        A rule of :data:`BY_CONSTRUCTION` that makes the pattern hold by construction (no counterfactual).
+    counterfactuals : mapping of setting to array-like of bool, optional
+        Whether the statement holds on each seed with that setting neutralised; needed for a pattern that
+        holds across seeds (see rule 3).  Tried in order; the first that removes the pattern is named.
+    break_in_series : bool
+        The statement rests on a series with a break: never ``robust``.
 
     Returns
     -------
@@ -229,17 +269,18 @@ def grade(
             )
         share, n = _share(holds_by_seed, "holds_by_seed")
         if share >= SEED_SHARE:
-            if setting is None:
+            if setting in BY_CONSTRUCTION:
+                return Grade("built-in", share, n, "seeds", setting)
+            if counterfactuals is None:
                 raise ValueError(
-                    "grade: the pattern holds across simulator seeds, so a simulator setting makes "
-                    "it so; name it with setting= (see setting_for)"
+                    "grade: the pattern holds across simulator seeds; pass counterfactuals= (setting -> holds "
+                    "with that setting neutralised) to find the setting that makes it so"
                 )
-            if setting not in SIMULATOR_DEFAULTS and setting not in SIMULATOR_RULES:
-                hint = closest(setting, [*SIMULATOR_DEFAULTS, *SIMULATOR_RULES], cutoff=0.6)
-                raise ValueError(
-                    f"grade: {setting!r} is not a simulator setting" + (f" (did you mean {hint!r}?)" if hint else "")
-                )
-            return Grade("built-in", share, n, "seeds", setting)
+            for name, cf_holds in counterfactuals.items():
+                _check_setting(name)
+                cf_share, _ = _share(cf_holds, f"counterfactuals[{name!r}]")
+                if cf_share < SEED_SHARE and share - cf_share >= MATERIAL:
+                    return Grade("built-in", share, n, "seeds", name, cf_share)
         return Grade("noise", share, n, "seeds")
     if holds is None:
         raise ValueError(
@@ -251,7 +292,17 @@ def grade(
             )
         )
     share, n = _share(holds, "holds")
+    if break_in_series:
+        return Grade("uncertain", share, n, "draws", capped="break_in_series")
     return Grade("robust" if share >= ROBUST_SHARE else "uncertain", share, n, "draws")
+
+
+def _check_setting(setting: str) -> None:
+    if setting not in SIMULATOR_DEFAULTS and setting not in SIMULATOR_RULES:
+        hint = closest(setting, [*SIMULATOR_DEFAULTS, *SIMULATOR_RULES], cutoff=0.6)
+        raise ValueError(
+            f"grade: {setting!r} is not a simulator setting" + (f" (did you mean {hint!r}?)" if hint else "")
+        )
 
 
 def key_finding_allowed(g: Grade | str) -> bool:

@@ -74,6 +74,9 @@ def banner_items(statuses: dict, lang: str, mix: dict | None = None) -> list[str
     elif is_mixed_simulated(statuses):
         detail = mix_detail(mix, lang) if mix else status_label(statuses["ledger"], lang)
         out.append(tr("banner_mixed", lang, detail=detail))
+    if statuses.get("ledger_partial"):  # a partial ledger (validate --out --partial): rows were left out
+        left, _, rows = str(statuses["ledger_partial"]).partition("/")
+        out.append(tr("banner_partial", lang, left=left, rows=rows))
     if statuses.get("boundaries") == "approximate":
         out.append(tr("banner_approximate", lang))
     return out

@@ -8,13 +8,56 @@ name against the results, which is what the consistency test does.
 
 from __future__ import annotations
 
+import functools
 import re
 
+import numpy as np
 import pandas as pd
 
 from shunde_workbook.narrative.findings import Finding, Value
 from shunde_workbook.narrative.labels import weights_text
-from shunde_workbook.narrative.text import LANGS, field_label, join_names, rule_label, template
+from shunde_workbook.narrative.text import LANGS, field_label, has, join_names, rule_label, template, tr
+
+
+def _unavailable_key(source: str, study_keys: dict) -> str | None:
+    """The ``unavailable`` key a value's source (``"fairness.theil.total"``) rests on, if any."""
+    key = re.split(r"[.\[]", source.split(".", 1)[-1], maxsplit=1)[0]
+    return key if key in study_keys else None
+
+
+def screened(build):
+    """Decorate a ``*_findings`` builder so that no finding states a number the study could not compute.
+
+    A finding whose value rests on a key of ``res["unavailable"]`` becomes a sentence saying what
+    cannot be computed on this ledger and why (``finding.unavailable``).
+    """
+
+    @functools.wraps(build)
+    def wrapper(res: dict, *args, **kwargs) -> list[Finding]:
+        gaps = res.get("unavailable") or {}
+        out = []
+        for f in build(res, *args, **kwargs):
+            keys = [k for v in f.values.values() if (k := _unavailable_key(v.source, gaps))]
+            if not keys:
+                out.append(f)
+                continue
+            what = {
+                lang: tr(f"unavailable.what.{f.id}", lang) if has(f"unavailable.what.{f.id}", lang) else f.id
+                for lang in LANGS
+            }
+            why = {lang: tr(gaps[keys[0]], lang) for lang in LANGS}
+            out.append(
+                Finding(
+                    f"{f.id}.unavailable",
+                    5,
+                    template("finding.unavailable"),
+                    words={"what": what, "why": why},
+                    hedges=f.hedges,
+                )
+            )
+        return out
+
+    return wrapper
 
 
 def _names(towns: pd.DataFrame, code: str) -> dict:
@@ -27,6 +70,16 @@ def ledger_hedges(statuses: dict) -> list[str]:
     if status == "simulated":
         return ["simulated"]
     return ["partly_simulated"] if "simulated" in status else []
+
+
+#: Population grades from strongest to weakest ('' = no figure: imputed or missing).
+_GRADE_STRENGTH = ("A", "B", "C", "")
+
+
+def weakest_grade(*grades) -> str:
+    """The weakest of some population grades (``weakest_grade("B", "C") == "C"``; '' or NaN is weakest)."""
+    clean = [g if isinstance(g, str) and g in _GRADE_STRENGTH else "" for g in grades]
+    return max(clean, key=_GRADE_STRENGTH.index)
 
 
 def _hedges(
@@ -47,6 +100,7 @@ def _hedges(
     return out
 
 
+@screened
 def overview_findings(res: dict, statuses: dict) -> list[Finding]:
     """Findings of ``studies.overview``: totals, growth and the best-funded field."""
     h = _hedges(statuses, count=res["total_grants"])
@@ -75,12 +129,14 @@ def overview_findings(res: dict, statuses: dict) -> list[Finding]:
             4,
             template("finding.overview.top_field"),
             {"share": Value(res["top_field_share"], "pct", "overview.top_field_share")},
-            words={"field": {lang: field_label(res["top_field"], lang) for lang in LANGS}},
+            words={"field": {lang: field_label(res["top_field"] or "", lang) for lang in LANGS}},
             hedges=h,
+            meta={"field": f"{res['top_field_programme']}|{res['top_field']}"},
         ),
     ]
 
 
+@screened
 def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
     """Findings of ``studies.distribution``: shares, per-resident range, coverage, missing population."""
     s = res["summary"]
@@ -96,6 +152,7 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
             },
             words={"town": _names(towns, top)},
             hedges=_hedges(statuses, population_grade=s.loc[top, "pop_grade"], uses_population=True),
+            meta={"town": top, "gap_sign": float(np.sign(s.loc[top, "amount_share"] - s.loc[top, "pop_share"]))},
         ),
         Finding(
             "distribution.per_resident_range",
@@ -109,9 +166,12 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
             words={"low": _names(towns, low), "high": _names(towns, res["highest_per_resident_town"])},
             hedges=_hedges(
                 statuses,
-                population_grade=min(s.loc[low, "pop_grade"], s.loc[res["highest_per_resident_town"], "pop_grade"]),
+                population_grade=weakest_grade(
+                    s.loc[low, "pop_grade"], s.loc[res["highest_per_resident_town"], "pop_grade"]
+                ),
                 uses_population=True,
             ),
+            meta={"low": low, "high": res["highest_per_resident_town"]},
         ),
         Finding(
             "distribution.coverage",
@@ -126,6 +186,8 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
             },
             words={"town": _names(towns, res["min_coverage_town"])},
             hedges=_hedges(statuses),
+            meta={"town": res["min_coverage_town"]},
+            key="finding.distribution.coverage" if res["min_coverage"] < 1 else "finding.distribution.coverage_full",
         ),
     ]
     missing = res["towns_without_population"]
@@ -146,6 +208,7 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
     return out
 
 
+@screened
 def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
     """Findings of ``studies.fairness``: Gini, Theil, concentration, need share and distance from need."""
     h_pop = _hedges(statuses, uses_population=True)
@@ -209,6 +272,7 @@ def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
                 },
                 words={"under": _names(towns, res["worst_under_town"]), "over": _names(towns, res["worst_over_town"])},
                 hedges=h_pop,
+                meta={"under": res["worst_under_town"], "over": res["worst_over_town"]},
             )
         )
     return out
@@ -218,29 +282,45 @@ def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
     """Findings of ``studies.scenarios``: the largest shift from history and the top town under each rule."""
     code = res["biggest_shift_town"]
     shift = res["biggest_shift"]
-    return [
-        Finding(
-            "scenarios.biggest_shift",
-            2,
-            template("finding.scenarios.biggest_shift"),
-            {
-                "plan": Value(res["plan_total"], "money", "scenarios.plan_total", res.get("plan_qualifier", "")),
-                "shift": Value(abs(shift), "money", "|scenarios.biggest_shift|"),
-            },
-            words={
-                "year": str(res["plan_year"]),
-                "rule": {
-                    lang: rule_label(res["biggest_shift_rule"], lang).lower()
-                    if lang == "en"
-                    else rule_label(res["biggest_shift_rule"], lang)
-                    for lang in ("zh", "en")
+    return (
+        [plan_total_finding(res)]
+        + [
+            Finding(
+                "scenarios.biggest_shift",
+                2,
+                template("finding.scenarios.biggest_shift"),
+                {
+                    "plan": Value(res["plan_total"], "money", "scenarios.plan_total", res.get("plan_qualifier", "")),
+                    "shift": Value(abs(shift), "money", "|scenarios.biggest_shift|"),
                 },
-                "town": _names(towns, code),
-                "direction": template("direction.gain" if shift > 0 else "direction.loss"),
-            },
-            hedges=_hedges(statuses, uses_population=True),
-        )
-    ] + rule_top_findings(res, towns, statuses)
+                words={
+                    "year": str(res["plan_year"]),
+                    "rule": {
+                        lang: rule_label(res["biggest_shift_rule"], lang).lower()
+                        if lang == "en"
+                        else rule_label(res["biggest_shift_rule"], lang)
+                        for lang in ("zh", "en")
+                    },
+                    "town": _names(towns, code),
+                    "direction": template("direction.gain" if shift > 0 else "direction.loss"),
+                },
+                hedges=_hedges(statuses, uses_population=True),
+                meta={"rule": res["biggest_shift_rule"], "town": code, "shift_sign": float(np.sign(shift))},
+            )
+        ]
+        + rule_top_findings(res, towns, statuses)
+    )
+
+
+def plan_total_finding(res: dict) -> Finding:
+    """The published 2023 plan that every allocation divides (a published figure: no simulated-data caution)."""
+    return Finding(
+        "scenarios.plan_total",
+        1,
+        template("finding.scenarios.plan_total"),
+        {"plan": Value(res["plan_total"], "money", "scenarios.plan_total", res.get("plan_qualifier", ""))},
+        words={"year": str(res["plan_year"])},
+    )
 
 
 #: Allocation rules that use population and village counts only (not the ledger), so they can be graded on
@@ -274,6 +354,7 @@ def rule_top_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
     return out
 
 
+@screened
 def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Finding]:
     """Findings of ``studies.profile`` for one town."""
     t = res["town"]
@@ -310,6 +391,7 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
             },
             words={"town": _names(towns, t)},
             hedges=_hedges(statuses, count=res["grants"]),
+            meta={"town": t},
         ),
         Finding(
             "profile.per_resident",
@@ -320,6 +402,7 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
                 "pop_share": Value(res["pop_share"], "pct", "profile.pop_share"),
             },
             hedges=_hedges(statuses, population_grade=res["pop_grade"], uses_population=True),
+            meta={"town": t},
         )
         if pd.notna(res["per_resident"])
         else Finding(
@@ -334,6 +417,7 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
                 "orgs": Value(res["n_orgs"], "int", "profile.n_orgs"),
             },
             hedges=_hedges(statuses),
+            meta={"town": t},
         )
         if res["unfunded_villages"]
         else Finding(  # "0 villages have no grant" reads oddly: say every village was funded
@@ -342,6 +426,8 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
             template("finding.profile.villages_all"),
             {"orgs": Value(res["n_orgs"], "int", "profile.n_orgs")},
             hedges=_hedges(statuses),
+            meta={"town": t},
+            key="finding.profile.villages_all",
         ),
     ]
 

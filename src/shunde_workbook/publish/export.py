@@ -94,6 +94,15 @@ def chromium() -> str | None:
     return os.environ.get("SHUNDE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def no_chromium_hint() -> str:
+    """The one line ``make report`` prints when the brief's PDF could not be printed for want of Chromium."""
+    return (
+        "No PDF of the brief: Chromium is not installed. Install it (Debian/Ubuntu: sudo apt-get install "
+        "chromium) or set SHUNDE_CHROMIUM to a Chrome/Chromium binary, then run "
+        "`make report ARGS='--only 00_policy_brief --force'`."
+    )
+
+
 def write_pdf(report: str, html_path: Path, language: str) -> Path | None:
     """Print the policy edition of ``report`` to A4 PDF next to it (the brief only); return its path.
 
@@ -111,8 +120,7 @@ def write_pdf(report: str, html_path: Path, language: str) -> Path | None:
     if report not in PDF_REPORTS:
         return None
     browser = chromium()
-    if browser is None:
-        print(f"note: no chromium found; {report} has no PDF (install chromium to get one)", file=sys.stderr)
+    if browser is None:  # the runner says once, at the end, how to get it (no_chromium_hint)
         return None
     html_path = Path(html_path)
     final = html_path.with_name(pdf_name(report, language))

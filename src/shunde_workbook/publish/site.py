@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from shunde_workbook.narrative.provenance import banner_items
 from shunde_workbook.narrative.text import status_label, tr
+from shunde_workbook.report.explorer_links import tool_links
 
 SITE_KEYS = (
     "site_title",
@@ -211,6 +212,21 @@ def _entries(outputs: Path, manifest: dict, lang: str) -> list[dict]:
     return reports
 
 
+def local_time(stamp: str | None) -> str:
+    """An ISO time stamp as the reader's local time, to the minute (``2026-12-07 09:30``); "—" if unknown."""
+    from datetime import datetime
+
+    if not stamp:
+        return "—"
+    try:
+        when = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def _page_title(page: Path) -> str:
     """The ``<title>`` of an exported report (read from its first 64 KB)."""
     import html
@@ -231,6 +247,7 @@ def _mtime(page: Path) -> str:
 def write_index(outputs: Path, manifest: dict) -> Path:
     """Render ``index.html`` from the manifest and the reports on disk (atomically)."""
     from shunde_workbook.geo.names import TOWNS
+    from shunde_workbook.report.webfonts import common_characters, embed_fonts
 
     run_params = manifest["run"]["parameters"]
     lang = run_params.get("language", "zh")
@@ -254,14 +271,21 @@ def write_index(outputs: Path, manifest: dict) -> Path:
         (f"reports/{n}" for n in (pdf_name("00_policy_brief", lang),) if (outputs / "reports" / n).exists()), None
     )
     inputs = {Path(p).name: info for p, info in manifest["run"]["inputs"].items()}
+    grouped = {n for names in DISTRICT_GROUPS.values() for n in names} | {"00_policy_brief"}
+    others = [r for r in reports if r["name"] not in grouped and not r["name"].startswith("06_town_profile-")]
+    for r in reports:
+        r["built_local"] = local_time(r.get("built_at"))
     html = env.get_template("index.html.j2").render(
         t=site_text(lang),
         lang=lang,
         run={**manifest["run"], "inputs": inputs},
         run_params=_params_text(run_params, lang),
-        reports=reports,
+        reports=others,  # each report is listed once: the brief, the district groups and the towns above
+        generated=local_time(manifest["run"].get("started")),
+        other_heading=tr("pages.site_other", lang),
         brief=by_name.get("00_policy_brief"),
         brief_pdf=pdf,
+        tools=tool_links({n: r["files"].get("policy", "") for n, r in by_name.items()}, lang),
         groups=groups,
         towns=towns,
         town_map=town_map_svg(outputs, run_params.get("boundaries_path"), lang, present),
@@ -272,6 +296,6 @@ def write_index(outputs: Path, manifest: dict) -> Path:
     )
     path = outputs / "index.html"
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(html, encoding="utf-8")
+    tmp.write_text(embed_fonts(html, also=common_characters(lang)), encoding="utf-8")
     os.replace(tmp, path)
     return path

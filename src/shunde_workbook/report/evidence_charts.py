@@ -110,8 +110,8 @@ def allocation_sensitivity(
     """Lines: each town's 2023 allocation against the population weight of the need index.
 
     ``table`` as from :func:`allocation_sensitivity_table` (values in ``unit``); ``labels`` maps town
-    codes to names in ``lang``.  The user's weight is marked by a vertical line; the legend (towns in
-    order of their allocation at that weight) sits outside the plot, on the right.
+    codes to names in ``lang``.  The user's weight is marked by a vertical line; each line is named at
+    its right end (direct labels, spread apart where lines end close together), so no legend is needed.
     """
     style()
     fig, ax = plt.subplots(figsize=(9.2, 4.8))
@@ -120,6 +120,7 @@ def allocation_sensitivity(
     colours = plt.get_cmap("tab10")
     for i, town in enumerate(order):
         ax.plot(table.index, table[town], color=colours(i % 10), lw=1.8, label=str(labels.get(town, town)))
+    _label_line_ends(ax, table, order, labels, colours)
     ax.axvline(user_weight, color="#333", ls="--", lw=1)
     ax.annotate(
         WORDS["your_choice"][lang].format(w=user_weight),
@@ -133,27 +134,68 @@ def allocation_sensitivity(
         color="#333",
     )
     ax.set_xlim(float(table.index.min()), float(table.index.max()))
-    ax.set_xticks(np.linspace(0, 1, 6))
+    ticks = np.linspace(0, 1, 6)
+    names = [f"{t:.1f}" for t in ticks]
+    names[0], names[-1] = f"0\n{WORDS['by_units'][lang]}", f"1\n{WORDS['by_population'][lang]}"
+    ax.set_xticks(ticks, names)
     ax.set_xlabel(WORDS["pop_weight"][lang])
     ax.set_ylabel(_amount_label(unit, lang))
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.text(
-        0.0, -0.16, WORDS["by_units"][lang], transform=ax.transAxes, ha="left", va="top", fontsize=8, color="#7f8c8d"
-    )
-    ax.text(
-        1.0,
-        -0.16,
-        WORDS["by_population"][lang],
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
-        fontsize=8,
-        color="#7f8c8d",
-    )
-    ax.legend(title=tr("town", lang), frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     stamp(fig, simulated, lang)
     fig.tight_layout()
     return fig
+
+
+def spread_apart(values, gap: float) -> np.ndarray:
+    """``values`` moved as little as possible so that neighbours are at least ``gap`` apart (order kept).
+
+    >>> spread_apart([0.0, 0.1, 0.15, 5.0], 1.0).round(2).tolist()
+    [-0.92, 0.08, 1.08, 5.0]
+    """
+    v = np.asarray(values, dtype=float)
+    order = np.argsort(v, kind="stable")
+    # Pool adjacent groups that overlap; each group is centred on the mean of its members (least squares).
+    groups: list[list[int]] = []
+    for idx in order:
+        groups.append([idx])
+        while len(groups) > 1:
+            a, b = groups[-2], groups[-1]
+            top_a = v[a].mean() + gap * (len(a) - 1) / 2
+            bottom_b = v[b].mean() - gap * (len(b) - 1) / 2
+            if bottom_b - top_a >= gap:
+                break
+            groups[-2:] = [a + b]
+    out = np.empty_like(v)
+    for g in groups:
+        centre = v[g].mean()
+        for k, idx in enumerate(g):
+            out[idx] = centre + gap * (k - (len(g) - 1) / 2)
+    return out
+
+
+def _label_line_ends(ax, table: pd.DataFrame, order, labels, colours) -> None:
+    """Name each line at its right end, in its colour, labels spread apart so none overlap."""
+    ends = table.iloc[-1][list(order)].to_numpy(dtype=float)
+    fig = ax.figure
+    fig.tight_layout()
+    y0, y1 = ax.get_ylim()
+    axes_pt = ax.get_position().height * fig.get_size_inches()[1] * 72
+    # 20 pt between label centres at the drawn size: about 11 pt or more once redrawn narrower for print
+    placed = spread_apart(ends, gap=20 * (y1 - y0) / axes_pt)
+    x_end = float(table.index.max())
+    for i, (town, y, y_text) in enumerate(zip(order, ends, placed, strict=True)):
+        ax.annotate(
+            str(labels.get(town, town)),
+            xy=(x_end, y),
+            xytext=(x_end + 0.03 * (x_end - float(table.index.min())), y_text),
+            textcoords="data",
+            va="center",
+            ha="left",
+            fontsize=8.5,
+            color=colours(i % 10),
+            annotation_clip=False,
+            arrowprops={"arrowstyle": "-", "color": colours(i % 10), "lw": 0.6, "shrinkA": 0, "shrinkB": 1},
+        )
 
 
 def tornado(

@@ -8,6 +8,7 @@ backend, so the PNG is the same in a notebook, in exported HTML and on disk.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import mapclassify
@@ -137,6 +138,21 @@ def _declutter(fig, texts, ax, rounds: int = 30) -> None:
                 moved = True
         if not moved:
             return
+
+
+def _two_lines(text: str, longest: int = 60) -> str:
+    r"""``text`` broken after the separator nearest its middle when it is long (the map may print narrow).
+
+    >>> _two_lines("甲乙丙，丁戊己", longest=8)
+    '甲乙丙，\n丁戊己'
+    """
+    if sum(2 if ord(c) > 0x2E80 else 1 for c in text) <= longest:  # a CJK character is two wide
+        return text
+    cuts = [m.end() for m in re.finditer(r"，|——|；|; |, | — |\) ", text)]
+    if not cuts:
+        return text
+    cut = min(cuts, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut].rstrip() + "\n" + text[cut:].lstrip()
 
 
 def _nice_length(width_m: float) -> float:
@@ -327,7 +343,18 @@ def choropleth(
     if title:
         ax.set_title(title, fontsize=13, pad=6)
     if "approx" in gdf.columns and gdf["approx"].astype(bool).any():
+        from matplotlib.transforms import ScaledTranslation
+
+        above_stamp = fig.transFigure + ScaledTranslation(0, 11 / 72, fig.dpi_scale_trans)  # 11 pt up, any size
         fig.text(
-            0.5, 0.025, CAPTION[language], ha="center", va="bottom", fontsize=8, color="#333333", gid="approx-caption"
+            0.5,
+            0.0,
+            _two_lines(CAPTION[language]),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            color="#333333",
+            gid="approx-caption",
+            transform=above_stamp,
         )
     return fig

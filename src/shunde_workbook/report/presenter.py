@@ -12,32 +12,30 @@ XLSX).
 from __future__ import annotations
 
 import base64
-import html
-import io
 import re
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from shunde_workbook.narrative.findings import Finding, rank
 from shunde_workbook.narrative.text import has, tr
+from shunde_workbook.report.html_table import esc, flags_legend, short_link, table_html  # noqa: F401 (re-exported)
 from shunde_workbook.results.writer import record as record_results
 from shunde_workbook.results.writer import record_table
 
 FIG_DPI = 150
 
 
-def esc(value) -> str:
-    """HTML-escape any value for a report."""
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 def _show(markup: str) -> None:
     from IPython.display import HTML, display
 
     display(HTML(markup))
+
+
+def _data(f: Finding) -> str:
+    """The ``data-grade`` and ``data-confidence`` attributes of a finding's list item."""
+    return f'data-grade="{esc(f.grade.name if f.grade else "ungraded")}" data-confidence="{esc(f.confidence or "low")}"'
 
 
 def _slug(text: str) -> str:
@@ -66,12 +64,13 @@ class Report:
         ledger: pd.DataFrame | None = None,
     ):
         from shunde_workbook.narrative.provenance import ledger_mix
-        from shunde_workbook.paths import OUTPUTS
+        from shunde_workbook.paths import OUTPUTS, safe_name
 
-        self.name, self.lang, self.statuses = name, language, dict(statuses)
+        self.name, self.lang, self.statuses = safe_name(name, "report name"), language, dict(statuses)
         self.mix = ledger_mix(ledger) if ledger is not None and "provenance" in ledger.columns else None
         self.out = Path(output_dir) if output_dir else OUTPUTS
         self.sections: list[tuple[str, str]] = []
+        self.graded: dict = {}  # catalogue key -> grade of the findings shown (key figures follow them)
         self.exported: list[Path] = []
         self._n_fig = 0
 
@@ -144,9 +143,13 @@ class Report:
         """
         from shunde_workbook.narrative.grades import key_finding_allowed
 
+        self.graded.update({f.key: f.grade for f in findings if f.grade is not None})
         key = [f for f in findings if f.grade is not None and key_finding_allowed(f.grade)]
-        other = [f for f in findings if f not in key]
-        items = "".join(f'<li data-grade="{esc(f.grade.name)}">{f.html(self.lang)}</li>' for f in rank(key, limit))
+        gaps = [f for f in findings if f.grade is None]  # data gaps: caveats, never findings
+        other = [f for f in findings if f not in key and f not in gaps]
+        from shunde_workbook.report.evidence_legend import legend_html, quality_note_html
+
+        items = "".join(f"<li {_data(f)}>{f.html(self.lang)}</li>" for f in rank(key, limit))
         if self.name.startswith("00_policy_brief"):
             self._headlines(rank(key, limit))
         if not items:
@@ -154,11 +157,11 @@ class Report:
         head = heading or tr("key_findings", self.lang)
         markup = (
             f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul>'
-            f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p></div>'
+            f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p>{legend_html(self.lang)}</div>'
         )
         if other:
             lis = "".join(
-                f'<li data-grade="{esc(f.grade.name if f.grade else "ungraded")}">{f.html(self.lang)}'
+                f"<li {_data(f)}>{f.html(self.lang)}"
                 + (self._setting_html(f.grade.setting) if f.grade is not None and f.grade.setting else "")
                 + "</li>"
                 for f in rank(other, other_limit)
@@ -167,7 +170,11 @@ class Report:
                 f'<div class="sw-cannot" id="simulated-cannot-tell"><h3>{esc(tr("cannot_tell", self.lang))}'
                 f"</h3><p>{esc(tr('cannot_tell_intro', self.lang))}</p><ul>{lis}</ul></div>"
             )
-        _show(markup)
+        if gaps:
+            lis = "".join(f"<li>{esc(f.text(self.lang))}</li>" for f in gaps)
+            head = esc(tr("caveats.title", self.lang))
+            markup += f'<div class="sw-caveats" id="data-gaps"><h3>{head}</h3><ul>{lis}</ul></div>'
+        _show(markup + quality_note_html(self.lang, self.statuses))
         record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (results/writer.py)
 
     def _headlines(self, findings: list[Finding], n: int = 4) -> None:
@@ -193,71 +200,150 @@ class Report:
         )
 
     # --------------------------------------------------------------- figures
-    def _save_figure(self, fig, key: str) -> bytes:
+    def _save_figure(self, fig, key: str, width_mm: float | None = None) -> bytes:
+        """Save ``fig`` as PNG and SVG (redrawn ``width_mm`` wide when given: see report.printsize)."""
         import matplotlib.pyplot as plt
+
+        from shunde_workbook.report.printsize import save_png
 
         figdir = self.out / "figures"
         figdir.mkdir(parents=True, exist_ok=True)
         stem = figdir / f"{self.name}__{_slug(key)}"
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=FIG_DPI, bbox_inches="tight", facecolor="white")
-        stem.with_suffix(".png").write_bytes(buf.getvalue())
+        png = save_png(fig, FIG_DPI, width_mm)
+        stem.with_suffix(".png").write_bytes(png)
         fig.savefig(stem.with_suffix(".svg"), bbox_inches="tight", facecolor="white")
         plt.close(fig)
         self.exported += [stem.with_suffix(".png"), stem.with_suffix(".svg")]
-        return buf.getvalue()
+        return png
 
-    def _figure_html(self, png: bytes, caption: str, source: str | None, alt: str | None, css: str = "") -> str:
+    def _figure_html(
+        self, png: bytes, caption: str, source: str | None, alt: str | None, css: str = "", inputs=None
+    ) -> str:
+        """A captioned figure; a click shows it full size (CSS ``:target``, no script); prints at scale 1."""
+        from shunde_workbook.report.printsize import physical_mm
+
         self._n_fig += 1
         label = tr("figure", self.lang, n=self._n_fig)
         b64 = base64.b64encode(png).decode()
-        src = short_source(source or self.default_source())
+        src = short_source(source or (self.inputs_source(inputs) if inputs else self.default_source()))
+        anchor = f"fig-{self._n_fig}"
         return (
-            f'<figure class="sw-figure{css}" style="margin:0"><img alt="{esc(alt or caption)}" '
-            f'src="data:image/png;base64,{b64}"/>'
+            f'<figure class="sw-figure{css}" id="{anchor}" style="margin:0">'
+            f'<a class="sw-zoom" href="#{anchor}" title="{esc(tr("pages.zoom", self.lang))}">'
+            f'<img alt="{esc(alt or caption)}" style="--print-w:{physical_mm(png, FIG_DPI)}mm" '
+            f'src="data:image/png;base64,{b64}"/></a>'
+            f'<a class="sw-zoom-close" href="#_" title="{esc(tr("pages.zoom_close", self.lang))}"></a>'
             f'<figcaption class="sw-caption"><strong>{esc(label)}</strong> {esc(caption)}<br/>'
             f"{esc(tr('source', self.lang))}: {esc(src)}</figcaption></figure>"
         )
 
     def figure(
-        self, fig, key: str, caption: str, source: str | None = None, alt: str | None = None, small: bool = False
+        self,
+        fig,
+        key: str,
+        caption: str,
+        source: str | None = None,
+        alt: str | None = None,
+        small: bool = False,
+        inputs: tuple | None = None,
     ) -> None:
         """Save ``fig`` as PNG and SVG, show it with its caption and source, close it.
 
         ``alt`` describes what the figure shows, with its main values, for readers who cannot see it
-        (default: the caption); ``small`` shows it at most 420 px wide (e.g. a locator map).
+        (default: the caption); ``small`` shows it at most 420 px wide (e.g. a locator map); ``inputs``
+        names what the figure uses (``ledger``, ``population``, ``boundaries``, ``plan``, ``villages``)
+        and builds its source line (default: the ledger and boundaries).
         """
         css = " sw-fig-small" if small else ""
-        _show(self._figure_html(self._save_figure(fig, key), caption, source, alt, css))
+        _show(self._figure_html(self._save_figure(fig, key), caption, source, alt, css, inputs))
 
-    def figure_grid(self, items: list[tuple], columns: int = 2) -> None:
-        """Several small figures side by side; ``items`` are (fig, key, caption[, alt]) tuples."""
+    def figure_grid(
+        self,
+        items: list[tuple],
+        columns: int = 2,
+        widths: list[float] | None = None,
+        lead: bool = False,
+        key_figures: bool = False,
+    ) -> None:
+        """Figures side by side; ``items`` are (fig, key, caption[, alt[, options]]) tuples, ``columns`` to a row.
+
+        ``widths``: relative column widths (default equal); ``lead``: the first figure fills the first
+        column of two rows and the others stack beside it (two columns).  Each figure is redrawn at its
+        printed cell width (A4), so its labels print at the size they were drawn (report.printsize).
+        ``options`` may name the figure's ``inputs`` (see :meth:`figure`) and the finding it ``shows``
+        (its catalogue key).  In a grid of ``key_figures`` on a simulated ledger, a figure whose finding is
+        graded built-in or noise is left out (named in a note): it is not a key figure.
+        """
+        import matplotlib.pyplot as plt
+
+        from shunde_workbook.narrative.grades import key_finding_allowed
+        from shunde_workbook.report.printsize import cell_widths_mm
+
+        kept, left_out = [], []
+        for fig, key, caption, *rest in items:
+            opts = rest[1] if len(rest) > 1 else {}
+            g = self.graded.get(opts.get("shows", ""))
+            if key_figures and self.simulated and g is not None and not key_finding_allowed(g):
+                plt.close(fig)
+                left_out.append(caption.rstrip("。.").strip())
+                continue
+            kept.append((fig, key, caption, rest[0] if rest else None, opts))
+        if lead and len(kept) < 2:
+            lead = False
+        cells_mm = cell_widths_mm(int(columns), widths)
+        column = [0] + [1] * (len(kept) - 1) if lead else [i % len(cells_mm) for i in range(len(kept))]
         cells = "".join(
-            self._figure_html(self._save_figure(fig, key), caption, None, rest[0] if rest else None)
-            for fig, key, caption, *rest in items
+            self._figure_html(
+                self._save_figure(fig, key, cells_mm[column[i]]), caption, None, alt, "", opts.get("inputs")
+            )
+            for i, (fig, key, caption, alt, opts) in enumerate(kept)
         )
-        _show(f'<div class="sw-figgrid sw-cols-{int(columns)}">{cells}</div>')
+        note = ""
+        if left_out:
+            items_text = tr("list_sep", self.lang).join(left_out)
+            note = f'<p class="sw-figures-not-key">{esc(tr("figures.not_key", self.lang, items=items_text))}</p>'
+        template = " ".join(f"{w:g}fr" for w in (widths or [1] * int(columns)))
+        css = f"sw-figgrid sw-cols-{int(columns)}" + (" sw-lead" if lead else "")
+        grid = f'<div class="{css}" style="grid-template-columns:{template}">{cells}</div>' if cells else ""
+        _show(grid + note)
+
+    def stamped(self, inputs: tuple) -> bool:
+        """Whether a figure using ``inputs`` carries the simulated-data stamp (it uses a simulated ledger)."""
+        return self.simulated and "ledger" in inputs
+
+    def inputs_source(self, inputs: tuple) -> str:
+        """The source line of a figure or table built from ``inputs`` (see :meth:`figure`)."""
+        parts = []
+        for name in inputs:
+            if name == "ledger":
+                parts.append(self._ledger_source())
+            elif name == "boundaries":
+                parts.append(tr("source_boundaries_approx" if self.approximate else "source.boundaries", self.lang))
+            elif name == "plan":
+                parts.append(tr("source.plan", self.lang, year=2023))
+            elif name in ("population", "villages"):
+                parts.append(tr(f"source.{name}", self.lang))
+            else:
+                raise ValueError(f"Report.inputs_source: unknown input {name!r}")
+        return tr("list_sep", self.lang).join(parts)
 
     def default_source(self) -> str:
         """The source line of figures and tables built on the ledger, following its provenance."""
+        parts = [self._ledger_source()]
+        if self.approximate:
+            parts.append(tr("source_boundaries_approx", self.lang))
+        return tr("list_sep", self.lang).join(parts)
+
+    def _ledger_source(self) -> str:
         from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated
         from shunde_workbook.narrative.text import status_label
 
         if is_simulated(self.statuses):
-            parts = [tr("source_ledger_simulated", self.lang)]
-        elif is_mixed_simulated(self.statuses):
-            parts = [tr("source_ledger_mixed", self.lang)]
-        else:
-            parts = [
-                tr(
-                    "source_ledger_status",
-                    self.lang,
-                    status=status_label(self.statuses.get("ledger", "unknown"), self.lang),
-                )
-            ]
-        if self.approximate:
-            parts.append(tr("source_boundaries_approx", self.lang))
-        return tr("list_sep", self.lang).join(parts)
+            return tr("source_ledger_simulated", self.lang)
+        if is_mixed_simulated(self.statuses):
+            return tr("source_ledger_mixed", self.lang)
+        status = status_label(self.statuses.get("ledger", "unknown"), self.lang)
+        return tr("source_ledger_status", self.lang, status=status)
 
     # ---------------------------------------------------------------- tables
     def table(
@@ -270,12 +356,15 @@ class Report:
         percent: tuple = (),
         export: bool = True,
         max_rows: int = 60,
+        flags: dict | None = None,
     ) -> None:
         """Show ``df`` for reading and export it to CSV (UTF-8 with BOM) and XLSX.
 
         decimals: digits per column (default 0 for numbers); percent: columns
         holding 0..1 shares to show as percentages; max_rows: rows shown
-        (0 = export only, show just the caption).
+        (0 = export only, show just the caption); flags: column -> one Eurostat-style flag string per row
+        (``u``, ``e``, ``b``: :mod:`~shunde_workbook.report.evidence_legend`), shown after the value with a
+        legend under the table (the exported files keep the plain values).
         """
         if export:
             tabdir = self.out / "tables"
@@ -286,7 +375,8 @@ class Report:
             self.exported += write_table(df, stem, self.lang)
             record_table(self, df, _slug(key), percent)  # outputs/results/<report>.csv (results/writer.py)
         _show(
-            (table_html(df.head(max_rows), decimals or {}, percent) if max_rows else "")
+            (table_html(df.head(max_rows), decimals or {}, percent, flags) if max_rows else "")
+            + (flags_legend(flags, self.lang) if flags and max_rows else "")
             + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
             f"{esc(short_source(source or self.default_source()))}</div>"
         )
@@ -355,38 +445,8 @@ def short_source(source: str) -> str:
     return Path(text).name if Path(text).is_absolute() else text
 
 
-def short_link(url: str) -> str:
-    """A URL cell as a link labelled with its host, so long addresses do not widen tables."""
-    from urllib.parse import unquote, urlparse
+def format_param(name: str, value) -> str:
+    """A parameter value as a reader would write it (no Python syntax, no absolute path)."""
+    from shunde_workbook.narrative.params_text import param_value
 
-    address, _, rest = url.partition(" ")
-    host = urlparse(address).netloc or address
-    return f'<a href="{esc(address)}" title="{esc(unquote(address))}">{esc(host)}</a>' + (
-        f" {esc(rest)}" if rest else ""
-    )
-
-
-def table_html(df: pd.DataFrame, decimals: dict, percent: tuple = ()) -> str:
-    """HTML table with escaped text, thousands separators and right-aligned numbers."""
-    head = "".join(
-        f'<th class="{"num" if pd.api.types.is_numeric_dtype(df[c]) else ""}">{esc(c)}</th>' for c in df.columns
-    )
-    rows = []
-    for _, row in df.iterrows():
-        cells = []
-        for c in df.columns:
-            v = row[c]
-            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-                if pd.isna(v):
-                    text = "—"
-                elif c in percent:
-                    text = f"{v * 100:,.{decimals.get(c, 1)}f}%"
-                else:
-                    text = f"{v:,.{decimals.get(c, 0)}f}"
-                cells.append(f'<td class="num">{text}</td>')
-            elif isinstance(v, str) and v.startswith(("http://", "https://")):
-                cells.append(f"<td>{short_link(v)}</td>")
-            else:
-                cells.append(f"<td>{esc('—' if v is None or (isinstance(v, float) and pd.isna(v)) else v)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="sw-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return param_value(name, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -110,3 +111,31 @@ def source_kind(source: str) -> str:
 def is_weak(source: str) -> bool:
     """True for an encyclopedia or a mirror of one."""
     return source_kind(source) in WEAK_KINDS
+
+
+def reader_source(source: str) -> str:
+    """A published source as a reader cites it: the publication and title, without file names or mirrors."""
+    return re.sub(r"\s*\((?:file|mirror)[^)]*\)\s*$", "", str(source)).strip()
+
+
+def plan_total_note(res: dict, lang: str) -> str:
+    """The published 2023 total the allocations split, with its source (``studies.scenarios`` result).
+
+    E.g. "2023年计划资助总额约5,900万元（来源：南方Plus 2023-02-09 …）。"
+    """
+    from shunde_workbook.data.reference import load_facts
+    from shunde_workbook.narrative.labels import plan_text
+
+    facts = load_facts()
+    rows = facts[(facts["metric"] == "planned_funding") & (facts["period"] == str(res.get("plan_year", 2023)))]
+    programmes = list(res.get("programmes") or [])
+    both = rows[rows["programme"].str.contains("+", regex=False)]
+    chosen = both if len(programmes) > 1 and not both.empty else rows[rows["programme"].isin(programmes)]
+    sources = list(dict.fromkeys(reader_source(s) for s in chosen["source"].dropna()))
+    return tr(
+        "pages.plan_total_note",
+        lang,
+        year=res.get("plan_year", 2023),
+        plan=plan_text(res, lang),
+        source=tr("list_sep", lang).join(sources) or tr("unknown", lang),
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shunde_workbook.errors import InputError
 from shunde_workbook.results.writer import COLUMNS, read
 
 __all__ = ["COLUMNS", "load", "param_hash", "read_measures", "run_id", "stamp"]
@@ -33,9 +34,10 @@ def run_id(outputs: Path, manifest: dict) -> str:
 
 def _manifest(outputs: Path) -> dict:
     try:
-        return json.loads((Path(outputs) / "manifest.json").read_text(encoding="utf-8"))
+        data = json.loads((Path(outputs) / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _folder(path: Path) -> Path | None:
@@ -52,11 +54,28 @@ def _stamped(df: pd.DataFrame, outputs: Path | None) -> pd.DataFrame:
     manifest = _manifest(outputs)
     if not manifest:
         return df
-    hashes = {r["name"]: param_hash(r.get("parameters", {})) for r in manifest.get("reports", [])}
+    recs = _records(manifest)
+    # A report's rows belong to the build on disk: its parameters and the run that built it, which is
+    # an earlier run when this one failed or skipped the report (manifest ``run_started``).
+    hashes = {n: param_hash(r.get("parameters", {})) for n, r in recs.items()}
+    runs = {n: run_id(outputs, {"run": {"started": r["run_started"]}}) for n, r in recs.items() if r.get("run_started")}
     df = df.copy()
-    df["run_id"] = run_id(outputs, manifest)
+    df["run_id"] = df["report"].map(runs).fillna(run_id(outputs, manifest))
     df["param_hash"] = df["report"].map(hashes).fillna(df["param_hash"])
+    run = manifest.get("run", {})
+    df["commit"] = str(run.get("git_commit") or "")
+    df["provenance"] = next(
+        (str(i.get("status")) for i in run.get("inputs", {}).values() if i.get("parameter") == "ledger_path"), ""
+    )
     return df
+
+
+def _records(manifest: dict) -> dict[str, dict]:
+    """The manifest's report records by name (a damaged manifest lists none)."""
+    reports = manifest.get("reports") if isinstance(manifest, dict) else None
+    if not isinstance(reports, list):
+        return {}
+    return {str(r["name"]): r for r in reports if isinstance(r, dict) and "name" in r}
 
 
 def _files(path: Path) -> list[Path]:
@@ -67,6 +86,17 @@ def _files(path: Path) -> list[Path]:
     if (path / "manifest.json").exists():
         return []  # an outputs folder whose reports wrote no results
     return sorted(path.glob("*.csv"))
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """One results file, or an InputError naming it when it is not one (damaged, cut off, other columns)."""
+    try:
+        return read(path)
+    except (OSError, ValueError, KeyError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputError(
+            f"{path} is not a readable results file ({type(exc).__name__}: {str(exc)[:120]}); "
+            "rebuild the report that wrote it, or remove the file."
+        ) from None
 
 
 def load(*paths: str | Path) -> pd.DataFrame:
@@ -91,9 +121,9 @@ def load(*paths: str | Path) -> pd.DataFrame:
             frames.append(read_measures(p if p.suffix == ".parquet" else p / "measures.parquet"))
             continue
         outputs = _folder(p)
-        listed = {r["name"] for r in _manifest(outputs).get("reports", [])} if outputs else None
+        listed = set(_records(_manifest(outputs))) if outputs else None
         for f in _files(p):
-            df = read(f)
+            df = _read(f)
             if listed is not None and not df.empty and df["report"].iloc[0] not in listed:
                 continue
             frames.append(_stamped(df, outputs))
@@ -121,7 +151,7 @@ def stamp(outputs: str | Path) -> int:
     outputs = Path(outputs)
     n = 0
     for f in _files(outputs / "results") if (outputs / "results").is_dir() else []:
-        df = _stamped(read(f), outputs)
+        df = _stamped(_read(f), outputs)
         tmp = f.with_suffix(".csv.tmp")
         df.to_csv(tmp, index=False, encoding="utf-8")
         tmp.replace(f)

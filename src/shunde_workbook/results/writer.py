@@ -24,6 +24,8 @@ COLUMNS = (
     "run_id",
     "report",
     "param_hash",
+    "commit",
+    "provenance",
     "measure",
     "town",
     "value",
@@ -62,6 +64,8 @@ def rows_for(report: str, findings: list, key: list | None = None, own_town: str
                     "run_id": "",
                     "report": report,
                     "param_hash": "",
+                    "commit": "",
+                    "provenance": "",
                     "measure": v.source,
                     "town": m.group(1) if m else town or own,
                     "value": float(v.value) if v.value is not None else None,
@@ -203,6 +207,8 @@ def table_rows(
                     "run_id": "",
                     "report": report,
                     "param_hash": "",
+                    "commit": "",
+                    "provenance": "",
                     "measure": f"table.{key}{where}.{c}",
                     "town": towns[i],
                     "value": num(rec[c]),
@@ -261,6 +267,10 @@ def read(path: Path) -> pd.DataFrame:
     )
     if "source" not in df.columns:  # written before tables were recorded: findings only
         df["source"] = "finding"
+    for col in ("commit", "provenance"):  # written before rows carried them: filled by results.load
+        if col not in df.columns:
+            df[col] = ""
+        df[col] = df[col].astype(str)
     for col in ("value", "lo", "hi"):
         df[col] = pd.to_numeric(df[col], errors="coerce")
     df["key_finding"] = df["key_finding"].astype(str).str.lower().eq("true")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -102,8 +103,38 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_CELL_FRAME = re.compile(r"(?:Cell In ?\[(\d+)\], line (\d+)|Input In \[(\d+)\].*?line (\d+)|<ipython-input-(\d+)-)")
+_PACKAGE_FRAME = re.compile(r"^File [^\n]*shunde_workbook[/\\]")
+
+
+def blame(frames: list[str]) -> dict:
+    """Who raised a kernel exception, from its traceback frames (``PapermillExecutionError.traceback``).
+
+    The innermost frame that is either a notebook cell or a module of this package decides:
+    ``origin`` is ``"notebook"`` (the notebook's own code, with ``cell`` and ``line``: the user's error)
+    or ``"package"`` (a workbook module: a bug unless it raised a WorkbookError); ``traceback`` is the
+    traceback as plain text.
+
+    >>> blame(["Cell In[3], line 2", "AssertionError: "])["origin"]
+    'notebook'
+    """
+    text = [_ANSI.sub("", f) for f in frames]
+    found: dict = {"origin": None, "traceback": "\n".join(text).strip()[-8000:]}
+    for frame in text:
+        cell = _CELL_FRAME.match(frame.lstrip())
+        if cell:
+            numbers = [g for g in cell.groups() if g]
+            found.update(origin="notebook", cell=int(numbers[0]), line=int(numbers[1]) if len(numbers) > 1 else None)
+            arrow = next((ln for ln in frame.splitlines() if ln.lstrip().startswith("---->")), "")
+            found["code"] = re.sub(r"^\s*---->\s*\d+\s?", "", arrow)[:200]
+        elif _PACKAGE_FRAME.match(frame.lstrip()):
+            found["origin"] = "package"
+    return found
+
+
 def _error_summary(exc: BaseException) -> dict:
-    """Cell number, exception name and message from a papermill failure."""
+    """Cell number, exception name and message from a papermill failure, and who raised it (:func:`blame`)."""
     info = {"exception": type(exc).__name__, "message": str(exc).strip().splitlines()[-1:] or [""]}
     info["message"] = info["message"][0][:500]
     for attr in ("cell_index", "exec_count", "ename", "evalue"):
@@ -111,8 +142,13 @@ def _error_summary(exc: BaseException) -> dict:
             info[attr] = getattr(exc, attr)
     if "ename" in info:
         info["exception"], info["message"] = info["ename"], str(info.get("evalue", ""))[:500]
+    if isinstance(getattr(exc, "traceback", None), list):  # raised in the kernel: the notebook's or ours?
+        who = blame(exc.traceback)
+        info.update({k: v for k, v in who.items() if k != "traceback"}, kernel_traceback=who["traceback"])
+    else:
+        info["origin"] = "package"  # raised in the worker itself (execution, export): our code
     if type(exc).__name__ == "DeadKernelError":
-        info["message"] = "the kernel died while executing (killed or out of memory)"
+        info.update(exception="KernelDied", message="the kernel died while executing (killed or out of memory)")
     return info
 
 
@@ -178,7 +214,10 @@ def run_job(job: Job) -> JobResult:
     import papermill as pm
     from papermill.engines import papermill_engines
 
+    from shunde_workbook.paths import remove_tree
+    from shunde_workbook.publish.citation import add_citation
     from shunde_workbook.publish.export import to_html, write_pdf
+    from shunde_workbook.report.webfonts import embed_fonts
     from shunde_workbook.runner.commit import stage_dir
     from shunde_workbook.runner.hygiene import kill_kernels
     from shunde_workbook.runner.kernels import launch, prestart, stop, take
@@ -191,7 +230,7 @@ def run_job(job: Job) -> JobResult:
         "analyst": f"reports/{job.name}.analyst.html",
         "notebook": f"notebooks/{job.name}.ipynb",
     }
-    shutil.rmtree(staged, ignore_errors=True)
+    remove_tree(staged, out)  # the job's own staging folder, checked to lie inside the outputs folder
     executed = staged / rel["notebook"]
     warm = take(job.kernel_name)
     sockets, km = (warm.sockets, warm.manager) if warm else (tempfile.mkdtemp(prefix="swk-"), None)
@@ -235,6 +274,9 @@ def run_job(job: Job) -> JobResult:
         t3 = time.perf_counter()
         nb = nbformat.read(str(executed), as_version=4)
         html = {ed: to_html(nb, ed, job.title, job.language) for ed in ("policy", "analyst")}
+        html = {ed: add_citation(t, job.name, job.title, job.outputs, job.language) for ed, t in html.items()}
+        both = "".join(html.values())  # one font subset serves both editions
+        html = {ed: embed_fonts(text, also=both) for ed, text in html.items()}
         for edition, text in html.items():
             _write_atomic(staged / rel[edition], text)
         pdf = write_pdf(job.name, staged / rel["policy"], job.language)  # the brief's A4 PDF (publish.export)
@@ -263,7 +305,7 @@ def run_job(job: Job) -> JobResult:
             kept.parent.mkdir(parents=True, exist_ok=True)
             os.replace(executed, kept)
             error["partial_notebook"] = str(kept)
-        shutil.rmtree(staged, ignore_errors=True)  # nothing half-written stays in .work/
+        remove_tree(staged, out)  # nothing half-written stays in .work/
         return JobResult(job.name, "failed", time.perf_counter() - t0, error=error)
     finally:
         stop(km, sockets)

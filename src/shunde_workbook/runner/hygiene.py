@@ -30,12 +30,46 @@ class Interrupted(BaseException):  # noqa: N818 - a signal, like KeyboardInterru
         self.signum = signum
 
 
+_TIMERS: list[threading.Timer] = []
+STOP_WITHIN = 8.0  # seconds a stop may take before the process exits regardless (the summary is printed first)
+
+
+def _exit_now(signum, _frame=None):
+    """A second signal while stopping: kill this process's children at once and exit."""
+    try:
+        os.write(2, f"\nStopped again by {signal.Signals(signum).name}: exiting at once.\n".encode())
+        kill_kernels(include_workers=True)
+    finally:
+        os._exit(EXIT_CODES.get(signum, 1))
+
+
+def _deadline(signum: int, seconds: float) -> None:
+    """Exit after ``seconds`` if the stop that ``signum`` started has not ended the process by then."""
+
+    def expire():
+        os.write(2, f"\nThe stop after {signal.Signals(signum).name} took over {seconds:g} s: exiting now.\n".encode())
+        _exit_now(signum)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    _TIMERS.append(timer)
+
+
 def _raise(signum, _frame):
+    """The first SIGINT/SIGTERM: every later one exits at once, a watchdog bounds the stop, then unwind."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _exit_now)
+    _deadline(signum, STOP_WITHIN)
     raise Interrupted(signum)
 
 
 class Signals:
-    """Context manager turning SIGINT and SIGTERM into :class:`Interrupted` (main thread only)."""
+    """Context manager turning SIGINT and SIGTERM into :class:`Interrupted` (main thread only).
+
+    Only the first signal raises: a second one exits at once (:func:`_exit_now`), and a stop that
+    takes longer than :data:`STOP_WITHIN` seconds ends the process too, so every interruption exits.
+    """
 
     def __enter__(self) -> Signals:
         self.saved = {}
@@ -47,6 +81,8 @@ class Signals:
     def __exit__(self, *exc) -> None:
         for sig, handler in self.saved.items():
             signal.signal(sig, handler)
+        while _TIMERS:  # the stop ended in time
+            _TIMERS.pop().cancel()
 
 
 def kill_group_or_process(pid: int, sig: int = signal.SIGKILL) -> None:
@@ -88,15 +124,23 @@ def kill_trees(pids, grace: float = 2.0) -> list[int]:
     return list(procs)
 
 
-def kill_kernels() -> None:
-    """Kill the process groups of this process's children at once (a worker's kernel)."""
+def kill_kernels(include_workers: bool = False) -> None:
+    """Kill the process groups of this process's children at once (a worker's kernel).
+
+    With ``include_workers`` every descendant is killed (the runner's pool workers and their kernels).
+    """
     import psutil
 
     try:
-        children = psutil.Process().children()
+        children = psutil.Process().children(recursive=include_workers)
     except psutil.Error:
         return
     for child in children:
+        try:
+            if include_workers and "resource_tracker" in " ".join(child.cmdline()):
+                continue  # multiprocessing's tracker exits by itself with the runner
+        except psutil.Error:
+            continue
         kill_group_or_process(child.pid, signal.SIGKILL)
 
 
@@ -130,6 +174,9 @@ def worker_init(interval: float = 0.5) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
+    # The runner starts its workers with both signals blocked (so a signal cannot land inside the pool's
+    # start-up); the mask is inherited, and is lifted only now that the handlers are in place.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     threading.Thread(target=_watch_parent, args=(os.getppid(), interval), daemon=True, name="parent-watch").start()
 
 

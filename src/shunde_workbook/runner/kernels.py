@@ -46,6 +46,7 @@ WARM_IMPORTS = (
     "shunde_workbook.report.charts",  # seaborn, scipy
     "shunde_workbook.report.maps",  # mapclassify, scikit-learn
     "shunde_workbook.report.evidence_charts",
+    "shunde_workbook.report.explorer",  # jinja2 (also the grant table's)
 )
 
 #: The warm-up cell: imports through importlib so that no name lands in the notebook's namespace.

@@ -29,17 +29,19 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import multiprocessing
 import os
-import shutil
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from shunde_workbook.errors import ParameterError, RunError, closest, user_error_names
+from shunde_workbook.geo.names import town_slug
 from shunde_workbook.params import (
     SPECS,
     coerce,
@@ -50,14 +52,14 @@ from shunde_workbook.params import (
     resolve_path,
     validate,
 )
-from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT
+from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT, remove_tree, safe_name
 from shunde_workbook.runner import commit as tx
 from shunde_workbook.runner import manifest as mf
 from shunde_workbook.runner.execute import Job, as_dict, kernel_name, run_job
 from shunde_workbook.runner.hygiene import EXIT_CODES, Interrupted, Signals
 from shunde_workbook.runner.kernels import worker_start
 from shunde_workbook.runner.memory import PeakMemory
-from shunde_workbook.runner.session import State, commit_report, lock_outputs, on_disk, say, stop
+from shunde_workbook.runner.session import State, commit_report, held_signals, lock_outputs, on_disk, say, stop
 
 INPUT_KINDS = {
     "ledger_path": "ledger",
@@ -151,6 +153,7 @@ def jobs_for(
         title = r.title.get(language) or r.title.get("zh") or r.name
 
         def add(name: str, title: str, r=r, own=own, declared=declared, **runner_set):  # defaults bind the loop values
+            name = safe_name(name, "report name")
             runner_set.update(project_root=str(ROOT), output_dir=str(tx.stage_dir(outputs, name)), report_name=name)
             params = {**own, **{k: v for k, v in runner_set.items() if k in declared}}
             shown = {**own, **({"town": runner_set["town"]} if "town" in runner_set else {})}
@@ -163,14 +166,16 @@ def jobs_for(
         towns_csv = resolve_path(
             merged.get("towns_path", declared.get("towns_path", {}).get("default", "data/reference/towns.csv"))
         )
-        for t in _towns(towns_csv):
-            if "town" in merged and t["town_code"] != merged["town"]:
+        for row, t in enumerate(_towns(towns_csv), 2):
+            code = str(t.get("town_code") or "").strip()
+            if "town" in merged and code != merged["town"]:
                 continue
-            label = t["town"] if language == "zh" else t["name_en"]
+            slug = town_slug(code, f"{towns_csv}, row {row}")  # the file name never comes from the table's text
+            label = str(t.get("town") if language == "zh" else t.get("name_en") or "")[:60]
             add(
-                f"{r.name}-{t['name_en'].lower().replace(chr(39), '')}",
+                f"{r.name}-{slug}",
                 f"{title}：{label}" if language == "zh" else f"{title}: {label}",
-                town=t["town_code"],
+                town=code,
             )
     return jobs
 
@@ -238,6 +243,10 @@ def run(options: RunOptions | None = None, /, **fields) -> int:
 def _start(opts: RunOptions) -> int:
     t0 = time.perf_counter()
     started = datetime.now(UTC)
+    limits = [opts.cell_timeout] + ([opts.report_timeout] if opts.report_timeout is not None else [])
+    if not all(isinstance(t, int | float) and math.isfinite(t) and t > 0 for t in limits):
+        say("Parameter error — nothing was run:\nthe cell and report timeouts must be finite positive seconds")
+        return 2
     try:
         reports, merged, per_report = plan(opts.params_file, list(opts.overrides or []), opts.only, opts.notebooks_dir)
     except ParameterError as exc:
@@ -257,6 +266,9 @@ def _start(opts: RunOptions) -> int:
         try:
             timeouts = (opts.cell_timeout, opts.report_timeout)
             return _run_locked(reports, per_report, opts.jobs, opts.force, timeouts, state)
+        except ParameterError as exc:  # a towns table that cannot name the per-town reports
+            say(f"Parameter error — nothing was run:\n{exc}")
+            return 2
         except Interrupted as sig:
             return stop(state, sig.signum)
     finally:
@@ -285,7 +297,7 @@ def _carry_over(state: State, previous: dict) -> None:
 
 def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int:
     outputs, merged = state.outputs, state.merged
-    shutil.rmtree(outputs / ".work" / "stage", ignore_errors=True)  # left by an interrupted run
+    remove_tree(outputs / ".work" / "stage", outputs)  # left by an interrupted run
     state.inputs = inputs = _inputs(merged, per_report, outputs / ".work" / "input-status.json")
     hashes = {p: i["sha256"] for p, i in inputs.items()}
     planned = jobs_for(reports, merged, per_report, outputs, "", timeouts)  # kernel chosen below, if any runs
@@ -307,6 +319,7 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
         stamp = tx.valid_stamp(outputs, job.name)
         if not force and stamp and stamp.get("cache_key") == key:
             rec.update(status="cached", files=stamp.get("files", {}), built_at=stamp.get("built_at"), seconds=0.0)
+            rec["run_started"] = stamp.get("run_started")
         else:
             unfinished = {"exception": "Unfinished", "message": "the run building this report did not finish"}
             on_disk(rec, stamp, "failed", unfinished)
@@ -334,31 +347,34 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
             todo.sort(key=lambda j: -(previous.get(j.name) or {}).get("seconds", 0.0) or 0.0)
             for job in todo[: len(todo) - njobs]:  # each worker's last report needs no next kernel
                 job.warm_next = True
-            ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers start with Ctrl-C ignored
-            try:
-                state.pool = pool = ProcessPoolExecutor(
-                    max_workers=njobs, mp_context=ctx, initializer=worker_start, initargs=(kernel,)
-                )
-                futures = {pool.submit(run_job, job): job for job in todo}
-            finally:
-                signal.signal(signal.SIGINT, ignored)
-            for done, fut in enumerate(as_completed(futures), 1):
-                job = futures[fut]
-                res = _result(fut, job)
-                rec = records[job.name]
-                if res["status"] == "ok":
-                    res = commit_report(state, job, res, rec)
-                if res["status"] == "ok":
-                    say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
-                else:
-                    on_disk(rec, tx.valid_stamp(outputs, job.name), "failed", res.get("error"))
-                    rec["seconds"] = round(res["seconds"], 2)
-                    failures.append(rec)
-                    say(f"[{done}/{len(todo)}] FAILED  {job.name}  ({res['seconds']:.1f} s)")
-                state.finished.append(job.name)
-                state.peak = max(state.peak, mem.peak)
-                state.publish()
-            pool.shutdown()
+            queue, lost, done = list(todo), set(), 0
+            while queue:  # a second round only for reports whose worker process was lost (retried once)
+                pool, futures = _start_pool(state, ctx, min(njobs, len(queue)), kernel, queue)
+                queue = []
+                for fut in as_completed(futures):
+                    job = futures[fut]
+                    if isinstance(fut.exception(), BrokenProcessPool) and job.name not in lost:
+                        lost.add(job.name)  # killed (kill -9, out of memory): every report in flight is retried
+                        queue.append(job)
+                        continue
+                    done += 1
+                    res = _result(fut, job)
+                    rec = records[job.name]
+                    if res["status"] == "ok":
+                        res = commit_report(state, job, res, rec)
+                    if res["status"] == "ok":
+                        say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
+                    else:
+                        on_disk(rec, tx.valid_stamp(outputs, job.name), "failed", res.get("error"))
+                        rec["seconds"] = round(res["seconds"], 2)
+                        failures.append(rec)
+                        say(f"[{done}/{len(todo)}] FAILED  {job.name}  ({res['seconds']:.1f} s)")
+                    state.finished.append(job.name)
+                    state.peak = max(state.peak, mem.peak)
+                    state.publish()
+                pool.shutdown()
+                if queue:
+                    say(f"A worker process was lost; running again once: {', '.join(j.name for j in queue)}.")
     state.peak = mem.peak
     for rec in records.values():
         rec.pop("_key", None)
@@ -372,19 +388,43 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
         f"peak memory {mem.peak / 2**20:.0f} MB (runner, workers and kernels together)."
     )
     say(f"Open {outputs / 'index.html'}")
+    from shunde_workbook.publish.export import PDF_REPORTS, chromium, no_chromium_hint
+
+    if chromium() is None and any(job.name in PDF_REPORTS for job in todo):
+        say(no_chromium_hint())
     return 1 if failures else 0
+
+
+def _start_pool(state: State, ctx, workers: int, kernel: str, jobs: list[Job]):
+    """A process pool running ``jobs``; returns (pool, {future: job}).
+
+    Signals are held while the pool starts its workers (a signal landing inside the executor's start-up
+    left it unable to shut down); the workers inherit the mask and lift it once their own handlers are
+    set (``hygiene.worker_init``), so a terminal's Ctrl-C never reaches them.
+    """
+    with held_signals():
+        state.pool = pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=worker_start, initargs=(kernel,)
+        )
+        return pool, {pool.submit(run_job, job): job for job in jobs}
 
 
 def _result(fut, job: Job) -> dict:
     try:
         return as_dict(fut.result())
     except Exception as exc:  # noqa: BLE001 - a worker process died
+        message = str(exc)
+        if isinstance(exc, BrokenProcessPool):
+            message = "the worker process running this report died twice (killed, or out of memory)"
         return {
             "name": job.name,
             "status": "failed",
             "seconds": 0.0,
             "files": {},
-            "error": {"exception": type(exc).__name__, "message": str(exc)},
+            "error": {
+                "exception": "WorkerLost" if isinstance(exc, BrokenProcessPool) else type(exc).__name__,
+                "message": message,
+            },
         }
 
 
@@ -424,21 +464,37 @@ def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     os.environ[CACHE_ENV] = str(cache_dir)
 
 
+#: Failures whose message already names the cause; none of them is a bug.
+NOT_A_BUG = ("Timeout", "DiskFull", "Cancelled", "WorkerLost", "KernelDied")
+
+
 def _failure_summary(rec: dict) -> str:
+    """What failed, where, and whose it is: the inputs, the notebook's own code, or the workbook (a bug)."""
     err = rec.get("error") or {}
     cell = err.get("exec_count")
     where = f"cell {cell}" if cell is not None else "before or after execution"
     kept = err.get("partial_notebook")
     what = f"{err.get('exception')} in {where}: {err.get('message')}"
-    if err.get("exception") in ("Timeout", "DiskFull", "Cancelled"):
-        what = f"{err.get('exception')}: {err.get('message')}"
-    if err.get("exception") in user_error_names():  # a problem with the inputs or parameters, not a bug
+    trace = ""
+    if err.get("exception") in NOT_A_BUG:
+        what, hint = f"{err.get('exception')}: {err.get('message')}", ""
+    elif err.get("exception") in user_error_names():  # a problem with the inputs or parameters, not a bug
         hint = "  This is a problem with the inputs or parameters: the message says what to change.\n"
+    elif err.get("origin") == "notebook":  # raised by the notebook's own code: the author's error, shown whole
+        line = f", line {err['line']}" if err.get("line") else ""
+        code = f": {err['code'].strip()}" if err.get("code") else ""
+        hint = f"  The notebook's own code raised it (cell {err.get('cell', cell)}{line}{code}); fix that cell.\n"
+        trace = err.get("kernel_traceback") or ""
     else:
-        hint = "  This looks like a bug in the workbook: please report it with the kept notebook.\n"
+        hint = "  This looks like a bug in the workbook: please report it" + (
+            " with the kept notebook.\n" if kept else ", with the command you ran.\n"
+        )
+        trace = err.get("kernel_traceback") or ""
+    shown = "".join(f"    {ln}\n" for ln in trace.splitlines()[-40:])
     return (
         f"\nFAILED {rec['name']} ({rec['notebook']}): {what}\n"
         + hint
+        + shown
         + (f"  Partially executed notebook kept for debugging: {kept}\n" if kept else "")
         + ("  The previous good report is still in place.\n" if rec.get("files") else "")
     )

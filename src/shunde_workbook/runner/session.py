@@ -9,7 +9,6 @@ import fcntl
 import json
 import os
 import re
-import shutil
 import signal
 import sys
 import time
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shunde_workbook.errors import RunError
+from shunde_workbook.paths import remove_tree
 from shunde_workbook.runner import commit as tx
 from shunde_workbook.runner import manifest as mf
 from shunde_workbook.runner.execute import Job
@@ -140,36 +140,45 @@ def on_disk(rec: dict, stamp: dict | None, status: str, error: dict | None) -> N
     rec.update(status=status, error=error, seconds=0.0)
     if stamp:
         rec.update(cache_key=stamp["cache_key"], files=stamp.get("files", {}), built_at=stamp.get("built_at"))
+        rec["run_started"] = stamp.get("run_started")
+        if "parameters" in stamp and stamp["parameters"] != rec.get("parameters"):
+            # the files on disk are an earlier build: the manifest describes them, and says what was asked
+            rec["requested_parameters"] = rec.get("parameters")
+            rec["parameters"] = stamp["parameters"]
     else:
-        rec.update(cache_key=None, files={}, built_at=None)
+        rec.update(cache_key=None, files={}, built_at=None, run_started=None)
 
 
 def commit_report(state: State, job: Job, res: dict, rec: dict) -> dict:
     """Move a finished report into place and stamp it; a failure (a full disk) fails the report."""
     built = datetime.now(UTC).isoformat(timespec="seconds")
     info = {"files": res["files"], "built_at": built, "seconds": round(res["seconds"], 2)}
+    info.update(parameters=rec.get("parameters"), run_started=state.started.isoformat(timespec="seconds"))
     if res.get("phases"):
         info["phases"] = res["phases"]
     try:
         with held_signals():
             tx.commit(state.outputs, job.name, rec["_key"], info)
     except OSError as exc:
-        shutil.rmtree(tx.stage_dir(state.outputs, job.name), ignore_errors=True)
+        remove_tree(tx.stage_dir(state.outputs, job.name), state.outputs)
         return {**res, "status": "failed", "error": {"exception": type(exc).__name__, "message": str(exc)[:500]}}
     rec.update(status="ok", cache_key=rec.pop("_key"), error=None, **info)
+    rec.pop("requested_parameters", None)
     return res
 
 
 def stop(state: State, signum: int) -> int:
     """After SIGINT/SIGTERM: stop the workers and kernels, publish what is on disk, summarise."""
-    for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not break the clean-up
-        signal.signal(sig, signal.SIG_IGN)
+    # A second signal from here on exits at once, and the whole stop is bounded in time (hygiene._raise).
     # The pool's workers and, under them, their kernels; not multiprocessing's resource tracker,
     # which exits by itself with the runner and complains (with a traceback) when killed.
     kill_trees(list(getattr(state.pool, "_processes", None) or {}))
     if state.pool is not None:
         state.pool.shutdown(wait=False, cancel_futures=True)
-    shutil.rmtree(state.outputs / ".work" / "stage", ignore_errors=True)
+        manager = getattr(state.pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=2)  # the CLI leaves with os._exit, never waiting on it at exit
+    remove_tree(state.outputs / ".work" / "stage", state.outputs)
     cancelled, previous, missing = [], [], []
     for job in state.todo:
         if job.name in state.finished:
@@ -182,7 +191,12 @@ def stop(state: State, signum: int) -> int:
         on_disk(rec, stamp, "failed", {"exception": "Cancelled", "message": "the run was stopped before it finished"})
     for rec in state.records.values():
         rec.pop("_key", None)
-    state.publish()
+    try:
+        if state.records:  # stopped before the plan was made: the previous manifest stands as it is
+            state.publish()
+    except Exception as exc:  # noqa: BLE001 - e.g. a module whose import the signal cut short
+        # The manifest last published stays: it and the stamps were written atomically, so they agree.
+        say(f"Could not rewrite the manifest after the stop ({type(exc).__name__}); the previous one stands.")
     done = [n for n in state.finished if state.records[n]["status"] == "ok"]
 
     def names(xs):

@@ -9,8 +9,12 @@ The texts, headings and problem messages alike, come from the validator's catalo
 from __future__ import annotations
 
 import html
+import json
+import os
 from datetime import datetime
 from pathlib import Path
+
+import pandas as pd
 
 from shunde_workbook.data.ledger.columns import with_passthrough
 from shunde_workbook.data.ledger.html_parts import CSS as _PARTS_CSS
@@ -33,15 +37,87 @@ td.kind,td:nth-child(2),td:nth-child(3){white-space:nowrap}
 _CSS += _PARTS_CSS
 
 
+#: Text a spreadsheet reads as a formula (the report tables' rule, ``report.exports.FORMULA_START``).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_safe(value: object) -> object:
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def write_clean(report: ValidationReport, path: str | Path) -> Path:
-    """Write the accepted rows as a UTF-8 CSV in the on-disk schema (the columns of ``data/README.md``)."""
+    """Write the accepted rows as a UTF-8 CSV in the on-disk schema (the columns of ``data/README.md``).
+
+    Text that a spreadsheet would run as a formula (``=1+1``) is written with a leading ``'``, as in the
+    report tables.  The file is replaced atomically.
+    """
     from shunde_workbook.data.simulate import to_disk_frame
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    disk = with_passthrough(to_disk_frame(report.frame), report)  # the unused 360Giving columns, as read
-    disk.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    frame = with_passthrough(to_disk_frame(report.frame), report)  # the unused 360Giving columns, as read
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].map(_formula_safe)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
+
+
+def partial_note(path: str | Path) -> Path:
+    """The provenance note written beside a partial clean ledger (``clean.csv`` → ``clean.csv.partial.json``)."""
+    path = Path(path)
+    return path.with_name(path.name + ".partial.json")
+
+
+def read_partial(path: str | Path) -> dict | None:
+    """The partial-ledger note of ``path`` (rows left out and why), or None for a complete ledger."""
+    try:
+        note = json.loads(partial_note(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return note if isinstance(note, dict) and isinstance(note.get("left_out"), int) else None
+
+
+def write_validated(report: ValidationReport, path: str | Path, partial: bool = False) -> tuple[str, int]:
+    """``validate --out``: write the clean ledger only when it is the whole story; return (outcome, exit code).
+
+    * no error and accepted rows: written (exit 0);
+    * errors remain: nothing written unless ``partial`` (exit 1); with ``partial`` the accepted rows are
+      written and a note beside them (:func:`partial_note`) records how many rows were left out (exit 1);
+    * no accepted row: nothing written (exit 1).
+
+    Whenever nothing new is written, an older file at ``path`` is removed, so ``validate && run`` can never
+    use stale rows; the outcome says which: ``written``, ``partial``, ``refused_errors``, ``no_rows``, with
+    ``+removed`` when an older file was removed.
+    """
+    path = Path(path)
+    note = partial_note(path)
+    if report.n_accepted and (report.ok or partial):
+        write_clean(report, path)
+        if report.ok:
+            note.unlink(missing_ok=True)
+            return "written", 0
+        info = {
+            "partial": True,
+            "source": str(report.path),
+            "rows": report.n_rows,
+            "accepted": report.n_accepted,
+            "left_out": report.n_rejected,
+            "errors": len(report.errors),
+            "written": datetime.now().isoformat(timespec="seconds"),
+        }
+        note.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        return "partial", 1
+    outcome = "no_rows" if not report.n_accepted else "refused_errors"
+    removed = path.is_file() or path.is_symlink()
+    path.unlink(missing_ok=True)
+    note.unlink(missing_ok=True)
+    return outcome + ("+removed" if removed else ""), 1
 
 
 def render_html(report: ValidationReport, language: str = "zh") -> str:

@@ -63,6 +63,8 @@ def read_sheets(path: str | Path) -> tuple[list[RawSheet], str]:
         raise ReadFailure(Msg("read.no_file"), Msg("todo.check_path"))
     if path.is_dir():
         raise ReadFailure(Msg("read.folder"), Msg("todo.give_file"))
+    if not path.is_file():  # a FIFO would block and a device never end: refused before opening
+        raise ReadFailure(Msg("read.not_regular"), Msg("todo.regular_file"))
     try:
         with path.open("rb") as fh:
             head = fh.read(8192)
@@ -208,7 +210,7 @@ def _read_csv_slow(text: str, sep: str = ",") -> RawSheet:
 
 
 def _read_xlsx(path: Path, head: bytes) -> list[RawSheet]:
-    from shunde_workbook.data.ledger.xlsx import SheetScan, scan_to_table, stream, workbook_sheets
+    from shunde_workbook.data.ledger.xlsx import SheetScan, TooCostly, scan_to_table, stream, workbook_sheets
 
     if not head.startswith(b"PK\x03\x04"):
         raise ReadFailure(Msg("read.xlsx_not_zip"), Msg("todo.save_xlsx"))
@@ -217,6 +219,9 @@ def _read_xlsx(path: Path, head: bytes) -> list[RawSheet]:
     damaged = Msg("todo.save_again_xlsx")
     try:
         archive, parts, strings, date_styles, epoch = workbook_sheets(path)
+    except TooCostly as exc:
+        cause = Msg(f"read.too_costly_{exc.what}", part=exc.part, count=f"{exc.count:,}", limit=f"{exc.limit:,}")
+        raise ReadFailure(cause, Msg("todo.raise_limit", env=exc.env, double=exc.limit * 2)) from None
     except OverflowError:
         raise ReadFailure(Msg("read.part_too_large"), damaged) from None
     except Exception as exc:  # openpyxl raises many kinds for a damaged archive

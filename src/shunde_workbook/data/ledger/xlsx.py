@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -22,6 +23,76 @@ MAX_PART_BYTES = 2_000_000_000
 #: Characters of one row (a sheet row padded with hundreds of MB of text is refused).
 MAX_ROW_CHARS = 256 << 20
 _CHUNK = 8 << 20
+
+
+class TooCostly(OverflowError):
+    """A workbook part that would cost too much to read: ``what`` (strings or cells), how many, the limit, the knob."""
+
+    def __init__(self, what: str, part: str, count: int, limit: int, env: str):
+        super().__init__(f"{what} in {part}: more than {limit:,}")
+        self.what, self.part, self.count, self.limit, self.env = what, part, count, limit, env
+
+
+#: What a sheet or the shared-strings table may cost to read, counted before anything is parsed.  The
+#: costs measured: openpyxl parses about 70,000 shared strings a second, the cell scan about 220,000 cells a
+#: second (a 2 MB file can hold 20 M empty strings or 45 M cells: minutes).  Raise with the variables.
+LIMITS = {
+    "strings": ("SHUNDE_WORKBOOK_MAX_SHARED_STRINGS", 1_000_000),
+    "string_bytes": ("SHUNDE_WORKBOOK_MAX_SHARED_STRING_MB", 256),
+    "cells": ("SHUNDE_WORKBOOK_MAX_SHEET_CELLS", 5_000_000),
+}
+
+
+def limit(kind: str) -> tuple[int, str]:
+    """The limit of ``kind`` (from its environment variable when set to a positive whole number), and the variable."""
+    env, default = LIMITS[kind]
+    raw = os.environ.get(env, "")
+    return (int(raw) if raw.isdigit() and int(raw) > 0 else default), env
+
+
+def count_tags(archive: zipfile.ZipFile, name: str, tag: bytes, most: int) -> int:
+    """Elements ``<tag …>`` (any namespace prefix) in a part, streamed; stops once the count passes ``most``.
+
+    The count is a cheap upper bound of what parsing the part will cost: decompression and three byte
+    counts per chunk (a few ns a byte), no parsing.
+    """
+    n, tail, pats = 0, b"", tuple(b"<" + tag + end for end in (b" ", b">", b"/"))
+    with archive.open(name) as fh:
+        while n <= most and (chunk := fh.read(_CHUNK)):
+            if not tail and re.search(rb"<\w+:\w", chunk[:4096]):  # a prefixed part: <x:c r="A1">
+                pats = tuple(b":" + tag + end for end in (b" ", b">", b"/"))
+            data = tail + chunk
+            n += sum(data.count(p) for p in pats) - sum(tail.count(p) for p in pats)
+            tail = data[-8:]
+    return n
+
+
+def check_cost(archive: zipfile.ZipFile, sheets: list[tuple[str, str, bool]], strings: bool = True) -> None:
+    """Refuse, before parsing, a shared-strings table or sheet that costs more to read than the limits allow.
+
+    Raises
+    ------
+    TooCostly
+        Naming what is too large, the limit and the environment variable that raises it.
+    """
+    names = {i.filename.lower(): i for i in archive.infolist()}
+    sst = next((i for n, i in names.items() if n.endswith("sharedstrings.xml")), None)
+    if sst is not None and strings:
+        mb, env_mb = limit("string_bytes")
+        if sst.file_size > mb << 20:
+            raise TooCostly("string_bytes", sst.filename, sst.file_size >> 20, mb, env_mb)
+        most, env = limit("strings")
+        n = count_tags(archive, sst.filename, b"si", most)
+        if n > most:
+            raise TooCostly("strings", sst.filename, n, most, env)
+    most, env = limit("cells")
+    for _sheet, part, _hidden in sheets:
+        info = names.get(part.lower())
+        if info is not None:
+            n = count_tags(archive, info.filename, b"c", most)
+            if n > most:
+                raise TooCostly("cells", info.filename, n, most, env)
+
 
 _ROW = re.compile(r"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
 _CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -235,6 +306,9 @@ def workbook_sheets(path: Path):
         if info.file_size > MAX_PART_BYTES:
             raise OverflowError(MAX_PART_BYTES)
     reader.read_manifest()
+    sst = next((i for i in reader.archive.infolist() if i.filename.lower().endswith("sharedstrings.xml")), None)
+    if sst is not None:
+        check_cost(reader.archive, [])  # before openpyxl parses the strings
     reader.read_strings()
     reader.read_workbook()
     apply_stylesheet(reader.archive, reader.wb)
@@ -244,6 +318,7 @@ def workbook_sheets(path: Path):
             continue  # chart sheets
         part = rel.target.lstrip("/")
         sheets.append((sheet.name, part, (sheet.state or "visible") != "visible"))
+    check_cost(reader.archive, sheets, strings=False)
     wb = reader.wb
     return reader.archive, sheets, reader.shared_strings, set(wb._date_formats), wb.epoch
 

@@ -1,0 +1,119 @@
+"""Every metric of the evidence from grant totals, populations and weights: one picklable recipe.
+
+:class:`Recompute` holds what :func:`shunde_workbook.analysis.evidence.evidence` needs besides the draws
+(town and village tables, programmes, plan, need columns, central population and weights), so the same
+computation serves the uncertainty draws, the simulator-seed ensemble and, later and on demand, each
+counterfactual ensemble (:mod:`shunde_workbook.analysis.counterfactual`).  It is kept in the evidence
+(which the runner caches between reports), so a counterfactual is computed at most once per run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from shunde_workbook.analysis import quantities as qty
+from shunde_workbook.analysis.inputs import filter_ledger
+from shunde_workbook.analysis.uncertainty import LEDGER_COLUMNS, GrantDraws, grant_totals, stack_grants
+from shunde_workbook.errors import closest
+from shunde_workbook.metrics import montecarlo as mc
+
+__all__ = ["Recompute", "need_columns"]
+
+
+def need_columns(towns: pd.DataFrame, names, population: np.ndarray) -> dict:
+    """The need-index columns of ``names`` (population from the draws, the rest from the town table)."""
+    cols = {}
+    for c in names:
+        if c == "population":
+            cols[c] = population
+        elif c == "village_units":
+            cols[c] = towns["village_units"].to_numpy(dtype=float)
+        elif c in LEDGER_COLUMNS:
+            raise ValueError(
+                f"evidence: need column {c!r} is computed from the ledger; under uncertainty use "
+                "town-table columns, population or village_units"
+            )
+        elif c in towns.columns:
+            cols[c] = pd.to_numeric(towns[c], errors="coerce").to_numpy(dtype=float)
+        else:
+            hint = closest(c, [str(x) for x in towns.columns])
+            raise ValueError(f"evidence: unknown need column {c!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+    return cols
+
+
+@dataclass
+class Recompute:
+    """The fixed inputs of every metric; ``seeds``: seeds per counterfactual ensemble (0 = none)."""
+
+    towns: pd.DataFrame
+    villages: pd.DataFrame
+    scope: dict
+    programmes: list
+    need_names: list
+    plan: list
+    plan_idx: list
+    floor_share: float
+    top_n: int
+    central_pop: np.ndarray
+    central_w: np.ndarray
+    knobs: dict = field(default_factory=dict)
+    seeds: int = 0
+
+    def __post_init__(self):
+        units = qty.unit_villages(self.villages)
+        self.vcodes, self.vtown = list(units["code"]), units["town_code"].to_numpy()
+
+    def run(self, g: GrantDraws, population, w, counts: dict) -> dict:
+        """Every metric for the draws of ``g`` with ``population`` (D, T), weights ``w`` and ledger ``counts``."""
+        out = mc.district_metrics(
+            g.by_programme.sum(axis=1),
+            population,
+            self.towns["village_units"].to_numpy(dtype=float),
+            org_totals=g.org_totals,
+            need_columns=need_columns(self.towns, self.need_names, population),
+            need_weights=w,
+            plan_totals=self.plan,
+            past=g.by_programme[:, self.plan_idx, :],
+            floor_share=self.floor_share,
+            top_n=self.top_n,
+        )
+        return qty.add_means({**qty.draw_extras(out, g, self.vtown), **counts})
+
+    def totals(self, ledger: pd.DataFrame) -> GrantDraws:
+        """One ledger's totals as a single draw."""
+        return grant_totals(ledger, self.towns.index, self.programmes, self.vcodes)
+
+    def on_ledgers(self, ledgers: list) -> dict:
+        """Every metric on each of ``ledgers`` (one row each) with central population and weights."""
+        g = stack_grants([self.totals(led) for led in ledgers])
+        counts = qty.stack_counts([qty.ledger_counts(led, self.towns, self.villages) for led in ledgers])
+        return self.run(g, np.repeat(self.central_pop, len(ledgers), axis=0), self.central_w, counts)
+
+    def ledgers(self, seeds: int, knobs: dict | None = None) -> list[pd.DataFrame]:
+        """``simulate_ledger(seed=1..seeds, **knobs)`` filtered like the run's ledger (in memory)."""
+        from shunde_workbook.analysis.uncertainty import simulated_ledger
+
+        s = self.scope
+        return [
+            filter_ledger(
+                simulated_ledger(seed, {**self.knobs, **(knobs or {})}),
+                s.get("programmes") or ["众创共善", "和美社区"],
+                s.get("year_start") or 2017,
+                s.get("year_end") or 2022,
+                s.get("fields") or (),
+            )
+            for seed in range(1, seeds + 1)
+        ]
+
+    def counterfactual(self, setting: str) -> list[dict]:
+        """Metrics with ``setting`` neutralised, one dict per neutral variant (see ``analysis.counterfactual``)."""
+        from shunde_workbook.analysis.counterfactual import LEDGER_RULES, NEUTRAL
+
+        if setting in LEDGER_RULES:
+            return [self.on_ledgers([LEDGER_RULES[setting](led) for led in self.ledgers(self.seeds)])]
+        if setting in NEUTRAL:
+            return [self.on_ledgers(self.ledgers(self.seeds, v)) for v in NEUTRAL[setting]]
+        return []

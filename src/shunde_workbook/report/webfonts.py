@@ -1,0 +1,204 @@
+"""Pages carry their own font: the Noto Sans CJK face, cut down to the page's characters, as WOFF2.
+
+A machine without a CJK system font draws Chinese as boxes unless the page brings the font along.
+:func:`embed_fonts` takes a finished HTML page and returns it with an ``@font-face`` rule whose source
+is a ``data:`` URL: the pinned Noto Sans CJK SC face (``noto-cjk-sans-otc``) subset with fontTools to
+exactly the characters the page holds (Latin included, so English pages look the same everywhere),
+compressed to WOFF2 (``brotli``).  The rule uses the family name the stylesheets already ask for first,
+``Noto Sans CJK SC``, and a web font shadows an installed font of the same name, so every page looks
+the same with or without the font installed.  Printing such a page to PDF embeds the subset too.
+
+Every page the workbook writes passes through :func:`embed_fonts` once, just before it is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import html as html_lib
+import io
+import re
+from functools import lru_cache
+
+from shunde_workbook.report.fonts import CJK_FAMILY, cjk_font_path
+
+STYLE_ID = "sw-embedded-font"
+_BLOCK = re.compile(rf'<style id="{STYLE_ID}">.*?</style>\n?', re.S)
+# JupyterLab's stylesheet draws text in its own font variables (system-ui first): point them at the page
+# font.  Code keeps its monospace font; Chinese inside it falls back to the page font.
+_PAGE_RULES = (
+    f':root {{ --jp-content-font-family: "{CJK_FAMILY}", system-ui, sans-serif; '
+    f'--jp-ui-font-family: "{CJK_FAMILY}", system-ui, sans-serif; }}\n'
+    "pre, code, kbd, samp, .highlight pre, .cm-content, .jp-OutputArea-output pre"
+    f' {{ font-family: var(--jp-code-font-family, monospace), "{CJK_FAMILY}", monospace; }}'
+)
+
+
+@lru_cache(maxsize=1)
+def _face_index() -> int:
+    """Index of the Simplified Chinese face (``Noto Sans CJK SC``) in the font collection."""
+    from fontTools.ttLib import TTCollection
+
+    with TTCollection(str(cjk_font_path()), lazy=True) as collection:
+        for i, font in enumerate(collection.fonts):
+            if font["name"].getDebugName(1) == CJK_FAMILY:
+                return i
+    raise LookupError(f"{CJK_FAMILY} is not in {cjk_font_path()}")
+
+
+def page_characters(page: str) -> str:
+    """The characters a page can show: every character of its text, entities decoded, sorted.
+
+    Markup and embedded images add nothing but ASCII, which is in the subset anyway.
+    """
+    chars = set(html_lib.unescape(page)) | set(" -0123456789")
+    return "".join(sorted(c for c in chars if c.isprintable() or c in "\u00a0\u3000"))
+
+
+@lru_cache(maxsize=64)
+def subset_woff2(characters: str) -> bytes:
+    """The Noto Sans CJK SC face cut down to ``characters``, as WOFF2 bytes.
+
+    Glyph names, hinting and layout features the pages do not use are dropped; the ``name`` table
+    keeps the family name, so browsers and ``pdffonts`` report it as Noto Sans CJK SC.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"  # needs the brotli package (pinned in requirements.lock)
+    options.hinting = False
+    options.layout_features = []  # kerning and alternates add a third to the size for no visible gain
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
+    options.notdef_outline = True
+    font = TTFont(str(cjk_font_path()), fontNumber=_face_index(), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(font)
+        to_truetype(font)
+        buf = io.BytesIO()
+        font.flavor = "woff2"
+        font.save(buf)
+    finally:
+        font.close()
+    return buf.getvalue()
+
+
+def to_truetype(font) -> None:
+    """Convert a CFF-flavoured font to TrueType outlines in place (cubic to quadratic curves).
+
+    Chromium prints CFF web fonts into PDFs as nameless Type 3 glyph procedures; TrueType outlines are
+    embedded as a named font (``pdffonts`` lists the Noto face), with the text still selectable.
+    """
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    if "CFF " not in font:
+        return
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    glyf = font["glyf"] = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = glyphs
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    maxp = font["maxp"]
+    maxp.tableVersion = 0x00010000
+    for field in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
+        setattr(maxp, field, 0)
+    maxp.maxZones = 1
+    maxp.maxComponentDepth = 0
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping = 2.0, [], {}
+    post.glyphOrder = order
+    font["head"].indexToLocFormat = 0
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
+    font.recalcBBoxes = True  # glyf and head bounding boxes from the new outlines
+
+
+def font_face_css(characters: str) -> str:
+    """The ``<style>`` block that embeds the subset font (an ``@font-face`` rule) for ``characters``."""
+    data = base64.b64encode(subset_woff2(characters)).decode("ascii")
+    return (
+        f'<style id="{STYLE_ID}">@font-face {{ font-family: "{CJK_FAMILY}"; font-style: normal; '
+        f'font-weight: 400; font-display: block; src: url(data:font/woff2;base64,{data}) format("woff2"); }}\n'
+        f"{_PAGE_RULES}</style>\n"
+    )
+
+
+def embed_fonts(page: str, also: str = "") -> str:
+    """``page`` with the CJK font it needs embedded (subset to its characters, WOFF2).
+
+    ``also``: more characters to include, e.g. the other edition of the same report, so that both
+    editions share one subset (cut once per process; subsetting takes a second or two).
+    Idempotent: a page that already carries an embedded font gets a fresh one for its current text.
+    The block goes last in ``<head>`` (or first when there is no head), after the page's own styles:
+    they name ``Noto Sans CJK SC`` first, and its rules for the notebook font variables win.
+    """
+    page = _BLOCK.sub("", page)
+    block = font_face_css(page_characters(page + _BLOCK.sub("", also)))
+    head = page.lower().rfind("</head>")
+    if head >= 0:
+        return page[:head] + block + page[head:]
+    doctype = re.match(r"\s*<!DOCTYPE[^>]*>", page, re.I)
+    at = doctype.end() if doctype else 0
+    return page[:at] + block + page[at:]
+
+
+def embed_fonts_in_file(path) -> None:
+    """Embed the font into an HTML file written by code below the report layer (e.g. the validation report)."""
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(embed_fonts(path.read_text(encoding="utf-8")), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def common_characters(lang: str) -> str:
+    """Every character of the reader-text catalogues of ``lang`` and of the town and village tables.
+
+    Pages that are rewritten often (the index, after each report) pass these as ``also``: their
+    character set then stays the same from one rewrite to the next and the subset is cut only once.
+    """
+    from shunde_workbook.narrative.text import CATALOGUE_DIR
+    from shunde_workbook.paths import REFERENCE
+
+    files = sorted(CATALOGUE_DIR.rglob(f"{lang}.yaml")) + [REFERENCE / "towns.csv"]
+    text = []
+    for path in files:
+        try:
+            text.append(path.read_text(encoding="utf-8-sig"))
+        except OSError:
+            continue
+    return "".join(sorted(set("".join(text))))
+
+
+def embedded_characters(page: str) -> set[str] | None:
+    """The characters covered by the font embedded in ``page`` (None when there is none); for checks."""
+    from fontTools.ttLib import TTFont
+
+    m = re.search(r"data:font/woff2;base64,([A-Za-z0-9+/=]+)", page)
+    if not m:
+        return None
+    font = TTFont(io.BytesIO(base64.b64decode(m.group(1))))
+    return {chr(cp) for cp in font.getBestCmap()}

@@ -1,0 +1,68 @@
+"""Pages carry their own CJK font: a WOFF2 subset of Noto Sans CJK SC with exactly the page's characters."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+from fontTools.ttLib import TTFont
+
+from shunde_workbook.report.webfonts import STYLE_ID, common_characters, embed_fonts, embedded_characters
+
+PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>顺德报告</title>
+<style>body { font-family: "Noto Sans CJK SC", sans-serif; }</style></head>
+<body><h1>众创共善计划 &amp; 和美社区</h1><p>勒流街道 &#x9F99;&#27743;镇 per resident 5,900万元</p>
+<img src="data:image/png;base64,iVBORw0KGgo="/></body></html>"""
+
+
+def _font(page: str) -> TTFont:
+    data = re.search(r"data:font/woff2;base64,([A-Za-z0-9+/=]+)", page).group(1)
+    return TTFont(io.BytesIO(base64.b64decode(data)))
+
+
+def test_the_font_covers_every_character_of_the_page_and_little_more():
+    out = embed_fonts(PAGE)
+    covered = embedded_characters(out)
+    text = "顺德报告众创共善计划和美社区勒流街道龙江镇per resident 5,900万元&"
+    assert set(text) <= covered, f"missing from the subset: {set(text) - covered}"
+    cjk = {c for c in covered if "\u4e00" <= c <= "\u9fff"}
+    assert cjk == {c for c in text if "\u4e00" <= c <= "\u9fff"}, "the subset holds CJK characters the page lacks"
+    assert "龙" in covered and "江" in covered, "character references (&#x9F99; &#27743;) are decoded"
+
+
+def test_the_font_is_woff2_named_as_the_stylesheets_ask_and_small():
+    out = embed_fonts(PAGE)
+    font = _font(out)
+    assert font.flavor == "woff2"
+    assert "glyf" in font and "CFF " not in font, (
+        "TrueType outlines: Chromium names them in PDFs (CFF prints as Type 3)"
+    )
+    assert font["name"].getDebugName(1) == "Noto Sans CJK SC"
+    size = len(re.search(r"base64,([A-Za-z0-9+/=]+)\) format\(\"woff2\"\)", out).group(1)) * 3 // 4
+    assert size < 60_000, f"a page of 30 CJK characters embeds {size} bytes of font"
+    assert '@font-face { font-family: "Noto Sans CJK SC"' in out
+
+
+def test_the_block_goes_last_in_head_and_embedding_twice_keeps_one():
+    once = embed_fonts(PAGE)
+    assert once.index(f'<style id="{STYLE_ID}">') > once.index('font-family: "Noto Sans CJK SC", sans-serif')
+    twice = embed_fonts(once.replace("和美社区", "和美社区 北滘"))
+    assert twice.count(f'<style id="{STYLE_ID}">') == 1
+    assert {"北", "滘"} <= embedded_characters(twice), "a re-embedded page gets a subset for its new text"
+
+
+def test_a_fragment_without_head_gets_the_font_after_its_doctype():
+    out = embed_fonts("<!DOCTYPE html><p>大良</p>")
+    assert out.startswith("<!DOCTYPE html><style id=")
+    assert {"大", "良"} <= embedded_characters(out)
+    assert embedded_characters("<p>no font</p>") is None
+
+
+def test_also_widens_the_subset_so_pages_that_change_share_one_font():
+    common = common_characters("zh")
+    assert "顺" in common and "滘" in common  # catalogue text and the town names
+    a = embed_fonts("<html><head></head><body>状态：运行中</body></html>", also=common)
+    b = embed_fonts("<html><head></head><body>状态：完成</body></html>", also=common)
+    assert _font(a).getBestCmap() == _font(b).getBestCmap()
