@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -192,27 +191,17 @@ def _default_weights() -> dict:
 def measure_set(merged: dict, grades: bool = True) -> list[dict]:
     """Every metric with its interval and (``grades``) every graded finding of one parameter set.
 
-    The evidence is drawn as a report draws it (``evidence.for_params``): the run's uncertainty
-    model without imputing a population for a town that has none, so the intervals sit on the
-    basis of the point values.
+    The evidence is drawn exactly as a report draws it (``evidence.for_params``, outside a run's cache).
     """
-    from shunde_workbook.analysis.evidence import evidence
-    from shunde_workbook.analysis.uncertainty import UncertaintyModel
+    from shunde_workbook.analysis.evidence import for_params
     from shunde_workbook.metrics import MissingDataWarning
 
     base = shared(merged)
-    model = replace(UncertaintyModel.from_params(merged), impute_missing_population=False)
     with warnings.catch_warnings():
         # expected and explained on the reports: a town with no population, empty draws
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", MissingDataWarning)
-        ev = evidence(
-            base["inputs"],
-            merged.get("need_weights") or _default_weights(),
-            merged.get("floor_share", 0.3),
-            model=model,
-            top_n=merged.get("top_n", 10),
-        )
+        ev = for_params(base["inputs"], merged, reconciled=base["reconciliation"])
         rows = metric_rows(ev)
         if grades:
             rows += finding_rows(merged, base, ev)
