@@ -45,9 +45,10 @@ format: $(STAMP) ## ruff: fix what is safe to fix, then format the code and note
 lab: $(STAMP) ## JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(ARGS)
 
-bench: $(STAMP) ## time the report suite four ways, then a 12-set sweep on two backends (see benchmarks/)
+bench: $(STAMP) ## time the report suite four ways, a 12-set sweep and a 1,000-set measures-only sweep on two backends (see benchmarks/)
 	$(BIN)/python benchmarks/run_suite.py
 	$(BIN)/python benchmarks/sweep_bench.py
+	$(BIN)/python benchmarks/measures_bench.py
 
 clean-outputs: ## delete everything in outputs/ except its README
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +

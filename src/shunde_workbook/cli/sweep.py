@@ -16,6 +16,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--dask", metavar="local|tcp://HOST:8786", help="run the sets on a Dask cluster")
     p.add_argument("--force", action="store_true", help="rebuild reports even when nothing changed")
     p.add_argument(
+        "--measures-only",
+        action="store_true",
+        help="compute every measure, interval and grade per set without notebooks (measures.parquet)",
+    )
+    p.add_argument(
         "--max-sets",
         type=int,
         default=10_000,
@@ -28,6 +33,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def command(args: argparse.Namespace) -> int:
     """Run the sweep; its exit code."""
+    if args.measures_only:
+        from shunde_workbook.experiments.measures_sweep import run_measures_sweep
+
+        return run_measures_sweep(Path(args.file), jobs=args.jobs, dask=args.dask)
     from shunde_workbook.experiments.sweep import run_sweep
 
     return run_sweep(Path(args.file), jobs=args.jobs, dask=args.dask, force=args.force, max_sets=args.max_sets)

@@ -5,6 +5,6 @@ writer  ``<outputs>/results/<report>.csv``: rows of the findings and tables a re
 reader  :func:`load` the rows of one or many runs as one table, stamped with each run's id and parameter hash.
 """
 
-from shunde_workbook.results.reader import load, param_hash, run_id, stamp
+from shunde_workbook.results.reader import load, param_hash, read_measures, run_id, stamp
 
-__all__ = ["load", "param_hash", "run_id", "stamp"]
+__all__ = ["load", "param_hash", "read_measures", "run_id", "stamp"]

@@ -18,7 +18,7 @@ import pandas as pd
 from shunde_workbook.errors import InputError
 from shunde_workbook.results.writer import COLUMNS, read
 
-__all__ = ["COLUMNS", "load", "param_hash", "run_id", "stamp"]
+__all__ = ["COLUMNS", "load", "param_hash", "read_measures", "run_id", "stamp"]
 
 
 def param_hash(parameters: dict) -> str:
@@ -104,7 +104,8 @@ def load(*paths: str | Path) -> pd.DataFrame:
 
     Parameters
     ----------
-    *paths : outputs folders (``outputs/``), their ``results/`` folders, or single results CSV files.
+    *paths : outputs folders (``outputs/``), their ``results/`` folders, or single results CSV files;
+        also a measures-only sweep's ``measures.parquet`` or its folder (``docs/sweeps.md``).
 
     Returns
     -------
@@ -116,6 +117,9 @@ def load(*paths: str | Path) -> pd.DataFrame:
         p = Path(p)
         if not p.exists():
             raise FileNotFoundError(f"No results at {p}: give an outputs folder, its results/ folder or a CSV.")
+        if p.suffix == ".parquet" or (p / "measures.parquet").is_file():  # a measures-only sweep
+            frames.append(read_measures(p if p.suffix == ".parquet" else p / "measures.parquet"))
+            continue
         outputs = _folder(p)
         listed = set(_records(_manifest(outputs))) if outputs else None
         for f in _files(p):
@@ -126,6 +130,20 @@ def load(*paths: str | Path) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=list(COLUMNS))
     return pd.concat(frames, ignore_index=True)
+
+
+def read_measures(path: str | Path) -> pd.DataFrame:
+    """A measures-only sweep's ``measures.parquet`` (``docs/sweeps.md``) as :func:`load` returns it.
+
+    Its own columns plus the store's ``report`` (``measures``), ``run_id`` (``<sweep folder>/<set id>``)
+    and ``param_hash`` (the set id).
+    """
+    path = Path(path)
+    df = pd.read_parquet(path, engine="pyarrow")
+    df["report"] = "measures"
+    df["run_id"] = path.parent.name + "/" + df["set_id"].astype(str)
+    df["param_hash"] = df["set_id"]
+    return df
 
 
 def stamp(outputs: str | Path) -> int:
