@@ -86,7 +86,9 @@ def _figures(pdf: Path) -> list[dict]:
 
 def test_figures_print_at_their_drawn_size_and_the_largest_is_half_the_width(brief_pdf):
     figs = _figures(brief_pdf)
-    assert len(figs) >= 4, f"only {len(figs)} figures in the PDF"
+    # The evidence row (sensitivity, Lorenz, tornado) at least; on the simulated ledger the map and the share
+    # comparison are no key figures (their patterns are graded noise, issue #20) and are left out of the brief.
+    assert len(figs) >= 3, f"only {len(figs)} figures in the PDF"
     small = [f for f in figs if f["scale"] < 0.94]
     assert not small, f"figures printed below 94% of their drawn size (labels under 8 pt): {small}"
     widest = max(f["mm"] for f in figs)

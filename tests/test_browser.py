@@ -203,6 +203,7 @@ def _render(devtools: str, html: Path, shot: Path, map_alt: str) -> dict:
                 banner: text('.sw-banner'), findings: text('.sw-findings'),
                 findings_items: document.querySelectorAll('.sw-findings li[data-grade]').length,
                 cannot_items: document.querySelectorAll('.sw-cannot li[data-grade]').length,
+                not_key: text('.sw-figures-not-key'),
                 figures: document.querySelectorAll('figure img').length,
                 tables: document.querySelectorAll('table.sw-table').length,
                 broken_images: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt),
@@ -282,8 +283,13 @@ def test_banner_findings_and_map_are_shown(rendered, name):
     # Key findings are the graded ones a conclusion may rest on; what the simulated ledger decides is listed apart.
     assert info["findings"] and info["findings_items"] >= 1, f"{name}: key-findings box missing or empty"
     assert info["findings_items"] + info["cannot_items"] >= 3, f"{name}: fewer than 3 findings in all"
-    assert info["map"] and info["map"]["w"] > 200 and info["map"]["shown"] > 200, f"{name}: map image missing"
-    assert info["map"]["src"].startswith("data:image/png"), f"{name}: map is not an embedded PNG"
+    if name == "00_policy_brief" and not info["map"]:
+        # On the simulated ledger the brief's map pattern is graded noise: it is no key figure (issue #20), and a
+        # note under the key-figures grid says which figures were left out and why.
+        assert info["not_key"] and tr("towns_map_per_resident_caption", lang)[:6] in info["not_key"], info["not_key"]
+    else:
+        assert info["map"] and info["map"]["w"] > 200 and info["map"]["shown"] > 200, f"{name}: map image missing"
+        assert info["map"]["src"].startswith("data:image/png"), f"{name}: map is not an embedded PNG"
     assert info["figures"] >= 3 and info["broken_images"] == [], f"{name}: broken images {info['broken_images']}"
 
 

@@ -117,6 +117,9 @@ def _names() -> list[str]:
     names |= set(ledger["recipient_name"] if "recipient_name" in ledger else ledger["Recipient Org:Name"])
     names |= {k.split(".", 1)[1] for k in catalogue("zh") if k.startswith(("programme.", "field_name."))}
     names |= {w for w in _params_words() if HAN.search(w)}
+    # A published figure keeps its source's own wording (the article's title), as the source list does.
+    sources = pd.read_csv(ROOT / "data" / "reference" / "published_facts.csv", dtype=str)["source"].dropna()
+    names |= set(sources) | {s.split(" (")[0] for s in sources}
     return sorted((n for n in names if isinstance(n, str) and n), key=len, reverse=True)
 
 
@@ -183,6 +186,14 @@ def visible_text(page: str) -> str:
     """Everything a reader sees in a page (tags, scripts, styles and embedded images removed; code kept)."""
     page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
     page = re.sub(r'(?is)<ul class="sw-sources">.*?</ul>', " ", page)  # citations keep their own wording
+    # The copyable citations (plain text and BibTeX) are a citation format, and the cell flags (u, e, b) and
+    # the run id are codes, explained on the page (as in test_pseudo_locale).
+    page = re.sub(
+        r'(?is)<textarea\b.*?</textarea>|<sup class="sw-flag">[^<]*</sup>|<strong>BibTeX</strong>'
+        r"|\S+@\d{4}-\d\d-\d\dT\S+",
+        " ",
+        page,
+    )
     page = re.sub(r"(?s)<[^>]+>", " ", page)
     return html.unescape(page)
 

@@ -83,25 +83,9 @@ def to_html(nb: nbformat.NotebookNode, edition: str, title: str, language: str =
 
 
 # ------------------------------------------------------------------ the brief as PDF
-PDF_REPORTS = ("00_policy_brief",)
+from shunde_workbook.publish.browser import PDF_REPORTS, chromium, no_chromium_hint  # noqa: E402,F401
+
 PDF_TIMEOUT = 120  # seconds for Chromium to print one report
-
-
-def chromium() -> str | None:
-    """The headless browser that prints PDFs: ``$SHUNDE_CHROMIUM``, else chromium on the PATH."""
-    import os
-    import shutil
-
-    return os.environ.get("SHUNDE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def no_chromium_hint() -> str:
-    """The one line ``make report`` prints when the brief's PDF could not be printed for want of Chromium."""
-    return (
-        "No PDF of the brief: Chromium is not installed. Install it (Debian/Ubuntu: sudo apt-get install "
-        "chromium) or set SHUNDE_CHROMIUM to a Chrome/Chromium binary, then run "
-        "`make report ARGS='--only 00_policy_brief --force'`."
-    )
 
 
 def write_pdf(report: str, html_path: Path, language: str) -> Path | None:

@@ -25,13 +25,18 @@ def _p(cls: str, text: str) -> str:
     return f'<p class="{cls}">{html.escape(text)}</p>'
 
 
-def legend_html(lang: str) -> str:
-    """The likelihood and confidence legend (with the tolerance for numbers)."""
+def legend_html(lang: str, simulated: bool = True) -> str:
+    """The likelihood and confidence legend (with the tolerance for numbers).
+
+    ``simulated``: the ledger is simulated (the built-in and noise labels and the simulated ledger are
+    explained); otherwise the legend never mentions the simulator.
+    """
     tol, robust = f"{NUMERIC_TOLERANCE:.0%}", f"{ROBUST_SHARE:.0%}"
+    real = "" if simulated else ".real"
     return (
         f'<div class="sw-legend" id="evidence-legend"><strong>{html.escape(tr("legend.title", lang))}</strong>'
-        + _p("sw-legend-item", tr("legend.likelihood", lang, tol=tol, robust=robust))
-        + _p("sw-legend-item", tr("legend.confidence", lang))
+        + _p("sw-legend-item", tr("legend.likelihood" + real, lang, tol=tol, robust=robust))
+        + _p("sw-legend-item", tr("legend.confidence" + real, lang))
         + _p("sw-legend-item", tr("legend.intervals", lang))
         + "</div>"
     )
@@ -72,7 +77,7 @@ def quality_note_html(lang: str, statuses: dict) -> str:
         tr("quality.status", lang),
         basis,
         tr("quality.includes", lang),
-        tr("quality.leaves_out", lang),
+        tr("quality.leaves_out" if "simulated" in ledger else "quality.leaves_out.real", lang),
         tr("quality.tolerance", lang, tol=f"{NUMERIC_TOLERANCE:.0%}"),
     ]
     return (

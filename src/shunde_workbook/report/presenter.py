@@ -158,7 +158,8 @@ class Report:
         head = heading or tr("key_findings", self.lang)
         markup = (
             f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul>'
-            f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p>{legend_html(self.lang)}</div>'
+            f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p>'
+            f"{legend_html(self.lang, self.simulated)}</div>"
         )
         if other:
             lis = "".join(

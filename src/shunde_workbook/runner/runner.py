@@ -388,7 +388,7 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
         f"peak memory {mem.peak / 2**20:.0f} MB (runner, workers and kernels together)."
     )
     say(f"Open {outputs / 'index.html'}")
-    from shunde_workbook.publish.export import PDF_REPORTS, chromium, no_chromium_hint
+    from shunde_workbook.publish.browser import PDF_REPORTS, chromium, no_chromium_hint
 
     if chromium() is None and any(job.name in PDF_REPORTS for job in todo):
         say(no_chromium_hint())
