@@ -38,6 +38,15 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         pass
 
 
+#: Seconds a set's run waits for a previous run of the same set (a lost worker's) to free the folder's lock.
+LOCK_WAIT = 60.0
+
+
+def _lock_held(log: list[str]) -> bool:
+    """Whether a run ended because another run holds the outputs folder's lock (the runner's message)."""
+    return any("Another shunde-workbook run" in line for line in log)
+
+
 STOP = threading.Event()  # set when the sweep is stopped by a signal
 _LIVE: set[subprocess.Popen] = set()  # the sets' runs now running in this process
 _LIVE_LOCK = threading.Lock()
@@ -111,6 +120,12 @@ def run_set(
         rc = proc.wait()
         with _LIVE_LOCK:
             _LIVE.discard(proc)
+        if rc == 2 and _lock_held(log) and time.perf_counter() - t0 < LOCK_WAIT and not STOP.is_set():
+            # A retry on another worker can find the lost worker's run still ending (it stops on its
+            # parent's death within a few seconds, then frees the set's lock): wait for it, not a try.
+            tries -= 1
+            time.sleep(1.0)
+            continue
         if rc >= 0 or tries >= 2 or STOP.is_set():
             break
     if tries == 1 and STOP.is_set() and not log:
