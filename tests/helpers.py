@@ -123,6 +123,10 @@ def reader_text(page: str) -> str:
     page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
     page = re.sub(r'(?is)<ul class="sw-sources">.*?</ul>', " ", page)  # citations keep their own language
     page = re.sub(r"(?is)<code\b.*?</code>", " ", page)
+    # The citation footer: copyable citations (plain text, BibTeX) and the version, commit and run id are codes.
+    page = re.sub(
+        r'(?is)<textarea\b.*?</textarea>|<p class="sw-cite-meta">.*?</p>|<sup class="sw-flag">[^<]*</sup>', " ", page
+    )
     page = re.sub(r"(?s)<[^>]+>", " ", page)
     page = html.unescape(page)
     page = re.sub(r"https?://\S+", " ", page)

@@ -26,6 +26,10 @@ pytestmark = pytest.mark.slow
 
 ABBREVIATIONS = {
     "HHI",
+    "BibTeX",  # a citation format, named on the copy button
+    "u",  # the Eurostat cell flags (u, e, b), explained in the legend under each flagged table
+    "e",
+    "b",
     "Gini",
     "CV",
     "NBS",
