@@ -194,7 +194,7 @@ def visible_text(page: str) -> str:
     # the run id are codes, explained on the page (as in test_pseudo_locale).
     page = re.sub(
         r'(?is)<textarea\b.*?</textarea>|<sup class="sw-flag">[^<]*</sup>|<strong>BibTeX</strong>'
-        r"|\S+@\d{4}-\d\d-\d\dT\S+",
+        r'|<p class="sw-cite-meta">.*?</p>',
         " ",
         page,
     )
