@@ -47,6 +47,11 @@ ID_COLUMNS = ("code", "year", "row")
 VALUE_INTERVAL = ("interval_lo", "interval_hi")
 
 
+def _stamp_columns(report: str) -> dict:
+    """The columns every results row starts with; the run's stamp fills the blank ones when it is written."""
+    return {"run_id": "", "report": report, "param_hash": "", "commit": "", "provenance": ""}
+
+
 def rows_for(report: str, findings: list, key: list | None = None, own_town: str = "") -> list[dict]:
     """One row per value of each finding; ``key`` are the findings shown in the key-findings box.
 
@@ -61,11 +66,7 @@ def rows_for(report: str, findings: list, key: list | None = None, own_town: str
             own = own_town if v.source.lstrip("-|").startswith("profile.") else ""
             rows.append(
                 {
-                    "run_id": "",
-                    "report": report,
-                    "param_hash": "",
-                    "commit": "",
-                    "provenance": "",
+                    **_stamp_columns(report),
                     "measure": v.source,
                     "town": m.group(1) if m else town or own,
                     "value": float(v.value) if v.value is not None else None,
@@ -163,11 +164,7 @@ def table_rows(report: str, key: str, df: pd.DataFrame, percent: tuple = (), own
             integral = pd.api.types.is_integer_dtype(machine[c])
             rows.append(
                 {
-                    "run_id": "",
-                    "report": report,
-                    "param_hash": "",
-                    "commit": "",
-                    "provenance": "",
+                    **_stamp_columns(report),
                     "measure": f"table.{key}{where}.{c}",
                     "town": towns[i],
                     "value": num(rec[c]),
