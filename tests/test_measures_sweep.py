@@ -142,7 +142,7 @@ def test_page_in_the_readers_language(swept):
 
 def test_docs_pandas_example_runs(swept, capsys):
     text = (ROOT / "docs" / "sweeps.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- example: measures-pandas .*?-->\n```python\n(.*?)```", text, re.S)
+    block = re.search(r"<!-- run by tests/test_measures_sweep.py -->\n```python\n(.*?)```", text, re.S)
     assert block, "docs/sweeps.md lost its measures-only pandas example"
     code = block.group(1).replace("outputs/sweeps/weights/measures.parquet", str(swept / "measures.parquet"))
     exec(compile(code, "docs/sweeps.md", "exec"), {})
