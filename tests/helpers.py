@@ -156,9 +156,13 @@ def assert_same_keys_and_placeholders(zh: dict[str, str], en: dict[str, str]) ->
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
     assert set(zh) == set(en), f"only zh: {sorted(set(zh) - set(en))}; only en: {sorted(set(en) - set(zh))}"
-    # A ``format.*`` entry picks which fields of a record a language shows (a town: {name}, {short} or
+    # A ``common.format.*`` entry picks which fields of a record a language shows (a town: {name}, {short} or
     # {name_en}), so its placeholders may differ; every other text fills the same ones.
-    differ = {k: (zh[k], en[k]) for k in zh if names(zh[k]) != names(en[k]) and not k.startswith("format.")}
+    differ = {
+        k: (zh[k], en[k])
+        for k in zh
+        if names(zh[k]) != names(en[k]) and not k.startswith(("format.", "common.format."))
+    }
     assert not differ, f"placeholders differ between zh and en: {differ}"
 
 

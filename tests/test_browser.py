@@ -252,8 +252,8 @@ def rendered(browser, default_reports):
     reports = default_reports / "reports"
     pages = {
         # the brief's map alt text starts with the map's title and then gives every town's value
-        "00_policy_brief": (reports / "00_policy_brief.html", tr("towns_map_per_resident", lang)),
-        "06_town_profile-daliang": (reports / "06_town_profile-daliang.html", tr("profile_locator_caption", lang)),
+        "00_policy_brief": (reports / "00_policy_brief.html", tr("towns.map_per_resident", lang)),
+        "06_town_profile-daliang": (reports / "06_town_profile-daliang.html", tr("profile.locator_caption", lang)),
     }
     shots = Path(os.environ.get("SHUNDE_SCREENSHOTS") or default_reports / "screenshots")
     return {name: _render(browser, html, shots / f"{name}.png", alt) for name, (html, alt) in pages.items()}
@@ -279,14 +279,14 @@ def test_no_network_requests(rendered, name):
 def test_banner_findings_and_map_are_shown(rendered, name):
     info = rendered[name]
     lang = default_params().get("language", "zh")
-    assert info["banner"] and tr("banner_heading", lang) in info["banner"], f"{name}: no provenance banner"
+    assert info["banner"] and tr("common.banner.heading", lang) in info["banner"], f"{name}: no provenance banner"
     # Key findings are the graded ones a conclusion may rest on; what the simulated ledger decides is listed apart.
     assert info["findings"] and info["findings_items"] >= 1, f"{name}: key-findings box missing or empty"
     assert info["findings_items"] + info["cannot_items"] >= 3, f"{name}: fewer than 3 findings in all"
     if name == "00_policy_brief" and not info["map"]:
         # On the simulated ledger the brief's map pattern is graded noise: it is no key figure (issue #20), and a
         # note under the key-figures grid says which figures were left out and why.
-        assert info["not_key"] and tr("towns_map_per_resident_caption", lang)[:6] in info["not_key"], info["not_key"]
+        assert info["not_key"] and tr("towns.map_per_resident_caption", lang)[:6] in info["not_key"], info["not_key"]
     else:
         assert info["map"] and info["map"]["w"] > 200 and info["map"]["shown"] > 200, f"{name}: map image missing"
         assert info["map"]["src"].startswith("data:image/png"), f"{name}: map is not an embedded PNG"

@@ -37,7 +37,7 @@ def _starter_finding(results, inp) -> Finding:
     return Finding(
         "starter.ratio",
         1,
-        template("finding.starter.ratio"),
+        template("findings.starter.ratio"),
         {"ratio": Value(ratio, "ratio", "starter.ratio")},
         hedges=statements.ledger_hedges(inp.statuses),
     )
@@ -190,7 +190,7 @@ def test_the_old_always_true_claims_are_gone():
 
 
 def test_a_stated_ratio_gets_its_own_interval_and_the_weak_population_hedge(default_run):
-    f = next(f for f in default_run["findings"] if f.key == "finding.distribution.per_resident_range")
+    f = next(f for f in default_run["findings"] if f.key == "findings.distribution.per_resident_range")
     ev = default_run["ev"]
     per = ev.draws["per_resident"]
     ratio = per[:, ev.towns.get_loc(f.meta["high"])] / per[:, ev.towns.get_loc(f.meta["low"])]
@@ -206,9 +206,9 @@ def test_a_stated_ratio_gets_its_own_interval_and_the_weak_population_hedge(defa
 def test_the_same_fact_gets_the_same_grade_in_every_report(default_run):
     """The top town's first rank by money: in report 03's sentence and in its own profile."""
     ev, towns = default_run["ev"], default_run["ev"].towns
-    top = next(f for f in default_run["findings"] if f.key == "finding.distribution.top_town")
+    top = next(f for f in default_run["findings"] if f.key == "findings.distribution.top_town")
     prof = next(
-        f for f in default_run["findings"] if f.key == "finding.profile.share" and f.meta["town"] == top.meta["town"]
+        f for f in default_run["findings"] if f.key == "findings.profile.share" and f.meta["town"] == top.meta["town"]
     )
     assert prof.values["rank"].value == 1
     source = ev.ensemble if ev.ensemble is not None else ev.draws
@@ -224,7 +224,7 @@ def test_the_same_fact_gets_the_same_grade_in_every_report(default_run):
 
 def test_growth_and_top_field_are_not_built_in_for_the_wrong_setting(default_run):
     by_key = {f.key: f for f in default_run["findings"]}
-    growth, field = by_key["finding.overview.growth"], by_key["finding.overview.top_field"]
+    growth, field = by_key["findings.overview.growth"], by_key["findings.overview.top_field"]
     assert field.grade.name == "noise" and field.grade.share < SEED_SHARE  # top field in few seeds
     assert growth.grade.setting not in ("zc_year_weights", "hm_year_weights")
     assert growth.grade.name in ("noise", "built-in")
@@ -287,11 +287,11 @@ def test_complete_official_records_have_exact_sums_and_a_break_in_series_is_not_
         ledger=official.ledger,
     )
     by_key = {f.key: f for f in findings}
-    growth = by_key["finding.overview.growth"]
+    growth = by_key["findings.overview.growth"]
     assert growth.grade.name == "uncertain" and growth.grade.capped == "break_in_series" and "b" in growth.flags
-    conc = by_key["finding.fairness.concentration"]
+    conc = by_key["findings.fairness.concentration"]
     assert conc.values["hhi"].lo is None and conc.values["share"].lo is None  # no sampling interval
-    gini = by_key["finding.fairness.gini"]
+    gini = by_key["findings.fairness.gini"]
     assert gini.values["gini"].lo is not None  # population is still modelled
 
 
@@ -331,12 +331,12 @@ def test_official_ledger_unlike_the_simulator_names_the_largest_gap_from_need_wi
     assert ev.complete  # official and reconciling: complete records
     findings = statements.fairness_findings(res, official.towns, official.statuses)
     assess(findings, {}, ev, official.statuses, reconcile(led), params, towns=official.towns, ledger=official.ledger)
-    gap = next(f for f in findings if f.key == "finding.fairness.distance")
+    gap = next(f for f in findings if f.key == "findings.fairness.distance")
     assert gap.meta["under"] == "440606006"  # 容桂 is now furthest below its need share
     assert key_finding_allowed(gap.grade)
     for key in ("under_pct", "over_pct"):
         v = gap.values[key]
         assert v.lo is not None and v.lo <= v.value <= v.hi  # the gap's interval (population and weights)
     assert np.ptp(ev.draws["amount"], axis=0).max() == 0  # exact sums: no sampling interval
-    conc = next(f for f in findings if f.key == "finding.fairness.concentration")
+    conc = next(f for f in findings if f.key == "findings.fairness.concentration")
     assert conc.values["hhi"].lo is None

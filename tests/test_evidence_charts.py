@@ -77,7 +77,7 @@ def test_sensitivity_chart_lines_marker_and_direct_labels(table, towns, lang):
     assert set(named) == set(labels)
     right = ax.get_window_extent().x1
     assert all(t.get_window_extent().x0 >= right - 1 for t in named.values())  # beside the line ends
-    assert tr("simulated_stamp", lang) in _texts(fig)
+    assert tr("common.simulated_stamp", lang) in _texts(fig)
     matplotlib.pyplot.close(fig)
 
 
@@ -100,7 +100,7 @@ def test_tornado_sorts_by_swing(lang):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fig.canvas.draw()
-    assert tr("simulated_stamp", lang) not in _texts(fig)
+    assert tr("common.simulated_stamp", lang) not in _texts(fig)
     matplotlib.pyplot.close(fig)
     with pytest.raises(ValueError, match="point"):
         ec.tornado(t.drop(columns="point"), lang, simulated=False)

@@ -174,7 +174,7 @@ def _sentence_problems(label: str, f: Finding, res: dict) -> list[str]:
                     if bound not in text:
                         problems.append(f"{where}: {key}.{end} from {v.interval_source} should read {bound!r}")
                     found.subtract(numbers_in(bound))
-                found.subtract(numbers_in(_strip_units(tr("interval", lang, lo="", hi=""))))
+                found.subtract(numbers_in(_strip_units(tr("common.interval", lang, lo="", hi=""))))
         # 2. numbers that come from the non-numeric words (years, category names)
         for key, w in f.words.items():
             wt = _word_text(w, lang)

@@ -140,30 +140,30 @@ def test_every_printed_interval_matches_an_independent_recomputation(run):
             if v.lo is None:
                 continue
             what = f"{f.key}.{key}"
-            if f.key == "finding.fairness.need_top":
+            if f.key == "findings.fairness.need_top":
                 lo, hi = np.quantile(need[f.meta["town"]], [0.05, 0.95])
-            elif f.key == "finding.scenarios.rule_top":
+            elif f.key == "findings.scenarios.rule_top":
                 lo, hi = np.quantile(by_rule[f.meta["rule"]][f.meta["town"]], [0.05, 0.95])
-            elif f.key == "finding.profile.people":
+            elif f.key == "findings.profile.people":
                 lo, hi = np.quantile(pop_share[f.meta["town"]], [0.05, 0.95])
-            elif f.key == "finding.profile.per_resident":
+            elif f.key == "findings.profile.per_resident":
                 per = amounts[f.meta["town"]].to_numpy() / pop[f.meta["town"]].to_numpy()[: len(amounts)]
                 lo, hi = np.quantile(per, [0.05, 0.95])
-            elif f.key == "finding.distribution.per_resident_range":
+            elif f.key == "findings.distribution.per_resident_range":
                 p = pop.iloc[: len(amounts)].reset_index(drop=True)
                 ratio = (amounts[f.meta["high"]] / p[f.meta["high"]]) / (amounts[f.meta["low"]] / p[f.meta["low"]])
                 lo, hi = np.quantile(ratio, [0.05, 0.95])
-            elif f.key == "finding.fairness.distance":
+            elif f.key == "findings.fairness.distance":
                 code = f.meta["under" if key == "under_pct" else "over"]
                 nd = need.iloc[: len(amounts)].reset_index(drop=True)
                 target = amounts.loc[:, has].sum(axis=1) * nd[code]
                 dist = amounts[code] / target - 1
                 lo, hi = np.quantile(-dist if key == "under_pct" else dist, [0.05, 0.95])
-            elif f.key == "finding.fairness.gini":
+            elif f.key == "findings.fairness.gini":
                 p = pop.iloc[: len(amounts)].reset_index(drop=True)
                 g = [_gini(amounts.iloc[i], p.iloc[i].where(has)) for i in range(len(amounts))]
                 lo, hi = np.quantile(g, [0.05, 0.95])
-            elif f.key == "finding.fairness.concentration":
+            elif f.key == "findings.fairness.concentration":
                 orgs = [b.groupby("recipient_name")["amount"].sum() for b in boots]
                 shares = [o / o.sum() for o in orgs]
                 point_s = led.groupby("recipient_name")["amount"].sum() / led["amount"].sum()
@@ -178,4 +178,4 @@ def test_every_printed_interval_matches_an_independent_recomputation(run):
                 raise AssertionError(f"no recomputation written for the interval of {what}")
             _close(v, lo, hi, what)
             checked.add(f.key)
-    assert {"finding.fairness.need_top", "finding.scenarios.rule_top", "finding.fairness.gini"} <= checked
+    assert {"findings.fairness.need_top", "findings.scenarios.rule_top", "findings.fairness.gini"} <= checked

@@ -37,7 +37,7 @@ def _code(path) -> list[tuple[int, str]]:
 def test_the_pattern_finds_the_branches_it_is_for():
     for line in ('x = "元" if lang == "zh" else "CNY"', "if language != 'en':", 'zh = language == "zh"'):
         assert BRANCH.search(line), line
-    for line in ('tr("format.range", lang, a=1, b=2)', 'lang: str = "zh"', "if lang not in LANGUAGES:"):
+    for line in ('tr("common.format.range", lang, a=1, b=2)', 'lang: str = "zh"', "if lang not in LANGUAGES:"):
         assert not BRANCH.search(line), line
 
 

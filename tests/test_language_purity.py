@@ -119,7 +119,7 @@ def _names() -> list[str]:
     ledger = pd.read_csv(ROOT / default_params()["ledger_path"], dtype=str)
     names = set(towns["town"]) | set(towns["short_name"]) | set(villages["name"]) | set(villages["short_name"])
     names |= set(ledger["recipient_name"] if "recipient_name" in ledger else ledger["Recipient Org:Name"])
-    names |= {k.split(".", 1)[1] for k in catalogue("zh") if k.startswith(("programme.", "field_name."))}
+    names |= {k.split(".", 2)[2] for k in catalogue("zh") if k.startswith(("names.programme.", "names.field."))}
     names |= {w for w in _params_words() if HAN.search(w)}
     # A published figure keeps its source's own wording (the article's title), as the source list does.
     sources = pd.read_csv(ROOT / "data" / "reference" / "published_facts.csv", dtype=str)["source"].dropna()

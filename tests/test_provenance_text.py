@@ -68,7 +68,7 @@ def test_population_caveat_is_read_from_the_town_table():
     missing = towns.loc[towns["population"].isna(), "town"].tolist()
     assert all(t in text for t in census + missing) and census and missing
     towns2 = towns.assign(pop_grade="B", population=towns["population"].fillna(1000.0))
-    assert provenance.population_caveat(towns2, "zh") == tr("caveat.population_no_census", "zh")
+    assert provenance.population_caveat(towns2, "zh") == tr("brief.caveat.population_no_census", "zh")
 
 
 def test_population_caveat_of_census_anchored_figures_names_the_census_total():
@@ -77,7 +77,7 @@ def test_population_caveat_of_census_anchored_figures_names_the_census_total():
         text = provenance.population_caveat(towns, lang)
         assert "3,229,090" in text and ("北滘" if lang == "zh" else "Beijiao") in text
     # 均安 has an estimate now: it is not listed as a town without a figure
-    expected = tr("caveat.population_anchored", "zh", towns="北滘镇", total="3,229,090")
+    expected = tr("brief.caveat.population_anchored", "zh", towns="北滘镇", total="3,229,090")
     assert provenance.population_caveat(towns, "zh") == expected
 
 
@@ -91,9 +91,9 @@ def test_reports_on_an_official_ledger_do_not_claim_it_is_simulated(official_rep
         text = reader_text((official_reports / "reports" / name).read_text(encoding="utf-8"))
         claims = [c for c in SIM_CLAIMS if c in text]
         assert not claims, f"{name} claims the official ledger is simulated ({claims}): {text[:3000]}"
-        assert tr("status.official", "zh") in text, f"{name}: the ledger's provenance is not named"
+        assert tr("names.status.official", "zh") in text, f"{name}: the ledger's provenance is not named"
     brief = reader_text((official_reports / "reports" / "00_policy_brief.html").read_text(encoding="utf-8"))
-    assert tr("q_brief", "zh") in brief and tr("caveat.ledger_real", "zh", status="官方") in brief
+    assert tr("brief.question", "zh") in brief and tr("brief.caveat.ledger_real", "zh", status="官方") in brief
 
 
 def test_index_page_and_reports_share_one_banner_text():
@@ -105,6 +105,6 @@ def test_index_page_and_reports_share_one_banner_text():
         "towns.csv": {"parameter": None, "status": "published"},
     }
     for lang in ("zh", "en"):
-        assert caveats(inputs, lang) == [tr("banner_simulated", lang), tr("banner_approximate", lang)]
+        assert caveats(inputs, lang) == [tr("common.banner.simulated", lang), tr("common.banner.approximate", lang)]
     official = {**inputs, "a.csv": {"parameter": "ledger_path", "status": "official"}}
-    assert caveats(official, "zh") == [tr("banner_approximate", "zh")]
+    assert caveats(official, "zh") == [tr("common.banner.approximate", "zh")]

@@ -37,8 +37,9 @@ WORD = re.compile(r"[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff'’\-]*")
 
 
 def pseudo(catalogue: dict[str, str]) -> dict[str, str]:
-    """Every text marked ⟦…⟧; ``format.*`` entries (how numbers and names are written) unchanged."""
-    return {k: v if k.startswith("format.") or not v else f"⟦{v}⟧" for k, v in catalogue.items()}
+    """Every text marked ⟦…⟧; ``common.format.*`` and the validator's ``format.*`` entries (how numbers and
+    names are written) unchanged."""
+    return {k: v if k.startswith(("format.", "common.format.")) or not v else f"⟦{v}⟧" for k, v in catalogue.items()}
 
 
 def unmarked(text: str) -> str:

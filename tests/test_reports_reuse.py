@@ -51,7 +51,7 @@ def test_money_is_written_as_readers_write_it(yuan, lang, expected):
 
 def test_no_trailing_zero_and_per_resident_in_english():
     assert fmt_number(3.5e8, "wan") == "35,000"
-    text = tr("finding.profile.per_resident", "en", per=fmt_number(94.2, "yuan", "en"), pop_share="9.0%")
+    text = tr("findings.profile.per_resident", "en", per=fmt_number(94.2, "yuan", "en"), pop_share="9.0%")
     assert "CNY 94 " in text or "CNY 94;" in text
     assert "yuan" not in text
 
@@ -99,9 +99,9 @@ def _table() -> Table:
         }
     )
     spec = {
-        "town": Col("town", values=_town),
-        "amount_10k_cny": Col("amount", unit="万元"),
-        "rank_amount": Col("rank_amount"),
+        "town": Col("columns.town", values=_town),
+        "amount_10k_cny": Col("columns.amount", unit="万元"),
+        "rank_amount": Col("columns.rank_amount"),
     }
     return Table(frame, spec)
 
@@ -116,8 +116,8 @@ def test_csv_column_names_are_the_same_in_both_languages_and_include_town_code(t
         assert rows[1][0] == "440606005"
         assert rows[1][heads[lang].index("rank_amount")] == "9", "integers are written as integers"
         display = openpyxl.load_workbook(paths[1]).active
-        assert display.cell(1, 1).value == tr("town", lang), "the .xlsx keeps the report language's headers"
-        assert display.cell(1, 2).value == f"{tr('amount', lang)} ({tr('unit.wan', lang)})"
+        assert display.cell(1, 1).value == tr("columns.town", lang), "the .xlsx keeps the report language's headers"
+        assert display.cell(1, 2).value == f"{tr('columns.amount', lang)} ({tr('common.unit.wan', lang)})"
         assert display.cell(2, 1).value == ("大良街道" if lang == "zh" else "Daliang")
     assert heads["zh"] == heads["en"] == ["town_code", "town", "amount_10k_cny", "rank_amount"]
     assert bodies["zh"] == bodies["en"], "the CSV is the data, the same in every language"
@@ -175,7 +175,7 @@ def test_sources_are_graded_by_kind(source, kind):
 
 def test_the_areas_heading_no_longer_claims_geonames():
     for lang in ("zh", "en"):
-        assert "GeoNames" not in tr("src.areas", lang)
+        assert "GeoNames" not in tr("sources.areas", lang)
 
 
 # ---------------------------------------------------------- parameter checks (issue 12 item 8, issue 11 item 11)

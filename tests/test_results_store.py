@@ -94,8 +94,8 @@ def test_a_metric_row_is_named_by_its_machine_value_in_both_languages():
     measures = [r["measure"] for r in table_rows("04", "concentration", table.frame)]
     assert measures == [f"table.concentration[{m}].value" for m in ("top_n_share", "hhi", "n_orgs")]
     # The words are the page's only: the reader sees the catalogue's text in each language.
-    assert table.display("zh").iloc[0, 0] == tr("metric.top_n_share", "zh", n=10)
-    assert table.display("en").iloc[0, 0] == tr("metric.top_n_share", "en", n=10)
+    assert table.display("zh").iloc[0, 0] == tr("names.metric.top_n_share", "zh", n=10)
+    assert table.display("en").iloc[0, 0] == tr("names.metric.top_n_share", "en", n=10)
 
 
 def test_record_table_and_findings_share_one_file_and_profile_measures_carry_the_town(tmp_path):

@@ -26,23 +26,27 @@ def test_catalogues_have_the_same_keys_and_placeholders():
 
 
 def test_editions_are_in_their_language():
-    en_han = {k: v for k, v in catalogue("en").items() if HAN.search(v) and not k.startswith(("field_name.", "src."))}
+    en_han = {
+        k: v for k, v in catalogue("en").items() if HAN.search(v) and not k.startswith(("names.field.", "sources."))
+    }
     assert not en_han, f"Chinese characters in en.yaml: {en_han}"
     zh_words = {
         k: v
         for k, v in catalogue("zh").items()
         if re.search(r"\b[a-z]{4,}\b", re.sub(r"\{\w+\}", "", v))
-        and not k.startswith(("src.", "format."))  # format.*: settings of how to write, not reader text
-        and k not in {"audit_reconciliation_full", "caveat.ledger_real"}
+        and not k.startswith(
+            ("sources.", "common.format.")
+        )  # common.format.*: settings of how to write, not reader text
+        and k not in {"audit.reconciliation_full", "brief.caveat.ledger_real"}
     }
     assert not zh_words, f"English words in zh.yaml: {zh_words}"
 
 
 def test_missing_key_and_language_are_errors(tmp_path):
-    with pytest.raises(KeyError, match="no text 'banner_headng'.*did you mean 'banner_heading'"):
+    with pytest.raises(KeyError, match="no text 'banner_headng'.*did you mean 'common.banner.heading'"):
         tr("banner_headng", "zh")
     with pytest.raises(ValueError, match="language must be one of"):
-        tr("banner_heading", "fr")
+        tr("common.banner.heading", "fr")
     assert catalogue("zh") is catalogue("zh")  # loaded once
 
 

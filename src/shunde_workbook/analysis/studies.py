@@ -51,7 +51,7 @@ def overview(inp: Inputs) -> dict:
     unavailable = {}
     led = led.assign(field=led["field"].fillna("").astype(str).str.strip())
     if not (led["field"] != "").any():
-        unavailable["top_field"] = unavailable["top_field_share"] = "unavailable.no_fields"
+        unavailable["top_field"] = unavailable["top_field_share"] = "findings.unavailable.no_fields"
     fields = led.groupby(["year", "programme", "field"])["amount"].sum().reset_index()
     fields["share"] = fields["amount"] / fields.groupby(["year", "programme"])["amount"].transform("sum")
     totals = led.groupby("programme")["amount"].agg(["sum", "size"])
@@ -68,7 +68,7 @@ def overview(inp: Inputs) -> dict:
     named = field_totals[field_totals["field"] != ""]
     top_field = named.iloc[0] if len(named) else {"field": "", "programme": "", "amount": np.nan}
     if not last > first:
-        unavailable["cagr"] = "unavailable.one_year"
+        unavailable["cagr"] = "findings.unavailable.one_year"
     return {
         "unavailable": unavailable,
         "total_amount": float(led["amount"].sum()),
@@ -123,15 +123,15 @@ def distribution(inp: Inputs) -> dict:
     basis = summary["in_pop_basis"]
     unavailable = {}
     if over is None:
-        unavailable["most_over_gap"] = "unavailable.no_money_with_pop"
+        unavailable["most_over_gap"] = "findings.unavailable.no_money_with_pop"
     if not basis[top]:
-        unavailable["top_town_amount_share"] = "unavailable.top_town_without_pop"
-        unavailable["top_town_pop_share"] = "unavailable.top_town_without_pop"
+        unavailable["top_town_amount_share"] = "findings.unavailable.top_town_without_pop"
+        unavailable["top_town_pop_share"] = "findings.unavailable.top_town_without_pop"
     ratio = np.nan
     if len(with_pop) and with_pop.loc[low, "per_resident"] > 0:
         ratio = float(with_pop.loc[high, "per_resident"] / with_pop.loc[low, "per_resident"])
     else:
-        unavailable["per_resident_ratio"] = "unavailable.a_town_got_nothing"
+        unavailable["per_resident_ratio"] = "findings.unavailable.a_town_got_nothing"
     return {
         "unavailable": unavailable,
         "summary": summary,
@@ -197,7 +197,9 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
     # Population-weighted measures need money in the towns with a population figure.
     pop_money = len(with_pop) > 0 and with_pop["amount"].sum() > 0
     if not pop_money:
-        unavailable.update(dict.fromkeys(("gini", "theil_towns", "cv_per_resident"), "unavailable.no_money_with_pop"))
+        unavailable.update(
+            dict.fromkeys(("gini", "theil_towns", "cv_per_resident"), "findings.unavailable.no_money_with_pop")
+        )
     curve = metrics.weighted_lorenz(with_pop["amount"], with_pop["population"]) if pop_money else None
     gini = metrics.weighted_gini(with_pop["amount"], with_pop["population"]) if pop_money else np.nan
     excluded = [str(c) for c in summary.index[summary["population"].isna()]]
@@ -211,7 +213,7 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
         theil = metrics.theil_decomposition(units["amount"].to_numpy(), units["town_code"].to_numpy())
     else:  # every grant at town level (or to villages outside the 2021 list): nothing to decompose
         theil = {"total": np.nan, "between": np.nan, "within": np.nan}
-        unavailable["theil"] = "unavailable.no_village_grants"
+        unavailable["theil"] = "findings.unavailable.no_village_grants"
     left_out = village_theil_left_out(inp.ledger, units["code"])
     cv = metrics.coefficient_of_variation(with_pop["amount"], with_pop["population"]) if pop_money else np.nan
     by_org = inp.ledger.groupby("recipient_name")["amount"].sum()
@@ -231,11 +233,11 @@ def fairness(inp: Inputs, need_weights: dict, top_n: int = 10) -> dict:
     worst_under = distance.idxmin() if distance.notna().any() else None
     worst_over = distance.idxmax() if distance.notna().any() else None
     if worst_under is None:
-        unavailable.update(dict.fromkeys(("worst_under", "worst_over"), "unavailable.no_need_scores"))
+        unavailable.update(dict.fromkeys(("worst_under", "worst_over"), "findings.unavailable.no_need_scores"))
     if not need.notna().any():
-        unavailable["need_top_share"] = "unavailable.no_need_scores"
+        unavailable["need_top_share"] = "findings.unavailable.no_need_scores"
     if "theil" not in unavailable and not theil["total"] > 0:
-        unavailable["theil_between_share"] = "unavailable.theil_even"
+        unavailable["theil_between_share"] = "findings.unavailable.theil_even"
     return {
         "unavailable": unavailable,
         "summary": summary,
@@ -367,7 +369,7 @@ def profile(inp: Inputs, town: str) -> dict:
     unavailable = {}
     if pd.isna(row["population"]):
         for key in ("pop_share", "per_resident", "rank_per_resident"):
-            unavailable[key] = "unavailable.no_population"
+            unavailable[key] = "findings.unavailable.no_population"
     return {
         "unavailable": unavailable,
         "town": town,

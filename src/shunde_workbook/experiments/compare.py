@@ -237,7 +237,7 @@ def write_comparison(a: Path, b: Path) -> dict[str, Path]:
         files[part] = path
     names = town_names(lang)
     measures = diff["measures"].assign(town=diff["measures"]["town"].map(lambda c: names.get(c, c)))
-    label = lambda g: tr(f"grade.{g}", lang) if isinstance(g, str) and g else "—"  # noqa: E731
+    label = lambda g: tr(f"evidence.grade.{g}", lang) if isinstance(g, str) and g else "—"  # noqa: E731
     findings = diff["findings"].assign(grade_a=diff["findings"]["grade_a"].map(label))
     findings["grade_b"] = diff["findings"]["grade_b"].map(label)
     one_sided = set(diff["one_sided"]["report"])

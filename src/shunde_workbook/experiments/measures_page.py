@@ -17,7 +17,7 @@ import pandas as pd
 from shunde_workbook.metrics import montecarlo as mc
 from shunde_workbook.units import WAN
 
-#: Unit of each metric (``measures_sweep.u.<unit>``); money is charted in 万元.
+#: Unit of each metric (``sweep.measures.u.<unit>``); money is charted in 万元.
 UNITS = {
     "total_amount": "money",
     "gini": "index",
@@ -58,11 +58,13 @@ def measure_title(measure: str, lang: str) -> tuple[str, str]:
 
     name = measure.removeprefix("metric.")
     unit = _unit(name)
-    unit_text = tr("unit.wan", lang) if unit == "money" else (tr(f"measures_sweep.u.{unit}", lang) if unit else "")
+    unit_text = (
+        tr("common.unit.wan", lang) if unit == "money" else (tr(f"sweep.measures.u.{unit}", lang) if unit else "")
+    )
     if name.startswith(("alloc_", "shift_")):
         kind, rule = name.split("_", 1)
-        return tr(f"measures_sweep.m.{kind}", lang, rule=rule_label(rule, lang)), unit_text
-    key = f"measures_sweep.m.{name}"
+        return tr(f"sweep.measures.m.{kind}", lang, rule=rule_label(rule, lang)), unit_text
+    key = f"sweep.measures.m.{name}"
     return (tr(key, lang) if has(key, lang) else measure), unit_text
 
 
@@ -70,8 +72,8 @@ def _axis(x: str | None, lang: str) -> str:
     from shunde_workbook.narrative.text import has, tr
 
     if not x:
-        return tr("measures_sweep.x_set", lang)
-    return tr(f"measures_sweep.p.{x}", lang) if has(f"measures_sweep.p.{x}", lang) else x
+        return tr("sweep.measures.x_set", lang)
+    return tr(f"sweep.measures.p.{x}", lang) if has(f"sweep.measures.p.{x}", lang) else x
 
 
 def chart_sets(plans, x: str | None) -> tuple[set, dict]:
@@ -120,7 +122,7 @@ def write_page(sweep, plans, df: pd.DataFrame, seconds: float = 0.0, backend: st
         if part.empty:
             continue
         title, unit = measure_title(measure, lang)
-        scale = WAN if unit == tr("unit.wan", lang) else 1.0
+        scale = WAN if unit == tr("common.unit.wan", lang) else 1.0
         frame = pd.DataFrame(
             {
                 "set": part["set_index"],

@@ -34,9 +34,9 @@ EXTRA_ENV = "SHUNDE_WORKBOOK_EXTRA_CATALOGUES"
 
 
 def _languages() -> tuple[str, ...]:
-    found = {p.stem for p in NARRATIVE.glob("*.yaml")}
+    found = {p.stem for p in [*NARRATIVE.glob("*.yaml"), *NARRATIVE.glob("*/*.yaml")]}
     for folder in _extra_folders():
-        found |= {p.stem for p in (folder / "narrative").glob("*.yaml")}
+        found |= {p.stem for p in [*(folder / "narrative").glob("*.yaml"), *(folder / "narrative").glob("*/*.yaml")]}
     first = [lang for lang in ("zh", "en") if lang in found]
     return (*first, *sorted(found - set(first)))
 

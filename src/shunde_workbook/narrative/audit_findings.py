@@ -23,7 +23,7 @@ def audit_findings(check, recon: pd.DataFrame, statuses: dict) -> list[Finding]:
         Finding(
             "audit.validation",
             1,
-            template("finding.audit.validation"),
+            template("findings.audit.validation"),
             {
                 "rows": Value(check.n_rows, "int", "audit.n_rows"),
                 "accepted": Value(check.n_accepted, "int", "audit.n_accepted"),
@@ -33,7 +33,7 @@ def audit_findings(check, recon: pd.DataFrame, statuses: dict) -> list[Finding]:
         Finding(
             "audit.reconciliation",
             1,
-            template("finding.audit.reconciliation"),
+            template("findings.audit.reconciliation"),
             {
                 "passed": Value(counts.get("pass", 0), "int", "audit.pass"),
                 "failed": Value(counts.get("fail", 0), "int", "audit.fail"),

@@ -143,19 +143,19 @@ ORDERS = {
 
 _N = Number
 DECLARATIONS: dict[str, Declaration] = {
-    "finding.overview.total": Declaration(
+    "findings.overview.total": Declaration(
         "total_amount",
         {"grants": _N("total_grants", test="equal"), "amount": _N("total_amount"), "mean": _N("mean_grant")},
         facts=("F01", "F02"),
     ),
-    "finding.overview.growth": Declaration("yearly_trend", {"cagr": _N("cagr")}, series_break=True),
-    "finding.overview.top_field": Declaration("field_mix", {"share": _N("top_field_share")}, ("top_field",)),
-    "finding.distribution.top_town": Declaration(
+    "findings.overview.growth": Declaration("yearly_trend", {"cagr": _N("cagr")}, series_break=True),
+    "findings.overview.top_field": Declaration("field_mix", {"share": _N("top_field_share")}, ("top_field",)),
+    "findings.distribution.top_town": Declaration(
         "population_gap",
         {"amount_share": _N("amount_share_all", "town"), "pop_share": _N("pop_share", "town")},
         ("rank_first", "gap_sign"),
     ),
-    "finding.distribution.per_resident_range": Declaration(
+    "findings.distribution.per_resident_range": Declaration(
         "per_resident_ranking",
         {
             "low_value": _N("per_resident", "low"),
@@ -164,7 +164,7 @@ DECLARATIONS: dict[str, Declaration] = {
         },
         ("lowest_per_resident", "highest_per_resident"),
     ),
-    "finding.distribution.coverage": Declaration(
+    "findings.distribution.coverage": Declaration(
         "village_coverage",
         {
             "funded": _N("villages_funded", test="equal"),
@@ -173,7 +173,7 @@ DECLARATIONS: dict[str, Declaration] = {
         },
         ("lowest_coverage",),
     ),
-    "finding.distribution.coverage_full": Declaration(
+    "findings.distribution.coverage_full": Declaration(
         "village_coverage",
         {
             "funded": _N("villages_funded", test="equal"),
@@ -182,11 +182,11 @@ DECLARATIONS: dict[str, Declaration] = {
         },
         facts=("F03",),
     ),
-    "finding.fairness.gini": Declaration("gini", {"gini": _N("gini", interval=True)}),
-    "finding.fairness.theil": Declaration(
+    "findings.fairness.gini": Declaration("gini", {"gini": _N("gini", interval=True)}),
+    "findings.fairness.theil": Declaration(
         "theil_villages", {"total": _N("theil_total"), "between_share": _N("theil_between_share")}
     ),
-    "finding.fairness.concentration": Declaration(
+    "findings.fairness.concentration": Declaration(
         "org_concentration",
         {
             "n": _N(None, reason=PARAMETER),
@@ -195,10 +195,10 @@ DECLARATIONS: dict[str, Declaration] = {
             "hhi": _N("hhi", interval=True),
         },
     ),
-    "finding.fairness.need_top": Declaration(
+    "findings.fairness.need_top": Declaration(
         "distance_from_need", {"share": _N("need", "town", interval=True)}, ("need_top",), ledger=False
     ),
-    "finding.fairness.distance": Declaration(
+    "findings.fairness.distance": Declaration(
         "distance_from_need",
         {
             "under_pct": _N("distance", "under", sign=-1, interval=True),
@@ -206,23 +206,23 @@ DECLARATIONS: dict[str, Declaration] = {
         },
         ("worst_under", "worst_over"),
     ),
-    "finding.scenarios.biggest_shift": Declaration(
+    "findings.scenarios.biggest_shift": Declaration(
         "scenario_shift",
         {"plan": _N(None, reason=PUBLISHED), "shift": _N("shift_{rule}", "town", sign=0)},
         ("biggest_shift", "shift_sign"),
     ),
-    "finding.scenarios.rule_top": Declaration(
+    "findings.scenarios.rule_top": Declaration(
         "historical_allocation",
         {"amount": _N("alloc_{rule}", "town", interval=True)},
         ("rule_top",),
         ledger=False,
     ),
-    "finding.profile.people": Declaration(
+    "findings.profile.people": Declaration(
         "town_share",
         {"units": _N(None, reason=OFFICIAL), "pop_share": _N("pop_share", "town", interval=True)},
         ledger=False,
     ),
-    "finding.profile.share": Declaration(
+    "findings.profile.share": Declaration(
         "town_share",
         {
             "grants": _N("grants", "town", test="equal"),
@@ -232,25 +232,25 @@ DECLARATIONS: dict[str, Declaration] = {
             "rank": _N("rank_amount", "town", test="equal"),
         },
     ),
-    "finding.profile.per_resident": Declaration(
+    "findings.profile.per_resident": Declaration(
         "per_resident_ranking",
         {"per": _N("per_resident", "town", interval=True), "pop_share": _N("pop_share", "town")},
     ),
-    "finding.profile.villages": Declaration(
+    "findings.profile.villages": Declaration(
         "village_coverage",
         {"unfunded": _N("unfunded_villages", "town", test="equal"), "orgs": _N("town_orgs", "town", test="equal")},
     ),
-    "finding.profile.villages_all": Declaration(
+    "findings.profile.villages_all": Declaration(
         "village_coverage", {"orgs": _N("town_orgs", "town", test="equal")}, ("all_funded",)
     ),
-    "finding.scenarios.plan_total": Declaration(
+    "findings.scenarios.plan_total": Declaration(
         "plan", {"plan": _N(None, reason=PUBLISHED)}, ledger=False, published_input=True
     ),
     # The data audit reports on the file itself: exact counts, whatever the ledger's provenance.
-    "finding.audit.validation": Declaration("file_counts", exact=True),
-    "finding.audit.reconciliation": Declaration("file_counts", exact=True),
+    "findings.audit.validation": Declaration("file_counts", exact=True),
+    "findings.audit.reconciliation": Declaration("file_counts", exact=True),
     # The students' starter notebook (notebooks/_starter_extend.ipynb): the max/min funding per resident.
-    "finding.starter.ratio": Declaration("per_resident_ranking", {"ratio": _N("per_resident_ratio", interval=True)}),
+    "findings.starter.ratio": Declaration("per_resident_ranking", {"ratio": _N("per_resident_ratio", interval=True)}),
 }
 
 

@@ -41,15 +41,18 @@ def fmt_money(yuan: float, lang: str = "zh", qualifier: str = "") -> str:
     if yuan is None or (isinstance(yuan, float) and math.isnan(yuan)):
         return "—"
     v = abs(yuan)
-    big, mid = float(tr("format.money_big", lang)), float(tr("format.money_mid", lang))  # 亿, 万 / billion, million
+    big, mid = (
+        float(tr("common.format.money_big", lang)),
+        float(tr("common.format.money_mid", lang)),
+    )  # 亿, 万 / billion, million
     key, n = (
-        ("money.yi", plain_number(yuan / big, 2))
+        ("common.money.yi", plain_number(yuan / big, 2))
         if v >= big
-        else ("money.wan", plain_number(yuan / mid, 1))
+        else ("common.money.wan", plain_number(yuan / mid, 1))
         if v >= mid
-        else ("money.yuan", plain_number(yuan, 0))
+        else ("common.money.yuan", plain_number(yuan, 0))
     )
-    prefix = tr(f"qualifier_prefix.{qualifier}", lang) if qualifier else ""
+    prefix = tr(f"common.qualifier_prefix.{qualifier}", lang) if qualifier else ""
     return prefix + tr(key, lang, n=n)
 
 
@@ -66,7 +69,7 @@ def fmt_number(value: float, kind: str, lang: str = "zh") -> str:
     if kind == "pct":
         return f"{value * 100:,.1f}%"
     if kind == "pp":
-        return f"{value * 100:+,.1f}" + tr("unit.pp", lang)
+        return f"{value * 100:+,.1f}" + tr("common.unit.pp", lang)
     if kind == "wan":
         return plain_number(value / WAN, 1)
     if kind == "money":
@@ -104,7 +107,7 @@ class Value:
         if self.lo is None or self.hi is None:
             return main
         return main + tr(
-            "interval", lang, lo=fmt_number(self.lo, self.kind, lang), hi=fmt_number(self.hi, self.kind, lang)
+            "common.interval", lang, lo=fmt_number(self.lo, self.kind, lang), hi=fmt_number(self.hi, self.kind, lang)
         )
 
 
@@ -126,7 +129,7 @@ class Finding:
 
     def __post_init__(self):
         if not self.key:
-            self.key = f"finding.{self.id}"
+            self.key = f"findings.{self.id}"
 
     def numbers(self, lang: str = "zh") -> dict[str, str]:
         """Each value formatted for a sentence in ``lang`` (with its interval, if any)."""
@@ -139,37 +142,42 @@ class Finding:
 
     def hedge_text(self, lang: str = "zh") -> str:
         """The weak-input note in ``lang`` ("" when the inputs are not weak)."""
-        parts = [tr(f"hedge.{h}", lang) for h in self.hedges]
+        parts = [tr(f"common.hedge.{h}", lang) for h in self.hedges]
         if not parts:
             return ""
-        return tr("hedge.wrap", lang, items=tr("list_sep", lang).join(parts))
+        return tr("common.hedge.wrap", lang, items=tr("common.sep.list", lang).join(parts))
 
     def badge_html(self, lang: str = "zh") -> str:
         """The evidence badge (grade label; for a built-in pattern, the simulator setting behind it)."""
         if self.grade is None:
             return ""
         g = self.grade
-        setting = tr(f"setting.{g.setting}", lang) if g.setting and has(f"setting.{g.setting}", lang) else g.setting
+        setting = (
+            tr(f"evidence.setting.{g.setting}", lang)
+            if g.setting and has(f"evidence.setting.{g.setting}", lang)
+            else g.setting
+        )
         if g.basis == "exact":
-            title = tr("grade.exact.help", lang)
+            title = tr("evidence.grade.exact.help", lang)
         elif g.name == "noise" and g.share >= 0.95:  # holds in the seeds, but no tested setting makes it so
-            title = tr("grade.noise.unexplained", lang, share=f"{g.share:.0%}")
+            title = tr("evidence.grade.noise.unexplained", lang, share=f"{g.share:.0%}")
         elif g.counterfactual_share is not None:
             cf = f"{g.counterfactual_share:.0%}"
-            title = tr("grade.built-in.proof", lang, share=f"{g.share:.0%}", cf=cf, setting=setting or "")
+            title = tr("evidence.grade.built-in.proof", lang, share=f"{g.share:.0%}", cf=cf, setting=setting or "")
         else:
-            title = tr(f"grade.{g.name}.help", lang, share=f"{g.share:.0%}", n=g.n, setting=setting or "")
+            title = tr(f"evidence.grade.{g.name}.help", lang, share=f"{g.share:.0%}", n=g.n, setting=setting or "")
         if g.capped:
-            title += tr("list_sep", lang) + tr(f"grade.capped.{g.capped}", lang)
+            title += tr("common.sep.list", lang) + tr(f"evidence.grade.capped.{g.capped}", lang)
         out = (
             f'<span class="sw-badge sw-badge-{html.escape(g.name)}" title="{html.escape(title)}">'
-            f"{html.escape(tr(f'grade.{g.name}', lang))}</span> "
+            f"{html.escape(tr(f'evidence.grade.{g.name}', lang))}</span> "
         )
         if self.confidence:
             c = html.escape(self.confidence)
+            help_text = html.escape(tr(f"evidence.confidence.{c}.help", lang))
             out += (
-                f'<span class="sw-badge sw-conf sw-conf-{c}" title="{html.escape(tr(f"confidence.{c}.help", lang))}">'
-                f"{html.escape(tr(f'confidence.{c}', lang))}</span> "
+                f'<span class="sw-badge sw-conf sw-conf-{c}" title="{help_text}">'
+                f"{html.escape(tr(f'evidence.confidence.{c}', lang))}</span> "
             )
         return out
 

@@ -198,7 +198,7 @@ class Grade:
         """The reader label, e.g. 稳健 / robust."""
         from shunde_workbook.narrative.text import tr
 
-        return tr(f"grade.{self.name}", lang)
+        return tr(f"evidence.grade.{self.name}", lang)
 
 
 def _share(holds, what: str) -> tuple[float, int]:

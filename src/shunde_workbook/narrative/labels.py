@@ -18,12 +18,14 @@ if TYPE_CHECKING:  # pandas is imported where it is used, so the index page's pa
 
 def column_label(column: str, lang: str) -> str:
     """A town-table column ('population', 'village_units', a user column) as a reader names it."""
-    return tr(f"column.{column}", lang) if has(f"column.{column}", lang) else column
+    return tr(f"names.column.{column}", lang) if has(f"names.column.{column}", lang) else column
 
 
 def weights_text(weights: dict, lang: str) -> str:
     """{'population': 0.6, 'village_units': 0.4} → '常住人口 60%、村(社区)数 40%'."""
-    items = [tr("weight_item", lang, column=column_label(c, lang), pct=pct(float(w))) for c, w in weights.items()]
+    items = [
+        tr("common.weight_item", lang, column=column_label(c, lang), pct=pct(float(w))) for c, w in weights.items()
+    ]
     return join_names(items, lang)
 
 
@@ -39,7 +41,7 @@ def need_missing_notes(need: pd.Series, table: pd.DataFrame, weights: dict, labe
     for cols, towns in groups.items():
         out.append(
             tr(
-                "need_missing",
+                "fairness.need_missing",
                 lang,
                 towns=join_names(towns, lang),
                 columns=join_names([column_label(c, lang) for c in cols], lang),
@@ -55,9 +57,9 @@ def plan_text(res: dict, lang: str) -> str:
 
 def plan_parts(res: dict, lang: str) -> str:
     """'众创共善约3,100万元+和美社区2,800万元' from the scenario result (published plan per programme)."""
-    return tr("plan_join", lang).join(
+    return tr("scenarios.plan_join", lang).join(
         tr(
-            "plan_part",
+            "scenarios.plan_part",
             lang,
             programme=programme_label(p, lang),
             amount=fmt_money(a, lang, res["plan_qualifiers"].get(p, "")),
@@ -73,8 +75,12 @@ def pop_year_label(value, lang: str) -> str:
     text = str(value)
     m = re.match(r"\d{4}(-\d{2}){0,2}", text)
     if not m:
-        return tr("undated", lang)
-    return m[0] + (tr("open", lang) + tr("not_census", lang) + tr("close", lang) if "not census" in text else "")
+        return tr("audit.undated", lang)
+    return m[0] + (
+        tr("common.sep.open", lang) + tr("audit.not_census", lang) + tr("common.sep.close", lang)
+        if "not census" in text
+        else ""
+    )
 
 
 def period_cell(value: str, lang: str) -> str:
@@ -82,12 +88,12 @@ def period_cell(value: str, lang: str) -> str:
     text = str(value)
     m = re.fullmatch(r"(\d{4}) batch (\d+)", text)
     if m:
-        return tr("period.batch", lang, year=m[1], n=m[2])
+        return tr("audit.period.batch", lang, year=m[1], n=m[2])
     if text == "each year":
-        return tr("period.each_year", lang)
+        return tr("audit.period.each_year", lang)
     m = re.fullmatch(r"(\S+) to (\S+)", text)
     if m:
-        return tr("period.to", lang, a=m[1], b=m[2])
+        return tr("audit.period.to", lang, a=m[1], b=m[2])
     return text
 
 
@@ -95,5 +101,5 @@ def programme_cell(value: str, lang: str) -> str:
     """A published fact's programme ("和美社区 (predecessor: …)") in ``lang``."""
     m = re.fullmatch(r"(.+?) \(predecessor: (.+)\)", str(value))
     if m:
-        return tr("predecessor", lang, programme=programme_label(m[1], lang), name=programme_label(m[2], lang))
+        return tr("audit.predecessor", lang, programme=programme_label(m[1], lang), name=programme_label(m[2], lang))
     return programme_label(str(value), lang)

@@ -30,39 +30,39 @@ def params_items(params: dict, lang: str) -> list[str]:
     items = []
     start, end = params.get("year_start"), params.get("year_end")
     if start is not None and end is not None:
-        items.append(tr("pblock.years", lang, start=start, end=end) if start != end else tr("pblock.year", lang, y=end))
+        items.append(tr("params.years", lang, start=start, end=end) if start != end else tr("params.year", lang, y=end))
     progs = list(params.get("programmes") or [])
     if progs:
         items.append(
-            tr("pblock.programmes_all", lang)
+            tr("params.programmes_all", lang)
             if len(progs) >= PROGRAMME_COUNT
-            else tr("pblock.programmes", lang, names=join_names([programme_label(p, lang) for p in progs], lang))
+            else tr("params.programmes", lang, names=join_names([programme_label(p, lang) for p in progs], lang))
         )
     if "fields" in params:
         fields = list(params.get("fields") or [])
         items.append(
-            tr("pblock.fields", lang, names=join_names([field_label(f, lang) for f in fields], lang))
+            tr("params.fields", lang, names=join_names([field_label(f, lang) for f in fields], lang))
             if fields
-            else tr("pblock.fields_all", lang)
+            else tr("params.fields_all", lang)
         )
     if params.get("amount_unit") in ("元", "万元"):
-        items.append(tr("pblock.unit", lang, unit=unit_label(params["amount_unit"], lang)))
+        items.append(tr("params.unit", lang, unit=unit_label(params["amount_unit"], lang)))
     basis = params.get("population_basis")
-    if basis and has(f"pblock.population.{basis}", lang):
-        items.append(tr(f"pblock.population.{basis}", lang))
+    if basis and has(f"params.population.{basis}", lang):
+        items.append(tr(f"params.population.{basis}", lang))
     weights = params.get("need_weights")
     if isinstance(weights, dict) and weights and sum(float(w) for w in weights.values()) > 0:
         total = sum(float(w) for w in weights.values())
-        items.append(tr("pblock.weights", lang, weights=weights_text({k: v / total for k, v in weights.items()}, lang)))
+        items.append(tr("params.weights", lang, weights=weights_text({k: v / total for k, v in weights.items()}, lang)))
     scheme = params.get("scheme")
-    if scheme and has(f"scheme.{scheme}", lang):
-        items.append(tr("pblock.map", lang, scheme=tr(f"scheme.{scheme}", lang), k=params.get("k", "")))
+    if scheme and has(f"names.scheme.{scheme}", lang):
+        items.append(tr("params.map", lang, scheme=tr(f"names.scheme.{scheme}", lang), k=params.get("k", "")))
     if params.get("floor_share") is not None:
-        items.append(tr("pblock.floor", lang, pct=pct(params["floor_share"])))
+        items.append(tr("params.floor", lang, pct=pct(params["floor_share"])))
     if params.get("top_n") is not None:
-        items.append(tr("pblock.top_n", lang, n=params["top_n"]))
+        items.append(tr("params.top_n", lang, n=params["top_n"]))
     if params.get("town"):
-        items.append(tr("pblock.town", lang, town=town_label(params["town"], lang, short=True)))
+        items.append(tr("params.town", lang, town=town_label(params["town"], lang, short=True)))
     return items
 
 

@@ -25,7 +25,7 @@ def intro(towns: pd.DataFrame, lang: str) -> str:
     census = _census(towns)
     figures = towns["pop_figure"].dropna()
     return tr(
-        "audit_population_model_intro",
+        "audit.population_model_intro",
         lang,
         published=f"{figures.sum():,.0f}",
         n_published=len(figures),
@@ -38,4 +38,4 @@ def intro(towns: pd.DataFrame, lang: str) -> str:
 def draws_note(towns: pd.DataFrame, pop: np.ndarray, lang: str) -> str:
     """The sentence: in all N draws the towns add up to the census total (largest difference: …)."""
     diff = population.sum_check(towns, pop).attrs["max_draw_difference"]
-    return tr("audit_population_draws_note", lang, draws=f"{len(pop):,}", diff=f"{diff:,.0f}")
+    return tr("audit.population_draws_note", lang, draws=f"{len(pop):,}", diff=f"{diff:,.0f}")

@@ -45,9 +45,11 @@ def _years(years: list[int]) -> str:
 
 def mix_detail(mix: dict, lang: str) -> str:
     """'the simulated part is 40.0% of the rows and 35.2% of the amount, in 和美社区 2018–2019' in ``lang``."""
-    items = [tr("mix_where_item", lang, programme=programme_label(p, lang), years=_years(y)) for p, y in mix["where"]]
+    items = [
+        tr("common.mix.where_item", lang, programme=programme_label(p, lang), years=_years(y)) for p, y in mix["where"]
+    ]
     return tr(
-        "mix_detail",
+        "common.mix.detail",
         lang,
         rows=fmt_number(mix["rows_share"], "pct", lang),
         amount=fmt_number(mix["amount_share"], "pct", lang),
@@ -70,36 +72,36 @@ def banner_items(statuses: dict, lang: str, mix: dict | None = None) -> list[str
     """The "read first" warnings for ``statuses`` (one text for reports and the index page)."""
     out = []
     if is_simulated(statuses):
-        out.append(tr("banner_simulated", lang))
+        out.append(tr("common.banner.simulated", lang))
     elif is_mixed_simulated(statuses):
         detail = mix_detail(mix, lang) if mix else status_label(statuses["ledger"], lang)
-        out.append(tr("banner_mixed", lang, detail=detail))
+        out.append(tr("common.banner.mixed", lang, detail=detail))
     if statuses.get("ledger_partial"):  # a partial ledger (validate --out --partial): rows were left out
         left, _, rows = str(statuses["ledger_partial"]).partition("/")
-        out.append(tr("banner_partial", lang, left=left, rows=rows))
+        out.append(tr("common.banner.partial", lang, left=left, rows=rows))
     if statuses.get("boundaries") == "approximate":
-        out.append(tr("banner_approximate", lang))
+        out.append(tr("common.banner.approximate", lang))
     return out
 
 
 def purpose(statuses: dict, lang: str) -> str:
     """What the brief is for, worded after the ledger's provenance."""
     if is_simulated(statuses):
-        return tr("q_brief_simulated", lang)
+        return tr("brief.question_simulated", lang)
     if is_mixed_simulated(statuses):
-        return tr("q_brief_mixed", lang)
-    return tr("q_brief", lang)
+        return tr("brief.question_mixed", lang)
+    return tr("brief.question", lang)
 
 
 def ledger_caveat(statuses: dict, lang: str, mix: dict | None = None) -> str:
     """The caveat on the ledger's provenance in ``lang`` (which part is simulated, for a mixed ledger)."""
     if is_simulated(statuses):
-        return tr("caveat.ledger_simulated", lang)
+        return tr("brief.caveat.ledger_simulated", lang)
     if is_mixed_simulated(statuses):
         others = join_names([status_label(s, lang) for s in (mix or {}).get("others", [])], lang)
         detail = mix_detail(mix, lang) if mix else status_label(statuses["ledger"], lang)
-        return tr("caveat.ledger_mixed", lang, detail=detail, others=others or tr("status.unknown", lang))
-    return tr("caveat.ledger_real", lang, status=status_label(statuses.get("ledger", "unknown"), lang))
+        return tr("brief.caveat.ledger_mixed", lang, detail=detail, others=others or tr("names.status.unknown", lang))
+    return tr("brief.caveat.ledger_real", lang, status=status_label(statuses.get("ledger", "unknown"), lang))
 
 
 def population_caveat(towns: pd.DataFrame, lang: str) -> str:
@@ -109,14 +111,16 @@ def population_caveat(towns: pd.DataFrame, lang: str) -> str:
     missing = names[towns["population"].isna()]
     if "pop_weight" in towns.columns and len(census):  # census-anchored (analysis.population): sums to the census
         total = f"{towns['population'].sum():,.0f}"
-        return tr("caveat.population_anchored", lang, towns=join_names(census, lang), total=total)
+        return tr("brief.caveat.population_anchored", lang, towns=join_names(census, lang), total=total)
     out = (
-        tr("caveat.population_census", lang, towns=join_names(census, lang))
+        tr("brief.caveat.population_census", lang, towns=join_names(census, lang))
         if len(census)
-        else tr("caveat.population_no_census", lang)
+        else tr("brief.caveat.population_no_census", lang)
     )
     if len(missing):
-        out += tr("format.sentence_sep", lang) + tr("caveat.population_missing", lang, towns=join_names(missing, lang))
+        out += tr("common.format.sentence_sep", lang) + tr(
+            "brief.caveat.population_missing", lang, towns=join_names(missing, lang)
+        )
     return out
 
 
@@ -124,8 +128,8 @@ def caveats(statuses: dict, towns: pd.DataFrame, lang: str, mix: dict | None = N
     """The brief's caveats: ledger, boundaries and population, each as the inputs actually are."""
     out = [ledger_caveat(statuses, lang, mix)]
     if statuses.get("boundaries") == "approximate":
-        out.append(tr("caveat.boundaries_approx", lang))
+        out.append(tr("brief.caveat.boundaries_approx", lang))
     elif statuses.get("boundaries") == "official":
-        out.append(tr("caveat.boundaries_official", lang))
+        out.append(tr("brief.caveat.boundaries_official", lang))
     out.append(population_caveat(towns, lang))
     return out

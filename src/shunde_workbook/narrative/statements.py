@@ -39,7 +39,7 @@ def screened(build):
     """Decorate a ``*_findings`` builder so that no finding states a number the study could not compute.
 
     A finding whose value rests on a key of ``res["unavailable"]`` becomes a sentence saying what
-    cannot be computed on this ledger and why (``finding.unavailable``).
+    cannot be computed on this ledger and why (``findings.unavailable``).
     """
 
     @functools.wraps(build)
@@ -52,7 +52,9 @@ def screened(build):
                 out.append(f)
                 continue
             what = {
-                lang: tr(f"unavailable.what.{f.id}", lang) if has(f"unavailable.what.{f.id}", lang) else f.id
+                lang: tr(f"findings.unavailable.what.{f.id}", lang)
+                if has(f"findings.unavailable.what.{f.id}", lang)
+                else f.id
                 for lang in LANGS
             }
             why = {lang: tr(gaps[keys[0]], lang) for lang in LANGS}
@@ -60,7 +62,7 @@ def screened(build):
                 Finding(
                     f"{f.id}.unavailable",
                     5,
-                    template("finding.unavailable"),
+                    template("findings.unavailable"),
                     words={"what": what, "why": why},
                     hedges=f.hedges,
                 )
@@ -84,7 +86,7 @@ def ledger_hedges(statuses: dict) -> list[str]:
 
 def _in_sentence(name: str, lang: str) -> str:
     """A name as written inside a sentence of ``lang`` (lower case where the catalogue says so)."""
-    return name.lower() if tr("format.rule_case", lang) == "lower" else name
+    return name.lower() if tr("common.format.rule_case", lang) == "lower" else name
 
 
 #: Population grades from strongest to weakest ('' = no figure: imputed or missing).
@@ -123,7 +125,7 @@ def overview_findings(res: dict, statuses: dict) -> list[Finding]:
         Finding(
             "overview.total",
             2,
-            template("finding.overview.total"),
+            template("findings.overview.total"),
             {
                 "grants": Value(res["total_grants"], "int", "overview.total_grants"),
                 "amount": Value(res["total_amount"], "money", "overview.total_amount"),
@@ -135,14 +137,14 @@ def overview_findings(res: dict, statuses: dict) -> list[Finding]:
         Finding(
             "overview.growth",
             3,
-            template("finding.overview.growth"),
+            template("findings.overview.growth"),
             {"cagr": Value(res["cagr"], "pct", "overview.cagr")},
             hedges=h,
         ),
         Finding(
             "overview.top_field",
             4,
-            template("finding.overview.top_field"),
+            template("findings.overview.top_field"),
             {"share": Value(res["top_field_share"], "pct", "overview.top_field_share")},
             words={"field": {lang: field_label(res["top_field"] or "", lang) for lang in LANGS}},
             hedges=h,
@@ -160,7 +162,7 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
         Finding(
             "distribution.top_town",
             1,
-            template("finding.distribution.top_town"),
+            template("findings.distribution.top_town"),
             {
                 "amount_share": Value(s.loc[top, "amount_share"], "pct", f"distribution.summary[{top}].amount_share"),
                 "pop_share": Value(s.loc[top, "pop_share"], "pct", f"distribution.summary[{top}].pop_share"),
@@ -172,7 +174,7 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
         Finding(
             "distribution.per_resident_range",
             2,
-            template("finding.distribution.per_resident_range"),
+            template("findings.distribution.per_resident_range"),
             {
                 "low_value": Value(res["lowest_per_resident"], "yuan", "distribution.lowest_per_resident"),
                 "high_value": Value(res["highest_per_resident"], "yuan", "distribution.highest_per_resident"),
@@ -192,7 +194,7 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
             "distribution.coverage",
             3,
             template(
-                "finding.distribution.coverage" if res["min_coverage"] < 1 else "finding.distribution.coverage_full"
+                "findings.distribution.coverage" if res["min_coverage"] < 1 else "findings.distribution.coverage_full"
             ),
             {
                 "funded": Value(res["villages_funded"], "int", "distribution.villages_funded"),
@@ -202,7 +204,7 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
             words={"town": _names(towns, res["min_coverage_town"])},
             hedges=_hedges(statuses),
             meta={"town": res["min_coverage_town"]},
-            key="finding.distribution.coverage" if res["min_coverage"] < 1 else "finding.distribution.coverage_full",
+            key="findings.distribution.coverage" if res["min_coverage"] < 1 else "findings.distribution.coverage_full",
         ),
     ]
     missing = res["towns_without_population"]
@@ -212,7 +214,7 @@ def distribution_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> lis
             Finding(
                 "distribution.missing_population",
                 2,
-                template("finding.distribution.missing_population"),
+                template("findings.distribution.missing_population"),
                 {},
                 words={"towns": names},
             )
@@ -228,14 +230,14 @@ def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
         Finding(
             "fairness.gini",
             1,
-            template("finding.fairness.gini"),
+            template("findings.fairness.gini"),
             {"gini": Value(res["gini"], "index", "fairness.gini")},
             hedges=h_pop,
         ),
         Finding(
             "fairness.theil",
             2,
-            template("finding.fairness.theil"),
+            template("findings.fairness.theil"),
             {
                 "total": Value(res["theil"]["total"], "index", "fairness.theil.total"),
                 "between_share": Value(res["theil_between_share"], "pct", "fairness.theil_between_share"),
@@ -245,7 +247,7 @@ def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
         Finding(
             "fairness.concentration",
             3,
-            template("finding.fairness.concentration"),
+            template("findings.fairness.concentration"),
             {
                 "n": Value(res["top_n"], "int", "fairness.top_n"),
                 "share": Value(res["top_n_share"], "pct", "fairness.top_n_share"),
@@ -262,7 +264,7 @@ def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
             Finding(
                 "fairness.need_top",
                 2,
-                template("finding.fairness.need_top"),
+                template("findings.fairness.need_top"),
                 {"share": Value(res["need_top_share"], "pct", "fairness.need_top_share")},
                 words={
                     "town": _names(towns, res["need_top_town"]),
@@ -277,7 +279,7 @@ def fairness_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
             Finding(
                 "fairness.distance",
                 2,
-                template("finding.fairness.distance"),
+                template("findings.fairness.distance"),
                 {
                     "under_pct": Value(-res["worst_under"], "pct", "-fairness.worst_under"),
                     "over_pct": Value(res["worst_over"], "pct", "fairness.worst_over"),
@@ -300,7 +302,7 @@ def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
             Finding(
                 "scenarios.biggest_shift",
                 2,
-                template("finding.scenarios.biggest_shift"),
+                template("findings.scenarios.biggest_shift"),
                 {
                     "plan": Value(res["plan_total"], "money", "scenarios.plan_total", res.get("plan_qualifier", "")),
                     "shift": Value(abs(shift), "money", "|scenarios.biggest_shift|"),
@@ -309,7 +311,7 @@ def scenario_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
                     "year": str(res["plan_year"]),
                     "rule": {lang: _in_sentence(rule_label(res["biggest_shift_rule"], lang), lang) for lang in LANGS},
                     "town": _names(towns, code),
-                    "direction": template("direction.gain" if shift > 0 else "direction.loss"),
+                    "direction": template("findings.direction.gain" if shift > 0 else "findings.direction.loss"),
                 },
                 hedges=_hedges(statuses, uses_population=True),
                 meta={"rule": res["biggest_shift_rule"], "town": code, "shift_sign": float(np.sign(shift))},
@@ -324,7 +326,7 @@ def plan_total_finding(res: dict) -> Finding:
     return Finding(
         "scenarios.plan_total",
         1,
-        template("finding.scenarios.plan_total"),
+        template("findings.scenarios.plan_total"),
         {"plan": Value(res["plan_total"], "money", "scenarios.plan_total", res.get("plan_qualifier", ""))},
         words={"year": str(res["plan_year"])},
     )
@@ -347,7 +349,7 @@ def rule_top_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fi
             Finding(
                 "scenarios.rule_top",
                 2,
-                template("finding.scenarios.rule_top"),
+                template("findings.scenarios.rule_top"),
                 {"amount": Value(top["amount"], "money", f"scenarios.rule_top.{rule}.amount")},
                 words={
                     "year": str(res["plan_year"]),
@@ -371,7 +373,7 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
             Finding(
                 "profile.people",
                 1,
-                template("finding.profile.people"),
+                template("findings.profile.people"),
                 {
                     "units": Value(res["village_units"], "int", "profile.village_units"),
                     "pop_share": Value(res["pop_share"], "pct", "profile.pop_share"),
@@ -388,7 +390,7 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
         Finding(
             "profile.share",
             1,
-            template("finding.profile.share"),
+            template("findings.profile.share"),
             {
                 "grants": Value(res["grants"], "int", "profile.grants"),
                 "amount": Value(res["amount"], "money", "profile.amount"),
@@ -403,7 +405,7 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
         Finding(
             "profile.per_resident",
             2,
-            template("finding.profile.per_resident"),
+            template("findings.profile.per_resident"),
             {
                 "per": Value(res["per_resident"], "yuan", "profile.per_resident"),
                 "pop_share": Value(res["pop_share"], "pct", "profile.pop_share"),
@@ -413,12 +415,12 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
         )
         if pd.notna(res["per_resident"])
         else Finding(
-            "profile.no_population", 2, template("finding.profile.no_population"), {}, words={"town": _names(towns, t)}
+            "profile.no_population", 2, template("findings.profile.no_population"), {}, words={"town": _names(towns, t)}
         ),
         Finding(
             "profile.villages",
             3,
-            template("finding.profile.villages"),
+            template("findings.profile.villages"),
             {
                 "unfunded": Value(res["unfunded_villages"], "int", "profile.unfunded_villages"),
                 "orgs": Value(res["n_orgs"], "int", "profile.n_orgs"),
@@ -430,11 +432,11 @@ def profile_findings(res: dict, towns: pd.DataFrame, statuses: dict) -> list[Fin
         else Finding(  # "0 villages have no grant" reads oddly: say every village was funded
             "profile.villages",
             3,
-            template("finding.profile.villages_all"),
+            template("findings.profile.villages_all"),
             {"orgs": Value(res["n_orgs"], "int", "profile.n_orgs")},
             hedges=_hedges(statuses),
             meta={"town": t},
-            key="finding.profile.villages_all",
+            key="findings.profile.villages_all",
         ),
     ]
 

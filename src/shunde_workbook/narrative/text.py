@@ -40,19 +40,19 @@ def template(key: str) -> dict[str, str]:
 
 def unit_label(unit: str, lang: str, per: str | None = None) -> str:
     """'万元' / '10k yuan' etc. for axis labels and legends."""
-    base = tr({"元": "unit.yuan", "万元": "unit.wan"}[unit], lang)
+    base = tr({"元": "common.unit.yuan", "万元": "common.unit.wan"}[unit], lang)
     return base if per is None else f"{base}/{per}"
 
 
 def programme_label(name: str, lang: str) -> str:
     """A programme's name in ``lang`` (unknown programmes keep their own name)."""
-    key = f"programme.{name}"
+    key = f"names.programme.{name}"
     return tr(key, lang) if has(key, lang) else name
 
 
 def field_label(name: str, lang: str) -> str:
     """A field/section name in ``lang`` (Chinese names are the data's own, ASCII quotes made typographic)."""
-    key = f"field_name.{name}"
+    key = f"names.field.{name}"
     label = tr(key, lang) if has(key, lang) else name
     return re.sub(r"'([^']*)'", "\u201c\\1\u201d", label)
 
@@ -60,7 +60,7 @@ def field_label(name: str, lang: str) -> str:
 def rule_label(rule: str, lang: str) -> str:
     """Display name of a 2023 allocation rule (``shift_`` prefix ignored)."""
     rule = rule.removeprefix("shift_")
-    key = f"rule.{rule}"
+    key = f"names.rule.{rule}"
     return tr(key, lang) if has(key, lang) else rule
 
 
@@ -69,14 +69,14 @@ def status_label(status: str, lang: str) -> str:
     status = str(status)
     if status.startswith("mixed:"):
         parts = [status_label(p.strip(), lang) for p in status.removeprefix("mixed:").split(",")]
-        return tr("status.mixed", lang, parts=tr("name_sep", lang).join(parts))
-    key = f"status.{status}"
+        return tr("names.status.mixed", lang, parts=tr("common.sep.name", lang).join(parts))
+    key = f"names.status.{status}"
     return tr(key, lang) if has(key, lang) else status
 
 
 def join_names(names, lang: str) -> str:
     """Names joined the way ``lang`` lists them (、 or ,)."""
-    return tr("name_sep", lang).join(str(n) for n in names)
+    return tr("common.sep.name", lang).join(str(n) for n in names)
 
 
 def pct(share: float) -> str:
@@ -88,8 +88,9 @@ def pct(share: float) -> str:
 def town_label(town, lang: str, short: bool = False) -> str:
     """A town (NBS code, any accepted name) as ``lang`` names it; unknown towns keep their own text.
 
-    The form is the catalogue's: ``format.town`` (full name, e.g. 大良街道 / Daliang) or ``format.town_short``
-    (大良 / Daliang), each filled from the town's fields ``name``, ``short`` and ``name_en``.
+    The form is the catalogue's: ``common.format.town`` (full name, e.g. 大良街道 / Daliang) or
+    ``common.format.town_short`` (大良 / Daliang), each filled from the town's fields ``name``, ``short`` and
+    ``name_en``.
 
     >>> town_label("440606005", "zh"), town_label("大良", "en"), town_label("440606005", "zh", short=True)
     ('大良街道', 'Daliang', '大良')
@@ -99,7 +100,7 @@ def town_label(town, lang: str, short: bool = False) -> str:
     code = normalise_town(town)
     if code is None:
         return str(town)
-    return tr("format.town_short" if short else "format.town", lang, **town_by_code(code)._asdict())
+    return tr("common.format.town_short" if short else "common.format.town", lang, **town_by_code(code)._asdict())
 
 
 def town_labels(names, lang: str, short: bool = False):

@@ -50,7 +50,7 @@ def citation_texts(name: str, title: str, facts: dict, lang: str) -> tuple[str, 
     status = status_label(facts["ledger"], lang)
     year = facts["date"][:4]
     plain = tr(
-        "pages.cite_plain_text",
+        "common.cite.plain_text",
         lang,
         author=AUTHOR,
         year=year,
@@ -76,7 +76,7 @@ def citation_texts(name: str, title: str, facts: dict, lang: str) -> tuple[str, 
 
 
 def _copy_box(label: str, text: str, lang: str, rows: int) -> str:
-    button = html.escape(tr("pages.cite_copy", lang))
+    button = html.escape(tr("common.cite.copy", lang))
     copy = (
         "var t=this.parentNode.querySelector('textarea');t.select();"
         "if(navigator.clipboard){navigator.clipboard.writeText(t.value)}else{document.execCommand('copy')}"
@@ -92,7 +92,7 @@ def footer_html(name: str, title: str, facts: dict, lang: str) -> str:
     """The footer: one line of facts (printed too) and the two copyable citations (screen only)."""
     plain, bib = citation_texts(name, title, facts, lang)
     meta = tr(
-        "pages.cite_meta",
+        "common.cite.meta",
         lang,
         **{k: facts[k] for k in ("version", "commit", "run_id", "date")},
         status=status_label(facts["ledger"], lang),
@@ -100,8 +100,8 @@ def footer_html(name: str, title: str, facts: dict, lang: str) -> str:
     return (
         '<footer class="sw-cite" id="cite">'
         f'<p class="sw-cite-meta">{html.escape(meta)}</p>'
-        f'<details class="sw-cite-details"><summary>{html.escape(tr("pages.cite_heading", lang))}</summary>'
-        + _copy_box(tr("pages.cite_plain", lang), plain, lang, 3)
+        f'<details class="sw-cite-details"><summary>{html.escape(tr("common.cite.heading", lang))}</summary>'
+        + _copy_box(tr("common.cite.plain", lang), plain, lang, 3)
         + _copy_box("BibTeX", bib, lang, 8)
         + "</details></footer>"
     )

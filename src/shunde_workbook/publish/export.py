@@ -58,7 +58,7 @@ def _exporter(edition: str, language: str) -> HTMLExporter:
     policy = edition == "policy"
     exporter = HTMLExporter(
         # nbconvert takes ISO 639-1 codes only (it falls back to "en" for "zh-CN"); the embedded font is SC anyway
-        language_code=tr("format.html_lang", language).split("-")[0],
+        language_code=tr("common.format.html_lang", language).split("-")[0],
         template_name="shunde",
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=policy,

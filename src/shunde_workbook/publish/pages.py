@@ -40,7 +40,7 @@ def render(template: str, **context) -> str:
     """Render a template of ``templates/scale`` with autoescaping and the number filters."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.filters.update(num=num, pct=pct)
-    context.setdefault("html_lang", tr("format.html_lang", context.get("lang", "zh")))
+    context.setdefault("html_lang", tr("common.format.html_lang", context.get("lang", "zh")))
     return env.get_template(template).render(**context)
 
 

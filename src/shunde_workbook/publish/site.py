@@ -288,12 +288,12 @@ def write_index(outputs: Path, manifest: dict) -> Path:
     html = env.get_template("index.html.j2").render(
         t=site_text(lang),
         lang=lang,
-        html_lang=tr("format.html_lang", lang),
+        html_lang=tr("common.format.html_lang", lang),
         run={**manifest["run"], "inputs": inputs},
         run_params=_params_text(run_params, lang),
         reports=others,  # each report is listed once: the brief, the district groups and the towns above
         generated=local_time(manifest["run"].get("started")),
-        other_heading=tr("pages.site_other", lang),
+        other_heading=tr("site.other", lang),
         brief=by_name.get("00_policy_brief"),
         brief_pdf=pdf,
         tools=tool_links({n: r["files"].get("policy", "") for n, r in by_name.items()}, lang),

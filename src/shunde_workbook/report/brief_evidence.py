@@ -45,7 +45,7 @@ def brief_evidence_figures(results: dict, inp, params: dict, labels, rep) -> tup
         spread,
         lang,
         rep.simulated,
-        metric_label=tr("tornado_metric", lang),
-        labels={k: tr(f"tornado_{k}", lang) for k in spread.index},
+        metric_label=tr("brief.tornado.metric", lang),
+        labels={k: tr(f"brief.tornado.{k}", lang) for k in spread.index},
     )
     return sensitivity, tornado

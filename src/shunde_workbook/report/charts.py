@@ -26,14 +26,21 @@ def style() -> None:
 
 
 def _amount_axis(unit: str, lang: str) -> str:
-    return tr("chart.axis_unit", lang, label=tr("amount", lang), unit=unit_label(unit, lang))
+    return tr("charts.axis_unit", lang, label=tr("columns.amount", lang), unit=unit_label(unit, lang))
 
 
 def stamp(fig, simulated: bool, lang: str) -> None:
     """Mark a figure built on simulated data, bottom right, in red."""
     if simulated:
         fig.text(
-            0.99, 0.005, tr("simulated_stamp", lang), ha="right", va="bottom", fontsize=8.5, color="#b03a2e", alpha=0.9
+            0.99,
+            0.005,
+            tr("common.simulated_stamp", lang),
+            ha="right",
+            va="bottom",
+            fontsize=8.5,
+            color="#b03a2e",
+            alpha=0.9,
         )
 
 
@@ -52,9 +59,9 @@ def funding_by_year(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
             color=PALETTE.get(prog),
         )
         bottom = wide[prog] if bottom is None else bottom + wide[prog]
-    ax.set_xlabel(tr("year", lang))
+    ax.set_xlabel(tr("columns.year", lang))
     ax.set_ylabel(_amount_axis(unit, lang))
-    ax.legend(title=tr("programme", lang), frameon=False)
+    ax.legend(title=tr("columns.programme", lang), frameon=False)
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     stamp(fig, simulated, lang)
     fig.tight_layout()
@@ -71,11 +78,11 @@ def field_shares(table: pd.DataFrame, lang: str, simulated: bool):
         sub["label"] = sub["field"].map(lambda f: field_label(f, lang))
         sns.lineplot(data=sub, x="year", y="share", hue="label", marker="o", ax=ax)
         ax.set_title(programme_label(prog, lang))
-        ax.set_xlabel(tr("year", lang))
-        ax.set_ylabel(tr("share", lang))
+        ax.set_xlabel(tr("columns.year", lang))
+        ax.set_ylabel(tr("columns.share", lang))
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         ax.legend(
-            title=tr("field", lang),
+            title=tr("columns.field", lang),
             fontsize=7.5,
             title_fontsize=8,
             frameon=False,
@@ -93,7 +100,7 @@ def share_comparison(summary: pd.DataFrame, labels: pd.Series, lang: str, simula
     style()
     cols = ["amount_share", "pop_share", "unit_share"]
     long = summary[cols].assign(label=labels).melt(id_vars="label", var_name="measure", value_name="share")
-    long["measure"] = long["measure"].map(lambda m: tr(m, lang))
+    long["measure"] = long["measure"].map(lambda m: tr(f"columns.{m}", lang))
     order = summary.sort_values("amount_share", ascending=False).index
     fig, ax = plt.subplots(figsize=(8, 4.6))
     sns.stripplot(
@@ -107,7 +114,7 @@ def share_comparison(summary: pd.DataFrame, labels: pd.Series, lang: str, simula
         ax=ax,
         palette=["#0b6e69", "#e07b39", "#7f8c8d"],
     )
-    ax.set_xlabel(tr("share", lang))
+    ax.set_xlabel(tr("columns.share", lang))
     ax.set_ylabel("")
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(title="", frameon=False, loc="lower right")
@@ -130,9 +137,9 @@ def coverage_heatmap(coverage: pd.DataFrame, labels: pd.Series, lang: str, simul
         vmin=0,
         vmax=1,
         ax=ax,
-        cbar_kws={"label": tr("coverage", lang), "format": matplotlib.ticker.PercentFormatter(1.0)},
+        cbar_kws={"label": tr("columns.coverage", lang), "format": matplotlib.ticker.PercentFormatter(1.0)},
     )
-    ax.set_xlabel(tr("year", lang))
+    ax.set_xlabel(tr("columns.year", lang))
     ax.set_ylabel("")
     stamp(fig, simulated, lang)
     fig.tight_layout()
@@ -144,11 +151,11 @@ def lorenz(curve: pd.DataFrame, gini: float, lang: str, simulated: bool, labels=
     style()
     fig, ax = plt.subplots(figsize=(5.0, 4.6))
     x, y = curve["cum_population_share"], curve["cum_amount_share"]
-    ax.plot([0, 1], [0, 1], color="#7f8c8d", ls="--", lw=1, label=tr("chart.equality", lang))
-    ax.plot(x, y, marker="o", color="#0b6e69", label=tr("chart.lorenz", lang, gini=f"{gini:.3f}"))
+    ax.plot([0, 1], [0, 1], color="#7f8c8d", ls="--", lw=1, label=tr("charts.equality", lang))
+    ax.plot(x, y, marker="o", color="#0b6e69", label=tr("charts.lorenz", lang, gini=f"{gini:.3f}"))
     ax.fill_between(x, x, y, color="#0b6e69", alpha=0.12)
-    ax.set_xlabel(tr("chart.cum_population", lang))
-    ax.set_ylabel(tr("chart.cum_funding", lang))
+    ax.set_xlabel(tr("charts.cum_population", lang))
+    ax.set_ylabel(tr("charts.cum_funding", lang))
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(frameon=False, loc="upper left")
@@ -166,10 +173,10 @@ def distance_bars(distance: pd.Series, labels: pd.Series, lang: str, simulated: 
     ax.barh(labels.loc[d.index], d.fillna(0), color=colors)
     for i, (_code, v) in enumerate(d.items()):
         if pd.isna(v):
-            ax.text(0, i, "  " + tr("no_data", lang), va="center", fontsize=9, color="#7f8c8d")
+            ax.text(0, i, "  " + tr("common.no_data", lang), va="center", fontsize=9, color="#7f8c8d")
     ax.axvline(0, color="#333", lw=0.8)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel(tr("chart.distance_axis", lang))
+    ax.set_xlabel(tr("charts.distance_axis", lang))
     if missing_note:
         ax.set_title(missing_note, fontsize=9, loc="left")
     stamp(fig, simulated, lang)
@@ -204,7 +211,7 @@ def town_trend(town: pd.DataFrame, district_mean: pd.Series, unit: str, lang: st
         color="#333",
         marker="o",
         lw=1.5,
-        label=tr("chart.district_mean", lang),
+        label=tr("charts.district_mean", lang),
     )
     ax.legend(frameon=False)
     ax.set_title(name)
@@ -246,6 +253,6 @@ def relabel_highlight_legend(fig, lang: str) -> None:
     if legend is None:
         return
     handles = legend.legend_handles[:2]
-    labels = [tr("chart.other_towns", lang), tr("chart.this_town", lang)]
+    labels = [tr("charts.other_towns", lang), tr("charts.this_town", lang)]
     legend.remove()
     ax.legend(handles, labels, loc="lower right", frameon=True, fontsize=9)

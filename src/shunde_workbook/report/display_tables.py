@@ -24,7 +24,7 @@ def _town(value, lang: str) -> str:
     return town_label(value, lang) if isinstance(value, str) else value
 
 
-TOWN = Col("town", values=_town)
+TOWN = Col("columns.town", values=_town)
 
 
 def _with_codes(df: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
@@ -42,9 +42,9 @@ def audit_inputs(statuses: dict, params: dict) -> Table:
     return Table(
         pd.DataFrame(rows, columns=["input", "file", "status"]),
         {
-            "input": Col("input_col", values="input"),
-            "file": Col("file_col"),
-            "status": Col("status_col", values=status_label),
+            "input": Col("columns.input", values="names.input"),
+            "file": Col("columns.file"),
+            "status": Col("columns.status", values=status_label),
         },
     )
 
@@ -55,12 +55,12 @@ def audit_population(towns: pd.DataFrame) -> Table:
     return Table(
         pop,
         {
-            "town_code": Col("town_code_col"),
+            "town_code": Col("columns.town_code"),
             "town": TOWN,
-            "population": Col("population"),
-            "pop_grade": Col("pop_grade"),
-            "pop_year": Col("pop_year_col", values=labels.pop_year_label),
-            "pop_source": Col("pop_source_col"),
+            "population": Col("columns.population"),
+            "pop_grade": Col("columns.pop_grade"),
+            "pop_year": Col("columns.pop_year", values=labels.pop_year_label),
+            "pop_source": Col("columns.pop_source"),
         },
     )
 
@@ -69,7 +69,7 @@ def audit_errors(errors: list) -> Table:
     """The validator's errors, one row per problem."""
     cols = ["row", "column", "value", "message", "suggestion"]
     frame = pd.DataFrame([{c: getattr(e, c) for c in cols} for e in errors], columns=cols)
-    return Table(frame, {c: Col(f"err.{c}") for c in cols})
+    return Table(frame, {c: Col(f"audit.err.{c}") for c in cols})
 
 
 RECON_SHOWN = ("fact_id", "programme", "period", "metric", "unit", "published", "ledger", "difference")
@@ -90,7 +90,7 @@ def reconciliation_summary(recon: pd.DataFrame) -> Table:
     digits = {c: 1 for c in ("published", "ledger", "difference")}
     return Table(
         recon[shown],
-        {c: Col(f"recon_col.{c}", values=words.get(c), decimals=digits.get(c)) for c in shown},
+        {c: Col(f"audit.recon_col.{c}", values=words.get(c), decimals=digits.get(c)) for c in shown},
     )
 
 
@@ -100,7 +100,7 @@ def population_sum_check(towns: pd.DataFrame, pop) -> Table:
 
     frame = population.sum_check(towns, pop).reset_index()
     words = {"item": "popsum"}
-    return Table(frame, {c: Col(f"popcol.{c}", values=words.get(c)) for c in frame.columns})
+    return Table(frame, {c: Col(f"audit.popcol.{c}", values=words.get(c)) for c in frame.columns})
 
 
 def population_estimates(towns: pd.DataFrame, pop, level: float = 0.9) -> Table:
@@ -130,11 +130,11 @@ def population_estimates(towns: pd.DataFrame, pop, level: float = 0.9) -> Table:
 
     def note(row: dict, lang: str) -> str:
         h, fast = f"{row['half_width']:.0%}", f"{population.FAST_GROWTH:g}"
-        return tr(f"popnote.{row['note']}", lang, h=h, fast=fast)
+        return tr(f"audit.popnote.{row['note']}", lang, h=h, fast=fast)
 
-    spec = {c: Col(f"popcol.{c}") for c in body.columns if c not in ("note", "half_width")}
-    spec["weight"] = Col("popcol.weight", percent=True)
-    spec["note"] = Col("popcol.note", values=note, row=True)
+    spec = {c: Col(f"audit.popcol.{c}") for c in body.columns if c not in ("note", "half_width")}
+    spec["weight"] = Col("audit.popcol.weight", percent=True)
+    spec["note"] = Col("audit.popcol.note", values=note, row=True)
     return Table(_with_codes(body, towns["town"]).reset_index(drop=True), {"town": TOWN, **spec})
 
 
@@ -151,13 +151,13 @@ def by_year_programme(res: dict, unit: str) -> Table:
     }
     t = t.rename(columns=names)
     spec = {
-        "year": Col("year"),
-        "programme": Col("programme"),
-        names["amount"]: Col("amount", unit=unit, decimals=1),
-        "grants": Col("grants"),
-        names["mean"]: Col("mean_grant", unit=unit, decimals=1),
-        names["median"]: Col("median_grant", unit=unit, decimals=1),
-        "growth": Col("growth", percent=True),
+        "year": Col("columns.year"),
+        "programme": Col("columns.programme"),
+        names["amount"]: Col("columns.amount", unit=unit, decimals=1),
+        "grants": Col("columns.grants"),
+        names["mean"]: Col("columns.mean_grant", unit=unit, decimals=1),
+        names["median"]: Col("columns.median_grant", unit=unit, decimals=1),
+        "growth": Col("columns.growth", percent=True),
     }
     return Table(t, {c: spec.get(c, Col(c)) for c in t.columns if c in spec})
 
@@ -173,9 +173,9 @@ def town_ranks(summary: pd.DataFrame, unit: str) -> Table:
         .assign(amount=lambda d: in_unit(d["amount"], unit))
         .rename(columns={"amount": with_unit("amount", unit)})
     )
-    spec = {with_unit("amount", unit): Col("amount", unit=unit, decimals=1)}
+    spec = {with_unit("amount", unit): Col("columns.amount", unit=unit, decimals=1)}
     for c in cols[1:]:
-        spec[c] = Col(c, percent=c.endswith("_share"))
+        spec[c] = Col(f"columns.{c}", percent=c.endswith("_share"))
     return Table(_with_codes(body, t["town"]), {"town": TOWN, **spec})
 
 
@@ -185,8 +185,8 @@ def inequality(res: dict, ev) -> Table:
 
     def quality(value, lang: str) -> str:
         if value == "villages_left_out":
-            return tr("quality_villages_left_out", lang, share=f"{res['theil_village_left_out_share']:.1%}")
-        return tr(f"quality_{value}", lang)
+            return tr("fairness.quality_villages_left_out", lang, share=f"{res['theil_village_left_out_share']:.1%}")
+        return tr(f"fairness.quality_{value}", lang)
 
     rows = [  # (measure, point value, 90% interval or None, data quality)
         ("gini", res["gini"], ev.interval("gini"), "population"),
@@ -211,11 +211,11 @@ def inequality(res: dict, ev) -> Table:
     return Table(
         frame,
         {
-            "metric": Col("metric_col", values="metric"),
-            "value": Col("value_col", decimals=3),
-            "interval_lo": Col("interval_lo_col", decimals=3),
-            "interval_hi": Col("interval_hi_col", decimals=3),
-            "quality": Col("quality_col", values=quality),
+            "metric": Col("columns.metric", values="names.metric"),
+            "value": Col("columns.value", decimals=3),
+            "interval_lo": Col("columns.interval_lo", decimals=3),
+            "interval_hi": Col("columns.interval_hi", decimals=3),
+            "quality": Col("columns.quality", values=quality),
         },
     )
 
@@ -243,12 +243,12 @@ def need_distance(res: dict, unit: str, boundaries_status: str) -> Table:
         _with_codes(body, s["town"]),
         {
             "town": TOWN,
-            "need": Col("need_col", decimals=3),
-            target: Col("target_col", unit=unit, decimals=1),
-            actual: Col("actual_col", unit=unit, decimals=1),
-            "distance": Col("distance_col", percent=True),
-            "pop_grade": Col("pop_grade"),
-            "boundaries": Col("boundaries_col", values=status_label),
+            "need": Col("columns.need", decimals=3),
+            target: Col("columns.target", unit=unit, decimals=1),
+            actual: Col("columns.actual", unit=unit, decimals=1),
+            "distance": Col("columns.distance", percent=True),
+            "pop_grade": Col("columns.pop_grade"),
+            "boundaries": Col("columns.boundaries", values=status_label),
         },
     )
 
@@ -273,15 +273,19 @@ def concentration(res: dict) -> Table:
     )
 
     def metric(value, lang: str) -> str:
-        return tr(f"metric.{value}", lang, n=res["top_n"]) if value == "top_n_share" else tr(f"metric.{value}", lang)
+        return (
+            tr(f"names.metric.{value}", lang, n=res["top_n"])
+            if value == "top_n_share"
+            else tr(f"names.metric.{value}", lang)
+        )
 
-    return Table(frame, {"metric": Col("metric_col", values=metric), "value": Col("value_col", decimals=1)})
+    return Table(frame, {"metric": Col("columns.metric", values=metric), "value": Col("columns.value", decimals=1)})
 
 
 # ---------------------------------------------------------------- 05 scenarios
 def _rules(frame: pd.DataFrame, towns: pd.DataFrame) -> Table:
     names = towns.loc[frame.index, "town"]
-    spec = {c: Col(f"rule.{c}", decimals=1) for c in frame.columns}
+    spec = {c: Col(f"names.rule.{c}", decimals=1) for c in frame.columns}
     return Table(_with_codes(frame, names), {"town": TOWN, **spec})
 
 
@@ -305,11 +309,11 @@ def villages(res: dict, unit: str) -> Table:
     return Table(
         v,
         {
-            "code": Col("code_col"),
-            "name": Col("name_col"),
-            "type": Col("type_col", values="village_type"),
-            amount: Col("amount", unit=unit, decimals=1),
-            "grants": Col("grants"),
+            "code": Col("columns.code"),
+            "name": Col("columns.name"),
+            "type": Col("columns.type", values="names.village_type"),
+            amount: Col("columns.amount", unit=unit, decimals=1),
+            "grants": Col("columns.grants"),
         },
     )
 
@@ -320,5 +324,10 @@ def recipients(res: dict, unit: str) -> Table:
     o = res["orgs"].rename(columns={"recipient_name": "recipient", "sum": amount, "size": "grants"})
     o[amount] = in_unit(o[amount], unit)
     return Table(
-        o, {"recipient": Col("recipient"), amount: Col("amount", unit=unit, decimals=1), "grants": Col("grants")}
+        o,
+        {
+            "recipient": Col("columns.recipient"),
+            amount: Col("columns.amount", unit=unit, decimals=1),
+            "grants": Col("columns.grants"),
+        },
     )

@@ -23,7 +23,9 @@ from shunde_workbook.report.charts import stamp, style
 
 
 def _amount_label(unit: str, lang: str) -> str:
-    return tr("amount", lang) + tr("open", lang) + unit_label(unit, lang) + tr("close", lang)
+    return (
+        tr("columns.amount", lang) + tr("common.sep.open", lang) + unit_label(unit, lang) + tr("common.sep.close", lang)
+    )
 
 
 def allocation_sensitivity_table(
@@ -105,7 +107,7 @@ def allocation_sensitivity(
     _label_line_ends(ax, table, order, labels, colours)
     ax.axvline(user_weight, color="#333", ls="--", lw=1)
     ax.annotate(
-        tr("evidence_chart.your_choice", lang, w=user_weight),
+        tr("charts.evidence.your_choice", lang, w=user_weight),
         xy=(user_weight, 1.0),
         xycoords=("data", "axes fraction"),
         xytext=(4, -4),
@@ -118,10 +120,10 @@ def allocation_sensitivity(
     ax.set_xlim(float(table.index.min()), float(table.index.max()))
     ticks = np.linspace(0, 1, 6)
     names = [f"{t:.1f}" for t in ticks]
-    by_units, by_population = tr("evidence_chart.by_units", lang), tr("evidence_chart.by_population", lang)
+    by_units, by_population = tr("charts.evidence.by_units", lang), tr("charts.evidence.by_population", lang)
     names[0], names[-1] = f"0\n{by_units}", f"1\n{by_population}"
     ax.set_xticks(ticks, names)
-    ax.set_xlabel(tr("evidence_chart.pop_weight", lang))
+    ax.set_xlabel(tr("charts.evidence.pop_weight", lang))
     ax.set_ylabel(_amount_label(unit, lang))
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     stamp(fig, simulated, lang)
@@ -232,9 +234,9 @@ def tornado(
     span = max(hi.max(), point) - min(lo.min(), point)
     pad = 0.18 * span if span > 0 else 1.0
     ax.set_xlim(min(lo.min(), point) - pad, max(hi.max(), point) + pad)
-    metric = metric_label or tr("evidence_chart.metric", lang)
-    ax.set_xlabel(tr("evidence_chart.range_of", lang, metric=metric))
-    point_text = tr("evidence_chart.point", lang, v=number_format.format(point))
+    metric = metric_label or tr("charts.evidence.metric", lang)
+    ax.set_xlabel(tr("charts.evidence.range_of", lang, metric=metric))
+    point_text = tr("charts.evidence.point", lang, v=number_format.format(point))
     ax.set_title(point_text, fontsize=9, loc="left", color="#c0392b")
     ax.grid(axis="y", visible=False)
     stamp(fig, simulated, lang)

@@ -34,10 +34,10 @@ def legend_html(lang: str, simulated: bool = True) -> str:
     tol, robust = f"{NUMERIC_TOLERANCE:.0%}", f"{ROBUST_SHARE:.0%}"
     real = "" if simulated else ".real"
     return (
-        f'<div class="sw-legend" id="evidence-legend"><strong>{html.escape(tr("legend.title", lang))}</strong>'
-        + _p("sw-legend-item", tr("legend.likelihood" + real, lang, tol=tol, robust=robust))
-        + _p("sw-legend-item", tr("legend.confidence" + real, lang))
-        + _p("sw-legend-item", tr("legend.intervals", lang))
+        f'<div class="sw-legend" id="evidence-legend"><strong>{html.escape(tr("evidence.legend.title", lang))}</strong>'
+        + _p("sw-legend-item", tr("evidence.legend.likelihood" + real, lang, tol=tol, robust=robust))
+        + _p("sw-legend-item", tr("evidence.legend.confidence" + real, lang))
+        + _p("sw-legend-item", tr("evidence.legend.intervals", lang))
         + "</div>"
     )
 
@@ -59,8 +59,8 @@ def cell_flags(pop_grade: str = "", simulated: bool = False, imputed: bool = Fal
 
 def flags_legend_html(lang: str, flags=FLAGS) -> str:
     """The legend of the cell flags used in a table."""
-    items = tr("list_sep", lang).join(tr(f"flag.{f}", lang) for f in flags)
-    return _p("sw-flags-legend", tr("flags.legend", lang, items=items))
+    items = tr("common.sep.list", lang).join(tr(f"evidence.flag.{f}", lang) for f in flags)
+    return _p("sw-flags-legend", tr("evidence.flags.legend", lang, items=items))
 
 
 def quality_note_html(lang: str, statuses: dict) -> str:
@@ -69,19 +69,19 @@ def quality_note_html(lang: str, statuses: dict) -> str:
 
     ledger = str(statuses.get("ledger", ""))
     basis = (
-        tr("quality.simulated", lang)
+        tr("evidence.quality.simulated", lang)
         if "simulated" in ledger
-        else tr("quality.official", lang, status=status_label(ledger or "unknown", lang))
+        else tr("evidence.quality.official", lang, status=status_label(ledger or "unknown", lang))
     )
     parts = [
-        tr("quality.status", lang),
+        tr("evidence.quality.status", lang),
         basis,
-        tr("quality.includes", lang),
-        tr("quality.leaves_out" if "simulated" in ledger else "quality.leaves_out.real", lang),
-        tr("quality.tolerance", lang, tol=f"{NUMERIC_TOLERANCE:.0%}"),
+        tr("evidence.quality.includes", lang),
+        tr("evidence.quality.leaves_out" if "simulated" in ledger else "evidence.quality.leaves_out.real", lang),
+        tr("evidence.quality.tolerance", lang, tol=f"{NUMERIC_TOLERANCE:.0%}"),
     ]
     return (
-        f'<div class="sw-quality" id="quality-note"><h3>{html.escape(tr("quality.title", lang))}</h3>'
+        f'<div class="sw-quality" id="quality-note"><h3>{html.escape(tr("evidence.quality.title", lang))}</h3>'
         + "".join(_p("sw-quality-item", t) for t in parts)
         + "</div>"
     )

@@ -27,8 +27,8 @@ from shunde_workbook.report.fonts import use_cjk_font
 __all__ = ["choropleth", "CAPTION", "NO_DATA"]
 
 SCHEMES = ("quantiles", "fisher_jenks", "equal_interval", "user_defined")
-CAPTION = {lang: tr("map.approx_caption", lang) for lang in LANGS}  # words from narrative/catalogue
-NO_DATA = {lang: tr("no_data", lang) for lang in LANGS}
+CAPTION = {lang: tr("charts.map_approx_caption", lang) for lang in LANGS}  # words from narrative/catalogue
+NO_DATA = {lang: tr("common.no_data", lang) for lang in LANGS}
 FIGSIZE = (7.2, 7.6)
 DPI = 150
 _HATCH = "////"
@@ -89,7 +89,7 @@ def _range_labels(lowest: float, bins: np.ndarray, language: str = "zh") -> list
         elif fmt(lower) == fmt(upper):
             labels.append(fmt(upper))
         else:
-            labels.append(tr("format.range", language, a=fmt(lower), b=fmt(upper)))
+            labels.append(tr("common.format.range", language, a=fmt(lower), b=fmt(upper)))
     return labels
 
 
@@ -322,7 +322,7 @@ def choropleth(
         )
     _declutter(fig, texts, ax)
 
-    sep, close = tr("open", language), tr("close", language)
+    sep, close = tr("common.sep.open", language), tr("common.sep.close", language)
     heading = f"{legend_title or column}{sep}{unit}{close}" if unit else (legend_title or column)
     if handles:
         leg = ax.legend(

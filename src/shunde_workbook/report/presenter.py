@@ -94,7 +94,7 @@ class Report:
         if not items:
             return ""
         lis = "".join(f"<li>{esc(i)}</li>" for i in items)
-        heading = esc(tr("banner_heading", self.lang))
+        heading = esc(tr("common.banner.heading", self.lang))
         return f'<div class="sw-banner" role="note"><strong>{heading}</strong><ul>{lis}</ul></div>'
 
     def header(self, title: str, params: dict, question: str, data_date: str | None = None) -> None:
@@ -107,14 +107,14 @@ class Report:
 
         self.params = dict(params)  # the results store reads a town profile's town from it
         meta = (
-            f"{esc(tr('run_date', self.lang))}: {date.today().isoformat()} · "
-            f"{esc(tr('data_date', self.lang))}: {esc(data_date or tr('unknown', self.lang))}"
+            f"{esc(tr('common.run_date', self.lang))}: {date.today().isoformat()} · "
+            f"{esc(tr('common.data_date', self.lang))}: {esc(data_date or tr('common.unknown', self.lang))}"
         )
         _show(
             f'<div class="sw-titleblock"><h1>{esc(title)}</h1><div class="sw-meta">{meta}</div>'
-            f'<div class="sw-meta sw-params">{esc(tr("parameters", self.lang))}: '
+            f'<div class="sw-meta sw-params">{esc(tr("common.parameters", self.lang))}: '
             f"{esc(params_block(params, self.lang))}</div>"
-            f'<div class="sw-meta sw-technical">{esc(tr("technical_parameters", self.lang))}: '
+            f'<div class="sw-meta sw-technical">{esc(tr("params.technical", self.lang))}: '
             f"<code>{esc(technical_text(params))}</code></div></div>" + self.banner_html() + f"<p>{esc(question)}</p>"
         )
 
@@ -122,7 +122,7 @@ class Report:
         """A table of contents; ``sections`` is a list of (anchor, title)."""
         self.sections = sections
         items = "".join(f'<li><a href="#{esc(a)}">{esc(t)}</a></li>' for a, t in sections)
-        _show(f'<nav class="sw-toc"><strong>{esc(tr("contents", self.lang))}</strong><ol>{items}</ol></nav>')
+        _show(f'<nav class="sw-toc"><strong>{esc(tr("common.contents", self.lang))}</strong><ol>{items}</ol></nav>')
 
     def section(self, anchor: str, title: str, intro: str | None = None) -> None:
         """A section heading with an anchor for the contents, and an optional intro paragraph."""
@@ -154,11 +154,11 @@ class Report:
         if self.name.startswith("00_policy_brief"):
             self._headlines(rank(key, limit))
         if not items:
-            items = f'<p class="sw-empty">{esc(tr("key_findings_none", self.lang))}</p>'
-        head = heading or tr("key_findings", self.lang)
+            items = f'<p class="sw-empty">{esc(tr("evidence.key_findings_none", self.lang))}</p>'
+        head = heading or tr("common.key_findings", self.lang)
         markup = (
             f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul>'
-            f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p>'
+            f'<p class="sw-grades-note">{esc(tr("evidence.grades_note", self.lang))}</p>'
             f"{legend_html(self.lang, self.simulated)}</div>"
         )
         if other:
@@ -169,12 +169,12 @@ class Report:
                 for f in rank(other, other_limit)
             )
             markup += (
-                f'<div class="sw-cannot" id="simulated-cannot-tell"><h3>{esc(tr("cannot_tell", self.lang))}'
-                f"</h3><p>{esc(tr('cannot_tell_intro', self.lang))}</p><ul>{lis}</ul></div>"
+                f'<div class="sw-cannot" id="simulated-cannot-tell"><h3>{esc(tr("evidence.cannot_tell", self.lang))}'
+                f"</h3><p>{esc(tr('evidence.cannot_tell_intro', self.lang))}</p><ul>{lis}</ul></div>"
             )
         if gaps:
             lis = "".join(f"<li>{esc(f.text(self.lang))}</li>" for f in gaps)
-            head = esc(tr("caveats.title", self.lang))
+            head = esc(tr("brief.caveats_title", self.lang))
             markup += f'<div class="sw-caveats" id="data-gaps"><h3>{head}</h3><ul>{lis}</ul></div>'
         _show(markup + quality_note_html(self.lang, self.statuses))
         record_results(self, findings, rank(key, limit))  # outputs/results/<report>.csv (results/writer.py)
@@ -184,7 +184,11 @@ class Report:
         import json
 
         rows = [
-            {"text": f.text(self.lang), "grade": f.grade.name, "grade_label": tr(f"grade.{f.grade.name}", self.lang)}
+            {
+                "text": f.text(self.lang),
+                "grade": f.grade.name,
+                "grade_label": tr(f"evidence.grade.{f.grade.name}", self.lang),
+            }
             for f in findings[:n]
         ]
         tabdir = self.out / "tables"
@@ -195,9 +199,11 @@ class Report:
 
     def _setting_html(self, setting: str) -> str:
         """The simulator setting behind a built-in pattern: in words for every reader, by name for analysts."""
-        words = tr(f"setting.{setting}", self.lang) if has(f"setting.{setting}", self.lang) else setting
+        words = (
+            tr(f"evidence.setting.{setting}", self.lang) if has(f"evidence.setting.{setting}", self.lang) else setting
+        )
         return (
-            f' <span class="sw-setting-words">{esc(tr("grade.setting", self.lang, setting=words))}</span>'
+            f' <span class="sw-setting-words">{esc(tr("evidence.grade.setting", self.lang, setting=words))}</span>'
             f'<span class="sw-setting"> {esc(setting)}</span>'
         )
 
@@ -225,18 +231,18 @@ class Report:
         from shunde_workbook.report.printsize import physical_mm
 
         self._n_fig += 1
-        label = tr("figure", self.lang, n=self._n_fig)
+        label = tr("common.figure", self.lang, n=self._n_fig)
         b64 = base64.b64encode(png).decode()
         src = short_source(source or (self.inputs_source(inputs) if inputs else self.default_source()))
         anchor = f"fig-{self._n_fig}"
         return (
             f'<figure class="sw-figure{css}" id="{anchor}" style="margin:0">'
-            f'<a class="sw-zoom" href="#{anchor}" title="{esc(tr("pages.zoom", self.lang))}">'
+            f'<a class="sw-zoom" href="#{anchor}" title="{esc(tr("common.zoom", self.lang))}">'
             f'<img alt="{esc(alt or caption)}" style="--print-w:{physical_mm(png, FIG_DPI)}mm" '
             f'src="data:image/png;base64,{b64}"/></a>'
-            f'<a class="sw-zoom-close" href="#_" title="{esc(tr("pages.zoom_close", self.lang))}"></a>'
+            f'<a class="sw-zoom-close" href="#_" title="{esc(tr("common.zoom_close", self.lang))}"></a>'
             f'<figcaption class="sw-caption"><strong>{esc(label)}</strong> {esc(caption)}<br/>'
-            f"{esc(tr('source', self.lang))}: {esc(src)}</figcaption></figure>"
+            f"{esc(tr('common.source', self.lang))}: {esc(src)}</figcaption></figure>"
         )
 
     def figure(
@@ -302,8 +308,8 @@ class Report:
         )
         note = ""
         if left_out:
-            items_text = tr("list_sep", self.lang).join(left_out)
-            note = f'<p class="sw-figures-not-key">{esc(tr("figures.not_key", self.lang, items=items_text))}</p>'
+            items_text = tr("common.sep.list", self.lang).join(left_out)
+            note = f'<p class="sw-figures-not-key">{esc(tr("brief.figures_not_key", self.lang, items=items_text))}</p>'
         template = " ".join(f"{w:g}fr" for w in (widths or [1] * int(columns)))
         css = f"sw-figgrid sw-cols-{int(columns)}" + (" sw-lead" if lead else "")
         grid = f'<div class="{css}" style="grid-template-columns:{template}">{cells}</div>' if cells else ""
@@ -320,32 +326,34 @@ class Report:
             if name == "ledger":
                 parts.append(self._ledger_source())
             elif name == "boundaries":
-                parts.append(tr("source_boundaries_approx" if self.approximate else "source.boundaries", self.lang))
+                parts.append(
+                    tr("sources.note.boundaries_approx" if self.approximate else "sources.brief.boundaries", self.lang)
+                )
             elif name == "plan":
-                parts.append(tr("source.plan", self.lang, year=2023))
+                parts.append(tr("sources.brief.plan", self.lang, year=2023))
             elif name in ("population", "villages"):
-                parts.append(tr(f"source.{name}", self.lang))
+                parts.append(tr(f"sources.brief.{name}", self.lang))
             else:
                 raise ValueError(f"Report.inputs_source: unknown input {name!r}")
-        return tr("list_sep", self.lang).join(parts)
+        return tr("common.sep.list", self.lang).join(parts)
 
     def default_source(self) -> str:
         """The source line of figures and tables built on the ledger, following its provenance."""
         parts = [self._ledger_source()]
         if self.approximate:
-            parts.append(tr("source_boundaries_approx", self.lang))
-        return tr("list_sep", self.lang).join(parts)
+            parts.append(tr("sources.note.boundaries_approx", self.lang))
+        return tr("common.sep.list", self.lang).join(parts)
 
     def _ledger_source(self) -> str:
         from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated
         from shunde_workbook.narrative.text import status_label
 
         if is_simulated(self.statuses):
-            return tr("source_ledger_simulated", self.lang)
+            return tr("sources.note.ledger_simulated", self.lang)
         if is_mixed_simulated(self.statuses):
-            return tr("source_ledger_mixed", self.lang)
+            return tr("sources.note.ledger_mixed", self.lang)
         status = status_label(self.statuses.get("ledger", "unknown"), self.lang)
-        return tr("source_ledger_status", self.lang, status=status)
+        return tr("sources.note.ledger_status", self.lang, status=status)
 
     # ---------------------------------------------------------------- tables
     def table(
@@ -389,7 +397,7 @@ class Report:
         _show(
             (table_html(table.display(self.lang).head(max_rows), digits, shown_pct, shown_flags) if max_rows else "")
             + (flags_legend(flags, self.lang) if flags and max_rows else "")
-            + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
+            + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("common.source", self.lang))}: '
             f"{esc(short_source(source or self.default_source()))}</div>"
         )
 
@@ -403,7 +411,7 @@ class Report:
         """
         from shunde_workbook.report.sources import source_list
 
-        self.section("methods", tr("methods_title", self.lang))
+        self.section("methods", tr("common.methods_title", self.lang))
         items = [f"<li>{esc(e)}</li>" for e in extra or []]
         for entry in source_list(self.lang, self.statuses, facts=facts, mix=self.mix):
             subs = "" if compact else "".join(f"<li>{cite(s, self.lang)}</li>" for s in entry["sources"])
@@ -414,21 +422,21 @@ class Report:
             )
         more = ""
         if compact:
-            stop = tr("format.full_stop", self.lang)
+            stop = tr("common.format.full_stop", self.lang)
             more = (
-                f'<p class="sw-sources-more">{esc(tr("sources_compact", self.lang))} '
-                f'<a href="01_data_audit.html#methods">{esc(tr("sources_full_link", self.lang))}</a>{stop}</p>'
+                f'<p class="sw-sources-more">{esc(tr("brief.sources_compact", self.lang))} '
+                f'<a href="01_data_audit.html#methods">{esc(tr("brief.sources_full_link", self.lang))}</a>{stop}</p>'
             )
         _show(more + '<ul class="sw-methods">' + "".join(items) + "</ul>")
 
     def next_steps(self) -> None:
         """The "下一步 / Next steps" section: who holds each missing dataset and what to ask for."""
-        self.section("next-steps", tr("brief_next_steps", self.lang))
-        keys = ["next.ledger"] if self.simulated else []
-        keys += ["next.census"]
-        keys += ["next.boundaries"] if self.approximate else []
+        self.section("next-steps", tr("brief.next_steps", self.lang))
+        keys = ["brief.next.ledger"] if self.simulated else []
+        keys += ["brief.next.census"]
+        keys += ["brief.next.boundaries"] if self.approximate else []
         lis = "".join(f"<li>{esc(tr(k, self.lang))}</li>" for k in keys)
-        _show(f'<ul class="sw-next">{lis}</ul><p>{esc(tr("next.rerun", self.lang))}</p>')
+        _show(f'<ul class="sw-next">{lis}</ul><p>{esc(tr("brief.next.rerun", self.lang))}</p>')
 
 
 def cite(source: str, lang: str = "zh") -> str:
@@ -442,9 +450,9 @@ def cite(source: str, lang: str = "zh") -> str:
 
     source = str(source).strip()
     kind = source_kind(source)
-    mark = f'<span class="sw-kind sw-kind-{kind}">{esc(tr(f"src_kind.{kind}", lang))}</span> '
+    mark = f'<span class="sw-kind sw-kind-{kind}">{esc(tr(f"sources.kind.{kind}", lang))}</span> '
     if is_weak(source):
-        mark = f'<span class="sw-weak" title="{esc(tr("src_weak", lang))}">⚑</span> ' + mark
+        mark = f'<span class="sw-weak" title="{esc(tr("sources.weak", lang))}">⚑</span> ' + mark
     if source.startswith(("http://", "https://")):
         url, _, rest = source.partition(" ")
         return mark + f'<a href="{esc(url)}">{esc(unquote(url))}</a>' + (f" {esc(rest)}" if rest else "")

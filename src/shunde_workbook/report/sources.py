@@ -33,7 +33,7 @@ def _missing_population(lang: str) -> str:
         return ""
     codes = pop.loc[pop["population"].isna(), "town_code"]
     names = [town_label(towns.loc[c, "town"], lang) for c in codes if c in towns.index]
-    return tr("src.population_missing", lang, towns=join_names(names, lang)) if names else ""
+    return tr("sources.population_missing", lang, towns=join_names(names, lang)) if names else ""
 
 
 def source_list(lang: str, statuses: dict, facts: pd.DataFrame | None = None, mix: dict | None = None) -> list[dict]:
@@ -44,32 +44,32 @@ def source_list(lang: str, statuses: dict, facts: pd.DataFrame | None = None, mi
     """
     out = []
     if is_simulated(statuses):
-        out.append({"label": tr("src.ledger_simulated", lang), "sources": ["data/README.md"]})
+        out.append({"label": tr("sources.ledger_simulated", lang), "sources": ["data/README.md"]})
     elif is_mixed_simulated(statuses):
         detail = mix_detail(mix, lang) if mix else status_label(statuses["ledger"], lang)
-        out.append({"label": tr("src.ledger_mixed", lang, detail=detail), "sources": ["data/README.md"]})
+        out.append({"label": tr("sources.ledger_mixed", lang, detail=detail), "sources": ["data/README.md"]})
     else:
         out.append(
             {
-                "label": tr("src.ledger_real", lang, status=status_label(statuses.get("ledger", "unknown"), lang)),
+                "label": tr("sources.ledger_real", lang, status=status_label(statuses.get("ledger", "unknown"), lang)),
                 "sources": [],
             }
         )
     facts = facts if facts is not None else pd.read_csv(REFERENCE / "published_facts.csv", dtype=str)
-    out.append({"label": tr("src.facts", lang), "sources": list(dict.fromkeys(facts["source"].dropna()))})
-    out.append({"label": tr("src.codes", lang), "sources": _unique_sources(REFERENCE / "villages.csv")})
+    out.append({"label": tr("sources.facts", lang), "sources": list(dict.fromkeys(facts["source"].dropna()))})
+    out.append({"label": tr("sources.codes", lang), "sources": _unique_sources(REFERENCE / "villages.csv")})
     if statuses.get("population") == "census_anchored":
         census = _unique_sources(REFERENCE / "town_population_sources.csv")[:1]  # the district census bulletin
-        label = tr("src.population_anchored", lang)
+        label = tr("sources.population_anchored", lang)
     else:
-        census, label = [], tr("src.population", lang, missing=_missing_population(lang))
+        census, label = [], tr("sources.population", lang, missing=_missing_population(lang))
     out.append({"label": label, "sources": census + _unique_sources(REFERENCE / "town_population.csv")})
-    out.append({"label": tr("src.areas", lang), "sources": _unique_sources(REFERENCE / "towns.csv", "area_source")})
+    out.append({"label": tr("sources.areas", lang), "sources": _unique_sources(REFERENCE / "towns.csv", "area_source")})
     if statuses.get("boundaries") == "approximate":
-        out.append({"label": tr("src.boundaries_approx", lang), "sources": ["shapefiles/README.md"]})
+        out.append({"label": tr("sources.boundaries_approx", lang), "sources": ["shapefiles/README.md"]})
     elif statuses.get("boundaries") == "official":
-        out.append({"label": tr("src.boundaries_official", lang), "sources": []})
-    out.append({"label": tr("src.font", lang), "sources": []})
+        out.append({"label": tr("sources.boundaries_official", lang), "sources": []})
+    out.append({"label": tr("sources.font", lang), "sources": []})
     return out
 
 
@@ -133,9 +133,9 @@ def plan_total_note(res: dict, lang: str) -> str:
     chosen = both if len(programmes) > 1 and not both.empty else rows[rows["programme"].isin(programmes)]
     sources = list(dict.fromkeys(reader_source(s) for s in chosen["source"].dropna()))
     return tr(
-        "pages.plan_total_note",
+        "scenarios.plan_total_note",
         lang,
         year=res.get("plan_year", 2023),
         plan=plan_text(res, lang),
-        source=tr("list_sep", lang).join(sources) or tr("unknown", lang),
+        source=tr("common.sep.list", lang).join(sources) or tr("common.unknown", lang),
     )

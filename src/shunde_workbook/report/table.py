@@ -5,7 +5,7 @@ with the names the CSV export and the results store use (``amount_10k_cny``, ``t
 every language by construction.  Only :meth:`Table.display` (the HTML page and the XLSX file) turns them into
 the reader's language, through the catalogue: nothing is ever translated back.
 
->>> t = Table(pd.DataFrame({"amount_10k_cny": [1.5]}), {"amount_10k_cny": Col("amount", unit="万元")})
+>>> t = Table(pd.DataFrame({"amount_10k_cny": [1.5]}), {"amount_10k_cny": Col("columns.amount", unit="万元")})
 >>> list(t.display("en").columns)
 ['Amount granted (CNY 10,000)']
 """

@@ -173,7 +173,7 @@ def jobs_for(
             slug = town_slug(code, f"{towns_csv}, row {row}")  # the file name never comes from the table's text
             add(
                 f"{r.name}-{slug}",
-                tr("index.title_for_town", language, title=title, town=town_label(code, language)[:60]),
+                tr("site.title_for_town", language, title=title, town=town_label(code, language)[:60]),
                 town=code,
             )
     return jobs
