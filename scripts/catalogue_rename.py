@@ -64,7 +64,7 @@ PREFIX = {
     "chart": "charts",
     "evidence_chart": "charts.evidence",
     "pblock": "params",
-    "measures_sweep": "sweep.measures",
+    "measures_sweep": "sweep.measures_only",
     # already an area: explorer, grant_table, site, compare, sweep, starter
 }
 
@@ -159,6 +159,9 @@ FLAT = {
     "pages.site_other": "site.other",
     "pages.compare_one_sided": "compare.one_sided",
     "pages.compare_one_sided_line": "compare.one_sided_line",
+    "finding.unavailable": "findings.unavailable.sentence",  # not a leaf where findings.unavailable.* are keys
+    # a student's notebook keeps its sentence in its own area (the Finding names it with key=)
+    "finding.starter.ratio": "starter.finding.ratio",
 }
 
 #: Flat keys named ``<area>_<name>`` or ``q_<area>`` (the report's question).

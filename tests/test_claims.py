@@ -37,9 +37,10 @@ def _starter_finding(results, inp) -> Finding:
     return Finding(
         "starter.ratio",
         1,
-        template("findings.starter.ratio"),
+        template("starter.finding.ratio"),
         {"ratio": Value(ratio, "ratio", "starter.ratio")},
         hedges=statements.ledger_hedges(inp.statuses),
+        key="starter.finding.ratio",
     )
 
 

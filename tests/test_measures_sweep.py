@@ -133,7 +133,7 @@ def test_weights_move_the_allocation_not_the_gini(swept):
 
 def test_page_in_the_readers_language(swept):
     page = (swept / "measures.html").read_text(encoding="utf-8")
-    assert tr("sweep.measures.title", "zh") in page and tr("sweep.measures.m.gini", "zh") in page
+    assert tr("sweep.measures_only.title", "zh") in page and tr("sweep.measures_only.m.gini", "zh") in page
     assert "2023 年分配" in page and "万元" in page  # the allocation chart, in 万元
     assert len(list(swept.glob("measures__*.png"))) == 2
     status = json.loads((swept / "measures.json").read_text(encoding="utf-8"))

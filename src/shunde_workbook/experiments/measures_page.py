@@ -17,7 +17,7 @@ import pandas as pd
 from shunde_workbook.metrics import montecarlo as mc
 from shunde_workbook.units import WAN
 
-#: Unit of each metric (``sweep.measures.u.<unit>``); money is charted in 万元.
+#: Unit of each metric (``sweep.measures_only.u.<unit>``); money is charted in 万元.
 UNITS = {
     "total_amount": "money",
     "gini": "index",
@@ -59,12 +59,12 @@ def measure_title(measure: str, lang: str) -> tuple[str, str]:
     name = measure.removeprefix("metric.")
     unit = _unit(name)
     unit_text = (
-        tr("common.unit.wan", lang) if unit == "money" else (tr(f"sweep.measures.u.{unit}", lang) if unit else "")
+        tr("common.unit.wan", lang) if unit == "money" else (tr(f"sweep.measures_only.u.{unit}", lang) if unit else "")
     )
     if name.startswith(("alloc_", "shift_")):
         kind, rule = name.split("_", 1)
-        return tr(f"sweep.measures.m.{kind}", lang, rule=rule_label(rule, lang)), unit_text
-    key = f"sweep.measures.m.{name}"
+        return tr(f"sweep.measures_only.m.{kind}", lang, rule=rule_label(rule, lang)), unit_text
+    key = f"sweep.measures_only.m.{name}"
     return (tr(key, lang) if has(key, lang) else measure), unit_text
 
 
@@ -72,8 +72,8 @@ def _axis(x: str | None, lang: str) -> str:
     from shunde_workbook.narrative.text import has, tr
 
     if not x:
-        return tr("sweep.measures.x_set", lang)
-    return tr(f"sweep.measures.p.{x}", lang) if has(f"sweep.measures.p.{x}", lang) else x
+        return tr("sweep.measures_only.x_set", lang)
+    return tr(f"sweep.measures_only.p.{x}", lang) if has(f"sweep.measures_only.p.{x}", lang) else x
 
 
 def chart_sets(plans, x: str | None) -> tuple[set, dict]:

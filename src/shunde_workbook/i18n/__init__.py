@@ -1,15 +1,16 @@
 """The one translation layer: text by key from YAML catalogues, in every language the workbook speaks.
 
-Two catalogues use it, each a folder of ``<lang>.yaml`` files plus ``<area>/<lang>.yaml`` files beside them:
+Two catalogues use it, each a folder of ``<area>/<lang>.yaml`` files (and ``<lang>.yaml`` files beside them):
 
-* the reports' catalogue, ``narrative/catalogue/`` (``shunde_workbook.narrative.text.tr``);
+* the reports' catalogue, ``narrative/catalogue/<area>/<lang>.yaml``, keys ``<area>.<name>``
+  (``shunde_workbook.narrative.text.tr``);
 * the validator's, ``data/ledger/messages/`` (``shunde_workbook.data.ledger.messages``).
 
-A file may nest its keys by area (``rule: {historical: …}`` is the key ``rule.historical``) or write them
-flat; either way a key is defined once across a catalogue's files.  Comments in the files are notes for
-translators.  The languages are the ``<lang>.yaml`` files of the reports' catalogue (``zh`` first, the
-default): adding a language is adding ``narrative/catalogue/<lang>.yaml`` (and, for validator messages in
-it, ``data/ledger/messages/<lang>.yaml``); see ``docs/translating.md``.
+A file may nest its keys (``names: {rule: {historical: …}}`` is the key ``names.rule.historical``) or write
+them flat; either way a key is defined once across a catalogue's files.  Comments in the files are notes for
+translators.  The languages are the ``<lang>`` names of the reports' catalogue files (``zh`` first, the
+default): adding a language is adding ``narrative/catalogue/<area>/<lang>.yaml`` for every area (and, for
+validator messages in it, ``data/ledger/messages/<lang>.yaml``); see ``docs/translating.md``.
 
 This package sits at the bottom of the stack (stage 0): it imports nothing of the workbook but ``errors``.
 """
@@ -103,7 +104,7 @@ def text(folder: Path, key: str, lang: str, **fmt) -> str:
     if key not in cat:
         hint = closest(key, list(cat))
         raise KeyError(
-            f"no text {key!r} in the {lang} catalogue ({folder / (lang + '.yaml')})"
+            f"no text {key!r} in the {lang} catalogue ({folder}, files {lang}.yaml)"
             + (f"; did you mean {hint!r}?" if hint else "")
         )
     return cat[key].format(**fmt) if fmt else cat[key]

@@ -250,7 +250,7 @@ DECLARATIONS: dict[str, Declaration] = {
     "findings.audit.validation": Declaration("file_counts", exact=True),
     "findings.audit.reconciliation": Declaration("file_counts", exact=True),
     # The students' starter notebook (notebooks/_starter_extend.ipynb): the max/min funding per resident.
-    "findings.starter.ratio": Declaration("per_resident_ranking", {"ratio": _N("per_resident_ratio", interval=True)}),
+    "starter.finding.ratio": Declaration("per_resident_ranking", {"ratio": _N("per_resident_ratio", interval=True)}),
 }
 
 

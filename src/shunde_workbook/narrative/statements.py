@@ -39,7 +39,7 @@ def screened(build):
     """Decorate a ``*_findings`` builder so that no finding states a number the study could not compute.
 
     A finding whose value rests on a key of ``res["unavailable"]`` becomes a sentence saying what
-    cannot be computed on this ledger and why (``findings.unavailable``).
+    cannot be computed on this ledger and why (``findings.unavailable.sentence``).
     """
 
     @functools.wraps(build)
@@ -62,7 +62,7 @@ def screened(build):
                 Finding(
                     f"{f.id}.unavailable",
                     5,
-                    template("findings.unavailable"),
+                    template("findings.unavailable.sentence"),
                     words={"what": what, "why": why},
                     hedges=f.hedges,
                 )

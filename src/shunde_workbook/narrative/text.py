@@ -1,7 +1,7 @@
 """Every word a report shows, by key, from the YAML catalogues in ``narrative/catalogue/``.
 
-The catalogue of a language is ``<lang>.yaml`` plus every ``<area>/<lang>.yaml`` (a key is defined once),
-loaded by the one translation layer, :mod:`shunde_workbook.i18n`.
+The catalogue of a language is every ``<area>/<lang>.yaml`` (keys ``<area>.<name>``, each defined once),
+loaded by the one translation layer, :mod:`shunde_workbook.i18n`; ``docs/translating.md`` lists the areas.
 
 ``tr(key, lang, **fmt)`` returns the text of ``key`` in ``lang`` with ``{placeholders}`` filled.  A key that
 is missing from the catalogue of ``lang`` is an error (no silent fall-back to another language); a test checks
