@@ -109,6 +109,9 @@ KEY_ONLY = (
 CALL = re.compile(r"""(?:\b(?:tr|has|template|Col|t)\(|\bkey=)\s*\\?["']([^"'\\{}]+?)\\?["']""")
 DYNAMIC = re.compile(r"""\b(?:tr|has|template|Col)\(\s*f\\?["']([a-z_.]+)\{""")
 PLAIN = re.compile(r"""(?<=["'])((?:""" + "|".join(KEY_ONLY) + r""")\.[^"'\\\s{}]+)(?=\\?["'])""")
+#: A catalogue prefix handed to a table column (``Col(values="names.metric")``, or in a ``words = {…}`` map).
+VALUES = re.compile(r"""\bCol\([^()]*?\bvalues=\s*["']([a-z_.]+)["']""")
+WORDS_MAP = re.compile(r"""\bwords = \{([^}]*)\}""")
 A_FILE = re.compile(r"\.(?:css|js|j2|html|json|csv|yaml|parquet|png|pdf|xlsx)$")
 #: Prefixes completed at run time outside a ``tr(f"…")`` call (a catalogue prefix handed to a helper).
 HANDED_ON = ("names.input.", "names.metric.", "names.village_type.", "explorer.", "grant_table.", "site.", "compare.")
@@ -122,6 +125,10 @@ def _code_files():
                 yield path
 
 
+def _names_a_key(prefix: str) -> bool:
+    return any(k.startswith(prefix) for k in catalogue("zh"))
+
+
 def test_every_key_the_code_names_exists():
     keys = set(catalogue("zh"))
     missing, prefixes = [], set(HANDED_ON)
@@ -133,6 +140,9 @@ def test_every_key_the_code_names_exists():
         named = {k for k in named if k + "." not in prefixes}
         missing += [f"{path.relative_to(ROOT)}: {k}" for k in sorted(named - keys)]
         prefixes |= {m[1] for m in DYNAMIC.finditer(text)}
+        handed = {m[1] for m in VALUES.finditer(text)}
+        handed |= {v for m in WORDS_MAP.finditer(text) for v in re.findall(r""":\s*["']([a-z_.]+)["']""", m[1])}
+        missing += [f"{path.relative_to(ROOT)}: {p}.* (a prefix)" for p in sorted(handed) if not _names_a_key(p + ".")]
     assert not missing, "keys named in the code but not in the catalogue:\n" + "\n".join(missing)
     dead = [p for p in sorted(prefixes) if not any(k.startswith(p) for k in keys)]
     assert not dead, f"prefixes completed at run time that name no key: {dead}"

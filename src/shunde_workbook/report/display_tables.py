@@ -82,10 +82,10 @@ def reconciliation_summary(recon: pd.DataFrame) -> Table:
     words = {
         "programme": labels.programme_cell,
         "period": labels.period_cell,
-        "metric": "fact_metric",
-        "unit": "fact_unit",
-        "qualifier": "qualifier",
-        "status": "recon_status",
+        "metric": "audit.fact_metric",
+        "unit": "audit.fact_unit",
+        "qualifier": "audit.qualifier",
+        "status": "audit.recon_status",
     }
     digits = {c: 1 for c in ("published", "ledger", "difference")}
     return Table(
@@ -99,7 +99,7 @@ def population_sum_check(towns: pd.DataFrame, pop) -> Table:
     from shunde_workbook.analysis import population
 
     frame = population.sum_check(towns, pop).reset_index()
-    words = {"item": "popsum"}
+    words = {"item": "audit.popsum"}
     return Table(frame, {c: Col(f"audit.popcol.{c}", values=words.get(c)) for c in frame.columns})
 
 

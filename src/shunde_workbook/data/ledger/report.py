@@ -205,7 +205,7 @@ class Collector:
         """One issue per kind that had more than MAX_PER_KIND, saying how many were not listed."""
         for (warning, column, message), (_, suppressed, row) in self.kinds.items():
             if suppressed:
-                text = Msg("more_rows", n=suppressed, message=message)
+                text = Msg("list.more_rows", n=suppressed, message=message)
                 issue = Issue(self.file, row, column, "", text, sheet=self.sheet)
                 (self.warnings if warning else self.errors).append(issue)
         self.kinds = {}

@@ -96,7 +96,7 @@ def validate_ledger(
                 0,
                 "",
                 "",
-                Msg("unexpected", detail=f"{type(exc).__name__}: {str(exc)[:200]}"),
+                Msg("read.unexpected", detail=f"{type(exc).__name__}: {str(exc)[:200]}"),
                 todo=Msg("todo.unexpected"),
             )
         ]
