@@ -359,6 +359,7 @@ class Report:
         export: bool = True,
         max_rows: int = 60,
         flags: dict | None = None,
+        inputs: tuple | None = None,
     ) -> None:
         """Show a table for reading and export it to CSV (UTF-8 with BOM) and XLSX.
 
@@ -370,6 +371,8 @@ class Report:
         flags: machine column -> one Eurostat-style flag string per row (``u``, ``e``, ``b``:
         :mod:`~shunde_workbook.report.evidence_legend`), shown after the value with a legend under the table
         (the exported files keep the plain values).
+        inputs: what the table is built from, for its source line (as :meth:`figure`; default: the ledger
+        and boundaries), unless ``source`` is given.
         """
         if not isinstance(table, Table):
             table = Table.plain(table)
@@ -390,7 +393,7 @@ class Report:
             (table_html(table.display(self.lang).head(max_rows), digits, shown_pct, shown_flags) if max_rows else "")
             + (flags_legend(flags, self.lang) if flags and max_rows else "")
             + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
-            f"{esc(short_source(source or self.default_source()))}</div>"
+            f"{esc(short_source(source or (self.inputs_source(inputs) if inputs else self.default_source())))}</div>"
         )
 
     # --------------------------------------------------------------- methods
