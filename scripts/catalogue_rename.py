@@ -5,6 +5,10 @@ Kept in the history so the rename can be re-applied if ``main`` gains keys meanw
     python scripts/catalogue_rename.py map      # print old -> new for every key (TSV)
     python scripts/catalogue_rename.py apply    # rewrite catalogue files and every use in the tree
 
+Re-applying it on a renamed tree is safe: keys already in the new style are kept, and so are the area files'
+notes for translators; only keys still in an old style (and their uses) are renamed, and appended to the table.
+Its rewrite of the uses is textual: review the diff, and run tests/test_catalogue_layout.py.
+
 The mapping is by rule: a dotted prefix moves under an area (``hedge.x`` -> ``common.hedge.x``), a flat key
 is renamed by the table ``FLAT`` or by its leading area word (``audit_title`` -> ``audit.title``).
 """
@@ -170,8 +174,14 @@ AREA_WORDS = ("audit", "overview", "towns", "fairness", "scenarios", "profile", 
 KEEP = ("explorer", "grant_table", "site", "compare", "sweep", "starter")
 
 
+#: The areas of the new style: a key that starts with one of them is already renamed (re-application).
+NEW_AREAS = {v.split(".")[0] for v in [*PREFIX.values(), *FLAT.values()]} | set(KEEP) | set(AREA_WORDS)
+
+
 def new_key(old: str) -> str:
     """The new name of the catalogue key ``old``."""
+    if "." in old and old.split(".")[0] in NEW_AREAS and old not in FLAT:
+        return old
     if old in FLAT:
         return FLAT[old]
     if old.startswith("q_") and old[2:] in AREA_WORDS:
@@ -223,6 +233,11 @@ def split(lang: str) -> dict[str, list[str]]:
 def write_files(langs=("zh", "en")) -> None:
     """Replace the catalogue's files with one file per area and language."""
     new = {lang: split(lang) for lang in langs}
+    headers = {}  # an area file's notes for translators survive a re-application
+    for path in CAT.glob("*/*.yaml"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if path.parent.name in NEW_AREAS and lines and lines[0].startswith(f"# {path.parent.name}:"):
+            headers[path.parent.name, path.stem] = "\n".join(lines[: lines.index("") if "" in lines else 0]) + "\n\n"
     for path in [*CAT.glob("*.yaml"), *CAT.glob("*/*.yaml")]:
         path.unlink()
     for d in CAT.iterdir():
@@ -231,7 +246,9 @@ def write_files(langs=("zh", "en")) -> None:
     for lang, areas in new.items():
         for area, lines in areas.items():
             (CAT / area).mkdir(exist_ok=True)
-            head = f"# {area}: reader-facing text ({lang}). Translators' note: see docs/translating.md.\n"
+            head = headers.get(
+                (area, lang), f"# {area}: reader-facing text ({lang}). Translators' note: see docs/translating.md.\n"
+            )
             (CAT / area / f"{lang}.yaml").write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -298,9 +315,10 @@ def apply() -> None:
             if new != old:
                 path.write_text(new, encoding="utf-8")
                 print("rewrote", rel)
-    (ROOT / "scripts" / "catalogue_rename.tsv").write_text(
-        "".join(f"{k}\t{v}\n" for k, v in mapping.items()), encoding="utf-8"
-    )
+    renamed = {k: v for k, v in mapping.items() if k != v}
+    if renamed:  # the table of this application (a re-application on a renamed tree renames nothing)
+        with (ROOT / "scripts" / "catalogue_rename.tsv").open("a", encoding="utf-8") as out:
+            out.write("".join(f"{k}\t{v}\n" for k, v in renamed.items()))
 
 
 if __name__ == "__main__":
