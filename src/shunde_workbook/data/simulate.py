@@ -106,7 +106,7 @@ def simulate_rows(seed: int = 2023, **knobs) -> pd.DataFrame:
     villages = reference.load_villages(include_2023_only=False)  # the 205 of the 2021 list
     df["town_code"], df["village_code"] = draw_places(rng, df, villages, reference.load_towns(), k)
     df["recipient_id"], df["recipient_name"] = draw_organisations(rng, df, k)
-    return in_ledger_order(df).drop(columns="_p")
+    return in_ledger_order(df)
 
 
 def _knobs(knobs: dict) -> dict:
@@ -424,9 +424,13 @@ def draw_organisations(rng: np.random.Generator, df: pd.DataFrame, k: dict) -> t
 
 def in_ledger_order(df: pd.DataFrame) -> pd.DataFrame:
     """The rows sorted as the ledger lists them (year, 众创共善 first, date, town, village, amount), renumbered."""
-    df = df.assign(_p=np.where(df["programme"] == HM, 1, 0))
-    order = ["year", "_p", "award_date", "town_code", "village_code", "amount"]
-    return df.sort_values(order, kind="stable").reset_index(drop=True)
+
+    def rank(col):  # strings by code point (the order pandas sorts them in)
+        return np.unique(df[col].to_numpy(dtype=str), return_inverse=True)[1]
+
+    keys = [df["amount"].to_numpy(), rank("village_code"), rank("town_code"), df["award_date"].to_numpy()]
+    keys += [df["programme"].to_numpy(dtype=object) == HM, df["year"].to_numpy()]
+    return df.take(np.lexsort(keys)).reset_index(drop=True)  # stable: ties keep the drawing order
 
 
 def finish_frame(df: pd.DataFrame, seed: int, towns: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
