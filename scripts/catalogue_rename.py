@@ -266,6 +266,7 @@ SKIP = (
 MEASURE_IDS = (
     "src/shunde_workbook/experiments/measures.py",
     "src/shunde_workbook/experiments/measures_page.py",
+    "src/shunde_workbook/experiments/measure_names.py",
     "tests/test_measures_sweep.py",
     "docs/sweeps.md",
 )

@@ -14,28 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from shunde_workbook.experiments.measure_names import axis_label, measure_title, rests_on_ledger
 from shunde_workbook.metrics import montecarlo as mc
 from shunde_workbook.units import WAN
-
-#: Unit of each metric (``sweep.measures_only.u.<unit>``); money is charted in 万元.
-UNITS = {
-    "total_amount": "money",
-    "gini": "index",
-    "theil_between": "index",
-    "cv_per_resident": "index",
-    "per_resident_ratio": "ratio",
-    "hhi": "hhi",
-    "top_n_share": "share",
-    "amount": "money",
-    "population": "people",
-    "amount_share": "share",
-    "amount_share_all": "share",
-    "pop_share": "share",
-    "per_resident": "per_resident",
-    "need": "share",
-    "target": "money",
-    "distance": "relative",
-}
 
 
 def chosen(sweep) -> list[str]:
@@ -44,36 +25,6 @@ def chosen(sweep) -> list[str]:
     if not picked:
         return [f"metric.{n}" for n in mc.DISTRICT_METRICS]
     return [m if "." in m else f"metric.{m}" for m in picked]
-
-
-def _unit(metric: str) -> str:
-    if metric.startswith(("alloc_", "shift_")):
-        return "money"
-    return UNITS.get(metric, "")
-
-
-def measure_title(measure: str, lang: str) -> tuple[str, str]:
-    """The reader's name and unit of ``measure`` (``metric.<name>``; other measures keep their name)."""
-    from shunde_workbook.narrative.text import has, rule_label, tr
-
-    name = measure.removeprefix("metric.")
-    unit = _unit(name)
-    unit_text = (
-        tr("common.unit.wan", lang) if unit == "money" else (tr(f"sweep.measures_only.u.{unit}", lang) if unit else "")
-    )
-    if name.startswith(("alloc_", "shift_")):
-        kind, rule = name.split("_", 1)
-        return tr(f"sweep.measures_only.m.{kind}", lang, rule=rule_label(rule, lang)), unit_text
-    key = f"sweep.measures_only.m.{name}"
-    return (tr(key, lang) if has(key, lang) else measure), unit_text
-
-
-def _axis(x: str | None, lang: str) -> str:
-    from shunde_workbook.narrative.text import has, tr
-
-    if not x:
-        return tr("sweep.measures_only.x_set", lang)
-    return tr(f"sweep.measures_only.p.{x}", lang) if has(f"sweep.measures_only.p.{x}", lang) else x
 
 
 def chart_sets(plans, x: str | None) -> tuple[set, dict]:
@@ -102,18 +53,20 @@ def write_page(sweep, plans, df: pd.DataFrame, seconds: float = 0.0, backend: st
     """Write ``measures.html`` and its charts into ``sweep.outputs``; return the page's path."""
     from shunde_workbook.experiments.measures import shared
     from shunde_workbook.experiments.sweep_report import _chart, _write
-    from shunde_workbook.narrative.provenance import caveats
+    from shunde_workbook.narrative.provenance import caveats, is_mixed_simulated, is_simulated
     from shunde_workbook.narrative.text import tr
     from shunde_workbook.publish.pages import render, town_names
+    from shunde_workbook.report.webfonts import embed_fonts
 
     out = sweep.outputs
     lang = plans[0].merged.get("language", "zh") if plans else "zh"
     names = town_names(lang)
-    notes = []
+    notes, simulated = [], True
     if plans:
         inp = shared(plans[0].merged)["inputs"]
         notes = caveats(inp.statuses, inp.towns, lang)
-    xlabel = _axis(sweep.x, lang)
+        simulated = is_simulated(inp.statuses) or is_mixed_simulated(inp.statuses)
+    xlabel = axis_label(sweep.x, lang)
     keep, fixed = chart_sets(plans, sweep.x)
     df = df[df["set_index"].isin(keep)]
     blocks = []
@@ -134,7 +87,8 @@ def write_page(sweep, plans, df: pd.DataFrame, seconds: float = 0.0, backend: st
             }
         )
         png = f"measures__{i}.png"
-        _chart(frame, f"{title} ({unit})" if unit else title, xlabel, out / png)
+        mark = tr("common.simulated_stamp", lang) if simulated and rests_on_ledger(measure) else ""
+        _chart(frame, f"{title} ({unit})" if unit else title, xlabel, out / png, stamp=mark)
         blocks.append({"measure": measure, "title": title, "unit": unit, "png": png})
     failed = sum(1 for p in plans if not (df["set_index"] == p.index).any())
     html = render(
@@ -148,6 +102,6 @@ def write_page(sweep, plans, df: pd.DataFrame, seconds: float = 0.0, backend: st
         base=sweep.base.name,
         seconds=f"{seconds:.1f}",
         fixed=json.dumps(fixed, ensure_ascii=False, sort_keys=True) if fixed else "",
-        backend=backend,
+        backend=tr("sweep.measures_only.backend_local", lang) if backend == "local pool" else backend,
     )
-    return _write(out / "measures.html", html)
+    return _write(out / "measures.html", embed_fonts(html))  # the page carries its CJK font
