@@ -31,22 +31,24 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Modules the warm-up cell imports: what the notebooks import (tests/test_warm_kernels.py checks it covers them).
+#: Modules the warm-up cell imports: what every notebook loads, nothing that only some do.  Seaborn (with
+#: scipy.stats), mapclassify (with scikit-learn), jinja2 and openpyxl load in the notebooks that use them
+#: (tests/test_light_kernels.py checks that every notebook loads each library the warm-up loads).
 WARM_IMPORTS = (
     "numpy",
     "pandas",
     "matplotlib.pyplot",
     "matplotlib_inline.backend_inline",
     "geopandas",
+    "pyogrio",  # geopandas reads the boundaries with it, on first use
     "shunde_workbook.params",
     "shunde_workbook.analysis",
     "shunde_workbook.analysis.evidence",
     "shunde_workbook.narrative",
-    "shunde_workbook.report",
-    "shunde_workbook.report.charts",  # seaborn, scipy
-    "shunde_workbook.report.maps",  # mapclassify, scikit-learn
-    "shunde_workbook.report.evidence_charts",
-    "shunde_workbook.report.explorer",  # jinja2 (also the grant table's)
+    "shunde_workbook.report.notebook",
+    "shunde_workbook.report.presenter",
+    "shunde_workbook.report.display_tables",
+    "shunde_workbook.report.charts",  # matplotlib only; seaborn loads with the first chart drawn with it
 )
 
 #: The warm-up cell: imports through importlib so that no name lands in the notebook's namespace.
