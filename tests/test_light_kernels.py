@@ -97,7 +97,7 @@ def _kernel_baseline() -> set[str]:
     km = kernels.launch(kernel_name(), str(sockets))
     kc = BlockingKernelClient()
     kc.load_connection_info(km.get_connection_info())
-    kc.start_channels()
+    kc.start_channels(hb=False)
     try:
         kc.wait_for_ready(timeout=120)
         code = "import sys, json; print(json.dumps(sorted(sys.modules)))"

@@ -1,10 +1,14 @@
-"""Warm kernels: the next report's kernel boots, and imports the heavy libraries, while this report exports.
+"""Warm kernels: the next report's kernel boots, and imports the common libraries, while this report exports.
 
 A pool worker builds one report at a time.  After a report's last cell,
 :func:`prestart` launches a *fresh* kernel for the worker's next report and
-queues one silent cell in it that imports the libraries every notebook
-needs (pandas, geopandas, matplotlib, the workbook's stages).  The kernel is
-a separate process, so it boots and imports while the worker writes the
+queues one silent cell in it that imports what every notebook loads
+(:data:`WARM_IMPORTS`: numpy, pandas, geopandas, matplotlib, the workbook's
+stages).  The libraries only some reports use load in those reports, on
+first use: seaborn (and ``scipy.stats``) with the first chart drawn with it,
+mapclassify (and scikit-learn) with the first classified map, jinja2 with the
+explorer and the grant table, openpyxl with the first XLSX table.  The kernel
+is a separate process, so it boots and imports while the worker writes the
 HTML editions and the PDF.  The next :func:`~shunde_workbook.runner.execute.run_job`
 takes it with :func:`take`.
 
@@ -16,6 +20,20 @@ Isolation stays as strict as with cold kernels:
   execution count 1 (only ``sys.modules`` is already filled);
 * the kernel is started with the same arguments, working folder and
   environment as papermill would use.
+
+Why not a reused kernel or a fork server (``benchmarks/kernel_reuse.py``, issue #24; figures on the shared
+2-core machine under load): a kernel costs 0.4 s CPU to boot and 1.1 s to import :data:`WARM_IMPORTS`
+(2.5 s with the former list, which also imported seaborn and mapclassify), all of it off the report's
+critical path, since it runs during the previous export.  A fork server would save at most those 1.5 s of
+CPU per report, at the price of forking a process that holds imported libraries (no Windows, threads and
+sockets that must not exist before the fork) and of kernels that are no longer children of their worker,
+which the report timeout, Ctrl-C and killed-worker handling rely on to find and kill them.  A kernel reused
+across the ten town profiles saves more, but the extra is the package's in-memory state that the next
+profile finds (loaded inputs, draws): the very state a report must not inherit, and which no reset clears
+in full (``%reset`` leaves module attributes, environment variables and warning filters; see
+``tests/test_kernel_isolation.py``).  The run's shared work is computed once per run instead (the
+validated ledger and the Monte Carlo evidence in the run's cache), for every report.  So: a fresh kernel per
+report, started warm and light.
 
 A warm kernel that died in the meantime (a report timeout kills every child
 of the worker) is discarded and the report starts a cold one.  A kernel left
