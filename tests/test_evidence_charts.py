@@ -90,9 +90,11 @@ def test_tornado_sorts_by_swing(lang):
     ax = fig.axes[0]
     bars = ax.patches
     assert len(bars) == 3
-    # Widest swing at the top: y rises with swing.
-    order = [label.get_text() for label in ax.get_yticklabels()]
+    # Widest swing at the top: y rises with swing; each input is named above its bar, not as a tick label.
+    names = {"weights", "population", "资助记录"}
+    order = [x.get_text() for x in sorted(ax.texts, key=lambda x: x.get_position()[1]) if x.get_text() in names]
     assert order == ["weights", "population", "资助记录"]
+    assert not [label.get_text() for label in ax.get_yticklabels() if label.get_text()]
     widths = [b.get_width() for b in sorted(bars, key=lambda b: b.get_y())]
     assert widths == pytest.approx([0.003, 0.03, 0.06])
     assert min(b.get_x() for b in bars) == pytest.approx(0.10)
@@ -104,3 +106,29 @@ def test_tornado_sorts_by_swing(lang):
     matplotlib.pyplot.close(fig)
     with pytest.raises(ValueError, match="point"):
         ec.tornado(t.drop(columns="point"), lang, simulated=False)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tornado_printed_half_a_page_wide_keeps_its_labels_apart(lang):
+    """Redrawn 72 mm wide (the brief's print cell), no text overlaps another, and no name overlaps a bar."""
+    from shunde_workbook.report.printsize import save_png
+
+    t = pd.DataFrame(
+        {"low": [0.077, 0.083, 0.091, 0.097], "high": [0.139, 0.132, 0.132, 0.097]},
+        index=["Population (range by grade)", "Grant records (stratified bootstrap)", "Simulator seeds", "weights"],
+    ).assign(point=0.097)
+    fig = ec.tornado(t, lang, simulated=True, metric_label="Gini")
+    save_png(fig, 150, 72.0)
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    texts = [(x.get_text(), x.get_window_extent(renderer)) for x in ax.texts if x.get_text()]
+    clashes = [(a, b) for i, (a, ba) in enumerate(texts) for b, bb in texts[i + 1 :] if ba.overlaps(bb)]
+    assert not clashes, clashes
+    names = [(s, box) for s, box in texts if s in set(t.index)]
+    assert len(names) == len(t)
+    bars = [b.get_window_extent(renderer) for b in ax.patches]
+    assert not [s for s, box in names for bar in bars if box.overlaps(bar)]
+    # an input that does not move the metric is said to make no change (one value, not "0.097 0.097")
+    texts = [x.get_text() for x in ax.texts]
+    assert tr("evidence_chart.no_change", lang, v="0.097") in [s.strip() for s in texts]
+    matplotlib.pyplot.close(fig)

@@ -116,3 +116,20 @@ def test_draws_into_given_axes(towns):
     ax = fig.add_subplot()
     assert choropleth(towns, "funding", ax=ax) is fig
     assert len(texts_with_gid(fig, "town-label")) == 10
+
+
+@pytest.mark.parametrize("width_mm", [58.7, 186.0])
+def test_legend_caption_and_stamp_hang_below_the_map_at_any_print_width(towns, width_mm):
+    """No town hides under the legend: legend, caption and stamp stack below the map, none overlapping."""
+    from shunde_workbook.report.printsize import save_png
+
+    fig = choropleth(towns, "funding", language="zh", unit="万元", title="测试", stamp="模拟数据")
+    save_png(fig, 150, width_mm)  # redrawn at the print cell's width (a third of A4, or all of it)
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    map_box = ax.get_window_extent(renderer)
+    legend = ax.get_legend().get_window_extent(renderer)
+    caption = texts_with_gid(fig, "approx-caption")[0].get_window_extent(renderer)
+    mark = texts_with_gid(fig, "stamp")[0].get_window_extent(renderer)
+    assert legend.y1 <= map_box.y0 + 1, (legend, map_box)
+    assert caption.y1 <= legend.y0 + 1 and mark.y1 <= caption.y0 + 1, (legend, caption, mark)

@@ -243,3 +243,27 @@ def test_dask_scheduler_and_workers_survive_a_killed_worker(tmp_path):
     finally:
         for p in reversed(procs):
             _stop(p)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_findings_number_is_charted_under_its_readers_name_and_unit(lang):
+    from shunde_workbook.experiments.measures_page import measure_title, rests_on_ledger
+    from shunde_workbook.narrative.text import rule_label, town_label
+
+    title, unit = measure_title("scenarios.rule_top.need_weighted.amount", lang)
+    assert rule_label("need_weighted", lang) in title and "scenarios" not in title
+    assert unit == tr("unit.wan", lang)  # money is charted in 万元
+    title, unit = measure_title("distribution.summary[440606006].amount_share", lang)
+    assert town_label("440606006", lang) in title and unit == tr("measures_sweep.u.share", lang)
+    # what rests on the ledger is stamped as simulated on a simulated ledger; the 2023 plan's rules are not
+    assert rests_on_ledger("metric.gini") and rests_on_ledger("fairness.gini")
+    assert not rests_on_ledger("metric.alloc_need_weighted") and not rests_on_ledger("metric.alloc_floor_plus_need")
+    assert rests_on_ledger("metric.alloc_historical")
+    assert not rests_on_ledger("scenarios.rule_top.need_weighted.amount")
+    assert rests_on_ledger("metric.shift_need_weighted")  # a shift is measured from the historical shares
+
+
+def test_the_page_carries_its_cjk_font(swept):
+    page = (swept / "measures.html").read_text(encoding="utf-8")
+    assert '@font-face { font-family: "Noto Sans CJK SC"' in page
+    assert "local pool" not in page  # the backend is named in the reader's language

@@ -84,7 +84,7 @@ def collect(sweep, plans) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
 
 
-def _chart(df: pd.DataFrame, title: str, xlabel: str, path: Path) -> None:
+def _chart(df: pd.DataFrame, title: str, xlabel: str, path: Path, stamp: str = "") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -107,15 +107,19 @@ def _chart(df: pd.DataFrame, title: str, xlabel: str, path: Path) -> None:
     if df["town"].fillna("").ne("").any():
         ax.legend(fontsize=8, ncol=2, loc="best")
     fig.tight_layout()
-    fig.savefig(path, dpi=110, facecolor="white")
+    if stamp:  # e.g. the simulated-data mark, bottom right
+        fig.text(0.99, 0.005, stamp, ha="right", va="bottom", fontsize=8.5, color="#b03a2e", alpha=0.9)
+    fig.savefig(path, dpi=110, facecolor="white", bbox_inches="tight")
     plt.close(fig)
 
 
 def write_sweep_report(sweep, plans, outcomes: dict, wall: float = 0.0) -> Path:
     """Write the sweep report and its data files into ``sweep.outputs``; return the report's path."""
+    from shunde_workbook.experiments.measures_page import _axis, measure_title, rests_on_ledger
+    from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated
     from shunde_workbook.narrative.text import tr
     from shunde_workbook.publish.pages import render
-    from shunde_workbook.publish.site import caveats
+    from shunde_workbook.publish.site import caveats, manifest_statuses
 
     out = sweep.outputs
     lang = plans[0].merged.get("language", "zh") if plans else "zh"
@@ -134,18 +138,6 @@ def write_sweep_report(sweep, plans, outcomes: dict, wall: float = 0.0) -> Path:
     ]
     failed_logs = {p.index: outcomes.get(p.index, {}).get("log", []) for p in plans}
     _write(out / "sweep.json", json.dumps({"source": str(sweep.source), "wall_seconds": wall, "sets": sets}, indent=2))
-    blocks = []
-    for i, spec in enumerate(sweep.measures, 1):
-        part = data[data["measure"] == _label(spec)]
-        if part.empty:
-            continue
-        png = f"sweep__{i}.png"
-        _chart(part, _label(spec), sweep.x or "set", out / png)
-        wide = part.pivot_table(index=["set", "set_id"], columns="town", values="value", aggfunc="first")
-        wide.columns = [c or "value" for c in wide.columns]
-        xs = part.drop_duplicates("set").set_index("set")["x"]
-        wide.insert(0, sweep.x or "x", [xs.get(s) for s, _ in wide.index])
-        blocks.append({"label": _label(spec), "png": png, "table": wide.reset_index(level=1, drop=True).reset_index()})
     inputs = {}
     for p in plans:
         try:
@@ -153,6 +145,24 @@ def write_sweep_report(sweep, plans, outcomes: dict, wall: float = 0.0) -> Path:
             break
         except (OSError, ValueError, KeyError):
             continue
+    statuses = manifest_statuses(inputs)
+    simulated = is_simulated(statuses) or is_mixed_simulated(statuses)
+    blocks = []
+    for i, spec in enumerate(sweep.measures, 1):
+        part = data[data["measure"] == _label(spec)]
+        if part.empty:
+            continue
+        png = f"sweep__{i}.png"
+        # the reader's name of a results-store measure (its values stay in the store's units)
+        title = measure_title(spec["measure"], lang)[0] if "measure" in spec else _label(spec)
+        ledger = "measure" not in spec or rests_on_ledger(spec["measure"])
+        mark = tr("simulated_stamp", lang) if simulated and ledger else ""
+        _chart(part, title, _axis(sweep.x, lang), out / png, stamp=mark)
+        wide = part.pivot_table(index=["set", "set_id"], columns="town", values="value", aggfunc="first")
+        wide.columns = [c or "value" for c in wide.columns]
+        xs = part.drop_duplicates("set").set_index("set")["x"]
+        wide.insert(0, sweep.x or "x", [xs.get(s) for s, _ in wide.index])
+        blocks.append({"label": _label(spec), "png": png, "table": wide.reset_index(level=1, drop=True).reset_index()})
     html = render(
         "sweep.html.j2",
         lang=lang,

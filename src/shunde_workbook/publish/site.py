@@ -76,14 +76,19 @@ def site_text(lang: str) -> dict[str, str]:
     return {k: tr(f"site.{k}", lang) for k in SITE_KEYS}
 
 
-def caveats(inputs: dict, lang: str) -> list[str]:
-    """Plain-language warnings for simulated or approximate inputs (the reports' banner text)."""
+def manifest_statuses(inputs: dict) -> dict:
+    """``{"ledger": status, "boundaries": status}`` from a manifest's ``run.inputs``."""
     statuses = {}
     for info in inputs.values():
         param = str(info.get("parameter") or "")
         if param in ("ledger_path", "boundaries_path"):
             statuses[param.removesuffix("_path")] = str(info["status"])
-    return banner_items(statuses, lang)
+    return statuses
+
+
+def caveats(inputs: dict, lang: str) -> list[str]:
+    """Plain-language warnings for simulated or approximate inputs (the reports' banner text)."""
+    return banner_items(manifest_statuses(inputs), lang)
 
 
 def _params_text(params: dict, lang: str) -> str:

@@ -150,10 +150,13 @@ def coverage_heatmap(coverage: pd.DataFrame, labels: pd.Series, lang: str, simul
     return fig
 
 
-def lorenz(curve: pd.DataFrame, gini: float, lang: str, simulated: bool, labels=None):
-    """Population-weighted Lorenz curve with the equality line and the Gini in the legend."""
+def lorenz(curve: pd.DataFrame, gini: float, lang: str, simulated: bool, labels=None, figsize=(5.0, 4.6)):
+    """Population-weighted Lorenz curve with the equality line and the Gini in the legend.
+
+    ``figsize``: the brief draws it flatter, to keep its two pages.
+    """
     style()
-    fig, ax = plt.subplots(figsize=(5.0, 4.6))
+    fig, ax = plt.subplots(figsize=figsize)
     x, y = curve["cum_population_share"], curve["cum_amount_share"]
     ax.plot([0, 1], [0, 1], color="#7f8c8d", ls="--", lw=1, label=tr("chart.equality", lang))
     ax.plot(x, y, marker="o", color="#0b6e69", label=tr("chart.lorenz", lang, gini=f"{gini:.3f}"))

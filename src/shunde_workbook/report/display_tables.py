@@ -290,6 +290,38 @@ def allocations(res: dict, towns: pd.DataFrame, unit: str) -> Table:
     return _rules(in_unit(res["total"][res["rules"]], unit), towns)
 
 
+POPULATION_RULES = ("per_resident", "need_weighted", "floor_plus_need")
+
+
+def allocation_flags(res: dict, towns: pd.DataFrame, simulated: bool) -> dict:
+    """Cell flags of :func:`allocations` (also fit for :func:`shifts`' rule columns).
+
+    A population rule shares a fixed plan, so each town's amount rests on every town's population: the
+    weakest grade flags the whole column, and a town with no figure of its own is also ``e``; the rule by
+    village counts rests on the official list only; the historical rule on the ledger.
+    """
+    codes = res["total"].index
+    grades = towns["pop_grade"].reindex(codes).fillna("").astype(str)
+    weakest = "u" if any(cell_flags(g, imputed=g == "") for g in grades) else ""
+    own = [weakest + ("e" if g == "" else "") for g in grades]
+    out = {}
+    for rule in res["rules"]:
+        if rule == "historical":
+            out[rule] = [cell_flags("A", simulated=simulated)] * len(codes)
+        elif rule in POPULATION_RULES:
+            out[rule] = own
+        else:
+            out[rule] = [""] * len(codes)
+    return out
+
+
+def shift_flags(res: dict, towns: pd.DataFrame, simulated: bool) -> dict:
+    """Cell flags of :func:`shifts`: a shift is a rule's amount less the historical one, so it rests on both."""
+    flags = allocation_flags(res, towns, simulated)
+    past = flags.pop("historical", [""] * len(res["total"]))
+    return {rule: ["".join(dict.fromkeys(a + b)) for a, b in zip(past, f, strict=True)] for rule, f in flags.items()}
+
+
 def shifts(res: dict, towns: pd.DataFrame, unit: str) -> Table:
     """Each town's change from its historical share under every rule, in ``unit``."""
     total = res["total"]

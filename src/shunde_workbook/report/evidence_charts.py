@@ -104,16 +104,17 @@ def allocation_sensitivity(
         ax.plot(table.index, table[town], color=colours(i % 10), lw=1.8, label=str(labels.get(town, town)))
     _label_line_ends(ax, table, order, labels, colours)
     ax.axvline(user_weight, color="#333", ls="--", lw=1)
-    ax.annotate(
+    ax.annotate(  # above the frame: inside it, the label would sit on a town's line
         tr("evidence_chart.your_choice", lang, w=user_weight),
         xy=(user_weight, 1.0),
         xycoords=("data", "axes fraction"),
-        xytext=(4, -4),
+        xytext=(0, 3),
         textcoords="offset points",
-        ha="left",
-        va="top",
+        ha="center",
+        va="bottom",
         fontsize=9,
         color="#333",
+        annotation_clip=False,
     )
     ax.set_xlim(float(table.index.min()), float(table.index.max()))
     ticks = np.linspace(0, 1, 6)
@@ -221,17 +222,37 @@ def tornado(
     lo = np.minimum(t["low"], t["high"]).to_numpy()
     hi = np.maximum(t["low"], t["high"]).to_numpy()
     point = float(table["point"].iloc[0])
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(t) + 1.8))
-    y = np.arange(len(t))
-    ax.barh(y, hi - lo, left=lo, color="#0b6e69", alpha=0.85, height=0.55)
+    # Each input's name is written above its bar, not as a tick label beside it, so the bars keep the
+    # figure's width when it is redrawn half a page wide for print (report.printsize).
+    fig, ax = plt.subplots(figsize=(8, 0.9 * len(t) + 1.2))
+    fig.print_max_aspect = 1.2  # one row per input: redrawn for print, it keeps the height its rows need
+    y = np.arange(len(t), dtype=float)
+    ax.barh(y, hi - lo, left=lo, color="#0b6e69", alpha=0.85, height=0.4)
     ax.axvline(point, color="#c0392b", lw=1.2)
-    for yi, a, b in zip(y, lo, hi, strict=False):
-        ax.text(a, yi, number_format.format(a) + " ", va="center", ha="right", fontsize=8.5)
-        ax.text(b, yi, " " + number_format.format(b), va="center", ha="left", fontsize=8.5)
-    ax.set_yticks(y, names)
+    for yi, a, b, name in zip(y, lo, hi, names, strict=True):
+        if number_format.format(a) == number_format.format(b):  # no swing: one value, said in words
+            ax.plot([a], [yi], marker="|", ms=10, color="#0b6e69")
+            text = tr("evidence_chart.no_change", lang, v=number_format.format(a))
+            ax.text(b, yi, "  " + text, va="center", ha="left", fontsize=8.5)
+        else:
+            ax.text(a, yi, number_format.format(a) + " ", va="center", ha="right", fontsize=8.5)
+            ax.text(b, yi, " " + number_format.format(b), va="center", ha="left", fontsize=8.5)
+        ax.text(
+            0.0,
+            yi + 0.24,
+            name,
+            transform=ax.get_yaxis_transform(),
+            va="bottom",
+            ha="left",
+            fontsize=9,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.5},
+        )
+    ax.set_yticks([])
+    ax.set_ylim(-0.5, len(t) - 0.1)
     span = max(hi.max(), point) - min(lo.min(), point)
-    pad = 0.18 * span if span > 0 else 1.0
+    pad = 0.3 * span if span > 0 else 1.0  # room for the values written at the bar ends
     ax.set_xlim(min(lo.min(), point) - pad, max(hi.max(), point) + pad)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
     metric = metric_label or tr("evidence_chart.metric", lang)
     ax.set_xlabel(tr("evidence_chart.range_of", lang, metric=metric))
     point_text = tr("evidence_chart.point", lang, v=number_format.format(point))

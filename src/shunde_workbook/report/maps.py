@@ -238,8 +238,13 @@ def choropleth(
     ax=None,
     cmap: str = "YlGnBu",
     legend_title: str | None = None,
+    stamp: str | None = None,
 ) -> Figure:
     """Draw a classed town map of ``gdf[column]``.
+
+    The legend hangs below the map (so no town hides under it, whatever size the map is printed at), the
+    approximate-boundaries caption below the legend, and ``stamp`` (e.g. the simulated-data mark) below
+    that, right-aligned.
 
     Parameters
     ----------
@@ -261,6 +266,8 @@ def choropleth(
         Shown in the legend title, e.g. "万元" or "元/人".
     title, legend_title : str, optional
         Map title; legend heading (default: ``column``), the unit is appended.
+    stamp : str, optional
+        A mark written under everything else, in red (``report.town_map`` passes the simulated-data stamp).
     ax : matplotlib Axes, optional
         Draw into this axes instead of a new 7.2 x 7.6 in, 150 dpi figure.
     cmap : str
@@ -283,7 +290,7 @@ def choropleth(
     if ax is None:
         fig = Figure(figsize=FIGSIZE, dpi=DPI)
         FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.02, 0.08, 0.96, 0.84))
+        ax = fig.add_axes((0.02, 0.02, 0.96, 0.90))  # legend, caption and stamp hang below (saved "tight")
     else:
         fig = ax.figure
         if not isinstance(fig.canvas, FigureCanvasAgg):
@@ -337,11 +344,14 @@ def choropleth(
 
     sep, close = tr("open", language), tr("close", language)
     heading = f"{legend_title or column}{sep}{unit}{close}" if unit else (legend_title or column)
+    below = ax  # the lowest element so far: the caption and the stamp go under it
     if handles:
         leg = ax.legend(
             handles=handles,
             title=heading,
-            loc="lower right",
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.01),
+            ncols=min(2, len(handles)),
             fontsize=8.5,
             title_fontsize=9,
             frameon=True,
@@ -349,23 +359,38 @@ def choropleth(
             edgecolor="#cccccc",
         )
         leg.set_zorder(7)
+        below = leg
     _scale_bar(ax)
     _north_arrow(ax)
     if title:
         ax.set_title(title, fontsize=13, pad=6)
     if "approx" in gdf.columns and gdf["approx"].astype(bool).any():
-        from matplotlib.transforms import ScaledTranslation
-
-        above_stamp = fig.transFigure + ScaledTranslation(0, 11 / 72, fig.dpi_scale_trans)  # 11 pt up, any size
-        fig.text(
-            0.5,
-            0.0,
+        below = ax.annotate(
             _two_lines(CAPTION[language]),
+            xy=(0.5, 0.0),
+            xycoords=(ax, below),
+            xytext=(0, -4),
+            textcoords="offset points",
             ha="center",
-            va="bottom",
+            va="top",
             fontsize=8,
             color="#333333",
             gid="approx-caption",
-            transform=above_stamp,
+            annotation_clip=False,
+        )
+    if stamp:
+        ax.annotate(
+            stamp,
+            xy=(1.0, 0.0),
+            xycoords=(ax, below),
+            xytext=(0, -3),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            fontsize=8.5,
+            color="#b03a2e",
+            alpha=0.9,
+            gid="stamp",
+            annotation_clip=False,
         )
     return fig

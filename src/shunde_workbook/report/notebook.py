@@ -50,9 +50,8 @@ def town_map(rep, gdf, column: str, inputs: tuple = ("ledger",), **options):
     mapped values use (``Report.stamped``); ``options`` are ``choropleth``'s (scheme, k, breaks, unit,
     title, legend_title, cmap).
     """
-    from shunde_workbook.report.charts import stamp
+    from shunde_workbook.narrative.text import tr
     from shunde_workbook.report.maps import choropleth
 
-    fig = choropleth(gdf, column, language=rep.lang, **options)
-    stamp(fig, rep.stamped(inputs), rep.lang)
-    return fig
+    mark = tr("simulated_stamp", rep.lang) if rep.stamped(inputs) else None
+    return choropleth(gdf, column, language=rep.lang, stamp=mark, **options)

@@ -158,7 +158,6 @@ class Report:
         head = heading or tr("key_findings", self.lang)
         markup = (
             f'<div class="sw-findings" id="key-findings"><h2>{esc(head)}</h2><ul>{items}</ul>'
-            f'<p class="sw-grades-note">{esc(tr("grades_note", self.lang))}</p>'
             f"{legend_html(self.lang, self.simulated)}</div>"
         )
         if other:
@@ -272,9 +271,10 @@ class Report:
         ``widths``: relative column widths (default equal); ``lead``: the first figure fills the first
         column of two rows and the others stack beside it (two columns).  Each figure is redrawn at its
         printed cell width (A4), so its labels print at the size they were drawn (report.printsize).
-        ``options`` may name the figure's ``inputs`` (see :meth:`figure`) and the finding it ``shows``
-        (its catalogue key).  In a grid of ``key_figures`` on a simulated ledger, a figure whose finding is
-        graded built-in or noise is left out (named in a note): it is not a key figure.
+        ``options`` may name the figure's ``inputs`` (see :meth:`figure`), the finding it ``shows`` (its
+        catalogue key) and a short ``title``.  In a grid of ``key_figures`` on a simulated ledger, a figure
+        whose finding is graded built-in or noise is left out (named by its ``title`` in a note): it is not
+        a key figure.
         """
         import matplotlib.pyplot as plt
 
@@ -287,7 +287,7 @@ class Report:
             g = self.graded.get(opts.get("shows", ""))
             if key_figures and self.simulated and g is not None and not key_finding_allowed(g):
                 plt.close(fig)
-                left_out.append(caption.rstrip("。.").strip())
+                left_out.append(opts.get("title") or caption.rstrip("。.").strip())
                 continue
             kept.append((fig, key, caption, rest[0] if rest else None, opts))
         if lead and len(kept) < 2:
@@ -359,6 +359,7 @@ class Report:
         export: bool = True,
         max_rows: int = 60,
         flags: dict | None = None,
+        inputs: tuple | None = None,
     ) -> None:
         """Show a table for reading and export it to CSV (UTF-8 with BOM) and XLSX.
 
@@ -370,6 +371,8 @@ class Report:
         flags: machine column -> one Eurostat-style flag string per row (``u``, ``e``, ``b``:
         :mod:`~shunde_workbook.report.evidence_legend`), shown after the value with a legend under the table
         (the exported files keep the plain values).
+        inputs: what the table is built from, for its source line (as :meth:`figure`; default: the ledger
+        and boundaries), unless ``source`` is given.
         """
         if not isinstance(table, Table):
             table = Table.plain(table)
@@ -390,7 +393,7 @@ class Report:
             (table_html(table.display(self.lang).head(max_rows), digits, shown_pct, shown_flags) if max_rows else "")
             + (flags_legend(flags, self.lang) if flags and max_rows else "")
             + f'<div class="sw-caption">{esc(caption)}<br/>{esc(tr("source", self.lang))}: '
-            f"{esc(short_source(source or self.default_source()))}</div>"
+            f"{esc(short_source(source or (self.inputs_source(inputs) if inputs else self.default_source())))}</div>"
         )
 
     # --------------------------------------------------------------- methods
@@ -399,7 +402,8 @@ class Report:
 
         Each citation is marked with its kind (official, press, encyclopedia/mirror, dataset) and weak
         sources with a flag.  ``compact`` (the brief): the kinds of data only, with a link to the full
-        list in the data audit.
+        list in the data audit, each kind in plain words (``brief.sources.<kind>``: no file, package or
+        projection names on a policy page).
         """
         from shunde_workbook.report.sources import source_list
 
@@ -407,10 +411,9 @@ class Report:
         items = [f"<li>{esc(e)}</li>" for e in extra or []]
         for entry in source_list(self.lang, self.statuses, facts=facts, mix=self.mix):
             subs = "" if compact else "".join(f"<li>{cite(s, self.lang)}</li>" for s in entry["sources"])
+            label = tr(f"brief.sources.{entry['key']}", self.lang) if compact else entry["label"]
             items.append(
-                f"<li>{esc(entry['label'].rstrip(':：'))}"
-                + (f'<ul class="sw-sources">{subs}</ul>' if subs else "")
-                + "</li>"
+                f"<li>{esc(label.rstrip(':：'))}" + (f'<ul class="sw-sources">{subs}</ul>' if subs else "") + "</li>"
             )
         more = ""
         if compact:

@@ -34,7 +34,8 @@ def png_width_px(png: bytes) -> int:
 def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
     """``fig`` as PNG bytes; with ``width_mm``, redrawn so the saved image is that wide at ``dpi``.
 
-    The figure keeps its font sizes (a narrower figure loses less height than width, so labels keep room);
+    The figure keeps its font sizes (a narrower figure loses less height than width, so labels keep room,
+    up to 0.75 × the width, or ``fig.print_max_aspect`` when the figure sets it);
     ``bbox_inches="tight"`` may crop margins or
     take in a legend outside the axes, so the size is corrected (at most three times) until the image is
     within 1.5% of ``width_mm``.
@@ -59,7 +60,8 @@ def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
         # Narrower: a chart's height shrinks less (square root), so labels keep room between them;
         # a map (axes of equal aspect) keeps its proportions.
         keep = k >= 1 or any(ax.get_aspect() == 1.0 for ax in fig.axes)
-        height = h * k if keep else min(h * k**0.5, 0.75 * w * k)  # a chart: at most 0.75 × its width
+        # a chart: at most 0.75 × its width, unless it says otherwise (a tornado's height grows with its rows)
+        height = h * k if keep else min(h * k**0.5, getattr(fig, "print_max_aspect", 0.75) * w * k)
         fig.set_size_inches(w * k, height)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tight_layout may warn for axes it cannot fit; the result stands

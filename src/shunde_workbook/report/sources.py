@@ -37,39 +37,62 @@ def _missing_population(lang: str) -> str:
 
 
 def source_list(lang: str, statuses: dict, facts: pd.DataFrame | None = None, mix: dict | None = None) -> list[dict]:
-    """Sources and caveats in ``lang``: a list of {"label": text, "sources": [citation or URL, ...]}.
+    """Sources and caveats in ``lang``: a list of {"key", "label": text, "sources": [citation or URL, ...]}.
+
+    ``key`` names the kind of data (``ledger_simulated``, ``facts``, ``population_anchored``, …); the
+    brief words each kind for a policy reader from ``brief.sources.<key>``.
 
     The ledger and boundary lines follow ``statuses`` (e.g. ledger "simulated", "official" or
     "mixed: official, simulated"; ``mix`` from :func:`~shunde_workbook.narrative.provenance.ledger_mix`).
     """
     out = []
     if is_simulated(statuses):
-        out.append({"label": tr("src.ledger_simulated", lang), "sources": ["data/README.md"]})
+        out.append(
+            {"key": "ledger_simulated", "label": tr("src.ledger_simulated", lang), "sources": ["data/README.md"]}
+        )
     elif is_mixed_simulated(statuses):
         detail = mix_detail(mix, lang) if mix else status_label(statuses["ledger"], lang)
-        out.append({"label": tr("src.ledger_mixed", lang, detail=detail), "sources": ["data/README.md"]})
+        out.append(
+            {"key": "ledger_mixed", "label": tr("src.ledger_mixed", lang, detail=detail), "sources": ["data/README.md"]}
+        )
     else:
         out.append(
             {
+                "key": "ledger_real",
                 "label": tr("src.ledger_real", lang, status=status_label(statuses.get("ledger", "unknown"), lang)),
                 "sources": [],
             }
         )
     facts = facts if facts is not None else pd.read_csv(REFERENCE / "published_facts.csv", dtype=str)
-    out.append({"label": tr("src.facts", lang), "sources": list(dict.fromkeys(facts["source"].dropna()))})
-    out.append({"label": tr("src.codes", lang), "sources": _unique_sources(REFERENCE / "villages.csv")})
+    out.append(
+        {"key": "facts", "label": tr("src.facts", lang), "sources": list(dict.fromkeys(facts["source"].dropna()))}
+    )
+    out.append({"key": "codes", "label": tr("src.codes", lang), "sources": _unique_sources(REFERENCE / "villages.csv")})
     if statuses.get("population") == "census_anchored":
         census = _unique_sources(REFERENCE / "town_population_sources.csv")[:1]  # the district census bulletin
-        label = tr("src.population_anchored", lang)
+        key, label = "population_anchored", tr("src.population_anchored", lang)
     else:
-        census, label = [], tr("src.population", lang, missing=_missing_population(lang))
-    out.append({"label": label, "sources": census + _unique_sources(REFERENCE / "town_population.csv")})
-    out.append({"label": tr("src.areas", lang), "sources": _unique_sources(REFERENCE / "towns.csv", "area_source")})
+        key, label = "population", tr("src.population", lang, missing=_missing_population(lang))
+        census = []
+    out.append({"key": key, "label": label, "sources": census + _unique_sources(REFERENCE / "town_population.csv")})
+    out.append(
+        {
+            "key": "areas",
+            "label": tr("src.areas", lang),
+            "sources": _unique_sources(REFERENCE / "towns.csv", "area_source"),
+        }
+    )
     if statuses.get("boundaries") == "approximate":
-        out.append({"label": tr("src.boundaries_approx", lang), "sources": ["shapefiles/README.md"]})
+        out.append(
+            {
+                "key": "boundaries_approx",
+                "label": tr("src.boundaries_approx", lang),
+                "sources": ["shapefiles/README.md"],
+            }
+        )
     elif statuses.get("boundaries") == "official":
-        out.append({"label": tr("src.boundaries_official", lang), "sources": []})
-    out.append({"label": tr("src.font", lang), "sources": []})
+        out.append({"key": "boundaries_official", "label": tr("src.boundaries_official", lang), "sources": []})
+    out.append({"key": "font", "label": tr("src.font", lang), "sources": []})
     return out
 
 
