@@ -21,19 +21,25 @@ Isolation stays as strict as with cold kernels:
 * the kernel is started with the same arguments, working folder and
   environment as papermill would use.
 
-Why not a reused kernel or a fork server (``benchmarks/kernel_reuse.py``, issue #24; figures on the shared
-2-core machine under load): a kernel costs 0.4 s CPU to boot and 1.1 s to import :data:`WARM_IMPORTS`
-(2.5 s with the former list, which also imported seaborn and mapclassify), all of it off the report's
-critical path, since it runs during the previous export.  A fork server would save at most those 1.5 s of
-CPU per report, at the price of forking a process that holds imported libraries (no Windows, threads and
-sockets that must not exist before the fork) and of kernels that are no longer children of their worker,
-which the report timeout, Ctrl-C and killed-worker handling rely on to find and kill them.  A kernel reused
-across the ten town profiles saves more, but the extra is the package's in-memory state that the next
-profile finds (loaded inputs, draws): the very state a report must not inherit, and which no reset clears
-in full (``%reset`` leaves module attributes, environment variables and warning filters; see
-``tests/test_kernel_isolation.py``).  The run's shared work is computed once per run instead (the
-validated ledger and the Monte Carlo evidence in the run's cache), for every report.  So: a fresh kernel per
-report, started warm and light.
+Why not a reused kernel or a fork server (``benchmarks/kernel_reuse.py``, issue #24; 2-core machine shared
+with other jobs, kernel CPU seconds): a kernel costs 0.4 s to boot and 1.1 s to import :data:`WARM_IMPORTS`
+(2.5 s with the former list, which also imported seaborn and mapclassify), and it spends them while the
+previous report exports, off the report's critical path.
+
+* A fork server would save at most those 1.5 s per report (about 12 s of wall time for the 16 reports on
+  two cores), less the fork and the kernel's own set-up in the child (0.2 s measured for a fork whose child
+  draws a figure).  It would also make kernels children of the server, not of their worker, and the report
+  timeout, Ctrl-C and the retry of a killed worker find and kill a report's kernel as the worker's child; it
+  needs fork (no Windows) and a server process holding no threads or sockets when it forks; and children
+  share the server's unseeded numpy random state.  Not built: issue #24's one analysis per run changes what
+  a kernel imports, so measure again (``make bench``, the ``setup`` phase) before paying that price.
+* A kernel reused across the ten town profiles, its namespace reset between them, saves 2.1 s per profile:
+  the 1.5 s above, and 0.6 s of the package's in-memory state (inputs, draws) that the next profile finds,
+  which is exactly what a report must not inherit.  A reset costs 2.3 s of wall time and clears only what it
+  lists: ``%reset`` leaves module attributes, environment variables and warning filters
+  (``tests/test_kernel_isolation.py`` shows a probe seeing them in one kernel and not in the next report's).
+
+So: a fresh kernel per report, started warm and light.
 
 A warm kernel that died in the meantime (a report timeout kills every child
 of the worker) is discarded and the report starts a cold one.  A kernel left
