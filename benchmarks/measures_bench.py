@@ -80,14 +80,13 @@ def cpu_seconds() -> float:
 
 def run(backend: str, sets: int, jobs: int, folder: Path, grades: bool = True) -> float:
     """One sweep; print its line; return its wall time."""
-    from shunde_workbook.analysis import uncertainty
+    from shunde_workbook.analysis import evidence
     from shunde_workbook.experiments import measures
     from shunde_workbook.experiments.measures_sweep import run_measures_sweep
 
-    # every backend starts cold: no inputs, bootstrap or seed ensemble remembered from a previous run
+    # every backend starts cold: no inputs, bootstrap or seed ensembles remembered from a previous run
     measures._MEMO.clear()
-    uncertainty._BOOTSTRAPS.clear()
-    uncertainty._SIMULATED.clear()
+    evidence.clear_caches()
     path = folder / f"bench-{backend}.yaml"
     data = {
         "base": str(ROOT / "params" / "default.yaml"),

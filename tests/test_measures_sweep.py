@@ -247,7 +247,7 @@ def test_dask_scheduler_and_workers_survive_a_killed_worker(tmp_path):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_findings_number_is_charted_under_its_readers_name_and_unit(lang):
-    from shunde_workbook.experiments.measures_page import measure_title, rests_on_ledger
+    from shunde_workbook.experiments.measure_names import measure_title, rests_on_ledger
     from shunde_workbook.narrative.text import rule_label, town_label
 
     title, unit = measure_title("scenarios.rule_top.need_weighted.amount", lang)

@@ -270,7 +270,7 @@ def evidence(
         simulated = inp.statuses.get("ledger") == "simulated"
         ensemble = None
         if simulated and model.seed_ensemble > 0:
-            ensemble = calc.on_ledgers(calc.ledgers(model.seed_ensemble))
+            ensemble = calc.on_seeds(model.seed_ensemble)
             calc.seeds = (
                 min(model.seed_ensemble, COUNTERFACTUAL_SEEDS) if counterfactual_seeds is None else counterfactual_seeds
             )
@@ -291,6 +291,18 @@ def evidence(
         fixed_totals,
         calc if simulated else None,
     )
+
+
+def clear_caches() -> None:
+    """Forget what this process remembers between evidence calls (bootstraps, simulated ledgers, seed ensembles).
+
+    For benchmarks that time the work from scratch; results never depend on it.
+    """
+    from shunde_workbook.analysis import recompute, uncertainty
+
+    uncertainty._BOOTSTRAPS.clear()
+    uncertainty._SIMULATED.clear()
+    recompute._ENSEMBLES.clear()
 
 
 def one_at_a_time(

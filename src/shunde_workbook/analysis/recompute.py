@@ -5,6 +5,11 @@
 computation serves the uncertainty draws, the simulator-seed ensemble and, later and on demand, each
 counterfactual ensemble (:mod:`shunde_workbook.analysis.counterfactual`).  It is kept in the evidence
 (which the runner caches between reports), so a counterfactual is computed at most once per run.
+
+A seed ensemble is aggregated once per process: :meth:`Recompute.on_seeds` keeps its totals and counts
+(not the ledgers) by everything they depend on (ledger filter, simulator knobs, seeds, neutralised rule,
+town and village tables, programmes), so the sets of a sweep that differ only in weights, floor share or
+draws share them, and only the cheap metric arithmetic is redone.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ from shunde_workbook.errors import closest
 from shunde_workbook.metrics import montecarlo as mc
 
 __all__ = ["Recompute", "need_columns"]
+
+#: Per process: key of a seed ensemble -> its (GrantDraws, counts) (:meth:`Recompute.on_seeds`).
+_ENSEMBLES: dict[str, tuple] = {}
+_ENSEMBLES_SIZE = 64
 
 
 def need_columns(towns: pd.DataFrame, names, population: np.ndarray) -> dict:
@@ -92,14 +101,49 @@ class Recompute:
         counts = qty.stack_counts([qty.ledger_counts(led, self.towns, self.villages) for led in ledgers])
         return self.run(g, np.repeat(self.central_pop, len(ledgers), axis=0), self.central_w, counts)
 
+    def on_seeds(self, seeds: int, knobs: dict | None = None, rule: str | None = None) -> dict:
+        """:meth:`on_ledgers` of :meth:`ledgers` (``rule``: a ``LEDGER_RULES`` transform applied to each).
+
+        The ensemble's totals and counts are computed once per process and reused (they do not depend on
+        the population, the weights or the draws).
+        """
+        key = repr(
+            (
+                sorted(self.scope.items()),
+                sorted({**self.knobs, **(knobs or {})}.items()),
+                int(seeds),
+                rule,
+                list(self.towns.index),
+                self.towns["village_units"].tolist(),
+                self.programmes,
+                self.villages[["code", "town_code"]].astype(str).to_numpy().tolist(),
+            )
+        )
+        if key not in _ENSEMBLES:
+            from shunde_workbook.analysis.counterfactual import LEDGER_RULES
+
+            ledgers = self.ledgers(seeds, knobs)
+            if rule is not None:
+                ledgers = [LEDGER_RULES[rule](led) for led in ledgers]
+            g = stack_grants([self.totals(led) for led in ledgers])
+            counts = qty.stack_counts([qty.ledger_counts(led, self.towns, self.villages) for led in ledgers])
+            if len(_ENSEMBLES) >= _ENSEMBLES_SIZE:
+                _ENSEMBLES.pop(next(iter(_ENSEMBLES)))
+            _ENSEMBLES[key] = (g, counts)
+        g, counts = _ENSEMBLES[key]
+        return self.run(g, np.repeat(self.central_pop, seeds, axis=0), self.central_w, counts)
+
     def ledgers(self, seeds: int, knobs: dict | None = None) -> list[pd.DataFrame]:
-        """``simulate_ledger(seed=1..seeds, **knobs)`` filtered like the run's ledger (in memory)."""
-        from shunde_workbook.analysis.uncertainty import simulated_ledger
+        """The rows of ``simulate_ledger(seed=1..seeds, **knobs)`` filtered like the run's ledger (in memory).
+
+        Unlabelled rows (``data.simulate.simulate_rows``): the same grants, totals and counts as the ledger.
+        """
+        from shunde_workbook.data.simulate import simulate_rows
 
         s = self.scope
         return [
             filter_ledger(
-                simulated_ledger(seed, {**self.knobs, **(knobs or {})}),
+                simulate_rows(seed, **{**self.knobs, **(knobs or {})}),
                 s.get("programmes") or ["众创共善", "和美社区"],
                 s.get("year_start") or 2017,
                 s.get("year_end") or 2022,
@@ -113,7 +157,7 @@ class Recompute:
         from shunde_workbook.analysis.counterfactual import LEDGER_RULES, NEUTRAL
 
         if setting in LEDGER_RULES:
-            return [self.on_ledgers([LEDGER_RULES[setting](led) for led in self.ledgers(self.seeds)])]
+            return [self.on_seeds(self.seeds, rule=setting)]
         if setting in NEUTRAL:
-            return [self.on_ledgers(self.ledgers(self.seeds, v)) for v in NEUTRAL[setting]]
+            return [self.on_seeds(self.seeds, v) for v in NEUTRAL[setting]]
         return []

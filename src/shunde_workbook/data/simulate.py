@@ -85,17 +85,28 @@ def simulate_ledger(seed: int = 2023, **knobs) -> pd.DataFrame:
     Keyword knobs override DEFAULTS (see module docstring).  Unknown knobs raise TypeError.
     The steps draw from one random generator in a fixed order, so a seed gives the same ledger.
     """
+    villages = reference.load_villages(include_2023_only=False)  # the 205 of the 2021 list
+    return finish_frame(simulate_rows(seed, **knobs), seed, reference.load_towns(), villages)
+
+
+def simulate_rows(seed: int = 2023, **knobs) -> pd.DataFrame:
+    """The rows of :func:`simulate_ledger`, in its order, without the labels :func:`finish_frame` adds.
+
+    Columns ``programme, year, group, field, programme_title, award_date, amount, town_code,
+    village_code`` ("" for a town-level grant), ``recipient_id, recipient_name``.  The same random
+    draws as :func:`simulate_ledger`, so every total and count over these rows is the ledger's: the seed
+    ensembles (``analysis.recompute``) aggregate these rows and skip the labelling.
+    """
     k = _knobs(knobs)
     rng = np.random.default_rng(seed)
-    targets = calibration_targets(reference.load_facts(), k)
+    targets = _targets(k)
     df = project_rows(rng, targets, reference.load_programme_fields(), k)
     df["amount"] = draw_amounts(rng, df, targets, k)
     df["award_date"] = draw_award_dates(rng, df)
     villages = reference.load_villages(include_2023_only=False)  # the 205 of the 2021 list
-    towns = reference.load_towns()
-    df["town_code"], df["village_code"] = draw_places(rng, df, villages, towns, k)
+    df["town_code"], df["village_code"] = draw_places(rng, df, villages, reference.load_towns(), k)
     df["recipient_id"], df["recipient_name"] = draw_organisations(rng, df, k)
-    return finish_frame(df, seed, towns, villages)
+    return in_ledger_order(df)
 
 
 def _knobs(knobs: dict) -> dict:
@@ -121,6 +132,17 @@ class Targets:
     hm_q1_fields: dict[str, int]
     wan: dict[str, float]  # group (zc, hm_b1, hm_b2, hm_1922) -> amount in 万元
     hm_q1_wan: dict[str, float]  # field -> amount in 万元
+
+
+def _targets(k: dict) -> Targets:
+    """:func:`calibration_targets` of the published facts, computed once per distinct target knobs."""
+    key = repr([k["hm_2018_batch2_projects"], k["hm_q1_field_counts"], k["hm_q1_field_amounts_wan"]])
+    if key not in _TARGETS:
+        _TARGETS[key] = calibration_targets(reference.load_facts(), k)
+    return _TARGETS[key]
+
+
+_TARGETS: dict[str, Targets] = {}
 
 
 def _fact(facts: pd.DataFrame, programme: str, period: str, metric: str) -> float:
@@ -168,23 +190,19 @@ def project_rows(rng: np.random.Generator, t: Targets, fields: pd.DataFrame, k: 
     Counts by year: largest-remainder split of each total by ``zc_year_weights`` / ``hm_year_weights``.
     Fields: 众创共善 by a Dirichlet draw over the year's fields; 和美社区 in the mix of 2018 batch 1.
     """
-    rows: list[dict] = []
+    cols: dict[str, list] = {c: [] for c in ("programme", "year", "group", "field", "programme_title", "award_date")}
 
     def add(programme, year, group, field_list, title, date=None):
-        for f in field_list:
-            rows.append(
-                {
-                    "programme": programme,
-                    "year": year,
-                    "group": group,
-                    "field": f,
-                    "programme_title": title,
-                    "award_date": date,
-                }
-            )
+        n = len(field_list)
+        for c, v in zip(cols, (programme, year, group, None, title, date), strict=True):
+            cols[c].extend(field_list if c == "field" else [v] * n)
+
+    by_year: dict[tuple, list] = {}
+    for prog, yr, f in zip(fields["programme"], fields["year"], fields["field"], strict=True):
+        by_year.setdefault((prog, int(yr)), []).append(f)
 
     def fields_for(programme, year):
-        return fields[(fields.programme == programme) & (fields.year == year)]["field"].tolist()
+        return by_year.get((programme, int(year)), [])
 
     for year, n in apportion(t.zc_projects, k["zc_year_weights"]).items():
         fl = fields_for(ZC, year)
@@ -206,7 +224,7 @@ def project_rows(rng: np.random.Generator, t: Targets, fields: pd.DataFrame, k: 
         p = np.array([b1_fields.get(f, mix.mean()) for f in fl], dtype=float)
         add(HM, year, "hm_1922", rng.choice(fl, size=n, p=p / p.sum()).tolist(), f"{PROGRAMME_TITLES[HM]} {year}年")
     add(HM, 2023, "hm_q1", [f for f, c in t.hm_q1_fields.items() for _ in range(c)], HM_Q1_TITLE, HM_Q1_DATE)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(cols)
 
 
 def _amounts(
@@ -224,29 +242,37 @@ def _amounts(
 def draw_amounts(rng: np.random.Generator, df: pd.DataFrame, t: Targets, k: dict) -> np.ndarray:
     """Amounts in 元 (float): each group's (和美 2023 Q1: each field's) total split log-normally."""
     mult_map = k["field_amount_multipliers"]
-    mult = df["field"].map(lambda f: mult_map.get(f, 1.0)).to_numpy(dtype=float)
+    fields, groups = df["field"].to_numpy(dtype=object), df["group"].to_numpy(dtype=object)
+    mult = np.array([mult_map.get(f, 1.0) for f in fields], dtype=float)
     amount = np.zeros(len(df), dtype=np.int64)
     sig, rt = float(k["amount_sigma"]), int(k["round_to"])
     for group, wan in t.wan.items():
-        m = (df["group"] == group).to_numpy()
+        m = groups == group
         amount[m] = _amounts(rng, int(m.sum()), int(round(wan * WAN)), mult[m], sig, rt)
     for f, wan in t.hm_q1_wan.items():
-        m = ((df["group"] == "hm_q1") & (df["field"] == f)).to_numpy()
+        m = (groups == "hm_q1") & (fields == f)
         amount[m] = _amounts(rng, int(m.sum()), int(round(wan * WAN)), mult[m], sig, rt)
     return amount.astype(float)
 
 
 def draw_award_dates(rng: np.random.Generator, df: pd.DataFrame) -> pd.Series:
     """Published batches keep their signing dates; other rows get a uniform day (batch 2: late 2018)."""
-    dates = df["award_date"].copy()
-    for (group, year), idx in df[dates.isna()].groupby(["group", "year"]).groups.items():
+    given = df["award_date"]
+    todo = given.isna().to_numpy()
+    days = np.full(len(df), np.datetime64("NaT"), dtype="datetime64[D]")
+    days[~todo] = given[~todo].to_numpy(dtype=str).astype("datetime64[D]")
+    groups, years = df["group"].to_numpy(dtype=object), df["year"].to_numpy(dtype=np.int64)
+    for group, year in sorted(set(zip(groups[todo], years[todo], strict=True))):  # groupby's order
+        idx = np.flatnonzero(todo & (groups == group) & (years == year))
         if group == "hm_b2":
-            lo, hi = pd.Timestamp("2018-11-15"), pd.Timestamp("2018-12-28")
+            lo, hi = np.datetime64("2018-11-15"), np.datetime64("2018-12-28")
         else:
-            lo, hi = pd.Timestamp(f"{year}-03-01"), pd.Timestamp(f"{year}-12-20")
-        offs = rng.integers(0, (hi - lo).days + 1, size=len(idx))
-        dates[idx] = [(lo + pd.Timedelta(days=int(o))).strftime("%Y-%m-%d") for o in offs]
-    return pd.to_datetime(dates, format="%Y-%m-%d").astype("datetime64[ns]")
+            lo, hi = np.datetime64(f"{year}-03-01"), np.datetime64(f"{year}-12-20")
+        days[idx] = lo + rng.integers(0, int((hi - lo).astype(int)) + 1, size=len(idx))
+    return pd.Series(days.astype("datetime64[ns]"), index=df.index, name="award_date")
+
+
+_TOWN_WEIGHTS: dict[float, pd.Series] = {}  # draw_places' memory: share -> town_weights(share)
 
 
 def town_weights(population_share: float = 0.5) -> pd.Series:
@@ -282,17 +308,21 @@ def draw_places(
     和美社区 rows are village-level except 行业支持; 众创共善 rows with probability ``zc_village_share``.
     Town-level rows get a town by town weight (2018 batch 1: one of the signing towns).
     """
-    tw = town_weights(float(k["town_weight_population"]))
-    units = villages.groupby("town_code").size()
+    share = float(k["town_weight_population"])
+    if share not in _TOWN_WEIGHTS:
+        _TOWN_WEIGHTS[share] = town_weights(share)
+    tw = _TOWN_WEIGHTS[share]
+    vtown = villages["town_code"].to_numpy(dtype=object)
+    towns_of, units = np.unique(vtown, return_counts=True)
+    per_village = dict(zip(towns_of, tw.reindex(towns_of).to_numpy() / units, strict=True))
     pool = _VillagePool(
-        villages["code"].to_numpy(),
-        villages["town_code"].to_numpy(),
-        (villages["town_code"].map(tw) / villages["town_code"].map(units)).to_numpy(),
+        villages["code"].to_numpy(), villages["town_code"].to_numpy(), np.array([per_village[t] for t in vtown])
     )
     n = len(df)
-    is_hm = (df["programme"] == HM).to_numpy()
-    village_level = np.where(is_hm, (df["field"] != "行业支持").to_numpy(), rng.random(n) < k["zc_village_share"])
-    b1 = (df["group"] == "hm_b1").to_numpy()
+    programme, field = df["programme"].to_numpy(dtype=object), df["field"].to_numpy(dtype=object)
+    is_hm = programme == HM
+    village_level = np.where(is_hm, field != "行业支持", rng.random(n) < k["zc_village_share"])
+    b1 = df["group"].to_numpy(dtype=object) == "hm_b1"
     short_to_code = dict(zip(towns.short_name, towns.town_code, strict=False))
     b1_towns = {short_to_code[s] for s in HM_BATCH1_TOWNS}
     village = np.full(n, "", dtype=object)
@@ -351,13 +381,18 @@ def _town_codes(
     town = np.full(len(village), "", dtype=object)
     has_v = village != ""
     town[has_v] = [c[:9] for c in village[has_v]]
-    tcodes = tw.index.to_numpy()
-    for i in np.flatnonzero(~has_v):  # a few hundred rows
-        if b1[i]:
-            choices = np.array(sorted(b1_towns))
-            town[i] = rng.choice(choices, p=tw[choices].to_numpy() / tw[choices].sum())
-        else:
-            town[i] = rng.choice(tcodes, p=tw.to_numpy())
+    # ``rng.choice(codes, p=p)`` once per row, in row order, draws one uniform ``u`` and returns
+    # ``codes[searchsorted(cdf, u, "right")]`` with ``cdf = cumsum(p) / cumsum(p)[-1]``: the same, vectorised
+    rows = np.flatnonzero(~has_v)
+    u = rng.random(len(rows))
+    choices = np.array(sorted(b1_towns))
+    for codes, p, pick in (
+        (choices, tw[choices].to_numpy() / tw[choices].sum(), b1[rows]),
+        (tw.index.to_numpy(), tw.to_numpy(), ~b1[rows]),
+    ):
+        cdf = p.cumsum()
+        cdf /= cdf[-1]
+        town[rows[pick]] = codes[cdf.searchsorted(u[pick], side="right")]
     return town
 
 
@@ -371,8 +406,9 @@ def draw_organisations(rng: np.random.Generator, df: pd.DataFrame, k: dict) -> t
     org_w = 1.0 / np.arange(1, n_orgs + 1) ** float(k["org_concentration"])
     org_w /= org_w.sum()
     org = np.zeros(len(df), dtype=np.int64)
-    for idx in df.groupby("year").groups.values():
-        idx = rng.permutation(np.asarray(idx))
+    years = df["year"].to_numpy()
+    for year in np.unique(years):
+        idx = rng.permutation(np.flatnonzero(years == year))
         ny = len(idx)
         active_n = min(ny, n_orgs, max(int(k["min_active_orgs"]), int(round(ny * k["active_share"]))))
         active = rng.choice(n_orgs, size=active_n, replace=False, p=org_w)
@@ -382,15 +418,24 @@ def draw_organisations(rng: np.random.Generator, df: pd.DataFrame, k: dict) -> t
             pa = org_w[active] / org_w[active].sum()
             org[idx[active_n:]] = rng.choice(active, size=extra, replace=True, p=pa)
     width = max(3, len(str(n_orgs)))
-    return [f"SIM-ORG-{o + 1:0{width}d}" for o in org], [f"模拟社会组织 {o + 1:0{width}d}" for o in org]
+    number = np.array([f"{o + 1:0{width}d}" for o in range(n_orgs)], dtype=object)[org]
+    return list("SIM-ORG-" + number), list("模拟社会组织 " + number)
+
+
+def in_ledger_order(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows sorted as the ledger lists them (year, 众创共善 first, date, town, village, amount), renumbered."""
+
+    def rank(col):  # strings by code point (the order pandas sorts them in)
+        return np.unique(df[col].to_numpy(dtype=str), return_inverse=True)[1]
+
+    keys = [df["amount"].to_numpy(), rank("village_code"), rank("town_code"), df["award_date"].to_numpy()]
+    keys += [df["programme"].to_numpy(dtype=object) == HM, df["year"].to_numpy()]
+    return df.take(np.lexsort(keys)).reset_index(drop=True)  # stable: ties keep the drawing order
 
 
 def finish_frame(df: pd.DataFrame, seed: int, towns: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
     """Sort, number and label the rows (identifiers, 【模拟】 titles, SIMULATED description, locations)."""
-    df["_p"] = np.where(df["programme"] == HM, 1, 0)
-    df = df.sort_values(["year", "_p", "award_date", "town_code", "village_code", "amount"], kind="stable").reset_index(
-        drop=True
-    )
+    df = in_ledger_order(df)
     seq = np.arange(1, len(df) + 1)
     prefix = np.where(df["programme"] == HM, "HM", "ZC")
     df["identifier"] = [f"SIM-{p}-{y}-{s:05d}" for p, y, s in zip(prefix, df["year"], seq, strict=False)]

@@ -115,7 +115,7 @@ def _chart(df: pd.DataFrame, title: str, xlabel: str, path: Path, stamp: str = "
 
 def write_sweep_report(sweep, plans, outcomes: dict, wall: float = 0.0) -> Path:
     """Write the sweep report and its data files into ``sweep.outputs``; return the report's path."""
-    from shunde_workbook.experiments.measures_page import _axis, measure_title, rests_on_ledger
+    from shunde_workbook.experiments.measure_names import axis_label, measure_title, rests_on_ledger
     from shunde_workbook.narrative.provenance import is_mixed_simulated, is_simulated
     from shunde_workbook.narrative.text import tr
     from shunde_workbook.publish.pages import render
@@ -157,7 +157,7 @@ def write_sweep_report(sweep, plans, outcomes: dict, wall: float = 0.0) -> Path:
         title = measure_title(spec["measure"], lang)[0] if "measure" in spec else _label(spec)
         ledger = "measure" not in spec or rests_on_ledger(spec["measure"])
         mark = tr("simulated_stamp", lang) if simulated and ledger else ""
-        _chart(part, title, _axis(sweep.x, lang), out / png, stamp=mark)
+        _chart(part, title, axis_label(sweep.x, lang), out / png, stamp=mark)
         wide = part.pivot_table(index=["set", "set_id"], columns="town", values="value", aggfunc="first")
         wide.columns = [c or "value" for c in wide.columns]
         xs = part.drop_duplicates("set").set_index("set")["x"]
