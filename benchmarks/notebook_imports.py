@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -99,8 +100,6 @@ def measure(notebook: Path) -> dict:
             encoding="utf-8",
         )
         env = {"MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT / "src")}
-        import os
-
         run = subprocess.run(
             [sys.executable, "-X", "importtime", str(script)],
             capture_output=True,
@@ -112,7 +111,7 @@ def measure(notebook: Path) -> dict:
     if run.returncode:
         raise SystemExit(f"{notebook.name} failed:\n{run.stderr[-3000:]}")
     line = next(ln for ln in run.stdout.splitlines() if ln.startswith("MODULES "))
-    loaded = set(eval(line[len("MODULES ") :]))  # noqa: S307 - our own printed list
+    loaded = set(json.loads(line[len("MODULES ") :].replace("'", '"')))  # our own printed list of names
     found = parse_importtime(run.stderr)
     return {"heavy": [h for h in HEAVY if h.split(".")[0] in loaded], **found}
 
