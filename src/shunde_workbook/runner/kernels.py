@@ -21,25 +21,27 @@ Isolation stays as strict as with cold kernels:
 * the kernel is started with the same arguments, working folder and
   environment as papermill would use.
 
-Why not a reused kernel or a fork server (``benchmarks/kernel_reuse.py``, issue #24; 2-core machine shared
-with other jobs, kernel CPU seconds): a kernel costs 0.4 s to boot and 1.1 s to import :data:`WARM_IMPORTS`
-(2.5 s with the former list, which also imported seaborn and mapclassify), and it spends them while the
-previous report exports, off the report's critical path.
+Why not a reused kernel or a fork server (``benchmarks/kernel_reuse.py``, issue #24; kernel CPU seconds on
+the 2-core machine, quiet; under load the figures were within 25 %): a kernel costs 0.4 s to boot and 1.4 s
+to import :data:`WARM_IMPORTS` (3.1 s with the former list, which also imported seaborn and mapclassify),
+spent while the previous report exports, off the report's critical path but not off the other worker's core.
 
-* A fork server would save at most those 1.5 s per report (about 12 s of wall time for the 16 reports on
-  two cores), less the fork and the kernel's own set-up in the child (0.2 s measured for a fork whose child
-  draws a figure).  It would also make kernels children of the server, not of their worker, and the report
-  timeout, Ctrl-C and the retry of a killed worker find and kill a report's kernel as the worker's child; it
-  needs fork (no Windows) and a server process holding no threads or sockets when it forks; and children
-  share the server's unseeded numpy random state.  Not built: issue #24's one analysis per run changes what
-  a kernel imports, so measure again (``make bench``, the ``setup`` phase) before paying that price.
-* A kernel reused across the ten town profiles, its namespace reset between them, saves 2.1 s per profile:
-  the 1.5 s above, and 0.6 s of the package's in-memory state (inputs, draws) that the next profile finds,
-  which is exactly what a report must not inherit.  A reset costs 2.3 s of wall time and clears only what it
-  lists: ``%reset`` leaves module attributes, environment variables and warning filters
+* A kernel reused across the ten town profiles, its namespace reset between them (0.8 s), saves 2.7 s per
+  profile: the 1.8 s of boot and imports, and 0.9 s of the package's in-memory state (inputs, draws) that the
+  next profile finds, which is exactly what a report must not inherit.  A reset clears only what it lists:
+  ``%reset`` leaves module attributes, environment variables and warning filters
   (``tests/test_kernel_isolation.py`` shows a probe seeing them in one kernel and not in the next report's).
+  Rejected: it trades isolation for speed, and only the ten profiles would gain.
+* A fork server keeps isolation and would save up to the 1.8 s of boot and imports per report (a fork whose
+  child draws a figure takes 0.04 s): up to about 15 s of wall time for the 16 reports on two cores, the
+  largest saving left in the kernel phase.  Not built in this change: kernels would become children of the
+  server, not of their worker, and the report timeout, Ctrl-C and the retry of a killed worker find and kill
+  a report's kernel as its worker's child, so that fault handling (and its tests) must be redone; it needs
+  fork (no Windows) and a server holding no threads or sockets when it forks; and its children would share
+  the server's unseeded numpy random state.  It is the next step if ``make bench`` still misses a/b ≥ 6 once
+  issue #24's one analysis per run has changed what a kernel imports.
 
-So: a fresh kernel per report, started warm and light.
+So, for now: a fresh kernel per report, started warm and light.
 
 A warm kernel that died in the meantime (a report timeout kills every child
 of the worker) is discarded and the report starts a cold one.  A kernel left
