@@ -1,6 +1,8 @@
 """Seaborn/matplotlib charts for the notebooks (drawing only; no computation).
 
-Every chart built on a simulated ledger carries a visible stamp saying so.
+Every chart built on a simulated ledger carries a visible stamp saying so.  Seaborn (and the
+``scipy.stats`` it imports) loads only when a chart drawn with it is made (:func:`_sns`); the others
+take the same house style from :mod:`~shunde_workbook.report.theme`.
 """
 
 from __future__ import annotations
@@ -10,19 +12,28 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
 
 from shunde_workbook.narrative.text import field_label, programme_label, rule_label, tr, unit_label  # noqa: E402
 from shunde_workbook.report.fonts import use_cjk_font  # noqa: E402
+from shunde_workbook.report.theme import apply_whitegrid  # noqa: E402
 
 PALETTE = {"众创共善": "#0b6e69", "和美社区": "#e07b39"}
 
 
 def style() -> None:
-    """House style: seaborn whitegrid with the packaged CJK font."""
-    sns.set_theme(style="whitegrid", context="notebook")
+    """House style: seaborn's whitegrid theme (without importing seaborn) with the packaged CJK font."""
+    apply_whitegrid()
     use_cjk_font()
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150})
+
+
+def _sns():
+    """seaborn, imported on first use by a chart that draws with it, in the house style."""
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    style()
+    return sns
 
 
 def _amount_axis(unit: str, lang: str) -> str:
@@ -70,7 +81,7 @@ def funding_by_year(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
 
 def field_shares(table: pd.DataFrame, lang: str, simulated: bool):
     """Each field's share of its programme's money per year (``table``: year, programme, field, share)."""
-    style()
+    sns = _sns()
     progs = list(dict.fromkeys(table["programme"]))
     fig, axes = plt.subplots(1, len(progs), figsize=(5.2 * len(progs), 4.2), squeeze=False)
     for ax, prog in zip(axes[0], progs, strict=False):
@@ -97,7 +108,7 @@ def field_shares(table: pd.DataFrame, lang: str, simulated: bool):
 
 def share_comparison(summary: pd.DataFrame, labels: pd.Series, lang: str, simulated: bool):
     """Dot plot per town: share of funding vs share of population vs share of villages."""
-    style()
+    sns = _sns()
     cols = ["amount_share", "pop_share", "unit_share"]
     long = summary[cols].assign(label=labels).melt(id_vars="label", var_name="measure", value_name="share")
     long["measure"] = long["measure"].map(lambda m: tr(f"columns.{m}", lang))
@@ -125,7 +136,7 @@ def share_comparison(summary: pd.DataFrame, labels: pd.Series, lang: str, simula
 
 def coverage_heatmap(coverage: pd.DataFrame, labels: pd.Series, lang: str, simulated: bool):
     """Towns × years heat map of the share of 村(社区) funded."""
-    style()
+    sns = _sns()
     fig, ax = plt.subplots(figsize=(8, 4.6))
     data = coverage.copy()
     data.index = labels.loc[data.index]
@@ -189,7 +200,7 @@ def distance_bars(distance: pd.Series, labels: pd.Series, lang: str, simulated: 
 
 def scenario_bars(table: pd.DataFrame, labels: pd.Series, unit: str, lang: str, simulated: bool):
     """Grouped bars: allocation per town under each rule (``table``: towns × rules by machine name, display unit)."""
-    style()
+    sns = _sns()
     table = table.rename(columns=lambda r: rule_label(r, lang))
     long = table.assign(label=labels.loc[table.index]).melt(id_vars="label", var_name="rule", value_name="amount")
     fig, ax = plt.subplots(figsize=(9, 4.8))
@@ -224,7 +235,7 @@ def town_trend(town: pd.DataFrame, district_mean: pd.Series, unit: str, lang: st
 
 def field_bars(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
     """Horizontal bars of amount by field (``table``: field, programme, amount)."""
-    style()
+    sns = _sns()
     t = table.copy()
     t["label"] = t["field"].map(lambda f: field_label(f, lang))
     t["programme"] = t["programme"].map(lambda p: programme_label(p, lang))

@@ -11,7 +11,6 @@ import math
 import re
 import warnings
 
-import mapclassify
 import numpy as np
 import pandas as pd
 import shapely
@@ -38,16 +37,28 @@ _EDGE = "#4d4d4d"
 # --------------------------------------------------------------------------
 # classification and legend text
 # --------------------------------------------------------------------------
+def user_defined(y: np.ndarray, breaks) -> tuple[np.ndarray, np.ndarray]:
+    """(class index per value, upper bounds) for given class upper bounds, as ``mapclassify.UserDefined``.
+
+    A value belongs to the first class whose upper bound it does not exceed; the largest value closes
+    a last class when it lies above every bound.  Plain numpy, so a map with fixed classes (the town
+    profile's locator) does not import mapclassify and scikit-learn.
+    """
+    bins = np.asarray(sorted(float(b) for b in breaks), float)
+    if bins[-1] < y.max():
+        bins = np.append(bins, y.max())
+    return np.searchsorted(bins, y, side="left"), bins
+
+
 def _classify(values: pd.Series, scheme: str, k: int, breaks):
-    """Return (class index per valid value, upper bounds) using mapclassify."""
+    """Return (class index per valid value, upper bounds); mapclassify (imported here) for data-driven schemes."""
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {SCHEMES}, not {scheme!r}")
     y = values.to_numpy(float)
     if scheme == "user_defined":
         if breaks is None or len(breaks) == 0:
             raise ValueError("scheme='user_defined' needs breaks=[upper bound of each class, ...]")
-        c = mapclassify.classify(y, "user_defined", bins=sorted(float(b) for b in breaks))
-        return np.asarray(c.yb), np.asarray(c.bins, float)
+        return user_defined(y, breaks)
     distinct = len(np.unique(y))
     k_used = max(1, min(int(k), distinct))
     if k_used < k:
@@ -58,6 +69,8 @@ def _classify(values: pd.Series, scheme: str, k: int, breaks):
         )
     if k_used == 1:
         return np.zeros(len(y), int), np.array([y.max()])
+    import mapclassify  # and scikit-learn: only for a classified map
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         c = mapclassify.classify(y, scheme, k=k_used)

@@ -1,10 +1,14 @@
-"""Warm kernels: the next report's kernel boots, and imports the heavy libraries, while this report exports.
+"""Warm kernels: the next report's kernel boots, and imports the common libraries, while this report exports.
 
 A pool worker builds one report at a time.  After a report's last cell,
 :func:`prestart` launches a *fresh* kernel for the worker's next report and
-queues one silent cell in it that imports the libraries every notebook
-needs (pandas, geopandas, matplotlib, the workbook's stages).  The kernel is
-a separate process, so it boots and imports while the worker writes the
+queues one silent cell in it that imports what every notebook loads
+(:data:`WARM_IMPORTS`: numpy, pandas, geopandas, matplotlib, the workbook's
+stages).  The libraries only some reports use load in those reports, on
+first use: seaborn (and ``scipy.stats``) with the first chart drawn with it,
+mapclassify (and scikit-learn) with the first classified map, jinja2 with the
+explorer and the grant table, openpyxl with the first XLSX table.  The kernel
+is a separate process, so it boots and imports while the worker writes the
 HTML editions and the PDF.  The next :func:`~shunde_workbook.runner.execute.run_job`
 takes it with :func:`take`.
 
@@ -16,6 +20,28 @@ Isolation stays as strict as with cold kernels:
   execution count 1 (only ``sys.modules`` is already filled);
 * the kernel is started with the same arguments, working folder and
   environment as papermill would use.
+
+Why not a reused kernel or a fork server (``benchmarks/kernel_reuse.py``, issue #24; kernel CPU seconds on
+the 2-core machine, quiet; under load the figures were within 25 %): a kernel costs 0.4 s to boot and 1.4 s
+to import :data:`WARM_IMPORTS` (3.1 s with the former list, which also imported seaborn and mapclassify),
+spent while the previous report exports, off the report's critical path but not off the other worker's core.
+
+* A kernel reused across the ten town profiles, its namespace reset between them (0.8 s), saves 2.7 s per
+  profile: the 1.8 s of boot and imports, and 0.9 s of the package's in-memory state (inputs, draws) that the
+  next profile finds, which is exactly what a report must not inherit.  A reset clears only what it lists:
+  ``%reset`` leaves module attributes, environment variables and warning filters
+  (``tests/test_kernel_isolation.py`` shows a probe seeing them in one kernel and not in the next report's).
+  Rejected: it trades isolation for speed, and only the ten profiles would gain.
+* A fork server keeps isolation and would save up to the 1.8 s of boot and imports per report (a fork whose
+  child draws a figure takes 0.04 s): up to about 15 s of wall time for the 16 reports on two cores, the
+  largest saving left in the kernel phase.  Not built in this change: kernels would become children of the
+  server, not of their worker, and the report timeout, Ctrl-C and the retry of a killed worker find and kill
+  a report's kernel as its worker's child, so that fault handling (and its tests) must be redone; it needs
+  fork (no Windows) and a server holding no threads or sockets when it forks; and its children would share
+  the server's unseeded numpy random state.  It is the next step if ``make bench`` still misses a/b ≥ 6 once
+  issue #24's one analysis per run has changed what a kernel imports.
+
+So, for now: a fresh kernel per report, started warm and light.
 
 A warm kernel that died in the meantime (a report timeout kills every child
 of the worker) is discarded and the report starts a cold one.  A kernel left
@@ -31,22 +57,24 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Modules the warm-up cell imports: what the notebooks import (tests/test_warm_kernels.py checks it covers them).
+#: Modules the warm-up cell imports: what every notebook loads, nothing that only some do.  Seaborn (with
+#: scipy.stats), mapclassify (with scikit-learn), jinja2 and openpyxl load in the notebooks that use them
+#: (tests/test_light_kernels.py checks that every notebook loads each library the warm-up loads).
 WARM_IMPORTS = (
     "numpy",
     "pandas",
     "matplotlib.pyplot",
     "matplotlib_inline.backend_inline",
     "geopandas",
+    "pyogrio",  # geopandas reads the boundaries with it, on first use
     "shunde_workbook.params",
     "shunde_workbook.analysis",
     "shunde_workbook.analysis.evidence",
     "shunde_workbook.narrative",
-    "shunde_workbook.report",
-    "shunde_workbook.report.charts",  # seaborn, scipy
-    "shunde_workbook.report.maps",  # mapclassify, scikit-learn
-    "shunde_workbook.report.evidence_charts",
-    "shunde_workbook.report.explorer",  # jinja2 (also the grant table's)
+    "shunde_workbook.report.notebook",
+    "shunde_workbook.report.presenter",
+    "shunde_workbook.report.display_tables",
+    "shunde_workbook.report.charts",  # matplotlib only; seaborn loads with the first chart drawn with it
 )
 
 #: The warm-up cell: imports through importlib so that no name lands in the notebook's namespace.
