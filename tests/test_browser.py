@@ -285,12 +285,14 @@ def test_banner_findings_and_map_are_shown(rendered, name):
     assert info["findings_items"] + info["cannot_items"] >= 3, f"{name}: fewer than 3 findings in all"
     if name == "00_policy_brief" and not info["map"]:
         # On the simulated ledger the brief's map pattern is graded noise: it is no key figure (issue #20), and a
-        # note under the key-figures grid says which figures were left out and why.
-        assert info["not_key"] and tr("towns.map_per_resident_caption", lang)[:6] in info["not_key"], info["not_key"]
+        # note under the key-figures grid names the figures left out (by their short titles) and says why.
+        assert info["not_key"] and tr("brief.figure_titles.per_resident_map", lang) in info["not_key"], info["not_key"]
     else:
         assert info["map"] and info["map"]["w"] > 200 and info["map"]["shown"] > 200, f"{name}: map image missing"
         assert info["map"]["src"].startswith("data:image/png"), f"{name}: map is not an embedded PNG"
-    assert info["figures"] >= 3 and info["broken_images"] == [], f"{name}: broken images {info['broken_images']}"
+    # the brief on a simulated ledger keeps only the figures that rest on real inputs or show uncertainty (2)
+    assert info["figures"] >= (2 if name == "00_policy_brief" else 3), f"{name}: {info['figures']} figures"
+    assert info["broken_images"] == [], f"{name}: broken images {info['broken_images']}"
 
 
 @pytest.mark.parametrize("name", NAMES)
