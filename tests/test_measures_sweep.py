@@ -267,3 +267,11 @@ def test_the_page_carries_its_cjk_font(swept):
     page = (swept / "measures.html").read_text(encoding="utf-8")
     assert '@font-face { font-family: "Noto Sans CJK SC"' in page
     assert "local pool" not in page  # the backend is named in the reader's language
+
+
+def test_progress_counts_every_set_of_the_sweep(tmp_path, capsys):
+    """The set measured before the workers start is counted: the last line reads [sets N/N] for N sets."""
+    sets = [{**QUICK, "need_weights": _weights(p)} for p in (0.3, 0.5, 0.7)]
+    assert run_measures_sweep(_sweep(tmp_path, sets, measures=["gini"]), jobs=1) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[sets ")]
+    assert lines[0].startswith("[sets 1/3]") and lines[-1].startswith("[sets 3/3]"), lines

@@ -67,8 +67,8 @@ def _items(plans) -> list[dict]:
 class _Progress:
     """``[sets 40/200] 25 sets done (chunk 2/8), 3.1 s`` lines; duplicate results are ignored."""
 
-    def __init__(self, n: int):
-        self.n, self.outcomes, self.t0, self.duplicates = n, {}, time.perf_counter(), 0
+    def __init__(self, n: int, done: dict | None = None):
+        self.n, self.outcomes, self.t0, self.duplicates = n, dict(done or {}), time.perf_counter(), 0
 
     def add(self, results: list[dict], chunk: int, chunks: int) -> None:
         for r in results:
@@ -85,10 +85,13 @@ class _Progress:
         )
 
 
-def run_local(items: list[dict], jobs: int, grades: bool = True) -> dict:
-    """Every item on ``jobs`` forked worker processes (or in this process for one job)."""
+def run_local(items: list[dict], jobs: int, grades: bool = True, done: dict | None = None) -> dict:
+    """Every item on ``jobs`` forked worker processes (or in this process for one job).
+
+    ``done``: outcomes of sets already measured (counted in the progress lines and returned with the rest).
+    """
     parts = chunks(items, jobs) if items else []
-    progress = _Progress(len(items))
+    progress = _Progress(len(items) + len(done or {}), done)
     if jobs <= 1:
         for i, part in enumerate(parts, 1):
             progress.add(measure_chunk(part, grades), i, len(parts))
@@ -155,7 +158,8 @@ def run_measures_sweep(path, jobs: int | None = None, dask: str | None = None, g
             # The first set here: the inputs, the bootstrap and the seed ensemble are then drawn once,
             # and the forked workers inherit them.
             first = measure_chunk(items[:1], grades)
-            outcomes = {first[0]["index"]: first[0], **run_local(items[1:], jobs, grades)}
+            print(f"[sets 1/{len(items)}] set {first[0]['index']} done before the workers start", flush=True)
+            outcomes = run_local(items[1:], jobs, grades, done={first[0]["index"]: first[0]})
     except RunError as exc:
         print(f"Cannot start: {exc}", flush=True)
         return 2
