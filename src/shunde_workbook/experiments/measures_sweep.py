@@ -65,7 +65,7 @@ def _items(plans) -> list[dict]:
 
 
 class _Progress:
-    """``[sets 40/200] 25 sets done (chunk 2/8), 3.1 s`` lines; duplicate results are ignored."""
+    """``[sets 40/200] chunk 2/8 done, 3.1 s`` lines; duplicate results are ignored."""
 
     def __init__(self, n: int, done: dict | None = None):
         self.n, self.outcomes, self.t0, self.duplicates = n, dict(done or {}), time.perf_counter(), 0
