@@ -365,32 +365,25 @@ def choropleth(
     if title:
         ax.set_title(title, fontsize=13, pad=6)
     if "approx" in gdf.columns and gdf["approx"].astype(bool).any():
-        below = ax.annotate(
-            _two_lines(CAPTION[language]),
-            xy=(0.5, 0.0),
-            xycoords=(ax, below),
-            xytext=(0, -4),
-            textcoords="offset points",
-            ha="center",
-            va="top",
-            fontsize=8,
-            color="#333333",
-            gid="approx-caption",
-            annotation_clip=False,
-        )
+        below = _hang_below(ax, below, _two_lines(CAPTION[language]), "center", 4, 8, "#333333", "approx-caption")
     if stamp:
-        ax.annotate(
-            stamp,
-            xy=(1.0, 0.0),
-            xycoords=(ax, below),
-            xytext=(0, -3),
-            textcoords="offset points",
-            ha="right",
-            va="top",
-            fontsize=8.5,
-            color="#b03a2e",
-            alpha=0.9,
-            gid="stamp",
-            annotation_clip=False,
-        )
+        _hang_below(ax, below, stamp, "right", 3, 8.5, "#b03a2e", "stamp", alpha=0.9)
     return fig
+
+
+def _hang_below(ax, anchor, text: str, ha: str, gap_pt: float, size: float, colour: str, gid: str, **style):
+    """``text`` under ``anchor`` (an artist), ``gap_pt`` points lower, centred on or right-aligned with ``ax``."""
+    return ax.annotate(
+        text,
+        xy=({"center": 0.5, "right": 1.0}[ha], 0.0),
+        xycoords=(ax, anchor),
+        xytext=(0, -gap_pt),
+        textcoords="offset points",
+        ha=ha,
+        va="top",
+        fontsize=size,
+        color=colour,
+        gid=gid,
+        annotation_clip=False,
+        **style,
+    )
