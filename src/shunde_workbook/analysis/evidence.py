@@ -20,19 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from shunde_workbook.analysis import population
-from shunde_workbook.analysis import quantities as qty
+from shunde_workbook.analysis.input_draws import draw_inputs, streams
 from shunde_workbook.analysis.inputs import Inputs
 from shunde_workbook.analysis.recompute import Recompute
-from shunde_workbook.analysis.uncertainty import (
-    UncertaintyModel,
-    bootstrap_grants,
-    draw_need_weights,
-    draw_population,
-    grant_totals,
-    population_ranges,
-    stack_grants,
-)
+from shunde_workbook.analysis.uncertainty import UncertaintyModel, draw_need_weights
 from shunde_workbook.errors import closest
 from shunde_workbook.metrics import montecarlo as mc
 
@@ -190,6 +181,7 @@ def evidence(
     complete: bool = False,
     fixed_totals: bool = False,
     counterfactual_seeds: int | None = None,
+    memo: dict | None = None,
 ) -> Evidence:
     """Draw the inputs from ``model`` and compute every metric for every draw.
 
@@ -214,35 +206,18 @@ def evidence(
         Keep each programme's yearly totals in every bootstrap draw (they are published).
     counterfactual_seeds : int, optional
         Seeds per counterfactual ensemble (simulated ledger only; default ``min(seed_ensemble, 10)``, 0 = none).
+    memo : dict, optional
+        Kept with ``inp`` by the caller: the population and grant draws are reused from it (``input_draws``).
     """
-    from shunde_workbook.analysis.studies import PLAN_YEAR, planned_funding
-
-    plan_2023 = {p: v["amount"] for p, v in planned_funding(PLAN_YEAR).items()}
-
     model = model or UncertaintyModel()
     towns = inp.towns.index
     d = int(model.draws)
-    rng_pop, rng_grants, rng_weights = (np.random.default_rng(s) for s in np.random.SeedSequence(model.seed).spawn(3))
-    if population.is_anchored(inp.towns):  # census-anchored: every draw sums to the census total
-        pop = population.draws(inp.towns, d, rng_pop, model.population_uncertainty)
-        ranges = population.ranges(inp.towns, pop)
-    else:
-        ranges = population_ranges(inp.towns, model.population_uncertainty, model.impute_missing_population)
-        pop = draw_population(ranges, d, rng_pop)
-    central_pop = ranges["point"].to_numpy(dtype=float)[None, :]
+    base = draw_inputs(inp, model, complete, fixed_totals, memo)
+    plan_2023, programmes, ranges, central_pop = base.plan_2023, base.programmes, base.ranges, base.central_pop
+    rng_weights = streams(model.seed)[2]
     names = list(need_weights)
     weights = draw_need_weights(need_weights, d, rng_weights, model.weight_concentration)
     central_w = draw_need_weights(need_weights, 1, rng_weights, None)
-
-    present = set(inp.ledger["programme"])
-    programmes = [p for p in plan_2023 if p in present] + sorted(present - set(plan_2023))
-    units_v = qty.unit_villages(inp.villages)
-    vcodes = list(units_v["code"])
-    point_grants = grant_totals(inp.ledger, towns, programmes, vcodes)
-    if model.bootstrap and not complete:
-        grants = bootstrap_grants(inp.ledger, towns, programmes, d, rng_grants, vcodes, fixed_totals)
-    else:
-        grants = stack_grants([point_grants] * d)
     plan = dict(plan_totals) if plan_totals is not None else {p: plan_2023[p] for p in plan_2023 if p in programmes}
     missing = [p for p in plan if p not in programmes]
     if missing:
@@ -262,11 +237,10 @@ def evidence(
         central_w=central_w,
         knobs=dict(model.simulator_knobs),
     )
-    point_counts = qty.ledger_counts(inp.ledger, inp.towns, inp.villages)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        draws = calc.run(grants, pop, weights, qty.repeat_counts(point_counts, d))
-        point = calc.run(point_grants, central_pop, central_w, point_counts)
+        draws = calc.run(base.grants, base.pop, weights, base.counts)
+        point = calc.run(base.point_grants, central_pop, central_w, base.point_counts)
         simulated = inp.statuses.get("ledger") == "simulated"
         ensemble = None
         if simulated and model.seed_ensemble > 0:
@@ -439,12 +413,12 @@ def sampling_basis(inp: Inputs, reconciled: pd.DataFrame | None) -> tuple[bool, 
 
 
 def for_params(
-    inp: Inputs, params: Mapping, point_only: bool = False, reconciled: pd.DataFrame | None = None
+    inp: Inputs, params: Mapping, point_only: bool = False, reconciled: pd.DataFrame | None = None, memo=None
 ) -> Evidence:
     """The evidence behind a report's findings and tables, from the run's parameters.
 
     ``reconciled`` (``data.reconcile.reconcile`` of the full ledger; computed when not given) decides the
-    sampling basis (:func:`sampling_basis`).
+    sampling basis (:func:`sampling_basis`); ``memo``: as for :func:`evidence`.
 
     ``point_only`` repeats the point inputs in every draw (no uncertainty at all), for findings
     whose grade does not depend on the draws; it is cheap and not cached.
@@ -478,6 +452,7 @@ def for_params(
             complete=complete,
             fixed_totals=fixed,
             counterfactual_seeds=0 if point_only else None,
+            memo=memo,
         )
         if cached is not None:
             _store(ev, cached)

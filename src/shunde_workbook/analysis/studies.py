@@ -290,27 +290,49 @@ def fill_need_by_units(need: pd.Series, units: pd.Series) -> pd.Series:
     return out
 
 
-def scenarios(inp: Inputs, need_weights: dict, floor_share: float, allocation_unit: float = 0.1) -> dict:
+def scenario_inputs(inp: Inputs) -> dict:
+    """What :func:`scenarios` reads from the inputs alone: the plan, town summary, need table, past money."""
+    plan = planned_funding(PLAN_YEAR)
+    summary = town_summary(inp.ledger, inp.towns)
+    programmes = [p for p in plan if p in set(inp.ledger["programme"])]
+    past = {
+        prog: inp.ledger[inp.ledger["programme"] == prog]
+        .groupby("town_code")["amount"]
+        .sum()
+        .reindex(summary.index)
+        .fillna(0.0)
+        for prog in programmes
+    }
+    return {"plan": plan, "summary": summary, "table": need_table(summary, inp.towns), "past": past}
+
+
+def scenarios(
+    inp: Inputs, need_weights: dict, floor_share: float, allocation_unit: float = 0.1, base: dict | None = None
+) -> dict:
     """The 2023 plan allocated under each rule, per programme and in total, with shifts from history.
 
     Every allocation is rounded to multiples of ``allocation_unit`` 万元 (default 0.1万 = 1,000 元) by
-    largest remainders, so each rule's total equals the plan exactly.
+    largest remainders, so each rule's total equals the plan exactly.  ``base``: :func:`scenario_inputs`
+    of ``inp``, when the caller keeps it for several calls.
     """
-    plan = planned_funding(PLAN_YEAR)
+    base = base or scenario_inputs(inp)
+    plan, summary, table = base["plan"], base["summary"], base["table"]
     round_to = allocation_round_to(allocation_unit, [plan[p]["amount"] for p in plan])
-    summary = town_summary(inp.ledger, inp.towns)
-    table = need_table(summary, inp.towns)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", metrics.MissingDataWarning)
         need = metrics.need_index(table, need_weights)
     need = fill_need_by_units(need, table["village_units"])
     out = {}
-    programmes = [p for p in plan if p in set(inp.ledger["programme"])]
+    programmes = list(base["past"])
     for prog in programmes:
-        past = inp.ledger[inp.ledger["programme"] == prog].groupby("town_code")["amount"].sum()
-        past = past.reindex(summary.index).fillna(0.0)
         out[prog] = metrics.compare_scenarios(
-            plan[prog]["amount"], table, past, need, floor_share, missing="fallback_units", round_to=round_to
+            plan[prog]["amount"],
+            table,
+            base["past"][prog],
+            need,
+            floor_share,
+            missing="fallback_units",
+            round_to=round_to,
         )
     total = sum(out.values())
     rules = [c for c in total.columns if not c.startswith("shift_")]

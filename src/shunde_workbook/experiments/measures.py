@@ -87,6 +87,8 @@ def shared(merged: dict) -> dict:
             "distribution": studies.distribution(inp),
             "reconciliation": reconcile(inp.full_ledger),
             "fairness": {},
+            "scenarios": studies.scenario_inputs(inp),
+            "draws": {},  # the evidence's population and grant draws, by model (analysis.input_draws)
         }
     return _MEMO[key]
 
@@ -166,7 +168,7 @@ def finding_rows(merged: dict, base: dict, ev) -> list[dict]:
         "distribution": base["distribution"],
         "fairness": base["fairness"][key],
         "scenarios": studies.scenarios(
-            inp, weights, merged.get("floor_share", 0.3), merged.get("allocation_unit", 0.1)
+            inp, weights, merged.get("floor_share", 0.3), merged.get("allocation_unit", 0.1), base["scenarios"]
         ),
     }
     findings = (
@@ -201,7 +203,7 @@ def measure_set(merged: dict, grades: bool = True) -> list[dict]:
         # expected and explained on the reports: a town with no population, empty draws
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", MissingDataWarning)
-        ev = for_params(base["inputs"], merged, reconciled=base["reconciliation"])
+        ev = for_params(base["inputs"], merged, reconciled=base["reconciliation"], memo=base["draws"])
         rows = metric_rows(ev)
         if grades:
             rows += finding_rows(merged, base, ev)
@@ -237,25 +239,37 @@ def chunks(items: list, workers: int, most: int = 25) -> list[list]:
 
 
 def table(outcomes: dict[int, dict], plans, x: str | None) -> pd.DataFrame:
-    """The tidy measures table of every set that succeeded (:data:`COLUMNS`), in set order."""
+    """The tidy measures table of every set that succeeded (:data:`COLUMNS`), in set order.
+
+    Built column by column over all sets at once (a thousand sets make some 200,000 rows).
+    """
     from shunde_workbook.experiments.sweep_report import param_at
 
-    frames = []
-    for p in plans:
-        got = outcomes.get(p.index)
-        if not got or "rows" not in got:
-            continue
-        df = pd.DataFrame(got["rows"])
-        df.insert(0, "set_index", p.index)
-        df.insert(1, "set_id", p.folder.name)
-        df.insert(2, "parameters", json.dumps(p.params, sort_keys=True, ensure_ascii=False))
-        value = param_at(p.merged, x)
-        df.insert(3, "x", float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else np.nan)
-        frames.append(df)
-    if not frames:
+    done = [(p, outcomes[p.index]["rows"]) for p in plans if "rows" in outcomes.get(p.index, {})]
+    if not done:
         return pd.DataFrame(columns=list(COLUMNS))
-    out = pd.concat(frames, ignore_index=True)[list(COLUMNS)]
-    return out.astype({"value": float, "lo": float, "hi": float, "x": float})
+    sizes = [len(rows) for _, rows in done]
+    rows = [r for _, part in done for r in part]
+
+    def per_set(values, dtype=object) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=dtype), sizes)
+
+    def at_x(p) -> float:
+        value = param_at(p.merged, x)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else np.nan
+
+    cols = {
+        "set_index": per_set([p.index for p, _ in done], np.int64),
+        "set_id": per_set([p.folder.name for p, _ in done]),
+        "parameters": per_set([json.dumps(p.params, sort_keys=True, ensure_ascii=False) for p, _ in done]),
+        "x": per_set([at_x(p) for p, _ in done], float),
+    }
+    for name in COLUMNS[4:]:
+        if name in ("value", "lo", "hi"):
+            cols[name] = np.array([r[name] for r in rows], dtype=float)  # None -> NaN
+        else:
+            cols[name] = [r[name] for r in rows]
+    return pd.DataFrame(cols, columns=list(COLUMNS))
 
 
 def write_table(df: pd.DataFrame, path) -> None:

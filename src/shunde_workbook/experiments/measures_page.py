@@ -67,6 +67,8 @@ def write_page(sweep, plans, df: pd.DataFrame, seconds: float = 0.0, backend: st
         notes = caveats(inp.statuses, inp.towns, lang)
         simulated = is_simulated(inp.statuses) or is_mixed_simulated(inp.statuses)
     xlabel = axis_label(sweep.x, lang)
+    measured = set(df["set_index"].unique())
+    failed = sum(1 for p in plans if p.index not in measured)  # of all sets, not only the charted ones
     keep, fixed = chart_sets(plans, sweep.x)
     df = df[df["set_index"].isin(keep)]
     blocks = []
@@ -90,7 +92,6 @@ def write_page(sweep, plans, df: pd.DataFrame, seconds: float = 0.0, backend: st
         mark = tr("common.simulated_stamp", lang) if simulated and rests_on_ledger(measure) else ""
         _chart(frame, f"{title} ({unit})" if unit else title, xlabel, out / png, stamp=mark)
         blocks.append({"measure": measure, "title": title, "unit": unit, "png": png})
-    failed = sum(1 for p in plans if not (df["set_index"] == p.index).any())
     html = render(
         "measures_sweep.html.j2",
         lang=lang,
