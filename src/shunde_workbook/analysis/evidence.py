@@ -268,15 +268,17 @@ def evidence(
 
 
 def clear_caches() -> None:
-    """Forget what this process remembers between evidence calls (bootstraps, simulated ledgers, seed ensembles).
+    """Forget what this process remembers between evidence calls (bootstraps, seed ensembles and their metrics).
 
     For benchmarks that time the work from scratch; results never depend on it.
     """
-    from shunde_workbook.analysis import recompute, uncertainty
+    from shunde_workbook.analysis import quantities, recompute, uncertainty
 
     uncertainty._BOOTSTRAPS.clear()
     uncertainty._SIMULATED.clear()
     recompute._ENSEMBLES.clear()
+    quantities._THEIL.clear()
+    mc._ORG_METRICS.clear()
 
 
 def one_at_a_time(

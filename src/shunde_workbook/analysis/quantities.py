@@ -12,8 +12,11 @@ import numpy as np
 import pandas as pd
 
 from shunde_workbook.metrics import ledger_draws as ld
+from shunde_workbook.metrics.recall import Recall
 
 __all__ = ["draw_extras", "ledger_counts", "stack_counts", "unit_villages"]
+
+_THEIL = Recall()
 
 
 def unit_villages(villages: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +74,7 @@ def draw_extras(out: dict, grants, village_town) -> dict:
     Keys: ``cagr``, ``theil_total``, ``theil_village_between``, ``theil_between_share``, ``rank_amount``.
     """
     out["cagr"] = ld.cagr(grants.by_year, grants.years)
-    out.update(ld.theil_villages(grants.by_village, village_town))
+    out.update(_THEIL(ld.theil_villages, grants.by_village, village_town))  # once per bootstrap in a sweep
     out["rank_amount"] = ld.rank_desc(out["amount"])
     return out
 

@@ -104,13 +104,34 @@ def metric_rows(ev) -> list[dict]:
             rows.append(_row(f"metric.{name}", "", ev.point[name][0], lo, hi))
     names = [n for n in mc.TOWN_METRICS if n in ev.draws]
     if names:
-        lo, hi = intervals(np.hstack([ev.draws[n] for n in names]))  # (D, M*T): all town metrics at once
+        lo, hi = changed_intervals(np.hstack([ev.draws[n] for n in names]))  # (D, M*T): all town metrics at once
         t = len(ev.towns)
         for i, name in enumerate(names):
             point = ev.point[name][0]
             for j, town in enumerate(ev.towns):
                 rows.append(_row(f"metric.{name}", str(town), point[j], lo[i * t + j], hi[i * t + j]))
     return rows
+
+
+_PREVIOUS: list = []  # per process: (x, lo, hi) of the last set's town metrics
+
+
+def changed_intervals(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`intervals` of ``x``, computed only for the columns whose draws differ from the previous call's.
+
+    Consecutive sets of a sweep often change a few metrics only (a new floor share moves two of the
+    nineteen town metrics); the others keep the interval computed from the very same draws.
+    """
+    prev = _PREVIOUS[0] if _PREVIOUS else None
+    if prev is None or prev[0].shape != x.shape:
+        lo, hi = intervals(x)
+    else:
+        changed = ~np.all((x == prev[0]) | (np.isnan(x) & np.isnan(prev[0])), axis=0)
+        lo, hi = prev[1].copy(), prev[2].copy()
+        if changed.any():
+            lo[changed], hi[changed] = intervals(x[:, changed])
+    _PREVIOUS[:] = [(x, lo.copy(), hi.copy())]
+    return lo, hi
 
 
 def intervals(x: np.ndarray, level: float | None = None) -> tuple[np.ndarray, np.ndarray]:

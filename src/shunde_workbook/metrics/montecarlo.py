@@ -32,6 +32,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from shunde_workbook.metrics.recall import Recall
 from shunde_workbook.metrics.scenarios import RULES
 
 __all__ = [
@@ -284,6 +285,13 @@ def top_n_share(org_totals, n: int = 10) -> np.ndarray:
     return -np.partition(-s, n - 1, axis=1)[:, :n].sum(axis=1)
 
 
+def _org_metrics(org_totals, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return hhi(org_totals), top_n_share(org_totals, n)
+
+
+_ORG_METRICS = Recall()
+
+
 # --------------------------------------------------------------------------- need and target
 
 
@@ -443,9 +451,8 @@ def district_metrics(
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # "All-NaN slice": a draw with no population
         out["per_resident_ratio"] = np.nanmax(out["per_resident"], axis=1) / np.nanmin(out["per_resident"], axis=1)
-    if org_totals is not None:
-        out["hhi"] = hhi(org_totals)
-        out["top_n_share"] = top_n_share(org_totals, top_n)
+    if org_totals is not None:  # the same bootstrap for every set of a sweep: computed once
+        out["hhi"], out["top_n_share"] = _ORG_METRICS(_org_metrics, org_totals, top_n)
     if need_columns is not None and need_weights is not None:
         need = np.broadcast_to(need_index(need_columns, need_weights), (d, amt.shape[1]))
         out["need"] = np.array(need)
