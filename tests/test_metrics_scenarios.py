@@ -18,6 +18,7 @@ from shunde_workbook.metrics import (
     need_weighted,
     per_resident,
     round_largest_remainder,
+    with_floor_share,
 )
 
 FAST = settings(deadline=None, max_examples=40)
@@ -158,6 +159,20 @@ def test_compare_scenarios_known_answer():
     )
     pd.testing.assert_frame_equal(out, expected, check_exact=False, rtol=1e-12)
     assert out.attrs["fallback_towns"] == []
+
+
+def test_with_floor_share_moves_only_the_floor_rule():
+    towns = pd.DataFrame({"population": [100, 300, np.nan], "village_units": [3, 1, 2]}, index=["A", "B", "C"])
+    past = pd.Series({"C": 50.0, "B": 400.0, "A": 550.0})
+    need = pd.Series({"B": 0.5, "A": 0.3, "C": 0.2})
+    first = compare_scenarios(1000, towns, past, need, floor_share=0.3, missing="fallback_units", round_to=10)
+    again = with_floor_share(first, 1000, need, 0.6, round_to=10)
+    fresh = compare_scenarios(1000, towns, past, need, floor_share=0.6, missing="fallback_units", round_to=10)
+    pd.testing.assert_frame_equal(again, fresh, check_exact=True)
+    assert again.attrs == fresh.attrs == {"fallback_towns": ["C"]}
+    # 0.6 floor: 200 each; the other 400 by need .3/.5/.2 -> 120, 200, 80 -> 320, 400, 280
+    assert again["floor_plus_need"].tolist() == [320.0, 400.0, 280.0]
+    assert again["historical"].tolist() == first["historical"].tolist()
 
 
 def test_compare_scenarios_population_fallback_int64_na():

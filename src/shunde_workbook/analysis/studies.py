@@ -318,22 +318,29 @@ def scenarios(
     base = base or scenario_inputs(inp)
     plan, summary, table = base["plan"], base["summary"], base["table"]
     round_to = allocation_round_to(allocation_unit, [plan[p]["amount"] for p in plan])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", metrics.MissingDataWarning)
-        need = metrics.need_index(table, need_weights)
-    need = fill_need_by_units(need, table["village_units"])
-    out = {}
     programmes = list(base["past"])
-    for prog in programmes:
-        out[prog] = metrics.compare_scenarios(
-            plan[prog]["amount"],
-            table,
-            base["past"][prog],
-            need,
-            floor_share,
-            missing="fallback_units",
-            round_to=round_to,
-        )
+    rules = base.setdefault("rules", {})  # the rules but the floor's, by weights (their order counts) and unit
+    key = repr((list(need_weights.items()), round_to))
+    if key not in rules:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", metrics.MissingDataWarning)
+            need = metrics.need_index(table, need_weights)
+        need = fill_need_by_units(need, table["village_units"])
+        compared = {
+            prog: metrics.compare_scenarios(
+                plan[prog]["amount"], table, base["past"][prog], need, floor_share, missing="fallback_units",
+                round_to=round_to,
+            )
+            for prog in programmes
+        }  # fmt: skip
+        while len(rules) >= 64:
+            rules.pop(next(iter(rules)))
+        rules[key] = need, compared
+    need, compared = rules[key]
+    out = {
+        prog: metrics.with_floor_share(compared[prog], plan[prog]["amount"], need, floor_share, round_to=round_to)
+        for prog in programmes
+    }
     total = sum(out.values())
     rules = [c for c in total.columns if not c.startswith("shift_")]
     shifts = total[[c for c in total.columns if c.startswith("shift_")]]

@@ -35,6 +35,7 @@ from shunde_workbook.metrics.scenarios import (
     need_weighted,
     per_resident,
     round_largest_remainder,
+    with_floor_share,
 )
 
 __all__ = [
@@ -58,4 +59,5 @@ __all__ = [
     "need_weighted",
     "floor_plus_formula",
     "compare_scenarios",
+    "with_floor_share",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "need_weighted",
     "floor_plus_formula",
     "compare_scenarios",
+    "with_floor_share",
     "RULES",
 ]
 
@@ -367,11 +368,26 @@ def compare_scenarios(
             "equal_per_unit": equal_per_unit(total, units, round_to=round_to),
             "per_resident": resident,
             "need_weighted": need_weighted(total, nd, round_to=round_to),
-            "floor_plus_need": floor_plus_formula(total, floor_share, nd, round_to=round_to),
         },
         index=idx,
     )
+    res.attrs["fallback_towns"] = list(resident.attrs["fallback_towns"])
+    return with_floor_share(res, total, nd, floor_share, round_to=round_to)
+
+
+def with_floor_share(
+    compared: pd.DataFrame, total: float, need: pd.Series, floor_share: float, *, round_to: float | None = None
+) -> pd.DataFrame:
+    """A :func:`compare_scenarios` table with ``floor_plus_need`` for ``floor_share``, and every shift.
+
+    ``compared`` holds at least the other four rules (a table of :func:`compare_scenarios` for the same
+    total, need and ``round_to``, with any floor share); only the floor rule depends on the floor share,
+    so a sweep of floor shares computes the others once and gets the same numbers.
+    """
+    res = compared[list(RULES[:-1])].copy()
+    nd = need.reindex(res.index) if isinstance(need, pd.Series) else need
+    res["floor_plus_need"] = floor_plus_formula(total, floor_share, nd, round_to=round_to)
     for rule in RULES[1:]:
         res[f"shift_{rule}"] = res[rule] - res["historical"]
-    res.attrs["fallback_towns"] = list(resident.attrs["fallback_towns"])
+    res.attrs = {"fallback_towns": list(compared.attrs.get("fallback_towns", []))}
     return res
