@@ -6,7 +6,8 @@ Prints, per backend::
     sweep (measures only): 1000 sets in 45.0 s (22.2 sets/s), Dask LocalCluster
 
 then the CPU seconds the sweep used (this process and its workers: a figure that does not
-depend on what else the machine runs), the peak memory of the process tree, the load average
+depend on what else the machine runs), the peak memory of the process tree, the phases (sets,
+then table, Parquet and page), the load average
 and the Dask / local ratio.  The sets are a grid of need weights × floor shares on the default
 parameters, every set with the default 1,000 draws; every district and town measure gets its 90 %
 interval and every finding its grade.  Target (issue #24): 1,000 sets in < 60 s on the 2-core
@@ -107,9 +108,18 @@ def run(backend: str, sets: int, jobs: int, folder: Path, grades: bool = True) -
     where = "Dask LocalCluster" if backend == "dask" else "local pool"
     what = "measures only" if grades else "measures only, no grades"
     print(f"sweep ({what}): {n} sets in {wall:.1f} s ({n / wall:.1f} sets/s), {where}", flush=True)
+    cpu = cpu_seconds() - cpu0
     print(
-        f"    CPU {cpu_seconds() - cpu0:.0f} s (this process and its finished workers), "
+        f"    CPU {cpu:.0f} s (this process and its finished workers; {cpu / n * 1000:.0f} ms per set), "
         f"peak RSS {rss.peak / 2**30:.2f} GB (process tree), {jobs} workers",
+        flush=True,
+    )
+    import json
+
+    compute = json.loads((folder / backend / "measures.json").read_text(encoding="utf-8"))["seconds"]
+    print(
+        f"    phases: validate and measure every set {compute:.1f} s, then table, Parquet and page "
+        f"{wall - compute:.1f} s",
         flush=True,
     )
     return wall
