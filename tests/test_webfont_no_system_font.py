@@ -12,9 +12,10 @@ import shutil
 
 import pytest
 
-from helpers import empty_fontconfig
 from shunde_workbook.publish.export import write_pdf
 from shunde_workbook.report.webfonts import embed_fonts
+
+from helpers import empty_fontconfig
 
 pytestmark = pytest.mark.slow
 
