@@ -23,7 +23,7 @@ ALLOWED_FAILURES = 1
 class DaskBackend:
     """Sets as Dask tasks, one at a time per worker (one thread each)."""
 
-    def __init__(self, address: str, jobs: int | None = None, client=None):
+    def __init__(self, address: str, jobs: int | None = None, client=None, fork: bool = False):
         try:
             import distributed  # noqa: F401 - checked here so the error comes before anything runs
         except ImportError:
@@ -31,7 +31,7 @@ class DaskBackend:
                 "--dask needs the dask and distributed packages (pinned in requirements.lock): "
                 "pip install dask distributed"
             ) from None
-        self.address, self.jobs, self.client = address, jobs, client
+        self.address, self.jobs, self.client, self.fork = address, jobs, client, fork
 
     def describe(self) -> str:
         """How the backend is shown in the progress line."""
@@ -40,6 +40,7 @@ class DaskBackend:
         return "Dask LocalCluster" if self.address == "local" else f"Dask scheduler {self.address}"
 
     def _client(self, stack):
+        import multiprocessing
         import os
 
         import dask
@@ -48,7 +49,11 @@ class DaskBackend:
         if self.client is not None:
             return self.client
         if self.address == "local":
-            with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+            settings = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}
+            if self.fork and "fork" in multiprocessing.get_all_start_methods():
+                # workers forked from this process inherit its imports and what it has loaded (measures-only)
+                settings["distributed.worker.multiprocessing-method"] = "fork"
+            with dask.config.set(settings):
                 cluster = stack.enter_context(
                     LocalCluster(
                         n_workers=max(1, self.jobs or os.cpu_count() or 1),

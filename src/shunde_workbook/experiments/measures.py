@@ -11,12 +11,18 @@ parameter set (no Jupyter kernel, no report):
 
 One row per set, measure and town (:data:`COLUMNS`) goes to ``<outputs>/measures.parquet``;
 :func:`shunde_workbook.results.load` reads it.  Work is shared across sets where the
-arithmetic allows: a worker process loads each distinct input (ledger filter, town table)
-once, the grant bootstrap and the seed ensemble are drawn once per model and reused
-(``analysis.uncertainty``), the input-only studies (overview, distribution, reconciliation)
-are computed once, and the intervals of all town metrics of a set come from one quantile
-call over a stacked array.  Sets are sent to workers in chunks (:func:`chunks`), through a
-process pool or Dask (:mod:`shunde_workbook.experiments.measures_backends`).
+arithmetic allows, and a set's numbers are the ones it gets computed alone
+(``tests/test_measures_exact.py``): a worker process loads each distinct input (ledger
+filter, town table) once; the population and grant draws and the ledger's counts are drawn
+once per inputs and model (``analysis.input_draws``) and the seed ensemble once per model
+(``analysis.recompute``); the input-only studies (overview, distribution, reconciliation)
+and the scenarios' input tables are computed once, the fairness study and the allocation
+rules other than the floor's once per need weights; the village Theil, HHI and top-n share
+of a shared bootstrap once (``metrics.recall``); the intervals of all town metrics come from
+one quantile call over a stacked array, for the metrics the set changed.  Sets are sent to
+workers in chunks (:func:`chunks`) through a process pool or Dask
+(:mod:`shunde_workbook.experiments.measures_sweep`), and the table is built over all sets at
+once (:func:`table`).
 """
 
 from __future__ import annotations

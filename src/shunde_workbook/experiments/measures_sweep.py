@@ -8,7 +8,8 @@ chunks (:func:`shunde_workbook.experiments.measures.chunks`); each chunk is one 
   loaded inputs are inherited rather than read again.
 * **Dask** (``--dask local`` or ``--dask tcp://HOST:8786``): one task per chunk.  When a
   worker dies, the scheduler reruns its unfinished chunks on the others; the table keeps
-  one result per set whatever ran twice, so every set appears exactly once.
+  one result per set whatever ran twice, so every set appears exactly once.  A LocalCluster's
+  workers are forked after this process has measured the first set, as the pool's are.
 
 Outputs in the sweep's folder: ``measures.parquet`` (:data:`~shunde_workbook.experiments.measures.COLUMNS`),
 ``measures.json`` (the sets and their status) and ``measures.html``
@@ -105,16 +106,22 @@ def run_local(items: list[dict], jobs: int, grades: bool = True, done: dict | No
     return progress.outcomes
 
 
-def run_dask(items: list[dict], address: str, jobs: int, grades: bool = True, client=None) -> dict:
-    """Every item as Dask tasks (one per chunk); a chunk lost with its worker is rerun by the scheduler."""
+def run_dask(
+    items: list[dict], address: str, jobs: int, grades: bool = True, client=None, done: dict | None = None
+) -> dict:
+    """Every item as Dask tasks (one per chunk); a chunk lost with its worker is rerun by the scheduler.
+
+    ``done``: as for :func:`run_local`.  A LocalCluster's workers are forked from this process, so they
+    inherit what it has loaded and drawn for the sets it measured (as the local pool's workers do).
+    """
     from contextlib import ExitStack
 
     from distributed import as_completed as dask_completed
 
     from shunde_workbook.experiments.dask_backend import DaskBackend
 
-    backend = DaskBackend(address, jobs, client)
-    progress = _Progress(len(items))
+    backend = DaskBackend(address, jobs, client, fork=True)
+    progress = _Progress(len(items) + len(done or {}), done)
     with ExitStack() as stack:
         c = backend._client(stack)
         workers = max(1, len(c.scheduler_info().get("workers", {})) or jobs)
@@ -153,13 +160,21 @@ def run_measures_sweep(path, jobs: int | None = None, dask: str | None = None, g
     items = _items(plans)
     try:
         if dask:
+            from shunde_workbook.experiments.dask_backend import DaskBackend
+
+            DaskBackend(dask, jobs)  # without dask and distributed: a RunError before any set runs
+        if dask and dask != "local":
             outcomes = run_dask(items, dask, jobs, grades)
         else:
             # The first set here: the inputs, the bootstrap and the seed ensemble are then drawn once,
-            # and the forked workers inherit them.
+            # and the forked workers (of the pool or of a Dask LocalCluster) inherit them.
             first = measure_chunk(items[:1], grades)
             print(f"[sets 1/{len(items)}] set {first[0]['index']} done before the workers start", flush=True)
-            outcomes = run_local(items[1:], jobs, grades, done={first[0]["index"]: first[0]})
+            done = {first[0]["index"]: first[0]}
+            if dask:
+                outcomes = run_dask(items[1:], dask, jobs, grades, done=done)
+            else:
+                outcomes = run_local(items[1:], jobs, grades, done=done)
     except RunError as exc:
         print(f"Cannot start: {exc}", flush=True)
         return 2
