@@ -4,7 +4,8 @@ The sweep shares work between sets in a worker (inputs loaded once, the populati
 draws and the scenarios' input tables reused, the table built over all sets at once); none of
 that may change a number.  Six sets that vary the need weights, the floor share and the
 population basis run as one sweep on two forked workers; each is then computed again on its own
-in a fresh state (every per-process memory cleared), and the rows must be equal bit for bit.
+in a fresh state (every per-process memory cleared), and the rows must be equal bit for bit.  The
+same sweep on a Dask LocalCluster gives the same table.
 """
 
 from __future__ import annotations
@@ -74,6 +75,19 @@ def test_every_set_of_a_sweep_equals_the_set_computed_alone(swept):
         )
         pd.testing.assert_frame_equal(mine, alone, check_exact=True, check_dtype=False, obj=f"set {i}")
         assert json.loads(swept.loc[swept["set_index"] == i, "parameters"].iloc[0]) == {**QUICK, **params}
+
+
+def test_a_dask_local_cluster_gives_the_same_table(swept, tmp_path):
+    """Its workers are forked after the first set, like the pool's: the same rows, set by set."""
+    pytest.importorskip("distributed")
+    data = {"base": str(DEFAULT_PARAMS), "outputs": str(tmp_path / "sweep"), "sets": [{**QUICK, **s} for s in SETS]}
+    path = tmp_path / "SWEEP.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    measures._MEMO.clear()
+    evidence_mod.clear_caches()
+    assert run_measures_sweep(path, jobs=2, dask="local") == 0
+    on_dask = pd.read_parquet(tmp_path / "sweep" / "measures.parquet")
+    pd.testing.assert_frame_equal(on_dask, swept, check_exact=True)
 
 
 def test_the_sets_differ_where_their_parameters_do(swept):
