@@ -20,6 +20,7 @@ from shunde_workbook.analysis import quantities as qty
 from shunde_workbook.analysis.counterfactual import NEUTRAL
 from shunde_workbook.analysis.inputs import filter_ledger
 from shunde_workbook.data import simulate as sim
+from shunde_workbook.data import simulate_places as places
 
 #: sha256 (first 16 hex digits) of ``to_disk_frame(simulate_ledger(seed, **knobs))`` as CSV, written by the
 #: simulator of commit ebd750d (the per-row pandas steps), not by the code under test.
@@ -43,9 +44,9 @@ def test_vectorised_town_draws_equal_one_choice_per_row():
     rng = np.random.default_rng(11)
     village = np.where(rng.random(400) < 0.7, "440606005001", "").astype(object)
     b1 = rng.random(400) < 0.2
-    tw = sim.town_weights(0.5)
+    tw = places.town_weights(0.5)
     b1_towns = set(tw.index[:6])
-    got = sim._town_codes(np.random.default_rng(3), village, b1, b1_towns, tw)
+    got = places._town_codes(np.random.default_rng(3), village, b1, b1_towns, tw)
     slow, r = np.full(400, "", dtype=object), np.random.default_rng(3)  # the previous loop
     for i in range(400):
         if village[i]:

@@ -74,6 +74,7 @@ class Recompute:
     def __post_init__(self):
         units = qty.unit_villages(self.villages)
         self.vcodes, self.vtown = list(units["code"]), units["town_code"].to_numpy()
+        self._rows = None  # the RowAggregator of the seed ensembles, made on first use
 
     def run(self, g: GrantDraws, population, w, counts: dict) -> dict:
         """Every metric for the draws of ``g`` with ``population`` (D, T), weights ``w`` and ledger ``counts``."""
@@ -120,37 +121,53 @@ class Recompute:
             )
         )
         if key not in _ENSEMBLES:
-            from shunde_workbook.analysis.counterfactual import LEDGER_RULES
-
-            ledgers = self.ledgers(seeds, knobs)
-            if rule is not None:
-                ledgers = [LEDGER_RULES[rule](led) for led in ledgers]
-            g = stack_grants([self.totals(led) for led in ledgers])
-            counts = qty.stack_counts([qty.ledger_counts(led, self.towns, self.villages) for led in ledgers])
+            parts = [self._aggregate(seed, knobs, rule) for seed in range(1, seeds + 1)]
+            g = stack_grants([p[0] for p in parts])
+            counts = qty.stack_counts([p[1] for p in parts])
             if len(_ENSEMBLES) >= _ENSEMBLES_SIZE:
                 _ENSEMBLES.pop(next(iter(_ENSEMBLES)))
             _ENSEMBLES[key] = (g, counts)
         g, counts = _ENSEMBLES[key]
         return self.run(g, np.repeat(self.central_pop, seeds, axis=0), self.central_w, counts)
 
+    def _aggregate(self, seed: int, knobs: dict | None, rule: str | None) -> tuple[GrantDraws, dict]:
+        """Totals and counts of the simulated ledger of ``seed``, filtered like the run's ledger.
+
+        ``rule``: a ``ROW_RULES`` mask applied after the filter.  Straight from the simulator's arrays
+        (``analysis.ensemble_rows``): the same numbers as :meth:`totals` and ``ledger_counts`` of the ledger.
+        """
+        from shunde_workbook.analysis.counterfactual import ROW_RULES
+        from shunde_workbook.analysis.ensemble_rows import RowAggregator, scope_mask
+        from shunde_workbook.data.simulate import simulate_columns
+
+        if getattr(self, "_rows", None) is None:  # an evidence pickled before this attribute has none
+            self._rows = RowAggregator(self.towns, self.villages, self.programmes, self.vcodes)
+        cols = simulate_columns(seed, **{**self.knobs, **(knobs or {})})
+        keep = scope_mask(cols, *self._scope())
+        if rule is not None:
+            keep[keep] = ROW_RULES[rule](cols["year"][keep], cols["programme"][keep])
+        return self._rows.totals(cols, keep), self._rows.counts(cols, keep)
+
+    def _scope(self) -> tuple:
+        """``filter_ledger``'s arguments for the run's scope (programmes, first and last year, fields)."""
+        s = self.scope
+        return (
+            s.get("programmes") or ["众创共善", "和美社区"],
+            s.get("year_start") or 2017,
+            s.get("year_end") or 2022,
+            s.get("fields") or (),
+        )
+
     def ledgers(self, seeds: int, knobs: dict | None = None) -> list[pd.DataFrame]:
         """The rows of ``simulate_ledger(seed=1..seeds, **knobs)`` filtered like the run's ledger (in memory).
 
         Unlabelled rows (``data.simulate.simulate_rows``): the same grants, totals and counts as the ledger.
+        The ensembles aggregate the simulator's arrays instead (:meth:`on_seeds`); this is the frame path.
         """
         from shunde_workbook.data.simulate import simulate_rows
 
-        s = self.scope
-        return [
-            filter_ledger(
-                simulate_rows(seed, **{**self.knobs, **(knobs or {})}),
-                s.get("programmes") or ["众创共善", "和美社区"],
-                s.get("year_start") or 2017,
-                s.get("year_end") or 2022,
-                s.get("fields") or (),
-            )
-            for seed in range(1, seeds + 1)
-        ]
+        knobs = {**self.knobs, **(knobs or {})}
+        return [filter_ledger(simulate_rows(seed, **knobs), *self._scope()) for seed in range(1, seeds + 1)]
 
     def counterfactual(self, setting: str) -> list[dict]:
         """Metrics with ``setting`` neutralised, one dict per neutral variant (see ``analysis.counterfactual``)."""

@@ -1,0 +1,144 @@
+"""Totals and counts of simulated rows straight from their arrays: the seed ensembles' fast path.
+
+A seed ensemble needs, per simulated ledger, only what ``uncertainty.grant_totals`` and
+``quantities.ledger_counts`` return.  :class:`RowAggregator` computes the same from the arrays of
+``data.simulate.simulate_columns`` (no frame, no labels, no groupby), bit for bit:
+
+* money sums are bin counts of whole 元 (floats below 2**53), so they are exact in any order;
+* organisations are numbered by first appearance in the ledger's row order, as ``pd.factorize`` numbers
+  their names, so the columns of ``org_totals`` come in the same order;
+* the best-funded field is picked by the same ``sort_values`` call on the same sums, so ties break alike.
+
+``tests/test_simulate_fast_path.py`` checks each result against the frame path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from shunde_workbook.analysis.uncertainty import GrantDraws, _bin, _sum
+
+__all__ = ["RowAggregator", "scope_mask"]
+
+
+def scope_mask(cols: dict, programmes, year_start: int, year_end: int, fields=()) -> np.ndarray:
+    """The rows ``inputs.filter_ledger`` keeps (programmes, years ``year_start``..``year_end``, fields)."""
+    keep = _isin(cols["programme"], programmes) & (cols["year"] >= year_start) & (cols["year"] <= year_end)
+    if fields:
+        keep &= _isin(cols["field"], fields)
+    return keep
+
+
+def _isin(values: np.ndarray, allowed) -> np.ndarray:
+    allowed = set(allowed)
+    return np.fromiter((v in allowed for v in values), dtype=bool, count=len(values))
+
+
+def _positions(values: np.ndarray, index: dict, missing: int) -> np.ndarray:
+    """Position of each value in ``index`` (value -> position), ``missing`` when absent."""
+    return np.fromiter((index.get(v, missing) for v in values), dtype=np.int64, count=len(values))
+
+
+def _first_seen(codes: np.ndarray) -> tuple[np.ndarray, int]:
+    """Codes renumbered 0.. in order of first appearance (as ``pd.factorize``), and how many there are."""
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[inverse], len(first)
+
+
+def _distinct_per(group: np.ndarray, item: np.ndarray, n_groups: int) -> np.ndarray:
+    """Distinct ``item`` per ``group`` (0..n_groups-1; larger groups dropped), as floats."""
+    pairs = np.unique(group * (int(item.max(initial=0)) + 1) + item)
+    return np.bincount(pairs // (int(item.max(initial=0)) + 1), minlength=n_groups + 1)[:n_groups].astype(float)
+
+
+def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """Position of each value among its distinct values sorted by code point (pandas' order), and those."""
+    distinct = sorted(dict.fromkeys(values))
+    return _positions(values, {v: i for i, v in enumerate(distinct)}, -1), distinct
+
+
+def _by_field(programme: np.ndarray, field: np.ndarray, amount: np.ndarray) -> tuple[np.ndarray, list]:
+    """Money by (programme, field) in ``groupby(["programme", "field"])``'s order, and "programme|field" labels."""
+    p, programmes = _sorted_codes(programme)
+    f, fields = _sorted_codes(field)
+    groups, group = np.unique(p * len(fields) + f, return_inverse=True)
+    labels = [f"{programmes[g // len(fields)]}|{fields[g % len(fields)]}" for g in groups]
+    return np.bincount(group, weights=amount, minlength=len(groups)), labels
+
+
+class RowAggregator:
+    """``grant_totals`` and ``ledger_counts`` of simulated rows for one town table, village table and plan.
+
+    Parameters
+    ----------
+    towns : DataFrame
+        The run's town table (index town_code, column ``village_units``).
+    villages : DataFrame
+        The run's village table (``code``, ``town_code``): what ``unfunded_villages`` counts.
+    programmes : list
+        Programme order of ``by_programme``.
+    vcodes : list
+        Village codes whose money ``by_village`` totals.
+    """
+
+    def __init__(self, towns: pd.DataFrame, villages: pd.DataFrame, programmes: list, vcodes: list):
+        self.n_towns = len(towns.index)
+        self.town_pos = {str(t): i for i, t in enumerate(towns.index)}
+        self.programmes = list(programmes)
+        self.prog_pos = {p: i for i, p in enumerate(self.programmes)}
+        self.vcodes = list(vcodes)
+        self.vcode_pos = {str(v): i for i, v in enumerate(self.vcodes)}
+        self.units = towns["village_units"].to_numpy(dtype=float)
+        self.listed = villages["code"].astype(str).to_numpy(dtype=object)
+        self.listed_town = _positions(villages["town_code"].astype(str).to_numpy(dtype=object), self.town_pos, -1)
+
+    def totals(self, cols: dict, keep: np.ndarray) -> GrantDraws:
+        """``uncertainty.grant_totals`` of the rows ``keep`` (one draw)."""
+        t, p = self._towns(cols, keep), _positions(cols["programme"][keep], self.prog_pos, len(self.programmes))
+        org, n_org = _first_seen(cols["org"][keep])
+        amount = cols["amount"][keep].astype(float)
+        idx = np.arange(len(amount))[None, :]
+        by, orgs = _sum(idx, t, p, org, n_org, amount, 1, self.n_towns, len(self.programmes))
+        years, year = np.unique(cols["year"][keep], return_inverse=True)
+        vill = _positions(cols["village_code"][keep], self.vcode_pos, len(self.vcodes))
+        a = amount[idx]
+        return GrantDraws(
+            by,
+            orgs,
+            list(self.programmes),
+            _bin(idx, year, len(years), a, 1),
+            [int(y) for y in years],
+            _bin(idx, vill, len(self.vcodes), a, 1),
+            list(self.vcodes),
+        )
+
+    def counts(self, cols: dict, keep: np.ndarray) -> dict:
+        """``quantities.ledger_counts`` of the rows ``keep`` (village codes "" for a town-level grant)."""
+        t = self._towns(cols, keep)
+        codes, org = cols["village_code"][keep], cols["org"][keep]
+        amount = cols["amount"][keep].astype(float)
+        funded = codes != ""
+        vid = {c: i for i, c in enumerate(dict.fromkeys(codes[funded]))}
+        village = _positions(codes[funded], vid, -1)
+        by_field, labels = _by_field(cols["programme"][keep], cols["field"][keep], amount)
+        total = float(amount.sum())
+        top = pd.Series(by_field).sort_values(ascending=False).index[0] if len(by_field) else None
+        hit = np.fromiter((c in vid for c in self.listed), dtype=bool, count=len(self.listed))
+        unfunded = np.bincount(self.listed_town[~hit & (self.listed_town >= 0)], minlength=self.n_towns)
+        return {
+            "total_grants": np.array([float(len(amount))]),
+            "n_orgs": np.array([float(len(np.unique(org)))]),
+            "villages_funded": np.array([float(len(vid))]),
+            "top_field": np.array([labels[top] if top is not None else "|"], dtype=object),
+            "top_field_share": np.array([float(by_field[top]) / total if top is not None and total else np.nan]),
+            "grants": np.bincount(t, minlength=self.n_towns + 1)[: self.n_towns].astype(float)[None, :],
+            "coverage": (_distinct_per(t[funded], village, self.n_towns) / self.units)[None, :],
+            "unfunded_villages": unfunded[: self.n_towns].astype(float)[None, :],
+            "town_orgs": _distinct_per(t, org, self.n_towns)[None, :],
+        }
+
+    def _towns(self, cols: dict, keep: np.ndarray) -> np.ndarray:
+        return _positions(cols["town_code"][keep], self.town_pos, self.n_towns)
