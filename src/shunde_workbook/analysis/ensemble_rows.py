@@ -31,13 +31,18 @@ def scope_mask(cols: dict, programmes, year_start: int, year_end: int, fields=()
 
 
 def _isin(values: np.ndarray, allowed) -> np.ndarray:
+    codes, distinct = pd.factorize(values)
     allowed = set(allowed)
-    return np.fromiter((v in allowed for v in values), dtype=bool, count=len(values))
+    return np.array([v in allowed for v in distinct] + [False], dtype=bool)[codes]
 
 
 def _positions(values: np.ndarray, index: dict, missing: int) -> np.ndarray:
-    """Position of each value in ``index`` (value -> position), ``missing`` when absent."""
-    return np.fromiter((index.get(v, missing) for v in values), dtype=np.int64, count=len(values))
+    """Position of each value in ``index`` (value -> position), ``missing`` when absent.
+
+    Looked up once per distinct value (``pd.factorize`` hashes the rows).
+    """
+    codes, distinct = pd.factorize(values)
+    return np.array([index.get(v, missing) for v in distinct] + [missing], dtype=np.int64)[codes]
 
 
 def _first_seen(codes: np.ndarray) -> tuple[np.ndarray, int]:
@@ -49,15 +54,18 @@ def _first_seen(codes: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _distinct_per(group: np.ndarray, item: np.ndarray, n_groups: int) -> np.ndarray:
-    """Distinct ``item`` per ``group`` (0..n_groups-1; larger groups dropped), as floats."""
-    pairs = np.unique(group * (int(item.max(initial=0)) + 1) + item)
-    return np.bincount(pairs // (int(item.max(initial=0)) + 1), minlength=n_groups + 1)[:n_groups].astype(float)
+    """Distinct ``item`` (codes >= 0) per ``group`` (0..n_groups-1; larger groups dropped), as floats."""
+    width = int(item.max(initial=0)) + 1
+    pairs = np.unique(group * width + item)
+    return np.bincount(pairs // width, minlength=n_groups + 1)[:n_groups].astype(float)
 
 
 def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, list]:
     """Position of each value among its distinct values sorted by code point (pandas' order), and those."""
-    distinct = sorted(dict.fromkeys(values))
-    return _positions(values, {v: i for i, v in enumerate(distinct)}, -1), distinct
+    codes, distinct = pd.factorize(values)
+    names = sorted(distinct)
+    rank = {v: i for i, v in enumerate(names)}
+    return np.array([rank[v] for v in distinct], dtype=np.int64)[codes], names
 
 
 def _by_field(programme: np.ndarray, field: np.ndarray, amount: np.ndarray) -> tuple[np.ndarray, list]:
@@ -95,13 +103,20 @@ class RowAggregator:
         self.listed = villages["code"].astype(str).to_numpy(dtype=object)
         self.listed_town = _positions(villages["town_code"].astype(str).to_numpy(dtype=object), self.town_pos, -1)
 
-    def totals(self, cols: dict, keep: np.ndarray) -> GrantDraws:
-        """``uncertainty.grant_totals`` of the rows ``keep`` (one draw)."""
-        t, p = self._towns(cols, keep), _positions(cols["programme"][keep], self.prog_pos, len(self.programmes))
+    def aggregate(self, cols: dict, keep: np.ndarray) -> tuple[GrantDraws, dict]:
+        """(``uncertainty.grant_totals``, ``quantities.ledger_counts``) of the rows ``keep`` (one draw)."""
+        town = _positions(cols["town_code"][keep], self.town_pos, self.n_towns)
         org, n_org = _first_seen(cols["org"][keep])
         amount = cols["amount"][keep].astype(float)
+        village, villages = pd.factorize(cols["village_code"][keep])  # "" for a town-level grant
+        return self._totals(cols, keep, town, org, n_org, amount), self._counts(
+            cols, keep, town, org, n_org, amount, village, villages
+        )
+
+    def _totals(self, cols, keep, town, org, n_org, amount) -> GrantDraws:
+        prog = _positions(cols["programme"][keep], self.prog_pos, len(self.programmes))
         idx = np.arange(len(amount))[None, :]
-        by, orgs = _sum(idx, t, p, org, n_org, amount, 1, self.n_towns, len(self.programmes))
+        by, orgs = _sum(idx, town, prog, org, n_org, amount, 1, self.n_towns, len(self.programmes))
         years, year = np.unique(cols["year"][keep], return_inverse=True)
         vill = _positions(cols["village_code"][keep], self.vcode_pos, len(self.vcodes))
         a = amount[idx]
@@ -115,30 +130,23 @@ class RowAggregator:
             list(self.vcodes),
         )
 
-    def counts(self, cols: dict, keep: np.ndarray) -> dict:
-        """``quantities.ledger_counts`` of the rows ``keep`` (village codes "" for a town-level grant)."""
-        t = self._towns(cols, keep)
-        codes, org = cols["village_code"][keep], cols["org"][keep]
-        amount = cols["amount"][keep].astype(float)
-        funded = codes != ""
-        vid = {c: i for i, c in enumerate(dict.fromkeys(codes[funded]))}
-        village = _positions(codes[funded], vid, -1)
+    def _counts(self, cols, keep, town, org, n_org, amount, village, villages) -> dict:
+        named = np.array([v != "" for v in villages] + [False], dtype=bool)  # a village code, not ""
+        funded = named[village]
+        granted = {v for v in villages if v != ""}
         by_field, labels = _by_field(cols["programme"][keep], cols["field"][keep], amount)
         total = float(amount.sum())
         top = pd.Series(by_field).sort_values(ascending=False).index[0] if len(by_field) else None
-        hit = np.fromiter((c in vid for c in self.listed), dtype=bool, count=len(self.listed))
+        hit = np.array([c in granted for c in self.listed], dtype=bool)
         unfunded = np.bincount(self.listed_town[~hit & (self.listed_town >= 0)], minlength=self.n_towns)
         return {
             "total_grants": np.array([float(len(amount))]),
-            "n_orgs": np.array([float(len(np.unique(org)))]),
-            "villages_funded": np.array([float(len(vid))]),
+            "n_orgs": np.array([float(n_org)]),
+            "villages_funded": np.array([float(len(granted))]),
             "top_field": np.array([labels[top] if top is not None else "|"], dtype=object),
             "top_field_share": np.array([float(by_field[top]) / total if top is not None and total else np.nan]),
-            "grants": np.bincount(t, minlength=self.n_towns + 1)[: self.n_towns].astype(float)[None, :],
-            "coverage": (_distinct_per(t[funded], village, self.n_towns) / self.units)[None, :],
+            "grants": np.bincount(town, minlength=self.n_towns + 1)[: self.n_towns].astype(float)[None, :],
+            "coverage": (_distinct_per(town[funded], village[funded], self.n_towns) / self.units)[None, :],
             "unfunded_villages": unfunded[: self.n_towns].astype(float)[None, :],
-            "town_orgs": _distinct_per(t, org, self.n_towns)[None, :],
+            "town_orgs": _distinct_per(town, org, self.n_towns)[None, :],
         }
-
-    def _towns(self, cols: dict, keep: np.ndarray) -> np.ndarray:
-        return _positions(cols["town_code"][keep], self.town_pos, self.n_towns)

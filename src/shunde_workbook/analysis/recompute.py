@@ -146,7 +146,7 @@ class Recompute:
         keep = scope_mask(cols, *self._scope())
         if rule is not None:
             keep[keep] = ROW_RULES[rule](cols["year"][keep], cols["programme"][keep])
-        return self._rows.totals(cols, keep), self._rows.counts(cols, keep)
+        return self._rows.aggregate(cols, keep)
 
     def _scope(self) -> tuple:
         """``filter_ledger``'s arguments for the run's scope (programmes, first and last year, fields)."""

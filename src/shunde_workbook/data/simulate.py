@@ -46,7 +46,12 @@ from shunde_workbook.data.schema import (
     PROGRAMME_TITLES,
     TO_DISK,
 )
-from shunde_workbook.data.simulate_places import HM_BATCH1_TOWNS, draw_places, town_weights  # noqa: F401 - re-exported
+from shunde_workbook.data.simulate_places import (  # noqa: F401 - HM_BATCH1_TOWNS, town_weights: re-exported
+    HM_BATCH1_TOWNS,
+    draw_places,
+    per_distinct,
+    town_weights,
+)
 from shunde_workbook.metrics.rounding import apportion
 from shunde_workbook.units import WAN
 
@@ -230,39 +235,47 @@ def project_columns(rng: np.random.Generator, t: Targets, by_year: dict, k: dict
     Fields: 众创共善 by a Dirichlet draw over the year's fields; 和美社区 in the mix of 2018 batch 1.
     ``by_year``: (programme, year) -> the year's fields.
     """
-    cols: dict[str, list] = {c: [] for c in ("programme", "year", "group", "field", "programme_title", "award_date")}
+    segments: list[tuple] = []  # (programme, year, group, title, date, fields of the rows)
 
-    def add(programme, year, group, field_list, title, date=None):
-        n = len(field_list)
-        for c, v in zip(cols, (programme, year, group, None, title, date), strict=True):
-            cols[c].extend(field_list if c == "field" else [v] * n)
+    def add(programme, year, group, fields, title, date=None):
+        segments.append((programme, year, group, title, date, np.asarray(fields, dtype=object)))
 
-    def fields_for(programme, year):
-        return by_year.get((programme, int(year)), [])
+    def drawn(names: list, n: int, p) -> np.ndarray:  # rng.choice(names, n, p=p), as indices then names
+        return np.array(names, dtype=object)[rng.choice(len(names), size=n, p=p)]
 
-    for year, n in apportion(t.zc_projects, k["zc_year_weights"]).items():
-        fl = fields_for(ZC, year)
+    for year, n in _apportion(t.zc_projects, k["zc_year_weights"]).items():
+        fl = by_year.get((ZC, int(year)), [])
         probs = rng.dirichlet(np.full(len(fl), 5.0))
-        add(ZC, year, "zc", rng.choice(fl, size=n, p=probs).tolist(), f"{PROGRAMME_TITLES[ZC]} {year}年")
+        add(ZC, year, "zc", drawn(fl, n, probs), f"{PROGRAMME_TITLES[ZC]} {year}年")
     b1_fields = t.hm_b1_fields
     add(HM, 2018, "hm_b1", [f for f, c in b1_fields.items() for _ in range(c)], HM_BATCH1_TITLE, HM_BATCH1_DATE)
     mix = np.array([b1_fields[f] for f in b1_fields], dtype=float)
     mix /= mix.sum()
-    add(
-        HM,
-        2018,
-        "hm_b2",
-        rng.choice(list(b1_fields), size=t.hm_b2_projects, p=mix).tolist(),
-        f"{PROGRAMME_TITLES[HM]} 2018年",
-    )
-    for year, n in apportion(t.hm_1922_projects, k["hm_year_weights"]).items():
-        fl = fields_for(HM, year)
+    add(HM, 2018, "hm_b2", drawn(list(b1_fields), t.hm_b2_projects, mix), f"{PROGRAMME_TITLES[HM]} 2018年")
+    for year, n in _apportion(t.hm_1922_projects, k["hm_year_weights"]).items():
+        fl = by_year.get((HM, int(year)), [])
         p = np.array([b1_fields.get(f, mix.mean()) for f in fl], dtype=float)
-        add(HM, year, "hm_1922", rng.choice(fl, size=n, p=p / p.sum()).tolist(), f"{PROGRAMME_TITLES[HM]} {year}年")
+        add(HM, year, "hm_1922", drawn(fl, n, p / p.sum()), f"{PROGRAMME_TITLES[HM]} {year}年")
     add(HM, 2023, "hm_q1", [f for f, c in t.hm_q1_fields.items() for _ in range(c)], HM_Q1_TITLE, HM_Q1_DATE)
-    out = {c: np.array(v, dtype=object) for c, v in cols.items()}
-    out["year"] = np.array(cols["year"], dtype=np.int64)
-    return out
+    sizes = [len(seg[5]) for seg in segments]
+    row_segment = np.repeat(np.arange(len(segments)), sizes)
+    out = {}
+    for i, c in enumerate(("programme", "year", "group", "programme_title", "award_date")):
+        out[c] = np.array([seg[i] for seg in segments], dtype=object)[row_segment]
+    out["field"] = np.concatenate([seg[5] for seg in segments]) if segments else np.zeros(0, dtype=object)
+    out["year"] = out["year"].astype(np.int64)
+    return {c: out[c] for c in ("programme", "year", "group", "field", "programme_title", "award_date")}
+
+
+def _apportion(total: int, weights: dict) -> dict:
+    """``apportion(total, weights)``, computed once per process for each distinct split."""
+    key = (int(total), tuple(weights.items()))
+    if key not in _APPORTIONED:
+        _APPORTIONED[key] = apportion(total, weights)
+    return _APPORTIONED[key]
+
+
+_APPORTIONED: dict[tuple, dict] = {}
 
 
 def _amounts(
@@ -284,14 +297,22 @@ def draw_amounts(rng: np.random.Generator, rows, t: Targets, k: dict) -> np.ndar
     """
     mult_map = k["field_amount_multipliers"]
     fields, groups = np.asarray(rows["field"], dtype=object), np.asarray(rows["group"], dtype=object)
-    mult = np.array([mult_map.get(f, 1.0) for f in fields], dtype=float)
+    field_code, field_names = pd.factorize(fields)
+    mult = np.array([mult_map.get(f, 1.0) for f in field_names], dtype=float)[field_code]
+    group_code, group_names = pd.factorize(groups)
+
+    def rows_of(codes: np.ndarray, names: np.ndarray, name: str) -> np.ndarray:  # == name, on the codes
+        where = np.flatnonzero(names == name)
+        return codes == where[0] if len(where) else np.zeros(len(codes), dtype=bool)
+
     amount = np.zeros(len(fields), dtype=np.int64)
     sig, rt = float(k["amount_sigma"]), int(k["round_to"])
     for group, wan in t.wan.items():
-        m = groups == group
+        m = rows_of(group_code, group_names, group)
         amount[m] = _amounts(rng, int(m.sum()), int(round(wan * WAN)), mult[m], sig, rt)
+    q1 = rows_of(group_code, group_names, "hm_q1")
     for f, wan in t.hm_q1_wan.items():
-        m = (groups == "hm_q1") & (fields == f)
+        m = q1 & rows_of(field_code, field_names, f)
         amount[m] = _amounts(rng, int(m.sum()), int(round(wan * WAN)), mult[m], sig, rt)
     return amount.astype(float)
 
@@ -311,9 +332,14 @@ def award_days(rng: np.random.Generator, rows) -> np.ndarray:
     todo = pd.isna(given)
     days = np.full(len(given), np.datetime64("NaT"), dtype="datetime64[D]")
     days[~todo] = given[~todo].astype(str).astype("datetime64[D]")
-    groups, years = np.asarray(rows["group"], dtype=object), np.asarray(rows["year"], dtype=np.int64)
-    for group, year in sorted(set(zip(groups[todo], years[todo], strict=True))):  # groupby's order
-        idx = np.flatnonzero(todo & (groups == group) & (years == year))
+    group_code, groups = pd.factorize(np.asarray(rows["group"], dtype=object))
+    years = np.asarray(rows["year"], dtype=np.int64)
+    first = int(years.min(initial=0))
+    span = int(years.max(initial=0)) - first + 1
+    pairs = np.unique(group_code[todo] * span + (years[todo] - first))  # distinct (group, year)
+    # in groupby's order: by group name, then year
+    for group, year, g in sorted((groups[p // span], first + int(p % span), p // span) for p in pairs):
+        idx = np.flatnonzero(todo & (group_code == g) & (years == year))
         if group == "hm_b2":
             lo, hi = np.datetime64("2018-11-15"), np.datetime64("2018-12-28")
         else:
@@ -358,8 +384,12 @@ def ledger_order(rows) -> np.ndarray:
     Year, 众创共善 first, date, town, village, amount; stable: ties keep the drawing order.
     """
 
-    def rank(col):  # strings by code point (the order pandas sorts them in)
-        return np.unique(np.asarray(rows[col]).astype(str), return_inverse=True)[1]
+    def rank(col):  # strings by code point (the order pandas sorts them in), ranked once per distinct string
+        codes, distinct = pd.factorize(np.asarray(rows[col], dtype=object))
+        order = sorted(range(len(distinct)), key=lambda i: str(distinct[i]))
+        rank = np.empty(len(distinct), dtype=np.int64)
+        rank[order] = np.arange(len(distinct))
+        return rank[codes]
 
     keys = [np.asarray(rows["amount"]), rank("village_code"), rank("town_code"), np.asarray(rows["award_date"])]
     keys += [np.asarray(rows["programme"], dtype=object) == HM, np.asarray(rows["year"])]

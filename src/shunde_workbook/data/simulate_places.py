@@ -18,6 +18,12 @@ HM = "和美社区"
 HM_BATCH1_TOWNS = ("容桂", "伦教", "陈村", "北滘", "龙江", "均安")  # signing towns (published, fact F25)
 
 
+def per_distinct(values, fn, dtype=object) -> np.ndarray:
+    """``fn(value)`` for each of ``values``, called once per distinct value (hashed, as ``pd.factorize``)."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    return np.array([fn(v) for v in distinct], dtype=dtype)[codes]
+
+
 def town_weights(population_share: float = 0.5) -> pd.Series:
     """Modelled town weights (index town_code): blend of population share and 2021 unit-count share."""
     towns = reference.load_towns().set_index("town_code")
@@ -96,7 +102,7 @@ def _hemei_villages(
     """
     codes = pool.codes
     hm_set = rng.choice(len(codes), size=hm_villages, replace=False, p=pool.weights / pool.weights.sum())
-    b1_pool = hm_set[np.array([pool.towns[i] in b1_towns for i in hm_set])]
+    b1_pool = hm_set[np.isin(pool.towns[hm_set], list(b1_towns))]
     rows_b1v = np.flatnonzero(b1 & rows)
     village[rows_b1v] = codes[pool.pick(rng, b1_pool, len(rows_b1v))]
     covered = set(village[rows_b1v])
@@ -129,14 +135,16 @@ def _town_codes(
     """The village's town; rows without a village draw a town by weight (batch 1: a signing town)."""
     town = np.full(len(village), "", dtype=object)
     has_v = village != ""
-    town[has_v] = [c[:9] for c in village[has_v]]
+    town[has_v] = per_distinct(village[has_v], lambda c: c[:9])
     # ``rng.choice(codes, p=p)`` once per row, in row order, draws one uniform ``u`` and returns
     # ``codes[searchsorted(cdf, u, "right")]`` with ``cdf = cumsum(p) / cumsum(p)[-1]``: the same, vectorised
     rows = np.flatnonzero(~has_v)
     u = rng.random(len(rows))
     choices = np.array(sorted(b1_towns))
+    weight = dict(zip(tw.index, tw.to_numpy(), strict=True))
+    w_b1 = np.array([weight[c] for c in choices])
     for codes, p, pick in (
-        (choices, tw[choices].to_numpy() / tw[choices].sum(), b1[rows]),
+        (choices, w_b1 / w_b1.sum(), b1[rows]),
         (tw.index.to_numpy(), tw.to_numpy(), ~b1[rows]),
     ):
         cdf = p.cumsum()
