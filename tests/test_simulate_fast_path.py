@@ -42,22 +42,24 @@ def test_ledger_bytes_equal_the_previous_simulator(seed, knobs, digest):
 
 def test_vectorised_town_draws_equal_one_choice_per_row():
     rng = np.random.default_rng(11)
-    village = np.where(rng.random(400) < 0.7, "440606005001", "").astype(object)
-    b1 = rng.random(400) < 0.2
     tw = places.town_weights(0.5)
+    _, village_codes = places.place_codes(0.5)  # the pool's codes, then "" (position -1)
+    village = np.where(rng.random(400) < 0.7, rng.integers(0, len(village_codes) - 1, 400), -1)
+    b1 = rng.random(400) < 0.2
     b1_towns = set(tw.index[:6])
-    got = places._town_codes(np.random.default_rng(3), village, b1, b1_towns, tw)
-    slow, r = np.full(400, "", dtype=object), np.random.default_rng(3)  # the previous loop
+    village_town = np.array([list(tw.index).index(c[:9]) for c in village_codes[:-1]])
+    got = tw.index.to_numpy()[places._town_codes(np.random.default_rng(3), village, b1, b1_towns, tw, village_town)]
+    slow, r = np.full(400, "", dtype=object), np.random.default_rng(3)  # the previous loop, on codes
     for i in range(400):
-        if village[i]:
-            slow[i] = village[i][:9]
+        if village[i] >= 0:
+            slow[i] = village_codes[village[i]][:9]
         elif b1[i]:
             choices = np.array(sorted(b1_towns))
             slow[i] = r.choice(choices, p=tw[choices].to_numpy() / tw[choices].sum())
         else:
             slow[i] = r.choice(tw.index.to_numpy(), p=tw.to_numpy())
     assert (got == slow).all()
-    assert (slow[~b1 & (village == "")] != "").all() and len(set(slow[b1 & (village == "")])) > 1
+    assert (slow[~b1 & (village < 0)] != "").all() and len(set(slow[b1 & (village < 0)])) > 1
 
 
 def test_vectorised_award_dates_equal_the_string_path():

@@ -103,24 +103,23 @@ class RowAggregator:
         self.listed = villages["code"].astype(str).to_numpy(dtype=object)
         self.listed_town = _positions(villages["town_code"].astype(str).to_numpy(dtype=object), self.town_pos, -1)
 
-    def aggregate(self, cols: dict, keep: np.ndarray) -> tuple[GrantDraws, dict]:
-        """(``uncertainty.grant_totals``, ``quantities.ledger_counts``) of the rows ``keep`` (one draw)."""
-        town = _positions(cols["town_code"][keep], self.town_pos, self.n_towns)
+    def aggregate(self, cols: dict, keep: np.ndarray, places: tuple) -> tuple[GrantDraws, dict]:
+        """(``uncertainty.grant_totals``, ``quantities.ledger_counts``) of the rows ``keep`` (one draw).
+
+        ``places``: the simulator's (town codes, village codes + "") that ``cols["town"]`` and
+        ``cols["village"]`` index (``data.simulate_places.place_codes``).
+        """
+        town = self._town_lut(places[0])[cols["town"][keep]]
+        village = cols["village"][keep]  # -1: a town-level grant
         org, n_org = _first_seen(cols["org"][keep])
         amount = cols["amount"][keep].astype(float)
-        village, villages = pd.factorize(cols["village_code"][keep])  # "" for a town-level grant
-        return self._totals(cols, keep, town, org, n_org, amount), self._counts(
-            cols, keep, town, org, n_org, amount, village, villages
-        )
-
-    def _totals(self, cols, keep, town, org, n_org, amount) -> GrantDraws:
         prog = _positions(cols["programme"][keep], self.prog_pos, len(self.programmes))
         idx = np.arange(len(amount))[None, :]
         by, orgs = _sum(idx, town, prog, org, n_org, amount, 1, self.n_towns, len(self.programmes))
         years, year = np.unique(cols["year"][keep], return_inverse=True)
-        vill = _positions(cols["village_code"][keep], self.vcode_pos, len(self.vcodes))
+        vill = _positions(places[1], self.vcode_pos, len(self.vcodes))[village]  # "" (-1): none of vcodes
         a = amount[idx]
-        return GrantDraws(
+        totals = GrantDraws(
             by,
             orgs,
             list(self.programmes),
@@ -129,11 +128,14 @@ class RowAggregator:
             _bin(idx, vill, len(self.vcodes), a, 1),
             list(self.vcodes),
         )
+        return totals, self._counts(cols, keep, town, org, n_org, amount, village, places[1])
 
-    def _counts(self, cols, keep, town, org, n_org, amount, village, villages) -> dict:
-        named = np.array([v != "" for v in villages] + [False], dtype=bool)  # a village code, not ""
-        funded = named[village]
-        granted = {v for v in villages if v != ""}
+    def _town_lut(self, codes: np.ndarray) -> np.ndarray:
+        return np.array([self.town_pos.get(str(c), self.n_towns) for c in codes], dtype=np.int64)
+
+    def _counts(self, cols, keep, town, org, n_org, amount, village, village_codes) -> dict:
+        funded = village >= 0
+        granted = set(village_codes[np.unique(village[funded])])
         by_field, labels = _by_field(cols["programme"][keep], cols["field"][keep], amount)
         total = float(amount.sum())
         top = pd.Series(by_field).sort_values(ascending=False).index[0] if len(by_field) else None

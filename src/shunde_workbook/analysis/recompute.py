@@ -138,15 +138,17 @@ class Recompute:
         """
         from shunde_workbook.analysis.counterfactual import ROW_RULES
         from shunde_workbook.analysis.ensemble_rows import RowAggregator, scope_mask
-        from shunde_workbook.data.simulate import simulate_columns
+        from shunde_workbook.data.simulate import DEFAULTS, simulate_columns
+        from shunde_workbook.data.simulate_places import place_codes
 
         if getattr(self, "_rows", None) is None:  # an evidence pickled before this attribute has none
             self._rows = RowAggregator(self.towns, self.villages, self.programmes, self.vcodes)
-        cols = simulate_columns(seed, **{**self.knobs, **(knobs or {})})
+        knobs = {**DEFAULTS, **self.knobs, **(knobs or {})}
+        cols = simulate_columns(seed, **knobs)
         keep = scope_mask(cols, *self._scope())
         if rule is not None:
             keep[keep] = ROW_RULES[rule](cols["year"][keep], cols["programme"][keep])
-        return self._rows.aggregate(cols, keep)
+        return self._rows.aggregate(cols, keep, place_codes(knobs["town_weight_population"]))
 
     def _scope(self) -> tuple:
         """``filter_ledger``'s arguments for the run's scope (programmes, first and last year, fields)."""

@@ -50,6 +50,7 @@ from shunde_workbook.data.simulate_places import (  # noqa: F401 - HM_BATCH1_TOW
     HM_BATCH1_TOWNS,
     draw_places,
     per_distinct,
+    place_codes,
     town_weights,
 )
 from shunde_workbook.metrics.rounding import apportion
@@ -120,9 +121,12 @@ def simulate_columns(seed: int = 2023, **knobs) -> dict[str, np.ndarray]:
     cols = project_columns(rng, targets, _fields_by_year(), k)
     cols["amount"] = draw_amounts(rng, cols, targets, k)
     cols["award_date"] = award_days(rng, cols)
-    cols["town_code"], cols["village_code"] = draw_places(rng, cols, k)
+    cols["town"], cols["village"] = draw_places(rng, cols, k)
+    town_codes, village_codes = place_codes(k["town_weight_population"])
+    cols["town_code"], cols["village_code"] = town_codes[cols["town"]], village_codes[cols["village"]]
+    ranks = code_ranks(village_codes)[cols["village"]], code_ranks(town_codes)[cols["town"]]  # of the few codes
     cols["org"] = draw_organisations(rng, cols["year"], k)
-    order = ledger_order(cols)
+    order = ledger_order(cols, *ranks)
     return {c: v[order] for c, v in cols.items()}
 
 
@@ -378,20 +382,24 @@ def org_labels(org: np.ndarray, n_orgs: int) -> tuple[list[str], list[str]]:
     return list("SIM-ORG-" + number), list("模拟社会组织 " + number)
 
 
-def ledger_order(rows) -> np.ndarray:
+def code_ranks(values) -> np.ndarray:
+    """Rank of each string among the distinct ``values`` by code point (the order pandas sorts them in)."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    order = sorted(range(len(distinct)), key=lambda i: str(distinct[i]))
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    return rank[codes]
+
+
+def ledger_order(rows, village_rank: np.ndarray | None = None, town_rank: np.ndarray | None = None) -> np.ndarray:
     """The permutation that sorts ``rows`` (arrays or a frame) as the ledger lists them.
 
-    Year, 众创共善 first, date, town, village, amount; stable: ties keep the drawing order.
+    Year, 众创共善 first, date, town, village, amount; stable: ties keep the drawing order.  The ranks of the
+    village and town codes (:func:`code_ranks`) may be given, when they are known without the strings.
     """
-
-    def rank(col):  # strings by code point (the order pandas sorts them in), ranked once per distinct string
-        codes, distinct = pd.factorize(np.asarray(rows[col], dtype=object))
-        order = sorted(range(len(distinct)), key=lambda i: str(distinct[i]))
-        rank = np.empty(len(distinct), dtype=np.int64)
-        rank[order] = np.arange(len(distinct))
-        return rank[codes]
-
-    keys = [np.asarray(rows["amount"]), rank("village_code"), rank("town_code"), np.asarray(rows["award_date"])]
+    village_rank = code_ranks(rows["village_code"]) if village_rank is None else village_rank
+    town_rank = code_ranks(rows["town_code"]) if town_rank is None else town_rank
+    keys = [np.asarray(rows["amount"]), village_rank, town_rank, np.asarray(rows["award_date"])]
     keys += [np.asarray(rows["programme"], dtype=object) == HM, np.asarray(rows["year"])]
     return np.lexsort(keys)
 

@@ -66,12 +66,28 @@ def _places(share: float) -> tuple:
 _PLACES: dict[float, tuple] = {}  # draw_places' memory: share -> _places(share)
 
 
-def draw_places(rng: np.random.Generator, rows, k: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(town_code, village_code or "") per row (``rows``: columns ``programme``, ``field``, ``group``).
+def place_codes(share: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """(town codes, village codes + "") that :func:`draw_places`' positions index (village -1: "").
 
-    和美社区 rows are village-level except 行业支持; 众创共善 rows with probability ``zc_village_share``.
-    Town-level rows get a town by town weight (2018 batch 1: one of the signing towns).
-    Villages: the 205 of the 2021 list, weighted by town weight / units in the town.
+    ``share``: the knob ``town_weight_population`` of the draw.
+    """
+    share = float(share)
+    tw, pool, _ = _places(share)
+    if share not in _CODES:
+        _CODES[share] = (tw.index.to_numpy(dtype=object), np.append(pool.codes, ""))
+    return _CODES[share]
+
+
+_CODES: dict[float, tuple] = {}
+
+
+def draw_places(rng: np.random.Generator, rows, k: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(town, village) per row, as positions in :func:`place_codes` (village -1: a town-level grant).
+
+    ``rows``: columns ``programme``, ``field``, ``group``.  和美社区 rows are village-level except 行业支持;
+    众创共善 rows with probability ``zc_village_share``.  Town-level rows get a town by town weight (2018
+    batch 1: one of the signing towns).  Villages: the 205 of the 2021 list, weighted by town weight /
+    units in the town; a village's town is the one its code starts with.
     """
     tw, pool, short_to_code = _places(float(k["town_weight_population"]))
     programme, field = np.asarray(rows["programme"], dtype=object), np.asarray(rows["field"], dtype=object)
@@ -80,11 +96,12 @@ def draw_places(rng: np.random.Generator, rows, k: dict) -> tuple[np.ndarray, np
     village_level = np.where(is_hm, field != "行业支持", rng.random(n) < k["zc_village_share"])
     b1 = np.asarray(rows["group"], dtype=object) == "hm_b1"
     b1_towns = {short_to_code[s] for s in HM_BATCH1_TOWNS}
-    village = np.full(n, "", dtype=object)
+    village = np.full(n, -1, dtype=np.int64)
     _hemei_villages(rng, village, pool, is_hm & village_level, b1, b1_towns, int(k["hm_villages"]))
     _zhongchuang_villages(rng, village, pool, ~is_hm & village_level, bool(k["zc_cover_every_village"]))
-    town = _town_codes(rng, village, b1, b1_towns, tw)
-    return town, village
+    position = {c: i for i, c in enumerate(tw.index)}
+    village_town = np.array([position[c[:9]] for c in pool.codes], dtype=np.int64)
+    return _town_codes(rng, village, b1, b1_towns, tw, village_town), village
 
 
 def _hemei_villages(
@@ -96,58 +113,66 @@ def _hemei_villages(
     b1_towns: set,
     hm_villages: int,
 ) -> None:
-    """Fill ``village`` for 和美社区's village-level ``rows``.
+    """Fill ``village`` (positions in the pool) for 和美社区's village-level ``rows``.
 
     Exactly ``hm_villages`` villages are used, each at least once; 2018 batch 1 only in the signing towns.
     """
-    codes = pool.codes
-    hm_set = rng.choice(len(codes), size=hm_villages, replace=False, p=pool.weights / pool.weights.sum())
+    hm_set = rng.choice(len(pool.codes), size=hm_villages, replace=False, p=pool.weights / pool.weights.sum())
     b1_pool = hm_set[np.isin(pool.towns[hm_set], list(b1_towns))]
     rows_b1v = np.flatnonzero(b1 & rows)
-    village[rows_b1v] = codes[pool.pick(rng, b1_pool, len(rows_b1v))]
-    covered = set(village[rows_b1v])
-    todo = [i for i in hm_set if codes[i] not in covered]
+    village[rows_b1v] = pool.pick(rng, b1_pool, len(rows_b1v))
+    covered = set(village[rows_b1v].tolist())
+    todo = [i for i in hm_set if int(i) not in covered]
     rng.shuffle(todo)
     perm = rng.permutation(np.flatnonzero(rows & ~b1))
-    village[perm[: len(todo)]] = codes[todo]
+    village[perm[: len(todo)]] = np.array(todo, dtype=np.int64)
     rest = perm[len(todo) :]
-    village[rest] = codes[pool.pick(rng, hm_set, len(rest))]
+    village[rest] = pool.pick(rng, hm_set, len(rest))
 
 
 def _zhongchuang_villages(
     rng: np.random.Generator, village: np.ndarray, pool: _VillagePool, rows: np.ndarray, cover_all: bool = True
 ) -> None:
-    """Fill ``village`` for 众创共善's village-level ``rows``: every 2021 village at least once.
+    """Fill ``village`` (positions in the pool) for 众创共善's village-level ``rows``: every village at least once.
 
     ``cover_all`` is the knob ``zc_cover_every_village``; off, every row draws its village by weight.
     """
-    codes = pool.codes
+    n = len(pool.codes)
     rows_zcv = rng.permutation(np.flatnonzero(rows))
-    allv = rng.permutation(len(codes)) if cover_all else np.array([], dtype=int)
-    village[rows_zcv[: len(allv)]] = codes[allv]
+    allv = rng.permutation(n) if cover_all else np.array([], dtype=np.int64)
+    village[rows_zcv[: len(allv)]] = allv
     rest = rows_zcv[len(allv) :]
-    village[rest] = codes[pool.pick(rng, np.arange(len(codes)), len(rest))]
+    village[rest] = pool.pick(rng, np.arange(n), len(rest))
 
 
 def _town_codes(
-    rng: np.random.Generator, village: np.ndarray, b1: np.ndarray, b1_towns: set, tw: pd.Series
+    rng: np.random.Generator,
+    village: np.ndarray,
+    b1: np.ndarray,
+    b1_towns: set,
+    tw: pd.Series,
+    village_town: np.ndarray,
 ) -> np.ndarray:
-    """The village's town; rows without a village draw a town by weight (batch 1: a signing town)."""
-    town = np.full(len(village), "", dtype=object)
-    has_v = village != ""
-    town[has_v] = per_distinct(village[has_v], lambda c: c[:9])
+    """Each row's town as a position in ``tw.index``.
+
+    A row with a village (``village`` >= 0) is in that village's town (``village_town``: the town
+    position of each village of the pool); the others draw a town by weight (batch 1: a signing town).
+    """
+    town = np.full(len(village), -1, dtype=np.int64)
+    has_v = village >= 0
+    town[has_v] = village_town[village[has_v]]
     # ``rng.choice(codes, p=p)`` once per row, in row order, draws one uniform ``u`` and returns
     # ``codes[searchsorted(cdf, u, "right")]`` with ``cdf = cumsum(p) / cumsum(p)[-1]``: the same, vectorised
     rows = np.flatnonzero(~has_v)
     u = rng.random(len(rows))
-    choices = np.array(sorted(b1_towns))
-    weight = dict(zip(tw.index, tw.to_numpy(), strict=True))
-    w_b1 = np.array([weight[c] for c in choices])
-    for codes, p, pick in (
-        (choices, w_b1 / w_b1.sum(), b1[rows]),
-        (tw.index.to_numpy(), tw.to_numpy(), ~b1[rows]),
+    position = {c: i for i, c in enumerate(tw.index)}
+    choices = np.array([position[c] for c in sorted(b1_towns)], dtype=np.int64)
+    w = tw.to_numpy()
+    for positions, p, pick in (
+        (choices, w[choices] / w[choices].sum(), b1[rows]),
+        (np.arange(len(w)), w, ~b1[rows]),
     ):
         cdf = p.cumsum()
         cdf /= cdf[-1]
-        town[rows[pick]] = codes[cdf.searchsorted(u[pick], side="right")]
+        town[rows[pick]] = positions[cdf.searchsorted(u[pick], side="right")]
     return town
