@@ -302,7 +302,7 @@ def clear_caches() -> None:
 
     uncertainty._BOOTSTRAPS.clear()
     uncertainty._SIMULATED.clear()
-    recompute._ENSEMBLES.clear()
+    recompute.clear()
 
 
 def one_at_a_time(

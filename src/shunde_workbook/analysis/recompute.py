@@ -30,6 +30,19 @@ __all__ = ["Recompute", "need_columns"]
 #: Per process: key of a seed ensemble -> its (GrantDraws, counts) (:meth:`Recompute.on_seeds`).
 _ENSEMBLES: dict[str, tuple] = {}
 _ENSEMBLES_SIZE = 64
+#: Per process: (seed, knobs) -> the simulator's columns, for the run's own knobs only: the seed ensemble
+#: draws them, and the counterfactuals of rules (``ROW_RULES``) filter the same ledgers again.
+_COLUMNS: dict[str, dict] = {}
+_COLUMNS_SIZE = 64
+
+
+def clear() -> None:
+    """Forget the seed ensembles, simulated columns and simulator set-up this process remembers."""
+    from shunde_workbook.data import simulate
+
+    _ENSEMBLES.clear()
+    _COLUMNS.clear()
+    simulate.forget()
 
 
 def need_columns(towns: pd.DataFrame, names, population: np.ndarray) -> dict:
@@ -143,8 +156,13 @@ class Recompute:
 
         if getattr(self, "_rows", None) is None:  # an evidence pickled before this attribute has none
             self._rows = RowAggregator(self.towns, self.villages, self.programmes, self.vcodes)
+        key = repr((seed, sorted(self.knobs.items()))) if not knobs else None  # the run's own knobs
         knobs = {**DEFAULTS, **self.knobs, **(knobs or {})}
-        cols = simulate_columns(seed, **knobs)
+        cols = _COLUMNS.get(key) if key else None
+        if cols is None:
+            cols = simulate_columns(seed, **knobs)
+            if key and len(_COLUMNS) < _COLUMNS_SIZE:
+                _COLUMNS[key] = cols
         keep = scope_mask(cols, *self._scope())
         if rule is not None:
             keep[keep] = ROW_RULES[rule](cols["year"][keep], cols["programme"][keep])

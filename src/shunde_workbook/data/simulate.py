@@ -139,6 +139,17 @@ def rows_frame(cols: dict, n_orgs: int) -> pd.DataFrame:
     return pd.DataFrame({**frame, "recipient_id": ids, "recipient_name": names})
 
 
+def forget() -> None:
+    """Forget the set-up this process remembers (targets, splits by year, places); for from-scratch timing."""
+    from shunde_workbook.data import simulate_places
+
+    _TARGETS.clear()
+    _APPORTIONED.clear()
+    _fields_by_year.cache_clear()
+    simulate_places._PLACES.clear()
+    simulate_places._CODES.clear()
+
+
 def _knobs(knobs: dict) -> dict:
     """DEFAULTS overridden by ``knobs``; TypeError for an unknown knob."""
     unknown = set(knobs) - set(DEFAULTS)
