@@ -22,16 +22,20 @@ from shunde_workbook.analysis.uncertainty import GrantDraws, _bin, _sum
 __all__ = ["RowAggregator", "scope_mask"]
 
 
-def scope_mask(cols: dict, programmes, year_start: int, year_end: int, fields=()) -> np.ndarray:
-    """The rows ``inputs.filter_ledger`` keeps (programmes, years ``year_start``..``year_end``, fields)."""
-    keep = _isin(cols["programme"], programmes) & (cols["year"] >= year_start) & (cols["year"] <= year_end)
+def scope_mask(cols: dict, programmes, year_start: int, year_end: int, fields=(), coded=None) -> np.ndarray:
+    """The rows ``inputs.filter_ledger`` keeps (programmes, years ``year_start``..``year_end``, fields).
+
+    ``coded``: ``pd.factorize`` of the programme and field columns, when already made.
+    """
+    prog, field = coded or (pd.factorize(cols["programme"]), pd.factorize(cols["field"]))
+    keep = _isin(*prog, programmes) & (cols["year"] >= year_start) & (cols["year"] <= year_end)
     if fields:
-        keep &= _isin(cols["field"], fields)
+        keep &= _isin(*field, fields)
     return keep
 
 
-def _isin(values: np.ndarray, allowed) -> np.ndarray:
-    codes, distinct = pd.factorize(values)
+def _isin(codes: np.ndarray, distinct: np.ndarray, allowed) -> np.ndarray:
+    """Rows (``pd.factorize``'d: ``codes``, ``distinct``) whose value is in ``allowed``."""
     allowed = set(allowed)
     return np.array([v in allowed for v in distinct] + [False], dtype=bool)[codes]
 
@@ -60,20 +64,23 @@ def _distinct_per(group: np.ndarray, item: np.ndarray, n_groups: int) -> np.ndar
     return np.bincount(pairs // width, minlength=n_groups + 1)[:n_groups].astype(float)
 
 
-def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, list]:
-    """Position of each value among its distinct values sorted by code point (pandas' order), and those."""
-    codes, distinct = pd.factorize(values)
+def _sorted_ranks(distinct: np.ndarray) -> tuple[np.ndarray, list]:
+    """Rank of each of ``distinct`` by code point (pandas' order; -1, a missing value, last), and the sorted."""
     names = sorted(distinct)
     rank = {v: i for i, v in enumerate(names)}
-    return np.array([rank[v] for v in distinct], dtype=np.int64)[codes], names
+    return np.array([rank[v] for v in distinct] + [len(names)], dtype=np.int64), names
 
 
-def _by_field(programme: np.ndarray, field: np.ndarray, amount: np.ndarray) -> tuple[np.ndarray, list]:
-    """Money by (programme, field) in ``groupby(["programme", "field"])``'s order, and "programme|field" labels."""
-    p, programmes = _sorted_codes(programme)
-    f, fields = _sorted_codes(field)
-    groups, group = np.unique(p * len(fields) + f, return_inverse=True)
-    labels = [f"{programmes[g // len(fields)]}|{fields[g % len(fields)]}" for g in groups]
+def _by_field(prog: tuple, field: tuple, keep: np.ndarray, amount: np.ndarray) -> tuple[np.ndarray, list]:
+    """Money by (programme, field) of the rows ``keep``, in ``groupby(["programme", "field"])``'s order.
+
+    ``prog``, ``field``: ``pd.factorize`` of the columns.  Also returns the "programme|field" labels.
+    """
+    p_rank, programmes = _sorted_ranks(prog[1])
+    f_rank, fields = _sorted_ranks(field[1])
+    width = len(fields) + 1
+    groups, group = np.unique(p_rank[prog[0][keep]] * width + f_rank[field[0][keep]], return_inverse=True)
+    labels = [f"{programmes[g // width]}|{fields[g % width]}" for g in groups]
     return np.bincount(group, weights=amount, minlength=len(groups)), labels
 
 
@@ -103,19 +110,25 @@ class RowAggregator:
         self.listed = villages["code"].astype(str).to_numpy(dtype=object)
         self.listed_town = _positions(villages["town_code"].astype(str).to_numpy(dtype=object), self.town_pos, -1)
 
-    def aggregate(self, cols: dict, keep: np.ndarray, places: tuple) -> tuple[GrantDraws, dict]:
-        """(``uncertainty.grant_totals``, ``quantities.ledger_counts``) of the rows ``keep`` (one draw).
+    def aggregate(self, cols: dict, places: tuple, scope: tuple, rule=None) -> tuple[GrantDraws, dict]:
+        """(``uncertainty.grant_totals``, ``quantities.ledger_counts``) of the rows in ``scope`` (one draw).
 
         ``places``: the simulator's (town codes, village codes + "") that ``cols["town"]`` and
-        ``cols["village"]`` index (``data.simulate_places.place_codes``).
+        ``cols["village"]`` index (``data.simulate_places.place_codes``); ``scope``: the arguments of
+        :func:`scope_mask`; ``rule``: rows kept of those, from their ``year`` and ``programme`` (a
+        ``counterfactual.ROW_RULES`` mask).
         """
+        prog, field = pd.factorize(cols["programme"]), pd.factorize(cols["field"])
+        keep = scope_mask(cols, *scope, coded=(prog, field))
+        if rule is not None:
+            keep[keep] = rule(cols["year"][keep], cols["programme"][keep])
         town = self._town_lut(places[0])[cols["town"][keep]]
         village = cols["village"][keep]  # -1: a town-level grant
         org, n_org = _first_seen(cols["org"][keep])
         amount = cols["amount"][keep].astype(float)
-        prog = _positions(cols["programme"][keep], self.prog_pos, len(self.programmes))
+        programme = np.array([self.prog_pos.get(p, len(self.programmes)) for p in prog[1]] + [len(self.programmes)])
         idx = np.arange(len(amount))[None, :]
-        by, orgs = _sum(idx, town, prog, org, n_org, amount, 1, self.n_towns, len(self.programmes))
+        by, orgs = _sum(idx, town, programme[prog[0][keep]], org, n_org, amount, 1, self.n_towns, len(programme) - 1)
         years, year = np.unique(cols["year"][keep], return_inverse=True)
         vill = _positions(places[1], self.vcode_pos, len(self.vcodes))[village]  # "" (-1): none of vcodes
         a = amount[idx]
@@ -128,15 +141,16 @@ class RowAggregator:
             _bin(idx, vill, len(self.vcodes), a, 1),
             list(self.vcodes),
         )
-        return totals, self._counts(cols, keep, town, org, n_org, amount, village, places[1])
+        by_field = _by_field(prog, field, keep, amount)
+        return totals, self._counts(town, org, n_org, amount, village, places[1], by_field)
 
     def _town_lut(self, codes: np.ndarray) -> np.ndarray:
         return np.array([self.town_pos.get(str(c), self.n_towns) for c in codes], dtype=np.int64)
 
-    def _counts(self, cols, keep, town, org, n_org, amount, village, village_codes) -> dict:
+    def _counts(self, town, org, n_org, amount, village, village_codes, by_field) -> dict:
         funded = village >= 0
         granted = set(village_codes[np.unique(village[funded])])
-        by_field, labels = _by_field(cols["programme"][keep], cols["field"][keep], amount)
+        by_field, labels = by_field
         total = float(amount.sum())
         top = pd.Series(by_field).sort_values(ascending=False).index[0] if len(by_field) else None
         hit = np.array([c in granted for c in self.listed], dtype=bool)

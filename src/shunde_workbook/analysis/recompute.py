@@ -150,7 +150,7 @@ class Recompute:
         (``analysis.ensemble_rows``): the same numbers as :meth:`totals` and ``ledger_counts`` of the ledger.
         """
         from shunde_workbook.analysis.counterfactual import ROW_RULES
-        from shunde_workbook.analysis.ensemble_rows import RowAggregator, scope_mask
+        from shunde_workbook.analysis.ensemble_rows import RowAggregator
         from shunde_workbook.data.simulate import DEFAULTS, simulate_columns
         from shunde_workbook.data.simulate_places import place_codes
 
@@ -163,10 +163,8 @@ class Recompute:
             cols = simulate_columns(seed, **knobs)
             if key and len(_COLUMNS) < _COLUMNS_SIZE:
                 _COLUMNS[key] = cols
-        keep = scope_mask(cols, *self._scope())
-        if rule is not None:
-            keep[keep] = ROW_RULES[rule](cols["year"][keep], cols["programme"][keep])
-        return self._rows.aggregate(cols, keep, place_codes(knobs["town_weight_population"]))
+        places = place_codes(knobs["town_weight_population"])
+        return self._rows.aggregate(cols, places, self._scope(), ROW_RULES[rule] if rule else None)
 
     def _scope(self) -> tuple:
         """``filter_ledger``'s arguments for the run's scope (programmes, first and last year, fields)."""
