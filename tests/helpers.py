@@ -169,9 +169,9 @@ def assert_same_keys_and_placeholders(zh: dict[str, str], en: dict[str, str]) ->
 def latin_only_fontconfig(folder: Path) -> dict[str, str]:
     """Environment for a browser that sees no CJK font: fontconfig limited to matplotlib's DejaVu Sans.
 
-    Chromium draws nothing at all, not even a page's own web fonts, when fontconfig knows no font, so
-    the folder holds one Latin family (shipped with matplotlib, so it exists on any machine with the
+    The folder holds one Latin family (shipped with matplotlib, so it exists on any machine with the
     pinned packages) and nothing with CJK glyphs: Chinese then shows only if the page embeds its font.
+    ``empty_fontconfig`` is the harder case, a fontconfig that knows no font at all.
     """
     import os
     import shutil as sh
@@ -182,6 +182,21 @@ def latin_only_fontconfig(folder: Path) -> dict[str, str]:
     fonts.mkdir(parents=True, exist_ok=True)
     for ttf in (Path(matplotlib.get_data_path()) / "fonts" / "ttf").glob("DejaVuSans*.ttf"):
         sh.copy(ttf, fonts / ttf.name)
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><dir>{fonts}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
+def empty_fontconfig(folder: Path) -> dict[str, str]:
+    """Environment for a browser whose fontconfig knows no font at all (an empty font folder)."""
+    import os
+
+    fonts = folder / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
     conf = folder / "fonts.conf"
     conf.write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'

@@ -116,3 +116,23 @@ def test_a_worker_killed_mid_run_is_retried_once_and_fails_no_other_report(tmp_p
     )
     assert check(out) == []
     shutil.rmtree(out)
+
+
+def test_a_stop_while_the_run_is_planned_keeps_the_previous_manifest(built, tmp_path, monkeypatch):
+    """A signal after a report's record is made but before it says what is on disk (found by signal_loop.py:
+    SIGTERM at 0.36 s published a record with no status and no files, and ``check`` failed)."""
+    from shunde_workbook.runner import commit as tx
+    from shunde_workbook.runner.hygiene import Interrupted
+
+    out = tmp_path / "outputs"
+    shutil.copytree(built, out)
+    before = (out / "manifest.json").read_text("utf-8")
+
+    def signal_arrives(*_args, **_kwargs):
+        raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(tx, "valid_stamp", signal_arrives)  # the first call is in the planning loop
+    assert run(outputs=out, jobs=1, only=["01_data_audit"], force=True) == 143
+    monkeypatch.undo()
+    assert (out / "manifest.json").read_text("utf-8") == before
+    assert check(out) == []

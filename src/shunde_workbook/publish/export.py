@@ -112,8 +112,9 @@ def write_pdf(report: str, html_path: Path, language: str) -> Path | None:
     final = html_path.with_name(pdf_name(report, language))
     tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     # One browser process first: about 0.4 GB instead of 1.2 GB (RSS summed over Chromium's
-    # processes) and faster; the usual multi-process browser only if that prints nothing.
-    for lean in (["--single-process", "--no-zygote"], []):
+    # processes) and faster; the usual multi-process browser only if that prints nothing, twice
+    # (a Chromium whose fontconfig knows no font at all sometimes crashes while printing).
+    for lean in (["--single-process", "--no-zygote"], [], []):
         with tempfile.TemporaryDirectory(prefix="swk-chromium-") as profile:
             cmd = [
                 browser,

@@ -7,6 +7,8 @@ exactly the characters the page holds (Latin included, so English pages look the
 compressed to WOFF2 (``brotli``).  The rule uses the family name the stylesheets already ask for first,
 ``Noto Sans CJK SC``, and a web font shadows an installed font of the same name, so every page looks
 the same with or without the font installed.  Printing such a page to PDF embeds the subset too.
+A small script (``assets/webfont_loader.js``) hands the same bytes to the FontFace API as well: a
+browser whose fontconfig knows no font at all often fails the ``@font-face`` rule alone.
 
 Every page the workbook writes passes through :func:`embed_fonts` once, just before it is written.
 """
@@ -18,11 +20,15 @@ import html as html_lib
 import io
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from shunde_workbook.report.fonts import CJK_FAMILY, cjk_font_path
 
 STYLE_ID = "sw-embedded-font"
-_BLOCK = re.compile(rf'<style id="{STYLE_ID}">.*?</style>\n?', re.S)
+_BLOCK = re.compile(rf'<style id="{STYLE_ID}">.*?</style>\n?(<script id="{STYLE_ID}-loader">.*?</script>\n?)?', re.S)
+# the same font through the FontFace API: a browser whose fontconfig knows no font at all often fails
+# the @font-face rule alone (see the script's comment)
+_LOADER = (Path(__file__).parent / "assets" / "webfont_loader.js").read_text(encoding="utf-8")
 # JupyterLab's stylesheet draws text in its own font variables (system-ui first): point them at the page
 # font.  Code keeps its monospace font; Chinese inside it falls back to the page font.
 _PAGE_RULES = (
@@ -141,6 +147,7 @@ def font_face_css(characters: str) -> str:
         f'<style id="{STYLE_ID}">@font-face {{ font-family: "{CJK_FAMILY}"; font-style: normal; '
         f'font-weight: 400; font-display: block; src: url(data:font/woff2;base64,{data}) format("woff2"); }}\n'
         f"{_PAGE_RULES}</style>\n"
+        f'<script id="{STYLE_ID}-loader">{_LOADER}</script>\n'
     )
 
 
@@ -166,7 +173,6 @@ def embed_fonts(page: str, also: str = "") -> str:
 def embed_fonts_in_file(path) -> None:
     """Embed the font into an HTML file written by code below the report layer (e.g. the validation report)."""
     import os
-    from pathlib import Path
 
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -57,7 +57,16 @@ from shunde_workbook.runner.execute import Job, as_dict, kernel_name, run_job
 from shunde_workbook.runner.hygiene import EXIT_CODES, Interrupted, Signals
 from shunde_workbook.runner.kernels import worker_start
 from shunde_workbook.runner.memory import PeakMemory
-from shunde_workbook.runner.session import State, commit_report, held_signals, lock_outputs, on_disk, say, stop
+from shunde_workbook.runner.session import (
+    State,
+    commit_report,
+    finish_plan,
+    held_signals,
+    lock_outputs,
+    on_disk,
+    say,
+    stop,
+)
 
 INPUT_KINDS = {
     "ledger_path": "ledger",
@@ -280,20 +289,6 @@ def _start(opts: RunOptions) -> int:
             os.environ[CACHE_ENV] = saved
 
 
-def _carry_over(state: State, previous: dict) -> None:
-    """Keep reports built by earlier runs but not planned in this one, when their stamp still holds."""
-    for name, prev in previous.items():
-        if name in state.records:
-            continue
-        stamp = tx.valid_stamp(state.outputs, name)
-        if stamp:
-            rec = {k: prev.get(k) for k in ("name", "notebook", "title", "parameters", "order", "per_town", "group")}
-            rec["order"] = rec["order"] if isinstance(rec["order"], int) else 50
-            on_disk(rec, stamp, "cached", None)
-            rec["seconds"] = stamp.get("seconds", 0.0)
-            state.records[name] = rec
-
-
 def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int:
     outputs, merged = state.outputs, state.merged
     remove_tree(outputs / ".work" / "stage", outputs)  # left by an interrupted run
@@ -325,7 +320,7 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
             on_disk(rec, stamp, "failed", unfinished)
             rec["_key"] = key
             todo.append(job)
-    _carry_over(state, previous)
+    finish_plan(state, previous)
     state.njobs = njobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     cached = len(planned) - len(todo)
     if todo:  # finding the kernelspec imports jupyter_client: only when a kernel will start

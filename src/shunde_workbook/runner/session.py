@@ -95,6 +95,7 @@ class State:
         self.finished: list[str] = []
         self.inputs: dict = {}
         self.kernel, self.njobs, self.peak, self.pool = "", 0, 0, None
+        self.planned = False  # every report of the run has its record (finish_plan)
 
     def publish(self) -> dict:
         """Write manifest.json and index.html from the records (signals held back meanwhile)."""
@@ -149,6 +150,25 @@ def on_disk(rec: dict, stamp: dict | None, status: str, error: dict | None) -> N
         rec.update(cache_key=None, files={}, built_at=None, run_started=None)
 
 
+def finish_plan(state: State, previous: dict) -> None:
+    """Complete the run's records: keep reports built by earlier runs but not planned in this one.
+
+    ``previous`` holds the last manifest's records by name; a report is kept when its stamp still holds.
+    From here on a stop may publish the records: before, they describe only part of the outputs folder.
+    """
+    for name, prev in previous.items():
+        if name in state.records:
+            continue
+        stamp = tx.valid_stamp(state.outputs, name)
+        if stamp:
+            rec = {k: prev.get(k) for k in ("name", "notebook", "title", "parameters", "order", "per_town", "group")}
+            rec["order"] = rec["order"] if isinstance(rec["order"], int) else 50
+            on_disk(rec, stamp, "cached", None)
+            rec["seconds"] = stamp.get("seconds", 0.0)
+            state.records[name] = rec
+    state.planned = True
+
+
 def commit_report(state: State, job: Job, res: dict, rec: dict) -> dict:
     """Move a finished report into place and stamp it; a failure (a full disk) fails the report."""
     built = datetime.now(UTC).isoformat(timespec="seconds")
@@ -192,7 +212,7 @@ def stop(state: State, signum: int) -> int:
     for rec in state.records.values():
         rec.pop("_key", None)
     try:
-        if state.records:  # stopped before the plan was made: the previous manifest stands as it is
+        if state.planned:  # stopped before the plan was complete: the previous manifest stands as it is
             state.publish()
     except Exception as exc:  # noqa: BLE001 - e.g. a module whose import the signal cut short
         # The manifest last published stays: it and the stamps were written atomically, so they agree.
