@@ -9,7 +9,10 @@ counterfactual ensemble (:mod:`shunde_workbook.analysis.counterfactual`).  It is
 A seed ensemble is aggregated once per process: :meth:`Recompute.on_seeds` keeps its totals and counts
 (not the ledgers) by everything they depend on (ledger filter, simulator knobs, seeds, neutralised rule,
 town and village tables, programmes), so the sets of a sweep that differ only in weights, floor share or
-draws share them, and only the cheap metric arithmetic is redone.
+draws share them, and only the cheap metric arithmetic is redone.  Each simulated ledger is aggregated
+straight from the simulator's arrays (``data.simulate.simulate_columns``, ``analysis.ensemble_rows``),
+without a frame; the arrays of the run's own knobs are kept too, so a rule's counterfactual (which
+filters the same ledgers again) simulates nothing new.
 """
 
 from __future__ import annotations
