@@ -111,7 +111,8 @@ def simulate_columns(seed: int = 2023, **knobs) -> dict[str, np.ndarray]:
 
     Keys ``programme, group, field, programme_title`` (object), ``year`` (int64), ``award_date``
     (datetime64[D]), ``amount`` (float, 元), ``town_code``, ``village_code`` (object, "" for a town-level
-    grant) and ``org`` (int64: the organisation's number − 1, see :func:`org_labels`).  The same random
+    grant), ``town``, ``village`` (int64: positions in ``simulate_places.place_codes``, village -1 for a
+    town-level grant) and ``org`` (int64: the organisation's number − 1, see :func:`org_labels`).  The same random
     draws as :func:`simulate_ledger`, so every total and count over these rows is the ledger's: the seed
     ensembles (``analysis.ensemble_rows``) aggregate these arrays and skip the frame and the labels.
     """
