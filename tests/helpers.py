@@ -173,22 +173,14 @@ def latin_only_fontconfig(folder: Path) -> dict[str, str]:
     pinned packages) and nothing with CJK glyphs: Chinese then shows only if the page embeds its font.
     ``empty_fontconfig`` is the harder case, a fontconfig that knows no font at all.
     """
-    import os
     import shutil as sh
 
     import matplotlib
 
-    fonts = folder / "fonts"
-    fonts.mkdir(parents=True, exist_ok=True)
+    env = empty_fontconfig(folder)
     for ttf in (Path(matplotlib.get_data_path()) / "fonts" / "ttf").glob("DejaVuSans*.ttf"):
-        sh.copy(ttf, fonts / ttf.name)
-    conf = folder / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-        f"<fontconfig><dir>{fonts}</dir><cachedir>{folder / 'cache'}</cachedir></fontconfig>\n",
-        encoding="utf-8",
-    )
-    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+        sh.copy(ttf, folder / "fonts" / ttf.name)
+    return env
 
 
 def empty_fontconfig(folder: Path) -> dict[str, str]:
