@@ -8,8 +8,8 @@ Prints one line: ``uncertainty: <draws> draws of all district metrics in <second
 counterfactuals: <seconds> s (<n> seeds, <k> settings)``.
 
 Both figures time the work from scratch: every cache the package keeps between calls (the grant
-bootstrap, simulated ledgers, aggregated seed ensembles: ``evidence.clear_caches``) is cleared inside
-the timed loop, before each call.
+bootstrap, simulated ledgers and columns, aggregated seed ensembles, the simulator's set-up:
+``evidence.clear_caches``) is cleared inside the timed loop, before each call.
 
 The first figure times one ``analysis.evidence.evidence`` call on the default inputs
 (params/default.yaml) with the default model: the population, need-weight and stratified-bootstrap
@@ -18,8 +18,10 @@ share, need, target, distance, the five allocation rules and their shifts) for a
 central point.  Not timed: loading the ledger, town table and villages from disk (done once before),
 and, unless ``--with-ensemble``, the seed ensemble.  The second figure times what grading needs on a
 simulated ledger: the seed ensemble (20 in-memory simulator runs) and the counterfactual ensembles of
-every setting (10 seeds each, both neutral values for ``town_weight_population``: 100 simulator runs
-in all), as ``Evidence.counterfactual`` computes them.  A default run computes only the counterfactuals
+every setting (10 seeds each, both neutral values for ``town_weight_population``; the rule
+``programme_start_dates`` filters the seed ensemble's first 10 ledgers again: 100 simulator runs in
+all, each aggregated from the simulator's arrays, ``analysis.ensemble_rows``), as
+``Evidence.counterfactual`` computes them, in one process.  A default run computes only the counterfactuals
 its built-in candidates need, and a sweep computes each ensemble once per worker process.
 Figures are medians of ``--repeats`` calls (default 3; the second figure once).  The machine is shared,
 so other work inflates wall times; a second line gives the CPU seconds of the same calls, which do not

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from shunde_workbook.data.simulate import DEFAULTS
 
-__all__ = ["LEDGER_RULES", "NEUTRAL", "from_first_year"]
+__all__ = ["LEDGER_RULES", "NEUTRAL", "ROW_RULES", "first_year_mask", "from_first_year"]
 
 
 def _flat(weights: Mapping) -> dict:
@@ -50,12 +51,21 @@ NEUTRAL: dict[str, tuple[dict, ...]] = {
 }
 
 
+def first_year_mask(year: np.ndarray, programme: np.ndarray) -> np.ndarray:
+    """Rows of the programmes present in the first year of ``year`` (a programme entering later: False)."""
+    if len(year) == 0:
+        return np.zeros(0, dtype=bool)
+    keep = set(programme[year == year.min()])
+    return np.fromiter((p in keep for p in programme), dtype=bool, count=len(programme))
+
+
 def from_first_year(ledger: pd.DataFrame) -> pd.DataFrame:
     """The rows of the programmes present in the ledger's first year (a programme entering later is left out)."""
-    first = ledger["year"].min()
-    keep = set(ledger.loc[ledger["year"] == first, "programme"])
-    return ledger[ledger["programme"].isin(keep)]
+    return ledger[first_year_mask(ledger["year"].to_numpy(), ledger["programme"].to_numpy(dtype=object))]
 
 
 #: Rules that are not knobs, neutralised on the default ledgers: rule -> ledger transform.
 LEDGER_RULES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {"programme_start_dates": from_first_year}
+#: The same rules on a ledger's columns (``data.simulate.simulate_columns``): rule -> rows kept, from
+#: the ``year`` and ``programme`` of the rows.
+ROW_RULES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {"programme_start_dates": first_year_mask}

@@ -268,7 +268,7 @@ def evidence(
 
 
 def clear_caches() -> None:
-    """Forget what this process remembers between evidence calls (bootstraps, seed ensembles and their metrics).
+    """Forget what this process remembers between evidence calls (bootstraps, simulated ledgers, ensembles, metrics).
 
     For benchmarks that time the work from scratch; results never depend on it.
     """
@@ -276,7 +276,7 @@ def clear_caches() -> None:
 
     uncertainty._BOOTSTRAPS.clear()
     uncertainty._SIMULATED.clear()
-    recompute._ENSEMBLES.clear()
+    recompute.clear()
     quantities._THEIL.clear()
     mc._ORG_METRICS.clear()
 

@@ -31,6 +31,7 @@ Model (all knobs are keyword arguments of simulate_ledger, defaults in DEFAULTS)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,13 @@ from shunde_workbook.data.schema import (
     PROGRAMME_TITLES,
     TO_DISK,
 )
+from shunde_workbook.data.simulate_places import (  # noqa: F401 - HM_BATCH1_TOWNS, town_weights: re-exported
+    HM_BATCH1_TOWNS,
+    draw_places,
+    per_distinct,
+    place_codes,
+    town_weights,
+)
 from shunde_workbook.metrics.rounding import apportion
 from shunde_workbook.units import WAN
 
@@ -53,7 +61,6 @@ HM_BATCH1_TITLE = "和美社区计划 2018年第一批"
 HM_BATCH1_DATE = "2018-10-30"
 HM_Q1_TITLE = "和美社区计划 2023年第一季度"
 HM_Q1_DATE = "2023-06-05"
-HM_BATCH1_TOWNS = ("容桂", "伦教", "陈村", "北滘", "龙江", "均安")  # signing towns (published, fact F25)
 DEFAULT_OUTPUT = paths.RAW / "grants_simulated.csv"
 
 DEFAULTS: dict = {
@@ -93,20 +100,55 @@ def simulate_rows(seed: int = 2023, **knobs) -> pd.DataFrame:
     """The rows of :func:`simulate_ledger`, in its order, without the labels :func:`finish_frame` adds.
 
     Columns ``programme, year, group, field, programme_title, award_date, amount, town_code,
-    village_code`` ("" for a town-level grant), ``recipient_id, recipient_name``.  The same random
+    village_code`` ("" for a town-level grant), ``recipient_id, recipient_name``: a frame of
+    :func:`simulate_columns`.
+    """
+    return rows_frame(simulate_columns(seed, **knobs), int(_knobs(knobs)["n_orgs"]))
+
+
+def simulate_columns(seed: int = 2023, **knobs) -> dict[str, np.ndarray]:
+    """The rows of :func:`simulate_rows` as numpy arrays, in the ledger's order, without a DataFrame.
+
+    Keys ``programme, group, field, programme_title`` (object), ``year`` (int64), ``award_date``
+    (datetime64[D]), ``amount`` (float, 元), ``town_code``, ``village_code`` (object, "" for a town-level
+    grant), ``town``, ``village`` (int64: positions in ``simulate_places.place_codes``, village -1 for a
+    town-level grant) and ``org`` (int64: the organisation's number − 1, see :func:`org_labels`).  The same random
     draws as :func:`simulate_ledger`, so every total and count over these rows is the ledger's: the seed
-    ensembles (``analysis.recompute``) aggregate these rows and skip the labelling.
+    ensembles (``analysis.ensemble_rows``) aggregate these arrays and skip the frame and the labels.
     """
     k = _knobs(knobs)
     rng = np.random.default_rng(seed)
     targets = _targets(k)
-    df = project_rows(rng, targets, reference.load_programme_fields(), k)
-    df["amount"] = draw_amounts(rng, df, targets, k)
-    df["award_date"] = draw_award_dates(rng, df)
-    villages = reference.load_villages(include_2023_only=False)  # the 205 of the 2021 list
-    df["town_code"], df["village_code"] = draw_places(rng, df, villages, reference.load_towns(), k)
-    df["recipient_id"], df["recipient_name"] = draw_organisations(rng, df, k)
-    return in_ledger_order(df)
+    cols = project_columns(rng, targets, _fields_by_year(), k)
+    cols["amount"] = draw_amounts(rng, cols, targets, k)
+    cols["award_date"] = award_days(rng, cols)
+    cols["town"], cols["village"] = draw_places(rng, cols, k)
+    town_codes, village_codes = place_codes(k["town_weight_population"])
+    cols["town_code"], cols["village_code"] = town_codes[cols["town"]], village_codes[cols["village"]]
+    ranks = code_ranks(village_codes)[cols["village"]], code_ranks(town_codes)[cols["town"]]  # of the few codes
+    cols["org"] = draw_organisations(rng, cols["year"], k)
+    order = ledger_order(cols, *ranks)
+    return {c: v[order] for c, v in cols.items()}
+
+
+def rows_frame(cols: dict, n_orgs: int) -> pd.DataFrame:
+    """The frame of :func:`simulate_rows` from :func:`simulate_columns`' arrays (organisations named)."""
+    ids, names = org_labels(cols["org"], n_orgs)
+    frame = {c: cols[c] for c in ("programme", "year", "group", "field", "programme_title")}
+    frame["award_date"] = cols["award_date"].astype("datetime64[ns]")
+    frame.update({c: cols[c] for c in ("amount", "town_code", "village_code")})
+    return pd.DataFrame({**frame, "recipient_id": ids, "recipient_name": names})
+
+
+def forget() -> None:
+    """Forget the set-up this process remembers (targets, splits by year, places); for from-scratch timing."""
+    from shunde_workbook.data import simulate_places
+
+    _TARGETS.clear()
+    _APPORTIONED.clear()
+    _fields_by_year.cache_clear()
+    simulate_places._PLACES.clear()
+    simulate_places._CODES.clear()
 
 
 def _knobs(knobs: dict) -> dict:
@@ -184,47 +226,72 @@ def calibration_targets(facts: pd.DataFrame, k: dict) -> Targets:
     return Targets(zc_projects, b1_fields, hm_b2, hm_1922, q1_counts, wan, q1_wan)
 
 
+def _by_year(fields: pd.DataFrame) -> dict[tuple, list]:
+    """(programme, year) -> the year's fields, in the order of programme_fields.csv."""
+    by_year: dict[tuple, list] = {}
+    for prog, yr, f in zip(fields["programme"], fields["year"], fields["field"], strict=True):
+        by_year.setdefault((prog, int(yr)), []).append(f)
+    return by_year
+
+
+@cache
+def _fields_by_year() -> dict[tuple, list]:
+    return _by_year(reference.load_programme_fields())
+
+
 def project_rows(rng: np.random.Generator, t: Targets, fields: pd.DataFrame, k: dict) -> pd.DataFrame:
+    """:func:`project_columns` as a frame, the fields read from ``fields`` (programme_fields.csv)."""
+    return pd.DataFrame(project_columns(rng, t, _by_year(fields), k))
+
+
+def project_columns(rng: np.random.Generator, t: Targets, by_year: dict, k: dict) -> dict[str, np.ndarray]:
     """One row per project: programme, year, group, field, programme_title, award_date (published batches only).
 
     Counts by year: largest-remainder split of each total by ``zc_year_weights`` / ``hm_year_weights``.
     Fields: 众创共善 by a Dirichlet draw over the year's fields; 和美社区 in the mix of 2018 batch 1.
+    ``by_year``: (programme, year) -> the year's fields.
     """
-    cols: dict[str, list] = {c: [] for c in ("programme", "year", "group", "field", "programme_title", "award_date")}
+    segments: list[tuple] = []  # (programme, year, group, title, date, fields of the rows)
 
-    def add(programme, year, group, field_list, title, date=None):
-        n = len(field_list)
-        for c, v in zip(cols, (programme, year, group, None, title, date), strict=True):
-            cols[c].extend(field_list if c == "field" else [v] * n)
+    def add(programme, year, group, fields, title, date=None):
+        segments.append((programme, year, group, title, date, np.asarray(fields, dtype=object)))
 
-    by_year: dict[tuple, list] = {}
-    for prog, yr, f in zip(fields["programme"], fields["year"], fields["field"], strict=True):
-        by_year.setdefault((prog, int(yr)), []).append(f)
+    def drawn(names: list, n: int, p) -> np.ndarray:  # rng.choice(names, n, p=p), as indices then names
+        return np.array(names, dtype=object)[rng.choice(len(names), size=n, p=p)]
 
-    def fields_for(programme, year):
-        return by_year.get((programme, int(year)), [])
-
-    for year, n in apportion(t.zc_projects, k["zc_year_weights"]).items():
-        fl = fields_for(ZC, year)
+    for year, n in _apportion(t.zc_projects, k["zc_year_weights"]).items():
+        fl = by_year.get((ZC, int(year)), [])
         probs = rng.dirichlet(np.full(len(fl), 5.0))
-        add(ZC, year, "zc", rng.choice(fl, size=n, p=probs).tolist(), f"{PROGRAMME_TITLES[ZC]} {year}年")
+        add(ZC, year, "zc", drawn(fl, n, probs), f"{PROGRAMME_TITLES[ZC]} {year}年")
     b1_fields = t.hm_b1_fields
     add(HM, 2018, "hm_b1", [f for f, c in b1_fields.items() for _ in range(c)], HM_BATCH1_TITLE, HM_BATCH1_DATE)
     mix = np.array([b1_fields[f] for f in b1_fields], dtype=float)
     mix /= mix.sum()
-    add(
-        HM,
-        2018,
-        "hm_b2",
-        rng.choice(list(b1_fields), size=t.hm_b2_projects, p=mix).tolist(),
-        f"{PROGRAMME_TITLES[HM]} 2018年",
-    )
-    for year, n in apportion(t.hm_1922_projects, k["hm_year_weights"]).items():
-        fl = fields_for(HM, year)
+    add(HM, 2018, "hm_b2", drawn(list(b1_fields), t.hm_b2_projects, mix), f"{PROGRAMME_TITLES[HM]} 2018年")
+    for year, n in _apportion(t.hm_1922_projects, k["hm_year_weights"]).items():
+        fl = by_year.get((HM, int(year)), [])
         p = np.array([b1_fields.get(f, mix.mean()) for f in fl], dtype=float)
-        add(HM, year, "hm_1922", rng.choice(fl, size=n, p=p / p.sum()).tolist(), f"{PROGRAMME_TITLES[HM]} {year}年")
+        add(HM, year, "hm_1922", drawn(fl, n, p / p.sum()), f"{PROGRAMME_TITLES[HM]} {year}年")
     add(HM, 2023, "hm_q1", [f for f, c in t.hm_q1_fields.items() for _ in range(c)], HM_Q1_TITLE, HM_Q1_DATE)
-    return pd.DataFrame(cols)
+    sizes = [len(seg[5]) for seg in segments]
+    row_segment = np.repeat(np.arange(len(segments)), sizes)
+    out = {}
+    for i, c in enumerate(("programme", "year", "group", "programme_title", "award_date")):
+        out[c] = np.array([seg[i] for seg in segments], dtype=object)[row_segment]
+    out["field"] = np.concatenate([seg[5] for seg in segments]) if segments else np.zeros(0, dtype=object)
+    out["year"] = out["year"].astype(np.int64)
+    return {c: out[c] for c in ("programme", "year", "group", "field", "programme_title", "award_date")}
+
+
+def _apportion(total: int, weights: dict) -> dict:
+    """``apportion(total, weights)``, computed once per process for each distinct split."""
+    key = (int(total), tuple(weights.items()))
+    if key not in _APPORTIONED:
+        _APPORTIONED[key] = apportion(total, weights)
+    return _APPORTIONED[key]
+
+
+_APPORTIONED: dict[tuple, dict] = {}
 
 
 def _amounts(
@@ -239,165 +306,66 @@ def _amounts(
     return a
 
 
-def draw_amounts(rng: np.random.Generator, df: pd.DataFrame, t: Targets, k: dict) -> np.ndarray:
-    """Amounts in 元 (float): each group's (和美 2023 Q1: each field's) total split log-normally."""
+def draw_amounts(rng: np.random.Generator, rows, t: Targets, k: dict) -> np.ndarray:
+    """Amounts in 元 (float): each group's (和美 2023 Q1: each field's) total split log-normally.
+
+    ``rows``: columns ``field`` and ``group`` (arrays or a frame).
+    """
     mult_map = k["field_amount_multipliers"]
-    fields, groups = df["field"].to_numpy(dtype=object), df["group"].to_numpy(dtype=object)
-    mult = np.array([mult_map.get(f, 1.0) for f in fields], dtype=float)
-    amount = np.zeros(len(df), dtype=np.int64)
+    fields, groups = np.asarray(rows["field"], dtype=object), np.asarray(rows["group"], dtype=object)
+    field_code, field_names = pd.factorize(fields)
+    mult = np.array([mult_map.get(f, 1.0) for f in field_names], dtype=float)[field_code]
+    group_code, group_names = pd.factorize(groups)
+
+    def rows_of(codes: np.ndarray, names: np.ndarray, name: str) -> np.ndarray:  # == name, on the codes
+        where = np.flatnonzero(names == name)
+        return codes == where[0] if len(where) else np.zeros(len(codes), dtype=bool)
+
+    amount = np.zeros(len(fields), dtype=np.int64)
     sig, rt = float(k["amount_sigma"]), int(k["round_to"])
     for group, wan in t.wan.items():
-        m = groups == group
+        m = rows_of(group_code, group_names, group)
         amount[m] = _amounts(rng, int(m.sum()), int(round(wan * WAN)), mult[m], sig, rt)
+    q1 = rows_of(group_code, group_names, "hm_q1")
     for f, wan in t.hm_q1_wan.items():
-        m = (groups == "hm_q1") & (fields == f)
+        m = q1 & rows_of(field_code, field_names, f)
         amount[m] = _amounts(rng, int(m.sum()), int(round(wan * WAN)), mult[m], sig, rt)
     return amount.astype(float)
 
 
 def draw_award_dates(rng: np.random.Generator, df: pd.DataFrame) -> pd.Series:
-    """Published batches keep their signing dates; other rows get a uniform day (batch 2: late 2018)."""
-    given = df["award_date"]
-    todo = given.isna().to_numpy()
-    days = np.full(len(df), np.datetime64("NaT"), dtype="datetime64[D]")
-    days[~todo] = given[~todo].to_numpy(dtype=str).astype("datetime64[D]")
-    groups, years = df["group"].to_numpy(dtype=object), df["year"].to_numpy(dtype=np.int64)
-    for group, year in sorted(set(zip(groups[todo], years[todo], strict=True))):  # groupby's order
-        idx = np.flatnonzero(todo & (groups == group) & (years == year))
+    """:func:`award_days` as a datetime64[ns] Series on ``df``'s index."""
+    days = award_days(rng, df)
+    return pd.Series(days.astype("datetime64[ns]"), index=df.index, name="award_date")
+
+
+def award_days(rng: np.random.Generator, rows) -> np.ndarray:
+    """Published batches keep their signing dates; other rows get a uniform day (batch 2: late 2018).
+
+    ``rows``: columns ``award_date`` (the published date or missing), ``group`` and ``year``; datetime64[D].
+    """
+    given = np.asarray(rows["award_date"], dtype=object)
+    todo = pd.isna(given)
+    days = np.full(len(given), np.datetime64("NaT"), dtype="datetime64[D]")
+    days[~todo] = given[~todo].astype(str).astype("datetime64[D]")
+    group_code, groups = pd.factorize(np.asarray(rows["group"], dtype=object))
+    years = np.asarray(rows["year"], dtype=np.int64)
+    first = int(years.min(initial=0))
+    span = int(years.max(initial=0)) - first + 1
+    pairs = np.unique(group_code[todo] * span + (years[todo] - first))  # distinct (group, year)
+    # in groupby's order: by group name, then year
+    for group, year, g in sorted((groups[p // span], first + int(p % span), p // span) for p in pairs):
+        idx = np.flatnonzero(todo & (group_code == g) & (years == year))
         if group == "hm_b2":
             lo, hi = np.datetime64("2018-11-15"), np.datetime64("2018-12-28")
         else:
             lo, hi = np.datetime64(f"{year}-03-01"), np.datetime64(f"{year}-12-20")
         days[idx] = lo + rng.integers(0, int((hi - lo).astype(int)) + 1, size=len(idx))
-    return pd.Series(days.astype("datetime64[ns]"), index=df.index, name="award_date")
+    return days
 
 
-_TOWN_WEIGHTS: dict[float, pd.Series] = {}  # draw_places' memory: share -> town_weights(share)
-
-
-def town_weights(population_share: float = 0.5) -> pd.Series:
-    """Modelled town weights (index town_code): blend of population share and 2021 unit-count share."""
-    towns = reference.load_towns().set_index("town_code")
-    pop = reference.load_population().set_index("town_code")["population"].astype(float)
-    units = towns["n_village_units_2021"].astype(float)
-    per_unit = (pop / units).median()
-    pop = pop.fillna(units * per_unit)  # 均安: imputed, see module docstring
-    w = population_share * pop / pop.sum() + (1 - population_share) * units / units.sum()
-    return w / w.sum()
-
-
-@dataclass(frozen=True)
-class _VillagePool:
-    """The 2021 村(社区): codes, town codes and modelled weights (town weight / units in the town)."""
-
-    codes: np.ndarray
-    towns: np.ndarray
-    weights: np.ndarray
-
-    def pick(self, rng: np.random.Generator, pool: np.ndarray, size: int) -> np.ndarray:
-        """``size`` positions drawn from ``pool`` with replacement, in proportion to the weights."""
-        p = self.weights[pool] / self.weights[pool].sum()
-        return rng.choice(pool, size=size, replace=True, p=p)
-
-
-def draw_places(
-    rng: np.random.Generator, df: pd.DataFrame, villages: pd.DataFrame, towns: pd.DataFrame, k: dict
-) -> tuple[np.ndarray, np.ndarray]:
-    """(town_code, village_code or "") per row.
-
-    和美社区 rows are village-level except 行业支持; 众创共善 rows with probability ``zc_village_share``.
-    Town-level rows get a town by town weight (2018 batch 1: one of the signing towns).
-    """
-    share = float(k["town_weight_population"])
-    if share not in _TOWN_WEIGHTS:
-        _TOWN_WEIGHTS[share] = town_weights(share)
-    tw = _TOWN_WEIGHTS[share]
-    vtown = villages["town_code"].to_numpy(dtype=object)
-    towns_of, units = np.unique(vtown, return_counts=True)
-    per_village = dict(zip(towns_of, tw.reindex(towns_of).to_numpy() / units, strict=True))
-    pool = _VillagePool(
-        villages["code"].to_numpy(), villages["town_code"].to_numpy(), np.array([per_village[t] for t in vtown])
-    )
-    n = len(df)
-    programme, field = df["programme"].to_numpy(dtype=object), df["field"].to_numpy(dtype=object)
-    is_hm = programme == HM
-    village_level = np.where(is_hm, field != "行业支持", rng.random(n) < k["zc_village_share"])
-    b1 = df["group"].to_numpy(dtype=object) == "hm_b1"
-    short_to_code = dict(zip(towns.short_name, towns.town_code, strict=False))
-    b1_towns = {short_to_code[s] for s in HM_BATCH1_TOWNS}
-    village = np.full(n, "", dtype=object)
-    _hemei_villages(rng, village, pool, is_hm & village_level, b1, b1_towns, int(k["hm_villages"]))
-    _zhongchuang_villages(rng, village, pool, ~is_hm & village_level, bool(k["zc_cover_every_village"]))
-    town = _town_codes(rng, village, b1, b1_towns, tw)
-    return town, village
-
-
-def _hemei_villages(
-    rng: np.random.Generator,
-    village: np.ndarray,
-    pool: _VillagePool,
-    rows: np.ndarray,
-    b1: np.ndarray,
-    b1_towns: set,
-    hm_villages: int,
-) -> None:
-    """Fill ``village`` for 和美社区's village-level ``rows``.
-
-    Exactly ``hm_villages`` villages are used, each at least once; 2018 batch 1 only in the signing towns.
-    """
-    codes = pool.codes
-    hm_set = rng.choice(len(codes), size=hm_villages, replace=False, p=pool.weights / pool.weights.sum())
-    b1_pool = hm_set[np.array([pool.towns[i] in b1_towns for i in hm_set])]
-    rows_b1v = np.flatnonzero(b1 & rows)
-    village[rows_b1v] = codes[pool.pick(rng, b1_pool, len(rows_b1v))]
-    covered = set(village[rows_b1v])
-    todo = [i for i in hm_set if codes[i] not in covered]
-    rng.shuffle(todo)
-    perm = rng.permutation(np.flatnonzero(rows & ~b1))
-    village[perm[: len(todo)]] = codes[todo]
-    rest = perm[len(todo) :]
-    village[rest] = codes[pool.pick(rng, hm_set, len(rest))]
-
-
-def _zhongchuang_villages(
-    rng: np.random.Generator, village: np.ndarray, pool: _VillagePool, rows: np.ndarray, cover_all: bool = True
-) -> None:
-    """Fill ``village`` for 众创共善's village-level ``rows``: every 2021 village at least once.
-
-    ``cover_all`` is the knob ``zc_cover_every_village``; off, every row draws its village by weight.
-    """
-    codes = pool.codes
-    rows_zcv = rng.permutation(np.flatnonzero(rows))
-    allv = rng.permutation(len(codes)) if cover_all else np.array([], dtype=int)
-    village[rows_zcv[: len(allv)]] = codes[allv]
-    rest = rows_zcv[len(allv) :]
-    village[rest] = codes[pool.pick(rng, np.arange(len(codes)), len(rest))]
-
-
-def _town_codes(
-    rng: np.random.Generator, village: np.ndarray, b1: np.ndarray, b1_towns: set, tw: pd.Series
-) -> np.ndarray:
-    """The village's town; rows without a village draw a town by weight (batch 1: a signing town)."""
-    town = np.full(len(village), "", dtype=object)
-    has_v = village != ""
-    town[has_v] = [c[:9] for c in village[has_v]]
-    # ``rng.choice(codes, p=p)`` once per row, in row order, draws one uniform ``u`` and returns
-    # ``codes[searchsorted(cdf, u, "right")]`` with ``cdf = cumsum(p) / cumsum(p)[-1]``: the same, vectorised
-    rows = np.flatnonzero(~has_v)
-    u = rng.random(len(rows))
-    choices = np.array(sorted(b1_towns))
-    for codes, p, pick in (
-        (choices, tw[choices].to_numpy() / tw[choices].sum(), b1[rows]),
-        (tw.index.to_numpy(), tw.to_numpy(), ~b1[rows]),
-    ):
-        cdf = p.cumsum()
-        cdf /= cdf[-1]
-        town[rows[pick]] = codes[cdf.searchsorted(u[pick], side="right")]
-    return town
-
-
-def draw_organisations(rng: np.random.Generator, df: pd.DataFrame, k: dict) -> tuple[list[str], list[str]]:
-    """(recipient_id, recipient_name) per row.
+def draw_organisations(rng: np.random.Generator, years: np.ndarray, k: dict) -> np.ndarray:
+    """The organisation of each row (0 .. ``n_orgs`` − 1; ``years``: each row's year).
 
     A Zipf-weighted pool of ``n_orgs`` invented organisations; each year's active organisations each run at
     least one project.
@@ -405,8 +373,7 @@ def draw_organisations(rng: np.random.Generator, df: pd.DataFrame, k: dict) -> t
     n_orgs = int(k["n_orgs"])
     org_w = 1.0 / np.arange(1, n_orgs + 1) ** float(k["org_concentration"])
     org_w /= org_w.sum()
-    org = np.zeros(len(df), dtype=np.int64)
-    years = df["year"].to_numpy()
+    org = np.zeros(len(years), dtype=np.int64)
     for year in np.unique(years):
         idx = rng.permutation(np.flatnonzero(years == year))
         ny = len(idx)
@@ -417,20 +384,41 @@ def draw_organisations(rng: np.random.Generator, df: pd.DataFrame, k: dict) -> t
         if extra:
             pa = org_w[active] / org_w[active].sum()
             org[idx[active_n:]] = rng.choice(active, size=extra, replace=True, p=pa)
+    return org
+
+
+def org_labels(org: np.ndarray, n_orgs: int) -> tuple[list[str], list[str]]:
+    """(recipient_id, recipient_name) of organisations ``org`` (0-based): "SIM-ORG-037", "模拟社会组织 037"."""
     width = max(3, len(str(n_orgs)))
     number = np.array([f"{o + 1:0{width}d}" for o in range(n_orgs)], dtype=object)[org]
     return list("SIM-ORG-" + number), list("模拟社会组织 " + number)
 
 
+def code_ranks(values) -> np.ndarray:
+    """Rank of each string among the distinct ``values`` by code point (the order pandas sorts them in)."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    order = sorted(range(len(distinct)), key=lambda i: str(distinct[i]))
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    return rank[codes]
+
+
+def ledger_order(rows, village_rank: np.ndarray | None = None, town_rank: np.ndarray | None = None) -> np.ndarray:
+    """The permutation that sorts ``rows`` (arrays or a frame) as the ledger lists them.
+
+    Year, 众创共善 first, date, town, village, amount; stable: ties keep the drawing order.  The ranks of the
+    village and town codes (:func:`code_ranks`) may be given, when they are known without the strings.
+    """
+    village_rank = code_ranks(rows["village_code"]) if village_rank is None else village_rank
+    town_rank = code_ranks(rows["town_code"]) if town_rank is None else town_rank
+    keys = [np.asarray(rows["amount"]), village_rank, town_rank, np.asarray(rows["award_date"])]
+    keys += [np.asarray(rows["programme"], dtype=object) == HM, np.asarray(rows["year"])]
+    return np.lexsort(keys)
+
+
 def in_ledger_order(df: pd.DataFrame) -> pd.DataFrame:
-    """The rows sorted as the ledger lists them (year, 众创共善 first, date, town, village, amount), renumbered."""
-
-    def rank(col):  # strings by code point (the order pandas sorts them in)
-        return np.unique(df[col].to_numpy(dtype=str), return_inverse=True)[1]
-
-    keys = [df["amount"].to_numpy(), rank("village_code"), rank("town_code"), df["award_date"].to_numpy()]
-    keys += [df["programme"].to_numpy(dtype=object) == HM, df["year"].to_numpy()]
-    return df.take(np.lexsort(keys)).reset_index(drop=True)  # stable: ties keep the drawing order
+    """The rows sorted as the ledger lists them (:func:`ledger_order`), renumbered."""
+    return df.take(ledger_order(df)).reset_index(drop=True)
 
 
 def finish_frame(df: pd.DataFrame, seed: int, towns: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
