@@ -1,4 +1,7 @@
-"""The report site's front page, ``outputs/index.html``, rendered with jinja2 (no script).
+"""The report site's front page, ``outputs/index.html``, rendered with jinja2.
+
+It works without script: the only one is the embedded font's loader (``report/webfonts.py``), which helps
+a browser with no font at all and changes nothing elsewhere.
 
 A reader's landing page: the caveats, a few headline numbers with their evidence grades, "start
 here" (the brief and its PDF), the district reports grouped, and the town profiles in the official
