@@ -8,6 +8,7 @@ import re
 
 from fontTools.ttLib import TTFont
 
+from shunde_workbook.report import webfonts
 from shunde_workbook.report.webfonts import STYLE_ID, common_characters, embed_fonts, embedded_characters
 
 PAGE = """<!DOCTYPE html>
@@ -66,3 +67,23 @@ def test_also_widens_the_subset_so_pages_that_change_share_one_font():
     a = embed_fonts("<html><head></head><body>状态：运行中</body></html>", also=common)
     b = embed_fonts("<html><head></head><body>状态：完成</body></html>", also=common)
     assert _font(a).getBestCmap() == _font(b).getBestCmap()
+
+
+def test_a_cache_folder_keeps_the_subset_between_processes(tmp_path, monkeypatch):
+    """The index is rewritten by every run: its subset is read back, not cut again; a damaged file is cut again."""
+    page = "<html><head></head><body>顺德 资助</body></html>"
+    first = webfonts.embed_fonts(page, cache=tmp_path)
+    (saved,) = tmp_path.glob("cjk-*.woff2")
+    assert saved.read_bytes().startswith(b"wOF2")
+
+    def no_cutting(characters):
+        raise AssertionError("the subset was cut again although it is in the cache folder")
+
+    monkeypatch.setattr(webfonts, "subset_woff2", no_cutting)
+    assert webfonts.embed_fonts(page, cache=tmp_path) == first
+    monkeypatch.undo()
+    saved.write_bytes(b"not a font")
+    assert webfonts.embed_fonts(page, cache=tmp_path) == first and saved.read_bytes().startswith(b"wOF2")
+    for k in range(webfonts.KEEP_SUBSETS + 3):  # other pages: the folder keeps only the newest few
+        webfonts.embed_fonts(page.replace("资助", chr(0x4E00 + k)), cache=tmp_path)
+    assert len(list(tmp_path.glob("cjk-*.woff2"))) == webfonts.KEEP_SUBSETS

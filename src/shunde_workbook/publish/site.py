@@ -315,6 +315,8 @@ def write_index(outputs: Path, manifest: dict) -> Path:
     )
     path = outputs / "index.html"
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(embed_fonts(html, also=common_characters(lang)), encoding="utf-8")
+    # the index is rewritten by every run, even one where nothing changed: its font subset is kept
+    page = embed_fonts(html, also=common_characters(lang), cache=outputs / ".work" / "fonts")
+    tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, path)
     return path

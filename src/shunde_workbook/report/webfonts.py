@@ -25,6 +25,7 @@ from pathlib import Path
 from shunde_workbook.report.fonts import CJK_FAMILY, cjk_font_path
 
 STYLE_ID = "sw-embedded-font"
+KEEP_SUBSETS = 8  # subsets kept in a cache folder (cached_subset)
 _BLOCK = re.compile(rf'<style id="{STYLE_ID}">.*?</style>\n?(<script id="{STYLE_ID}-loader">.*?</script>\n?)?', re.S)
 # the same font through the FontFace API: a browser whose fontconfig knows no font at all often fails
 # the @font-face rule alone (see the script's comment)
@@ -140,9 +141,47 @@ def to_truetype(font) -> None:
     font.recalcBBoxes = True  # glyf and head bounding boxes from the new outlines
 
 
-def font_face_css(characters: str) -> str:
-    """The ``<style>`` block that embeds the subset font (an ``@font-face`` rule) for ``characters``."""
-    data = base64.b64encode(subset_woff2(characters)).decode("ascii")
+def cached_subset(characters: str, folder: Path | None) -> bytes:
+    """:func:`subset_woff2`, kept in ``folder`` (when given) by the characters and the font file.
+
+    For pages rewritten by every run, even one where nothing changed (the index): cutting the subset
+    takes a second or two.  A missing, unreadable or damaged file is cut again; a failed write is ignored.
+    """
+    if folder is None:
+        return subset_woff2(characters)
+    import hashlib
+    import os
+
+    from fontTools import version as fonttools_version
+
+    font = cjk_font_path()
+    ident = f"{font.name}|{font.stat().st_size}|{fonttools_version}|{_face_index()}|{characters}"
+    path = Path(folder) / f"cjk-{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:32]}.woff2"
+    try:
+        data = path.read_bytes()
+        if data.startswith(b"wOF2"):
+            return data
+    except OSError:
+        pass
+    data = subset_woff2(characters)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        for old in sorted(path.parent.glob("cjk-*.woff2"), key=lambda p: p.stat().st_mtime)[:-KEEP_SUBSETS]:
+            old.unlink(missing_ok=True)  # the newest few are enough: a page's characters change slowly
+    except OSError:
+        tmp.unlink(missing_ok=True)
+    return data
+
+
+def font_face_css(characters: str, cache: Path | None = None) -> str:
+    """The ``<style>`` block that embeds the subset font (an ``@font-face`` rule) for ``characters``.
+
+    ``cache``: a folder that keeps the subset between processes (:func:`cached_subset`).
+    """
+    data = base64.b64encode(cached_subset(characters, cache)).decode("ascii")
     return (
         f'<style id="{STYLE_ID}">@font-face {{ font-family: "{CJK_FAMILY}"; font-style: normal; '
         f'font-weight: 400; font-display: block; src: url(data:font/woff2;base64,{data}) format("woff2"); }}\n'
@@ -151,17 +190,18 @@ def font_face_css(characters: str) -> str:
     )
 
 
-def embed_fonts(page: str, also: str = "") -> str:
+def embed_fonts(page: str, also: str = "", cache: Path | None = None) -> str:
     """``page`` with the CJK font it needs embedded (subset to its characters, WOFF2).
 
     ``also``: more characters to include, e.g. the other edition of the same report, so that both
     editions share one subset (cut once per process; subsetting takes a second or two).
+    ``cache``: a folder that keeps the subset between processes, for pages every run rewrites.
     Idempotent: a page that already carries an embedded font gets a fresh one for its current text.
     The block goes last in ``<head>`` (or first when there is no head), after the page's own styles:
     they name ``Noto Sans CJK SC`` first, and its rules for the notebook font variables win.
     """
     page = _BLOCK.sub("", page)
-    block = font_face_css(page_characters(page + _BLOCK.sub("", also)))
+    block = font_face_css(page_characters(page + _BLOCK.sub("", also)), cache)
     head = page.lower().rfind("</head>")
     if head >= 0:
         return page[:head] + block + page[head:]
