@@ -155,7 +155,7 @@ def cached_subset(characters: str, folder: Path | None) -> bytes:
     from fontTools import version as fonttools_version
 
     font = cjk_font_path()
-    ident = f"{font.name}|{font.stat().st_size}|{fonttools_version}|{_face_index()}|{characters}"
+    ident = f"{font.name}|{font.stat().st_size}|{fonttools_version}|{characters}"  # the face is found in the file
     path = Path(folder) / f"cjk-{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:32]}.woff2"
     try:
         data = path.read_bytes()
