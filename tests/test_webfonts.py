@@ -1,4 +1,4 @@
-"""Pages carry their own CJK font: a WOFF2 subset of Noto Sans CJK SC with exactly the page's characters."""
+"""Pages carry their own CJK font: a WOFF subset of Noto Sans CJK SC with exactly the page's characters."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ PAGE = """<!DOCTYPE html>
 
 
 def _font(page: str) -> TTFont:
-    data = re.search(r"data:font/woff2;base64,([A-Za-z0-9+/=]+)", page).group(1)
+    data = re.search(r"data:font/woff;base64,([A-Za-z0-9+/=]+)", page).group(1)
     return TTFont(io.BytesIO(base64.b64decode(data)))
 
 
@@ -33,15 +33,15 @@ def test_the_font_covers_every_character_of_the_page_and_little_more():
     assert "龙" in covered and "江" in covered, "character references (&#x9F99; &#27743;) are decoded"
 
 
-def test_the_font_is_woff2_named_as_the_stylesheets_ask_and_small():
+def test_the_font_is_woff_named_as_the_stylesheets_ask_and_small():
     out = embed_fonts(PAGE)
     font = _font(out)
-    assert font.flavor == "woff2"
+    assert font.flavor == "woff"
     assert "glyf" in font and "CFF " not in font, (
         "TrueType outlines: Chromium names them in PDFs (CFF prints as Type 3)"
     )
     assert font["name"].getDebugName(1) == "Noto Sans CJK SC"
-    size = len(re.search(r"base64,([A-Za-z0-9+/=]+)\) format\(\"woff2\"\)", out).group(1)) * 3 // 4
+    size = len(re.search(r"base64,([A-Za-z0-9+/=]+)\) format\(\"woff\"\)", out).group(1)) * 3 // 4
     assert size < 60_000, f"a page of 30 CJK characters embeds {size} bytes of font"
     assert '@font-face { font-family: "Noto Sans CJK SC"' in out
 
@@ -73,17 +73,43 @@ def test_a_cache_folder_keeps_the_subset_between_processes(tmp_path, monkeypatch
     """The index is rewritten by every run: its subset is read back, not cut again; a damaged file is cut again."""
     page = "<html><head></head><body>顺德 资助</body></html>"
     first = webfonts.embed_fonts(page, cache=tmp_path)
-    (saved,) = tmp_path.glob("cjk-*.woff2")
-    assert saved.read_bytes().startswith(b"wOF2")
+    (saved,) = tmp_path.glob("cjk-*.woff")
+    assert saved.read_bytes().startswith(b"wOFF")
 
     def no_cutting(characters):
         raise AssertionError("the subset was cut again although it is in the cache folder")
 
-    monkeypatch.setattr(webfonts, "subset_woff2", no_cutting)
+    monkeypatch.setattr(webfonts, "subset_font", no_cutting)
     assert webfonts.embed_fonts(page, cache=tmp_path) == first
     monkeypatch.undo()
     saved.write_bytes(b"not a font")
-    assert webfonts.embed_fonts(page, cache=tmp_path) == first and saved.read_bytes().startswith(b"wOF2")
+    assert webfonts.embed_fonts(page, cache=tmp_path) == first and saved.read_bytes().startswith(b"wOFF")
     for k in range(webfonts.KEEP_SUBSETS + 3):  # other pages: the folder keeps only the newest few
         webfonts.embed_fonts(page.replace("资助", chr(0x4E00 + k)), cache=tmp_path)
-    assert len(list(tmp_path.glob("cjk-*.woff2"))) == webfonts.KEEP_SUBSETS
+    assert len(list(tmp_path.glob("cjk-*.woff"))) == webfonts.KEEP_SUBSETS
+
+
+def _outlines(font: TTFont) -> dict[str, tuple]:
+    glyf, cmap = font["glyf"], font.getBestCmap()
+    return {
+        chr(cp): (glyf[name].getCoordinates(glyf)[0].array.tolist(), font["hmtx"][name]) for cp, name in cmap.items()
+    }
+
+
+def test_a_page_cut_from_the_base_font_draws_what_a_cut_from_the_collection_draws(monkeypatch):
+    """Pages are cut from one TrueType base per process; a page bringing new characters widens the base."""
+    monkeypatch.setattr(webfonts, "_BASE", None)
+    text = "顺德 勒流 5,900万元 ▲ 陳"
+    direct = TTFont(str(webfonts.cjk_font_path()), fontNumber=webfonts._face_index())
+    from fontTools import subset
+
+    subsetter = subset.Subsetter(webfonts._options(None))
+    subsetter.populate(text=text)
+    subsetter.subset(direct)
+    webfonts.to_truetype(direct)
+    via_base = TTFont(io.BytesIO(webfonts.subset_font.__wrapped__(text)))
+    assert _outlines(via_base) == _outlines(direct)
+    assert "陳" not in webfonts._base_characters() and "陳" in webfonts._BASE[0], "the base was widened"
+    before = webfonts._BASE
+    webfonts.subset_font.__wrapped__("勒流 ▼")
+    assert webfonts._BASE is before, "characters already in the base do not cut it again"

@@ -1,10 +1,10 @@
-"""Pages carry their own font: the Noto Sans CJK face, cut down to the page's characters, as WOFF2.
+"""Pages carry their own font: the Noto Sans CJK face, cut down to the page's characters, as WOFF.
 
 A machine without a CJK system font draws Chinese as boxes unless the page brings the font along.
 :func:`embed_fonts` takes a finished HTML page and returns it with an ``@font-face`` rule whose source
 is a ``data:`` URL: the pinned Noto Sans CJK SC face (``noto-cjk-sans-otc``) subset with fontTools to
 exactly the characters the page holds (Latin included, so English pages look the same everywhere),
-compressed to WOFF2 (``brotli``).  The rule uses the family name the stylesheets already ask for first,
+with TrueType outlines, as WOFF.  The rule uses the family name the stylesheets already ask for first,
 ``Noto Sans CJK SC``, and a web font shadows an installed font of the same name, so every page looks
 the same with or without the font installed.  Printing such a page to PDF embeds the subset too.
 A small script (``assets/webfont_loader.js``) hands the same bytes to the FontFace API as well: a
@@ -61,33 +61,95 @@ def page_characters(page: str) -> str:
     return "".join(sorted(c for c in chars if c.isprintable() or c in "\u00a0\u3000"))
 
 
-@lru_cache(maxsize=64)
-def subset_woff2(characters: str) -> bytes:
-    """The Noto Sans CJK SC face cut down to ``characters``, as WOFF2 bytes.
+#: Blocks every page draws from besides its text: ASCII, Latin-1, Greek, punctuation, arrows, number
+#: forms, shapes (▲▼), CJK and full-width punctuation.  Kept in the base font (:func:`_base_font`).
+BASE_BLOCKS = (
+    (0x20, 0x7E),
+    (0xA0, 0xFF),
+    (0x391, 0x3C9),
+    (0x2010, 0x205E),
+    (0x2150, 0x218B),
+    (0x2190, 0x21FF),
+    (0x25A0, 0x25FF),
+    (0x2600, 0x26FF),
+    (0x3000, 0x303F),
+    (0xFF01, 0xFF5E),
+)
+_BASE: tuple[frozenset, bytes] | None = None  # (characters, TrueType bytes) of this process's base font
 
-    Glyph names, hinting and layout features the pages do not use are dropped; the ``name`` table
-    keeps the family name, so browsers and ``pdffonts`` report it as Noto Sans CJK SC.
-    """
+
+def _options(flavor: str | None):
     from fontTools import subset
-    from fontTools.ttLib import TTFont
 
     options = subset.Options()
-    options.flavor = "woff2"  # needs the brotli package (pinned in requirements.lock)
+    options.flavor = flavor
     options.hinting = False
     options.layout_features = []  # kerning and alternates add a third to the size for no visible gain
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
     options.notdef_outline = True
-    font = TTFont(str(cjk_font_path()), fontNumber=_face_index(), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    try:
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text=characters)
-        subsetter.subset(font)
-        to_truetype(font)
-        buf = io.BytesIO()
-        font.flavor = "woff2"
-        font.save(buf)
-    finally:
-        font.close()
+    return options
+
+
+def _base_characters() -> set[str]:
+    """The blocks, both languages' catalogues and every reference table (villages, sources' titles)."""
+    from shunde_workbook.paths import REFERENCE
+
+    chars = {chr(cp) for lo, hi in BASE_BLOCKS for cp in range(lo, hi + 1)}
+    for path in sorted(REFERENCE.glob("*.csv")):
+        try:
+            chars |= set(path.read_text(encoding="utf-8-sig"))
+        except OSError:
+            continue
+    return chars | set(common_characters("zh")) | set(common_characters("en"))
+
+
+def _base_font(characters: str) -> bytes:
+    """A TrueType cut of the face holding ``characters`` and every common one, as uncompressed bytes.
+
+    Cutting from the whole collection (65,000 CFF glyphs) and converting the outlines takes about a
+    second; a page's subset is then cut from this base in a few hundredths of a second.  One base per
+    process, widened (cut again) when a page brings characters it lacks.
+    """
+    global _BASE
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    need = set(characters)
+    if _BASE is None or not need <= _BASE[0]:
+        chars = need | (_BASE[0] if _BASE is not None else _base_characters())
+        font = TTFont(str(cjk_font_path()), fontNumber=_face_index(), lazy=True, recalcBBoxes=False)
+        font.recalcTimestamp = False
+        try:
+            subsetter = subset.Subsetter(_options(None))
+            subsetter.populate(text="".join(sorted(chars)))
+            subsetter.subset(font)
+            to_truetype(font)
+            buf = io.BytesIO()
+            font.save(buf)
+        finally:
+            font.close()
+        _BASE = (frozenset(chars), buf.getvalue())
+    return _BASE[1]
+
+
+@lru_cache(maxsize=64)
+def subset_font(characters: str) -> bytes:
+    """The Noto Sans CJK SC face cut down to ``characters``, as WOFF bytes (TrueType outlines, zlib).
+
+    Glyph names, hinting and layout features the pages do not use are dropped; the ``name`` table
+    keeps the family name, so browsers and ``pdffonts`` report it as Noto Sans CJK SC.  WOFF, not WOFF2:
+    WOFF2's Brotli pass took ten times as long as the cut for a fifth fewer bytes (a few KB a page).
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(_base_font(characters)), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    subsetter = subset.Subsetter(_options("woff"))
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    font.flavor = "woff"
+    font.save(buf)
     return buf.getvalue()
 
 
@@ -142,13 +204,13 @@ def to_truetype(font) -> None:
 
 
 def cached_subset(characters: str, folder: Path | None) -> bytes:
-    """:func:`subset_woff2`, kept in ``folder`` (when given) by the characters and the font file.
+    """:func:`subset_font`, kept in ``folder`` (when given) by the characters and the font file.
 
     For pages rewritten by every run, even one where nothing changed (the index): cutting the subset
-    takes a second or two.  A missing, unreadable or damaged file is cut again; a failed write is ignored.
+    takes a second.  A missing, unreadable or damaged file is cut again; a failed write is ignored.
     """
     if folder is None:
-        return subset_woff2(characters)
+        return subset_font(characters)
     import hashlib
     import os
 
@@ -156,20 +218,20 @@ def cached_subset(characters: str, folder: Path | None) -> bytes:
 
     font = cjk_font_path()
     ident = f"{font.name}|{font.stat().st_size}|{fonttools_version}|{characters}"  # the face is found in the file
-    path = Path(folder) / f"cjk-{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:32]}.woff2"
+    path = Path(folder) / f"cjk-{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:32]}.woff"
     try:
         data = path.read_bytes()
-        if data.startswith(b"wOF2"):
+        if data.startswith(b"wOFF"):
             return data
     except OSError:
         pass
-    data = subset_woff2(characters)
+    data = subset_font(characters)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(data)
         os.replace(tmp, path)
-        for old in sorted(path.parent.glob("cjk-*.woff2"), key=lambda p: p.stat().st_mtime)[:-KEEP_SUBSETS]:
+        for old in sorted(path.parent.glob("cjk-*.woff"), key=lambda p: p.stat().st_mtime)[:-KEEP_SUBSETS]:
             old.unlink(missing_ok=True)  # the newest few are enough: a page's characters change slowly
     except OSError:
         tmp.unlink(missing_ok=True)
@@ -184,17 +246,17 @@ def font_face_css(characters: str, cache: Path | None = None) -> str:
     data = base64.b64encode(cached_subset(characters, cache)).decode("ascii")
     return (
         f'<style id="{STYLE_ID}">@font-face {{ font-family: "{CJK_FAMILY}"; font-style: normal; '
-        f'font-weight: 400; font-display: block; src: url(data:font/woff2;base64,{data}) format("woff2"); }}\n'
+        f'font-weight: 400; font-display: block; src: url(data:font/woff;base64,{data}) format("woff"); }}\n'
         f"{_PAGE_RULES}</style>\n"
         f'<script id="{STYLE_ID}-loader">{_LOADER}</script>\n'
     )
 
 
 def embed_fonts(page: str, also: str = "", cache: Path | None = None) -> str:
-    """``page`` with the CJK font it needs embedded (subset to its characters, WOFF2).
+    """``page`` with the CJK font it needs embedded (subset to its characters, WOFF).
 
     ``also``: more characters to include, e.g. the other edition of the same report, so that both
-    editions share one subset (cut once per process; subsetting takes a second or two).
+    editions share one subset (cut once per process).
     ``cache``: a folder that keeps the subset between processes, for pages every run rewrites.
     Idempotent: a page that already carries an embedded font gets a fresh one for its current text.
     The block goes last in ``<head>`` (or first when there is no head), after the page's own styles:
@@ -243,7 +305,7 @@ def embedded_characters(page: str) -> set[str] | None:
     """The characters covered by the font embedded in ``page`` (None when there is none); for checks."""
     from fontTools.ttLib import TTFont
 
-    m = re.search(r"data:font/woff2;base64,([A-Za-z0-9+/=]+)", page)
+    m = re.search(r"data:font/woff;base64,([A-Za-z0-9+/=]+)", page)
     if not m:
         return None
     font = TTFont(io.BytesIO(base64.b64decode(m.group(1))))
