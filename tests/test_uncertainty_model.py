@@ -411,3 +411,29 @@ def test_a_kernel_waits_for_the_one_computing_the_same_evidence(tmp_path):
     t0 = time.perf_counter()
     with evi._computing(cached):  # free again: no wait
         assert time.perf_counter() - t0 < 0.5
+
+
+def test_the_draws_kept_with_the_inputs_are_the_fresh_ones_and_follow_a_replaced_table(params):
+    """Calls of one report share the input draws kept with ``inp``; another ledger gets its own."""
+    from dataclasses import replace
+
+    from shunde_workbook.analysis.input_draws import draw_inputs, memo_for
+
+    fresh_inp = load_inputs(params, boundaries=False)
+    weights = params["need_weights"]
+    model = unc.UncertaintyModel(draws=40, seed=7, seed_ensemble=0)
+    first = evi.evidence(fresh_inp, weights, model=model)
+    kept = memo_for(fresh_inp)
+    assert len(kept) == 1, "the evidence keeps its input draws with the inputs"
+    (full,) = kept.values()
+    again = evi.evidence(fresh_inp, weights, model=model)
+    alone = evi.evidence(fresh_inp, weights, model=model, memo={})
+    for name in first.draws:
+        np.testing.assert_array_equal(again.draws[name], first.draws[name])
+        np.testing.assert_array_equal(alone.draws[name], first.draws[name])
+    half = fresh_inp.ledger.iloc[: len(fresh_inp.ledger) // 2]
+    assert memo_for(replace(fresh_inp, ledger=half)) == {}, "a copy made with dataclasses.replace starts afresh"
+    fresh_inp.ledger = half  # a table assigned to the same inputs: the kept draws are dropped
+    assert memo_for(fresh_inp) == {}
+    smaller = draw_inputs(fresh_inp, model, memo=memo_for(fresh_inp))
+    assert smaller.point_grants.by_programme.sum() < full.point_grants.by_programme.sum()

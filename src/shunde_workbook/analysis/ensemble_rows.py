@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shunde_workbook.analysis.uncertainty import GrantDraws, _bin, _sum
+from shunde_workbook.analysis.uncertainty import GrantDraws, _bin, _cells, _sum
 
 __all__ = ["RowAggregator", "scope_mask"]
 
@@ -128,12 +128,13 @@ class RowAggregator:
         amount = cols["amount"][keep].astype(float)
         programme = np.array([self.prog_pos.get(p, len(self.programmes)) for p in prog[1]] + [len(self.programmes)])
         idx = np.arange(len(amount))[None, :]
-        by, orgs = _sum(idx, town, programme[prog[0][keep]], org, n_org, amount, 1, self.n_towns, len(programme) - 1)
+        a = amount[idx]
+        cell, n_cells, shape = _cells(town, programme[prog[0][keep]], self.n_towns, len(programme) - 1)
+        by, orgs = _sum(idx, cell, n_cells, org, n_org, a, 1)
         years, year = np.unique(cols["year"][keep], return_inverse=True)
         vill = _positions(places[1], self.vcode_pos, len(self.vcodes))[village]  # "" (-1): none of vcodes
-        a = amount[idx]
         totals = GrantDraws(
-            by,
+            shape(by),
             orgs,
             list(self.programmes),
             _bin(idx, year, len(years), a, 1),

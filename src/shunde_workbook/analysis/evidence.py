@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from shunde_workbook.analysis.input_draws import draw_inputs, streams
+from shunde_workbook.analysis.input_draws import draw_inputs, memo_for, streams
 from shunde_workbook.analysis.inputs import Inputs
 from shunde_workbook.analysis.recompute import Recompute
 from shunde_workbook.analysis.uncertainty import UncertaintyModel, draw_need_weights
@@ -207,12 +207,13 @@ def evidence(
     counterfactual_seeds : int, optional
         Seeds per counterfactual ensemble (simulated ledger only; default ``min(seed_ensemble, 10)``, 0 = none).
     memo : dict, optional
-        Kept with ``inp`` by the caller: the population and grant draws are reused from it (``input_draws``).
+        The population and grant draws are reused from it (``input_draws``); default: the memo kept with
+        ``inp`` (:func:`~shunde_workbook.analysis.input_draws.memo_for`), so the calls of one report share them.
     """
     model = model or UncertaintyModel()
     towns = inp.towns.index
     d = int(model.draws)
-    base = draw_inputs(inp, model, complete, fixed_totals, memo)
+    base = draw_inputs(inp, model, complete, fixed_totals, memo_for(inp) if memo is None else memo)
     plan_2023, programmes, ranges, central_pop = base.plan_2023, base.programmes, base.ranges, base.central_pop
     rng_weights = streams(model.seed)[2]
     names = list(need_weights)

@@ -29,7 +29,7 @@ from shunde_workbook.analysis.uncertainty import (
     stack_grants,
 )
 
-__all__ = ["InputDraws", "draw_inputs", "model_key", "streams"]
+__all__ = ["InputDraws", "draw_inputs", "memo_for", "model_key", "streams"]
 
 #: Entries a ``memo`` keeps (sets that vary the draws or the seed make new ones; the oldest goes first).
 MEMO_SIZE = 4
@@ -68,6 +68,20 @@ def model_key(model: UncertaintyModel, complete: bool, fixed_totals: bool) -> tu
         bool(complete),
         bool(fixed_totals),
     )
+
+
+def memo_for(inp: Inputs) -> dict:
+    """The memo kept with ``inp`` (:attr:`Inputs.draws_memo`), emptied when its tables are replaced.
+
+    A report that assigns another ledger, town or village table to ``inp`` gets fresh draws.  Editing a
+    table in place is not seen: make a copy (``dataclasses.replace``) instead.
+    """
+    tables = (inp.ledger, inp.towns, inp.villages)
+    held = inp.draws_memo.get("tables", ())
+    if len(held) != len(tables) or any(a is not b for a, b in zip(held, tables, strict=True)):
+        inp.draws_memo.clear()
+        inp.draws_memo.update(tables=tables, draws={})
+    return inp.draws_memo["draws"]
 
 
 def streams(seed) -> tuple[np.random.Generator, np.random.Generator, np.random.Generator]:

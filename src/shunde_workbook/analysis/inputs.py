@@ -30,6 +30,9 @@ class Inputs:
     boundaries: object | None
     statuses: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
+    #: The evidence's input draws, kept with these inputs (``analysis.input_draws.memo_for``); a copy made
+    #: with ``dataclasses.replace`` starts with an empty one.
+    draws_memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def data_date(self) -> str:

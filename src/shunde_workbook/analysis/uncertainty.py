@@ -312,26 +312,38 @@ def _bin(idx, code, n, amount_rows, d) -> np.ndarray:
     return np.bincount(key.ravel(), weights=amount_rows.ravel(), minlength=d * (n + 1)).reshape(d, n + 1)[:, :n]
 
 
-def _sum(idx, town, prog, org, n_org, amount, d, n_towns, n_prog, scale=None) -> GrantDraws:
-    """Totals over the rows ``idx`` (D, N) of each draw (each picked row's amount times ``scale`` (D, N))."""
-    a = amount[idx] if scale is None else amount[idx] * scale
-    cells = (n_prog + 1) * (n_towns + 1)
-    key = np.arange(d)[:, None] * cells + prog[idx] * (n_towns + 1) + town[idx]
-    by = np.bincount(key.ravel(), weights=a.ravel(), minlength=d * cells).reshape(d, n_prog + 1, n_towns + 1)
+def _sum(idx, cell, n_cells, org, n_org, a, d) -> tuple[np.ndarray, np.ndarray]:
+    """Totals of the weights ``a`` (D, N) of the rows ``idx`` (D, N) of each draw: by cell and by organisation.
+
+    ``cell``: each row's programme × town cell (:func:`_cells`), ``n_cells`` of them; the last programme
+    and the last town of the grid hold the rows outside the tables and are dropped by the caller.
+    """
+    key = np.arange(d)[:, None] * n_cells + cell[idx]
+    by = np.bincount(key.ravel(), weights=a.ravel(), minlength=d * n_cells)
     okey = np.arange(d)[:, None] * (n_org + 1) + org[idx]
     orgs = np.bincount(okey.ravel(), weights=a.ravel(), minlength=d * (n_org + 1)).reshape(d, n_org + 1)
-    return by[:, :n_prog, :n_towns], orgs[:, :n_org]
+    return by, orgs[:, :n_org]
+
+
+def _cells(town, prog, n_towns: int, n_prog: int) -> tuple[np.ndarray, int, callable]:
+    """Each row's programme × town cell, the number of cells, and the reshaping of a cell total (D, P, T)."""
+
+    def shape(by: np.ndarray) -> np.ndarray:
+        return by.reshape(-1, n_prog + 1, n_towns + 1)[:, :n_prog, :n_towns]
+
+    return prog * (n_towns + 1) + town, (n_prog + 1) * (n_towns + 1), shape
 
 
 def grant_totals(ledger: pd.DataFrame, towns_index, programmes: list, villages=()) -> GrantDraws:
     """The point totals of one ledger as a single draw (``villages``: codes to total money for)."""
     town, prog, org, n_org, amount = _codes(ledger, towns_index, programmes)
+    cell, n_cells, shape = _cells(town, prog, len(towns_index), len(programmes))
     idx = np.arange(len(ledger))[None, :]
-    by, orgs = _sum(idx, town, prog, org, n_org, amount, 1, len(towns_index), len(programmes))
-    year, years, vill = _extra_codes(ledger, villages)
     a = amount[idx]
+    by, orgs = _sum(idx, cell, n_cells, org, n_org, a, 1)
+    year, years, vill = _extra_codes(ledger, villages)
     return GrantDraws(
-        by,
+        shape(by),
         orgs,
         list(programmes),
         _bin(idx, year, len(years), a, 1),
@@ -384,6 +396,7 @@ def _bootstrap(
     ledger: pd.DataFrame, towns_index, programmes: list, draws: int, rng, villages: list, keep_totals: bool
 ) -> GrantDraws:
     town, prog, org, n_org, amount = _codes(ledger, towns_index, programmes)
+    cell, n_cells, shape = _cells(town, prog, len(towns_index), len(programmes))
     year, years, vill = _extra_codes(ledger, villages)
     strata = ledger.groupby(["programme", "year"], sort=True).ngroup().to_numpy()
     stratum_total = np.bincount(strata, weights=amount)
@@ -397,15 +410,14 @@ def _bootstrap(
         d = min(per, draws - first)
         picks = [s + rng.integers(0, n, size=(d, n)) for s, n in zip(starts, counts, strict=False) if n > 0]
         idx = order[np.concatenate(picks, axis=1)]
-        scale = None
+        a = amount[idx]
         if keep_totals:
-            drawn = _bin(idx, strata, len(counts), amount[idx], d)  # (d, S) each stratum's drawn total
+            drawn = _bin(idx, strata, len(counts), a, d)  # (d, S) each stratum's drawn total
             with np.errstate(invalid="ignore", divide="ignore"):
                 factor = np.where(drawn > 0, stratum_total[None, :] / drawn, 1.0)
-            scale = np.take_along_axis(factor, strata[idx], axis=1)
-        a = amount[idx] if scale is None else amount[idx] * scale
-        by, orgs = _sum(idx, town, prog, org, n_org, amount, d, len(towns_index), len(programmes), scale)
-        parts.append((by, orgs, _bin(idx, year, len(years), a, d), _bin(idx, vill, len(villages), a, d)))
+            a = a * np.take_along_axis(factor, strata[idx], axis=1)
+        by, orgs = _sum(idx, cell, n_cells, org, n_org, a, d)
+        parts.append((shape(by), orgs, _bin(idx, year, len(years), a, d), _bin(idx, vill, len(villages), a, d)))
     by, orgs, by_year, by_village = (np.concatenate([p[i] for p in parts]) for i in range(4))
     return GrantDraws(by, orgs, list(programmes), by_year, years, by_village, list(villages))
 

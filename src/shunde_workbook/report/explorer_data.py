@@ -25,6 +25,7 @@ import pandas as pd
 
 from shunde_workbook.analysis import evidence as ev_mod
 from shunde_workbook.analysis import uncertainty
+from shunde_workbook.analysis.input_draws import draw_inputs, memo_for
 from shunde_workbook.analysis.inputs import Inputs
 from shunde_workbook.analysis.studies import PLAN_YEAR, allocation_round_to, planned_funding
 
@@ -128,11 +129,9 @@ def historical_draws(inp: Inputs, params: dict, programmes: list[str]) -> list[l
     complete, fixed = ev_mod.sampling_basis(inp, reconcile(inp.full_ledger))
     if complete:
         g = uncertainty.stack_grants([uncertainty.grant_totals(inp.ledger, inp.towns.index, order, [])])
-    else:
-        rng_grants = np.random.default_rng(np.random.SeedSequence(model.seed).spawn(3)[1])
-        g = uncertainty.bootstrap_grants(
-            inp.ledger, inp.towns.index, order, int(model.draws), rng_grants, keep_totals=fixed
-        )
+    else:  # the evidence's own bootstrap (same generator, same rows drawn), shared with the report's findings
+        g = draw_inputs(inp, model, complete, fixed, memo_for(inp)).grants
+        assert g.programmes == order, (g.programmes, order)
     past = g.by_programme[:, [order.index(p) for p in programmes], :]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = past / past.sum(axis=2, keepdims=True)
