@@ -375,7 +375,7 @@ def test_evidence_is_computed_once_per_run_and_keyed_by_its_parameters(inp, para
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     small = {**params, "draws": 100, "seed_ensemble": 2}
     first = evi.for_params(inp, small)
-    assert len(list(tmp_path.glob("evidence-*.pkl"))) == 1
+    assert len(list(tmp_path.glob("evidence-*.pkl"))) == 2, "the evidence and its input draws"
 
     def no_recompute(*args, **kwargs):
         raise AssertionError("evidence recomputed although the run's cache holds it")
@@ -437,3 +437,31 @@ def test_the_draws_kept_with_the_inputs_are_the_fresh_ones_and_follow_a_replaced
     assert memo_for(fresh_inp) == {}
     smaller = draw_inputs(fresh_inp, model, memo=memo_for(fresh_inp))
     assert smaller.point_grants.by_programme.sum() < full.point_grants.by_programme.sum()
+
+
+def test_a_report_reading_the_runs_evidence_reads_its_input_draws_too(params, tmp_path, monkeypatch):
+    """The explorer's historical draws in a report whose evidence another report computed: no new bootstrap."""
+    from shunde_workbook.analysis.input_draws import draw_inputs
+    from shunde_workbook.data.cache import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    small = {**params, "draws": 60, "seed_ensemble": 0}
+    first_inp = load_inputs(small, boundaries=False)
+    evi.for_params(first_inp, small)
+    (computed,) = [v for k, v in first_inp.draws_memo["draws"].items()]
+    other_inp = load_inputs(small, boundaries=False)  # another kernel of the run
+    ev = evi.for_params(other_inp, small)
+
+    def no_bootstrap(*args, **kwargs):
+        raise AssertionError("the grants were bootstrapped again although the run's cache holds them")
+
+    monkeypatch.setattr("shunde_workbook.analysis.input_draws.bootstrap_grants", no_bootstrap)
+    read = draw_inputs(other_inp, ev.model, ev.complete, ev.fixed_totals, other_inp.draws_memo["draws"])
+    np.testing.assert_array_equal(read.grants.by_programme, computed.grants.by_programme)
+    np.testing.assert_array_equal(read.pop, computed.pop)
+    (tmp_path / next(p.name for p in tmp_path.glob("*-draws.pkl"))).write_bytes(b"damaged")
+    third = load_inputs(small, boundaries=False)
+    evi.for_params(third, small)
+    monkeypatch.undo()
+    again = draw_inputs(third, ev.model, ev.complete, ev.fixed_totals, third.draws_memo["draws"])
+    np.testing.assert_array_equal(again.grants.by_programme, computed.grants.by_programme)

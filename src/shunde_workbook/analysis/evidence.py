@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from shunde_workbook.analysis.input_draws import draw_inputs, memo_for, streams
+from shunde_workbook.analysis.input_draws import InputDraws, OnDisk, draw_inputs, memo_for, model_key, streams
 from shunde_workbook.analysis.inputs import Inputs
 from shunde_workbook.analysis.recompute import Recompute
 from shunde_workbook.analysis.uncertainty import UncertaintyModel, draw_need_weights
@@ -439,13 +439,16 @@ def for_params(
         reconciled = reconcile(inp.full_ledger)
     complete, fixed = sampling_basis(inp, reconciled)
     cached = None if point_only else _cache_file(params, (complete, fixed))
+    model = UncertaintyModel.from_params(params)
+    model = UncertaintyModel.none(model.draws) if point_only else replace(model, impute_missing_population=False)
+    memo = memo_for(inp) if memo is None else memo
     with _computing(cached):  # kernels needing the same evidence wait for the first one, then read it
         if cached is not None and cached.exists():
             ev = pd.read_pickle(cached)
             ev.cache_path = cached
+            if _draws_file(cached).exists():  # the input draws too (the explorer's), read when asked for
+                memo.setdefault(model_key(model, complete, fixed), OnDisk(_draws_file(cached)))
             return ev
-        model = UncertaintyModel.from_params(params)
-        model = UncertaintyModel.none(model.draws) if point_only else replace(model, impute_missing_population=False)
         ev = evidence(
             inp,
             params.get("need_weights") or DEFAULT_NEED_WEIGHTS,
@@ -458,9 +461,16 @@ def for_params(
             memo=memo,
         )
         if cached is not None:
+            drawn = memo.get(model_key(model, complete, fixed))
+            if isinstance(drawn, InputDraws):
+                _store(drawn, _draws_file(cached))  # before the evidence: a report that finds one finds both
             _store(ev, cached)
     ev.cache_path = cached
     return ev
+
+
+def _draws_file(cached: Path) -> Path:
+    return cached.with_name(f"{cached.stem}-draws.pkl")
 
 
 def _store(obj, path: Path) -> None:

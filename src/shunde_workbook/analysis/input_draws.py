@@ -29,7 +29,7 @@ from shunde_workbook.analysis.uncertainty import (
     stack_grants,
 )
 
-__all__ = ["InputDraws", "draw_inputs", "memo_for", "model_key", "streams"]
+__all__ = ["InputDraws", "OnDisk", "draw_inputs", "memo_for", "model_key", "streams"]
 
 #: Entries a ``memo`` keeps (sets that vary the draws or the seed make new ones; the oldest goes first).
 MEMO_SIZE = 4
@@ -55,6 +55,13 @@ class InputDraws:
     grants: GrantDraws
     point_counts: dict
     counts: dict
+
+
+@dataclass(frozen=True)
+class OnDisk:
+    """A memo entry: input draws another report of the run pickled (``evidence.for_params``), read on first use."""
+
+    path: object
 
 
 def model_key(model: UncertaintyModel, complete: bool, fixed_totals: bool) -> tuple:
@@ -99,7 +106,13 @@ def draw_inputs(
     """
     key = model_key(model, complete, fixed_totals)
     if memo is not None and key in memo:
-        return memo[key]
+        if not isinstance(memo[key], OnDisk):
+            return memo[key]
+        try:
+            memo[key] = pd.read_pickle(memo[key].path)
+            return memo[key]
+        except Exception:  # noqa: BLE001 - unreadable or half-written: draw them here
+            del memo[key]
     from shunde_workbook.analysis.studies import PLAN_YEAR, planned_funding
 
     plan_2023 = {p: v["amount"] for p, v in planned_funding(PLAN_YEAR).items()}
