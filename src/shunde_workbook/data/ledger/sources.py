@@ -136,8 +136,9 @@ def _read_csv(path: Path) -> tuple[list[RawSheet], str]:
     sep = _separator(text)
     notes = [Msg("read.separator", sep=Msg(_SEPARATORS[sep]))] if sep != "," else []
     try:  # fast path: C parser; ragged rows or stray quotes fall back to the csv module
-        table = pd.read_csv(
-            io.StringIO(text),
+        table = pd.read_csv(  # bytes, not a StringIO: pandas re-encodes a StringIO piece by piece (slow)
+            io.BytesIO(text.encode("utf-8")),
+            encoding="utf-8",
             sep=sep,
             header=None,
             dtype=object,
