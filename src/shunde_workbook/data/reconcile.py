@@ -86,6 +86,20 @@ def _programmes(label: str) -> list[str] | None:
     return found or None
 
 
+#: The ledger columns the reconciliation reads.
+LEDGER_COLUMNS = (
+    "programme",
+    "year",
+    "award_date",
+    "field",
+    "amount",
+    "programme_title",
+    "recipient_id",
+    "recipient_name",
+    "village_code",
+)
+
+
 def infer_complete_years(ledger: pd.DataFrame) -> dict[str, set[int]]:
     """The programme-years the ledger covers completely.
 
@@ -132,7 +146,7 @@ def reconcile(
     facts = reference.load_facts() if facts_df is None else facts_df.copy()
     if "fact_id" not in facts.columns:
         facts.insert(0, "fact_id", [f"F{i:02d}" for i in range(1, len(facts) + 1)])
-    led = ledger_df
+    led = ledger_df[[c for c in LEDGER_COLUMNS if c in ledger_df.columns]]  # rows are filtered often: no free text
     complete = infer_complete_years(led) if complete_years is None else complete_years
     present = {p: set(led.loc[led["programme"] == p, "year"].astype(int)) for p in PROGRAMMES}
     rows = []
