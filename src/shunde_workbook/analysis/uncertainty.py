@@ -307,8 +307,11 @@ def _extra_codes(ledger: pd.DataFrame, villages) -> tuple:
 
 
 def _bin(idx, code, n, amount_rows, d) -> np.ndarray:
-    """Sum of ``amount_rows`` (D, N) by ``code[idx]`` per draw: (D, n) (code ``n`` is dropped)."""
-    key = np.arange(d)[:, None] * (n + 1) + code[idx]
+    """Sum of ``amount_rows`` (D, N) by ``code[idx]`` per draw: (D, n) (code ``n`` is dropped).
+
+    ``idx`` None: ``code`` is already each pick's code, (D, N) or the same in every draw (1, N).
+    """
+    key = np.arange(d)[:, None] * (n + 1) + (code if idx is None else code[idx])
     return np.bincount(key.ravel(), weights=amount_rows.ravel(), minlength=d * (n + 1)).reshape(d, n + 1)[:, :n]
 
 
@@ -403,6 +406,10 @@ def _bootstrap(
     order = np.argsort(strata, kind="stable")
     counts = np.bincount(strata)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    # Column j of every draw picks a row of the same stratum (the picks are laid out stratum by stratum), so a
+    # pick's stratum and year are those of its column: no need to look them up row by row.
+    col_stratum = np.repeat(np.arange(len(counts)), counts)[None, :]
+    col_year = year[order[starts]][col_stratum]
     # Resample in batches of draws so that memory stays bounded on a large ledger (rows × draws per batch).
     per = max(1, BOOTSTRAP_CELLS // max(1, len(ledger)))
     parts = []
@@ -412,12 +419,12 @@ def _bootstrap(
         idx = order[np.concatenate(picks, axis=1)]
         a = amount[idx]
         if keep_totals:
-            drawn = _bin(idx, strata, len(counts), a, d)  # (d, S) each stratum's drawn total
+            drawn = _bin(None, col_stratum, len(counts), a, d)  # (d, S) each stratum's drawn total
             with np.errstate(invalid="ignore", divide="ignore"):
                 factor = np.where(drawn > 0, stratum_total[None, :] / drawn, 1.0)
-            a = a * np.take_along_axis(factor, strata[idx], axis=1)
+            a = a * factor[:, col_stratum[0]]
         by, orgs = _sum(idx, cell, n_cells, org, n_org, a, d)
-        parts.append((shape(by), orgs, _bin(idx, year, len(years), a, d), _bin(idx, vill, len(villages), a, d)))
+        parts.append((shape(by), orgs, _bin(None, col_year, len(years), a, d), _bin(idx, vill, len(villages), a, d)))
     by, orgs, by_year, by_village = (np.concatenate([p[i] for p in parts]) for i in range(4))
     return GrantDraws(by, orgs, list(programmes), by_year, years, by_village, list(villages))
 
