@@ -66,3 +66,16 @@ def test_an_invalid_ledger_is_cached_and_every_kernel_raises_the_same_error(tmp_
         read_ledger(bad)
     assert str(cached.value) == str(fresh.value)
     assert len(read_validation(bad).errors) == len(fresh.value.report.errors) > 0
+
+
+def test_the_runs_kernels_get_the_system_allocator_unless_the_user_chose_one(tmp_path, monkeypatch):
+    """Arrow's bundled allocator keeps freed memory; the kernels inherit the runner's environment."""
+    import os
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    _cache_ledgers({str(LEDGER): {"parameter": "ledger_path"}}, tmp_path)
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    _cache_ledgers({str(LEDGER): {"parameter": "ledger_path"}}, tmp_path)
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"

@@ -97,7 +97,9 @@ def filter_ledger(ledger: pd.DataFrame, programmes, year_start: int, year_end: i
     keep = ledger["programme"].isin(programmes) & ledger["year"].between(year_start, year_end)
     if fields:
         keep &= ledger["field"].isin(fields)
-    return ledger[keep].copy()
+    if keep.all():  # the default scope: share the rows (copy-on-write keeps the two apart) instead of copying
+        return ledger.copy(deep=False)
+    return ledger[keep]
 
 
 def ledger_status(ledger: pd.DataFrame) -> str:

@@ -57,3 +57,28 @@ class PeakMemory:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+
+
+#: Arrow's allocator for the run's kernels and workers (a user's own ``ARROW_DEFAULT_MEMORY_POOL`` wins).
+#: The bundled mimalloc keeps freed memory: a kernel on a 200,000-row ledger held about 840 MB with it
+#: and 660 MB with the system allocator, and filtered the ledger no slower.
+ARROW_POOL = ("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+
+def release_memory() -> None:
+    """Hand the memory freed by a large step (validating a ledger) back to the system.
+
+    Python keeps freed blocks for reuse, Arrow's pool keeps its own, and glibc keeps the top of its heap: the
+    runner held about 520 MB for the whole run after validating a 200,000-row ledger, 135 MB after this.
+    """
+    import ctypes
+    import gc
+    import sys
+
+    gc.collect()
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl)
+        pass

@@ -56,7 +56,7 @@ from shunde_workbook.runner import manifest as mf
 from shunde_workbook.runner.execute import Job, as_dict, kernel_name, run_job
 from shunde_workbook.runner.hygiene import EXIT_CODES, Interrupted, Signals
 from shunde_workbook.runner.kernels import worker_start
-from shunde_workbook.runner.memory import PeakMemory
+from shunde_workbook.runner.memory import ARROW_POOL, PeakMemory, release_memory
 from shunde_workbook.runner.session import (
     State,
     commit_report,
@@ -456,7 +456,10 @@ def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
             os.replace(tmp, target)
         except OSError:  # e.g. a full disk: the kernels then read and check the ledger themselves
             tmp.unlink(missing_ok=True)
+        del report
+    release_memory()  # the runner lives as long as the run: it keeps none of the validation's memory
     os.environ[CACHE_ENV] = str(cache_dir)
+    os.environ.setdefault(*ARROW_POOL)  # the kernels and workers start after this
 
 
 #: Failures whose message already names the cause; none of them is a bug.
