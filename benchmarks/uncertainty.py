@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     model = unc.UncertaintyModel(draws=args.draws, seed_ensemble=ensemble)
     times, cpus = [], []
     for _ in range(max(1, args.repeats)):
-        evi.clear_caches()  # from scratch every time: a repeat must not read the previous call's bootstrap
+        evi.clear_caches(inp)  # from scratch every time: a repeat must not read the previous call's draws
         t0, c0 = time.perf_counter(), time.process_time()
         evi.evidence(inp, params["need_weights"], params["floor_share"], model=model, top_n=params["top_n"])
         times.append(time.perf_counter() - t0)
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     from shunde_workbook.analysis.counterfactual import LEDGER_RULES, NEUTRAL
 
     settings = [*NEUTRAL, *LEDGER_RULES]
-    evi.clear_caches()
+    evi.clear_caches(inp)
     t0, c0 = time.perf_counter(), time.process_time()
     ev = evi.evidence(inp, params["need_weights"], params["floor_share"], model=unc.UncertaintyModel(draws=1))
     for setting in settings:

@@ -268,12 +268,16 @@ def evidence(
     )
 
 
-def clear_caches() -> None:
+def clear_caches(*inputs: Inputs) -> None:
     """Forget what this process remembers between evidence calls (bootstraps, simulated ledgers, ensembles, metrics).
 
+    ``inputs``: loaded inputs whose kept input draws (:attr:`Inputs.draws_memo`) are forgotten too.
     For benchmarks that time the work from scratch; results never depend on it.
     """
     from shunde_workbook.analysis import quantities, recompute, uncertainty
+
+    for inp in inputs:
+        inp.draws_memo.clear()
 
     uncertainty._BOOTSTRAPS.clear()
     uncertainty._SIMULATED.clear()
