@@ -84,9 +84,11 @@ def test_a_cache_folder_keeps_the_subset_between_processes(tmp_path, monkeypatch
     monkeypatch.undo()
     saved.write_bytes(b"not a font")
     assert webfonts.embed_fonts(page, cache=tmp_path) == first and saved.read_bytes().startswith(b"wOFF")
+    (tmp_path / "cjk-0123.woff2").write_bytes(b"wOF2 from an earlier version")
     for k in range(webfonts.KEEP_SUBSETS + 3):  # other pages: the folder keeps only the newest few
         webfonts.embed_fonts(page.replace("资助", chr(0x4E00 + k)), cache=tmp_path)
     assert len(list(tmp_path.glob("cjk-*.woff"))) == webfonts.KEEP_SUBSETS
+    assert not list(tmp_path.glob("cjk-*.woff2")), "subsets of earlier versions are removed"
 
 
 def _outlines(font: TTFont) -> dict[str, tuple]:
@@ -103,7 +105,7 @@ def test_a_page_cut_from_the_base_font_draws_what_a_cut_from_the_collection_draw
     direct = TTFont(str(webfonts.cjk_font_path()), fontNumber=webfonts._face_index())
     from fontTools import subset
 
-    subsetter = subset.Subsetter(webfonts._options(None))
+    subsetter = subset.Subsetter(webfonts._options())
     subsetter.populate(text=text)
     subsetter.subset(direct)
     webfonts.to_truetype(direct)

@@ -78,11 +78,10 @@ BASE_BLOCKS = (
 _BASE: tuple[frozenset, bytes] | None = None  # (characters, TrueType bytes) of this process's base font
 
 
-def _options(flavor: str | None):
+def _options():
     from fontTools import subset
 
     options = subset.Options()
-    options.flavor = flavor
     options.hinting = False
     options.layout_features = []  # kerning and alternates add a third to the size for no visible gain
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
@@ -95,12 +94,8 @@ def _base_characters() -> set[str]:
     from shunde_workbook.paths import REFERENCE
 
     chars = {chr(cp) for lo, hi in BASE_BLOCKS for cp in range(lo, hi + 1)}
-    for path in sorted(REFERENCE.glob("*.csv")):
-        try:
-            chars |= set(path.read_text(encoding="utf-8-sig"))
-        except OSError:
-            continue
-    return chars | set(common_characters("zh")) | set(common_characters("en"))
+    chars |= _file_characters(sorted(REFERENCE.glob("*.csv")))
+    return chars | set(common_characters("zh") + common_characters("en"))
 
 
 def _base_font(characters: str) -> bytes:
@@ -120,7 +115,7 @@ def _base_font(characters: str) -> bytes:
         font = TTFont(str(cjk_font_path()), fontNumber=_face_index(), lazy=True, recalcBBoxes=False)
         font.recalcTimestamp = False
         try:
-            subsetter = subset.Subsetter(_options(None))
+            subsetter = subset.Subsetter(_options())
             subsetter.populate(text="".join(sorted(chars)))
             subsetter.subset(font)
             to_truetype(font)
@@ -144,7 +139,7 @@ def subset_font(characters: str) -> bytes:
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(_base_font(characters)), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    subsetter = subset.Subsetter(_options("woff"))
+    subsetter = subset.Subsetter(_options())
     subsetter.populate(text=characters)
     subsetter.subset(font)
     buf = io.BytesIO()
@@ -206,8 +201,9 @@ def to_truetype(font) -> None:
 def cached_subset(characters: str, folder: Path | None) -> bytes:
     """:func:`subset_font`, kept in ``folder`` (when given) by the characters and the font file.
 
-    For pages rewritten by every run, even one where nothing changed (the index): cutting the subset
-    takes a second.  A missing, unreadable or damaged file is cut again; a failed write is ignored.
+    For pages rewritten by every run, even one where nothing changed (the index): a fresh process would
+    first cut the base font (about a second).  A missing, unreadable or damaged file is cut again; a failed
+    write is ignored.  Subsets of earlier versions (``cjk-*.woff2``) are removed.
     """
     if folder is None:
         return subset_font(characters)
@@ -231,7 +227,8 @@ def cached_subset(characters: str, folder: Path | None) -> bytes:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(data)
         os.replace(tmp, path)
-        for old in sorted(path.parent.glob("cjk-*.woff"), key=lambda p: p.stat().st_mtime)[:-KEEP_SUBSETS]:
+        kept = sorted(path.parent.glob("cjk-*.woff"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-KEEP_SUBSETS] + list(path.parent.glob("cjk-*.woff2")):
             old.unlink(missing_ok=True)  # the newest few are enough: a page's characters change slowly
     except OSError:
         tmp.unlink(missing_ok=True)
@@ -291,14 +288,18 @@ def common_characters(lang: str) -> str:
     from shunde_workbook.narrative.text import CATALOGUE_DIR
     from shunde_workbook.paths import REFERENCE
 
-    files = sorted(CATALOGUE_DIR.rglob(f"{lang}.yaml")) + [REFERENCE / "towns.csv"]
-    text = []
-    for path in files:
+    return "".join(sorted(_file_characters([*sorted(CATALOGUE_DIR.rglob(f"{lang}.yaml")), REFERENCE / "towns.csv"])))
+
+
+def _file_characters(paths) -> set[str]:
+    """Every character of the readable ``paths`` (UTF-8, a BOM dropped); unreadable files add nothing."""
+    chars: set[str] = set()
+    for path in paths:
         try:
-            text.append(path.read_text(encoding="utf-8-sig"))
+            chars |= set(path.read_text(encoding="utf-8-sig"))
         except OSError:
             continue
-    return "".join(sorted(set("".join(text))))
+    return chars
 
 
 def embedded_characters(page: str) -> set[str] | None:
