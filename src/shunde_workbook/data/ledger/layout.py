@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from shunde_workbook.data.ledger.amounts import parse_amounts
-from shunde_workbook.data.ledger.distinct import map_unique
+from shunde_workbook.data.ledger.distinct import joined, map_unique
 from shunde_workbook.data.ledger.headers import recognise
 from shunde_workbook.data.ledger.messages import Msg
 from shunde_workbook.data.ledger.reading import SERIAL_KEYS
@@ -32,6 +32,7 @@ _TOTAL = re.compile(r"^(合计|小计|总计|总合计|共计)[:：]?$")
 _NOTE = re.compile(r"^(备注|注|说明|填表说明|制表人?|审核人?|填报人|联系人|附注)\s*\d*\s*[:：]")
 _SHEET_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _DATA_LIKE = re.compile(r"^[\d\s.,:/\-+¥£$€%]+$")
+_NOTE_FIRST = "备注说填制审联附"  # the first characters of _NOTE
 _SHEET_BATCH = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*(批|季度|期)")
 
 
@@ -132,7 +133,7 @@ def fill_merged(sheet: Sheet, raw: RawSheet) -> None:
         column = sheet.headers[c1] if c1 < len(sheet.headers) else Msg("column.nth", n=c1 + 1)
         message = Msg("merged.applied", first=r1, last=r2)
         sheet.issues.fixes.append(Fix(sheet.file, column, str(value), str(value), (r1, *rows), message, sheet.name))
-    sheet._stripped = {}
+    sheet.body_changed()
 
 
 def _first_text(row: pd.Series) -> str:
@@ -142,14 +143,21 @@ def _first_text(row: pd.Series) -> str:
     return ""
 
 
-def _candidates(body: pd.DataFrame, pattern: re.Pattern, quick) -> pd.Series:
+def _candidates(sheet: Sheet, pattern: re.Pattern, quick, chars: str) -> pd.Series:
     """Rows with a cell matching ``pattern`` after normalisation.
 
-    Each distinct cell value is tested once, and only when it passes the cheap test ``quick``.
+    Each distinct cell value is tested once, and only when it passes the cheap test ``quick``, which only a value
+    holding one of ``chars`` can pass (a column without them is skipped).
     """
+    body = sheet.body
     hit = pd.Series(False, index=body.index)
     for c in body.columns:
-        hit |= map_unique(body[c], lambda v: quick(v) and bool(pattern.match(_norm(v)))).astype(bool)
+        distinct = sheet.distinct(c)
+        text = joined(distinct[1])
+        if text is not None and not any(ch in text for ch in chars):
+            continue
+        test = lambda v: quick(v) and bool(pattern.match(_norm(v)))  # noqa: E731
+        hit |= map_unique(body[c], test, distinct).astype(bool)
     return hit
 
 
@@ -159,14 +167,14 @@ def _maybe_total(v: str) -> bool:
 
 def _maybe_note(v: str) -> bool:
     first = v.lstrip()[:1]
-    return bool(first) and first in "备注说填制审联附"  # the first characters of _NOTE
+    return bool(first) and first in _NOTE_FIRST
 
 
 def drop_notes(sheet: Sheet) -> None:
     """Note rows ('备注：…', '注：…', '制表人：…') are left out, recorded as a fix."""
     if not len(sheet.body):
         return
-    note = _candidates(sheet.body, _NOTE, _maybe_note)
+    note = _candidates(sheet, _NOTE, _maybe_note, _NOTE_FIRST)
     if note.any():
         note[note] = sheet.body[note].apply(_first_text, axis=1).map(lambda t: bool(_NOTE.match(t)))
     if note.any():
@@ -184,7 +192,7 @@ def check_totals(sheet: Sheet, raw: RawSheet) -> None:
     if not len(sheet.body):
         return
     total = pd.Series("", index=sheet.body.index, dtype=object)
-    rows = _candidates(sheet.body, _TOTAL, _maybe_total)
+    rows = _candidates(sheet, _TOTAL, _maybe_total, "计")
     if rows.any():
         cells = sheet.body[rows].to_numpy(dtype=object)
         total[rows] = [next((_norm(v) for v in row if _TOTAL.match(_norm(v))), "") for row in cells]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from shunde_workbook.data.ledger.distinct import clean_cells, strip_cells
+from shunde_workbook.data.ledger.distinct import factorize, tidy_cells
 from shunde_workbook.data.ledger.reading import HeaderRoles
 from shunde_workbook.data.ledger.report import Collector
 
@@ -32,6 +32,7 @@ class Sheet:
     roles: HeaderRoles = field(default_factory=lambda: HeaderRoles({}, {}, {}))
     out: pd.DataFrame = field(default_factory=pd.DataFrame)
     _stripped: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+    _distinct: dict[int, tuple] = field(default_factory=dict, repr=False)  # body column -> (codes, values)
     name: str = ""  # sheet name ("" for CSV)
     header_row: int = 1
     header_depth: int = 1  # rows the header takes (2 for a group header merged over sub-headers)
@@ -78,6 +79,21 @@ class Sheet:
         self.issues.rownum = self.rownum
         self.issues.bad = self.issues.bad[keep]
         self._stripped = {}
+        rows = keep.to_numpy()
+        self._distinct = {c: (codes[rows], values) for c, (codes, values) in self._distinct.items()}
+
+    def body_changed(self) -> None:
+        """Forget what was computed from the body's cells (call after changing cells in place)."""
+        self._stripped, self._distinct = {}, {}
+
+    def distinct(self, column: int) -> tuple:
+        """(codes, values) of body column ``column`` (see :func:`~.distinct.factorize`), computed once.
+
+        After rows are left out, ``values`` may hold some no row has any more.
+        """
+        if column not in self._distinct:
+            self._distinct[column] = factorize(self.body[column])
+        return self._distinct[column]
 
     def add_column(self, role: str, header: str, values: pd.Series) -> None:
         """A column the file does not have (e.g. the year from the sheet name), under ``role``."""
@@ -89,6 +105,7 @@ class Sheet:
         self.roles.column[role] = pos
         self.roles.names[role] = header
         self._stripped.pop(role, None)
+        self._distinct.pop(pos, None)
 
     @property
     def index(self) -> pd.Index:
@@ -108,9 +125,10 @@ class Sheet:
         if role not in self.roles.column:
             return None
         if role not in self._stripped:
-            raw = strip_cells(self.body[self.roles.column[role]])
             half = role in ("identifier", "recipient_id", "town_code", "village_code", "location_code")
-            self._stripped[role] = clean_cells(raw, self.issues, self.roles.names[role], half)
+            column = self.roles.column[role]
+            cells = self.body[column]
+            self._stripped[role] = tidy_cells(cells, self.issues, self.roles.names[role], half, self.distinct(column))
         return self._stripped[role]
 
     def nothing(self) -> pd.Series:
