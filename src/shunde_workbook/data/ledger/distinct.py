@@ -97,8 +97,8 @@ def clean_cells(values: pd.Series, issues=None, column: str = "", half_width: bo
     else:
         tidy = _each(uniq, lambda v: clean_text(v) if INVISIBLE.search(v) or _SPACES.search(v) else v)
     cleaned = pd.Series(tidy[codes], index=values.index, dtype=object)
-    changed = cleaned.ne(values)
-    if issues is not None and changed.any():
+    changed = cleaned.ne(values) if tidy is not uniq else None
+    if issues is not None and changed is not None and changed.any():
         invisible = changed & map_unique(values, lambda v: bool(INVISIBLE.search(v)), (codes, uniq)).astype(bool)
         issues.fix_groups(invisible, column, values, cleaned, Msg("cell.invisible"))
     if half_width:

@@ -130,14 +130,18 @@ def _decode(raw: bytes) -> tuple[str, str]:
 def _read_csv(path: Path) -> tuple[list[RawSheet], str]:
     raw = path.read_bytes()
     text, enc = _decode(raw)
+    # the bytes the C parser reads, in UTF-8: the file's own when it is UTF-8 already (no second encoding)
+    data = raw if enc == "utf-8" else raw[3:] if enc == "utf-8-sig (BOM)" else None
     del raw
     if not text.strip():
         return [RawSheet("", pd.DataFrame())], enc
     sep = _separator(text)
     notes = [Msg("read.separator", sep=Msg(_SEPARATORS[sep]))] if sep != "," else []
+    buffer = io.BytesIO(data if data is not None else text.encode("utf-8"))
+    del data
     try:  # fast path: C parser; ragged rows or stray quotes fall back to the csv module
         table = pd.read_csv(  # bytes, not a StringIO: pandas re-encodes a StringIO piece by piece (slow)
-            io.BytesIO(text.encode("utf-8")),
+            buffer,
             encoding="utf-8",
             sep=sep,
             header=None,
@@ -147,6 +151,7 @@ def _read_csv(path: Path) -> tuple[list[RawSheet], str]:
             skip_blank_lines=False,
             engine="c",
         )
+        del buffer
         if text.count('"') % 2 == 0:
             table.index = table.index + 1
             return [RawSheet("", table, notes=notes)], enc
