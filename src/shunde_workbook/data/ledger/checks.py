@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from shunde_workbook.data.ledger.amounts import parse_amounts
@@ -52,12 +53,18 @@ def check_identifier(sheet: Sheet) -> None:
     """Identifiers are required and unique; each group of duplicates is one error listing its rows."""
     issues, ident, column = sheet.issues, sheet.get("identifier"), sheet.hname("identifier")
     issues.cells(ident.eq(""), column, ident, Msg("id.required"))
-    dup = ident.ne("") & ident.duplicated(keep=False)
-    if dup.any():
+    dup = None if _all_distinct(sheet.distinct_of("identifier")) else ident.ne("") & ident.duplicated(keep=False)
+    if dup is not None and dup.any():
         for value, rows in sheet.rownum[dup].groupby(ident[dup], sort=False):
             issues.row_issue(int(rows.iloc[0]), column, value, duplicate_message(rows.tolist()))
         issues.bad |= dup
     sheet.out["identifier"] = ident
+
+
+def _all_distinct(distinct) -> bool:
+    """Whether no two rows share a value, from (codes, distinct values): each value once, none used twice."""
+    codes, values = distinct
+    return len(set(values)) == len(values) and (not len(codes) or np.bincount(codes).max() <= 1)
 
 
 def duplicate_message(rows: list, limit: int = 10, key: str = "id.duplicate") -> Msg:
@@ -122,10 +129,11 @@ def check_programme(sheet: Sheet) -> None:
         sheet.out["programme"] = sheet.nothing()
         return
     issues, raw, column = sheet.issues, sheet.get("programme"), sheet.hname("programme")
-    prog = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(label_key(v)) if v else None)
+    distinct = sheet.distinct_of("programme")
+    prog = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(label_key(v)) if v else None, distinct)
     bad = prog.isna()
     near = lambda v: closest(label_key(v), PROGRAMME_LOOKUP, cutoff=SUGGEST_SIMILARITY)  # noqa: E731
-    sugg = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(near(v)) if near(v) else None)
+    sugg = map_unique(raw, lambda v: PROGRAMME_LOOKUP.get(near(v)) if near(v) else None, distinct)
     issues.cells(bad & raw.eq(""), column, raw, Msg("programme.required"), f"{PROGRAMMES[0]}' or '{PROGRAMMES[1]}")
     issues.cells(bad & raw.ne(""), column, raw, Msg("programme.unknown"), sugg)
     issues.fix_groups(prog.notna() & prog.ne(raw), column, raw, prog, Msg("programme.alias"))
@@ -237,9 +245,10 @@ def check_provenance(sheet: Sheet) -> None:
         sheet.out["provenance"] = prov
         return
     issues, raw, column, given = sheet.issues, sheet.get("provenance"), sheet.hname("provenance"), sheet.provenance
-    prov = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(label_key(v)) if v else None)
+    distinct = sheet.distinct_of("provenance")
+    prov = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(label_key(v)) if v else None, distinct)
     near = lambda v: closest(label_key(v), PROVENANCE_LOOKUP, cutoff=SUGGEST_SIMILARITY)  # noqa: E731
-    sugg = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(near(v)) if near(v) else None)
+    sugg = map_unique(raw, lambda v: PROVENANCE_LOOKUP.get(near(v)) if near(v) else None, distinct)
     issues.cells(
         prov.isna() & raw.eq("") & (given is None),
         column,

@@ -77,12 +77,12 @@ def check_currency(sheet: Sheet, rates: dict | None = None) -> None:
     column = sheet.hname("amount") or "Currency"
     if sheet.has("currency"):
         raw = sheet.get("currency")
-        given = map_unique(raw, currency_code)
+        given = map_unique(raw, currency_code, sheet.distinct_of("currency"))
         code = given.where(given.notna(), code)
         column = sheet.hname("currency")
     amounts = sheet.get("amount")
     if amounts is not None:
-        signs = map_unique(amounts, lambda v: (m := _SIGN.match(v)) and _SIGNS[m.group(1)])
+        signs = map_unique(amounts, lambda v: (m := _SIGN.match(v)) and _SIGNS[m.group(1)], sheet.distinct_of("amount"))
         code = code.where(code.notna() | signs.isna(), signs)
     foreign = code.notna() & code.ne("CNY")
     if foreign.any():

@@ -61,17 +61,19 @@ def strip_cells(values: pd.Series) -> pd.Series:
     return map_unique(values, lambda v: str(v).strip())
 
 
-def tidy_cells(values: pd.Series, issues=None, column: str = "", half_width: bool = False, distinct=None) -> pd.Series:
-    """:func:`clean_cells` of :func:`strip_cells`, with the cells factorized once (``distinct``: see map_unique)."""
+def tidy_cells(values: pd.Series, issues=None, column: str = "", half_width: bool = False, distinct=None) -> tuple:
+    """:func:`clean_cells` of :func:`strip_cells`, with the cells factorized once (``distinct``: see map_unique).
+
+    Returns the cells and their (codes, distinct values) as :func:`map_unique` takes them.
+    """
     codes, uniq = distinct if distinct is not None else factorize(values)
     if set(map(type, uniq)) == {str}:  # str(v) is v
         stripped = np.empty(len(uniq), dtype=object)
         stripped[:] = list(map(str.strip, uniq))
     else:
         stripped = _each(uniq, lambda v: str(v).strip())
-    return clean_cells(
-        pd.Series(stripped[codes], index=values.index, dtype=object), issues, column, half_width, (codes, stripped)
-    )
+    stripped_cells = pd.Series(stripped[codes], index=values.index, dtype=object)
+    return _clean(stripped_cells, issues, column, half_width, (codes, stripped))
 
 
 #: Characters removed from every cell: C0/C1 controls (which XLSX cannot hold), zero-width and direction marks.
@@ -90,6 +92,11 @@ def clean_cells(values: pd.Series, issues=None, column: str = "", half_width: bo
     With ``half_width``, full-width letters and digits are made half-width too ('Ａ１' → 'A1').  ``distinct``: as
     in :func:`map_unique`.
     """
+    return _clean(values, issues, column, half_width, distinct)[0]
+
+
+def _clean(values: pd.Series, issues, column: str, half_width: bool, distinct) -> tuple:
+    """(clean_cells' result, its codes and distinct values)."""
     codes, uniq = distinct if distinct is not None else factorize(values)
     text = joined(uniq)
     if text is not None and not INVISIBLE.search(text) and not _SPACES.search(text):
@@ -104,14 +111,15 @@ def clean_cells(values: pd.Series, issues=None, column: str = "", half_width: bo
     if half_width:
         text = joined(tidy)
         if text is not None and text.isascii():
-            return cleaned  # nothing to narrow
+            return cleaned, (codes, tidy)  # nothing to narrow
         nfkc = lambda v: unicodedata.normalize("NFKC", v) if not v.isascii() else v  # noqa: E731
-        narrow = map_unique(cleaned, nfkc, (codes, tidy))
+        codes, narrow_u = _apply(cleaned, nfkc, (codes, tidy))
+        narrow = pd.Series(narrow_u[codes], index=values.index, dtype=object)
         wide = narrow.ne(cleaned)
         if issues is not None and wide.any():
             issues.fix_groups(wide, column, cleaned, narrow, Msg("cell.full_width"))
-        cleaned = narrow
-    return cleaned
+        return narrow, (codes, narrow_u)
+    return cleaned, (codes, tidy)
 
 
 def factorize_rows(*columns: pd.Series) -> tuple[np.ndarray, list[tuple]]:

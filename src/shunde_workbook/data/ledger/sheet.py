@@ -31,7 +31,7 @@ class Sheet:
     provenance: str | None = None  # caller's provenance for rows without one
     roles: HeaderRoles = field(default_factory=lambda: HeaderRoles({}, {}, {}))
     out: pd.DataFrame = field(default_factory=pd.DataFrame)
-    _stripped: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+    _stripped: dict[str, tuple] = field(default_factory=dict, repr=False)  # role -> (cells, their distinct)
     _distinct: dict[int, tuple] = field(default_factory=dict, repr=False)  # body column -> (codes, values)
     name: str = ""  # sheet name ("" for CSV)
     header_row: int = 1
@@ -129,7 +129,11 @@ class Sheet:
             column = self.roles.column[role]
             cells = self.body[column]
             self._stripped[role] = tidy_cells(cells, self.issues, self.roles.names[role], half, self.distinct(column))
-        return self._stripped[role]
+        return self._stripped[role][0]
+
+    def distinct_of(self, role: str) -> tuple | None:
+        """(codes, distinct values) of :meth:`get`'s cells of ``role``, for :func:`~.distinct.map_unique`."""
+        return self._stripped[role][1] if self.get(role) is not None else None
 
     def nothing(self) -> pd.Series:
         """An all-None object column (a value no check could give)."""
