@@ -6,7 +6,7 @@ import pytest
 from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file, read_ledger, read_validation
 from shunde_workbook.data.ledger import ValidationReport, load_ledger, validate_ledger
 from shunde_workbook.errors import LedgerError
-from shunde_workbook.runner.runner import _cache_ledgers
+from shunde_workbook.runner.precompute import cache_ledgers as _cache_ledgers
 
 from helpers import ROOT
 

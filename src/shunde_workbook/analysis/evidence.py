@@ -8,7 +8,6 @@ docstring of :mod:`~shunde_workbook.analysis.uncertainty`.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -23,6 +22,8 @@ import pandas as pd
 from shunde_workbook.analysis.input_draws import InputDraws, OnDisk, draw_inputs, memo_for, model_key, streams
 from shunde_workbook.analysis.inputs import Inputs
 from shunde_workbook.analysis.recompute import Recompute
+from shunde_workbook.analysis.run_cache import computing as _computing
+from shunde_workbook.analysis.run_cache import store as _store
 from shunde_workbook.analysis.uncertainty import UncertaintyModel, draw_need_weights
 from shunde_workbook.errors import closest
 from shunde_workbook.metrics import montecarlo as mc
@@ -354,32 +355,9 @@ EVIDENCE_PARAMS = (
 )
 
 
-@contextlib.contextmanager
-def _computing(cached: Path | None):
-    """Hold an exclusive lock on ``cached``'s lock file (POSIX; a no-op elsewhere or outside a run).
-
-    The lock ends with the process, so a killed kernel never blocks the others.
-    """
-    try:
-        import fcntl
-    except ImportError:  # Windows: each kernel computes for itself
-        fcntl = None
-    if cached is None or fcntl is None:
-        yield
-        return
-    try:
-        handle = open(cached.with_suffix(".lock"), "a+b")  # noqa: SIM115 - closed below
-    except OSError:
-        yield
-        return
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
 def _cache_file(params: Mapping, basis: tuple = ()) -> Path | None:
     """Where the runner's per-run cache keeps the evidence for ``params`` (None outside a run)."""
-    from shunde_workbook.data.cache import CACHE_ENV, file_hash
+    from shunde_workbook.data.cache import CACHE_ENV, input_hash
     from shunde_workbook.params import resolve_path
 
     folder = os.environ.get(CACHE_ENV)
@@ -399,7 +377,7 @@ def _cache_file(params: Mapping, basis: tuple = ()) -> Path | None:
 
     for name in ("ledger_path", "towns_path", "population_path"):
         if params.get(name):
-            key[name] = file_hash(resolve_path(params[name]))
+            key[name] = input_hash(resolve_path(params[name]))
     digest = hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
     return Path(folder) / f"evidence-{digest[:24]}.pkl"
 
@@ -438,9 +416,9 @@ def for_params(
     it (the draws are seeded, so every report would compute the same numbers).
     """
     if reconciled is None:
-        from shunde_workbook.data.reconcile import reconcile
+        from shunde_workbook.analysis.reconciled import reconciled as reconcile
 
-        reconciled = reconcile(inp.full_ledger)
+        reconciled = reconcile(inp)
     complete, fixed = sampling_basis(inp, reconciled)
     cached = None if point_only else _cache_file(params, (complete, fixed))
     model = UncertaintyModel.from_params(params)
@@ -475,13 +453,3 @@ def for_params(
 
 def _draws_file(cached: Path) -> Path:
     return cached.with_name(f"{cached.stem}-draws.pkl")
-
-
-def _store(obj, path: Path) -> None:
-    """Pickle ``obj`` to ``path`` atomically; a full disk only costs the next report the recomputation."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        pd.to_pickle(obj, tmp)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)

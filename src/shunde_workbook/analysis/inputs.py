@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from shunde_workbook.data.cache import read_ledger
+from shunde_workbook.data.cache import in_run_cache, read_ledger
 from shunde_workbook.data.ledger.outputs import read_partial
 from shunde_workbook.errors import InputError
 from shunde_workbook.params import resolve_path
@@ -21,7 +21,11 @@ MIN_GRANTS = 10  # below this, distribution measures say nothing
 
 @dataclass
 class Inputs:
-    """Everything a notebook reads, already checked."""
+    """Everything a notebook reads, already checked.
+
+    Inside a run, when the filtered ``ledger`` is a table of its own, :func:`load_inputs` leaves
+    ``full_ledger`` in the run's cache and reads it again on first use (most reports never use it).
+    """
 
     ledger: pd.DataFrame  # filtered by programmes, years and fields
     full_ledger: pd.DataFrame
@@ -33,6 +37,28 @@ class Inputs:
     #: The evidence's input draws, kept with these inputs (``analysis.input_draws.memo_for``); a copy made
     #: with ``dataclasses.replace`` starts with an empty one.
     draws_memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: The ledger file :func:`load_inputs` read ``full_ledger`` from; a copy starts without it (see
+    #: :meth:`read_from`).
+    source: Path | None = field(default=None, init=False, repr=False, compare=False)
+    #: The reconciliation of ``full_ledger`` (``analysis.reconciled``), as ``(key, table)``.
+    reconciled_memo: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __getattr__(self, name: str):
+        # Called only for attributes not set: a ``full_ledger`` left in the run's cache is read on first use.
+        if name == "full_ledger" and self.__dict__.get("source") is not None:
+            full = self.__dict__["full_ledger"] = self.__dict__["_source_table"] = read_ledger(self.source)
+            return full
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def read_from(self) -> Path | None:
+        """The ledger file whose validated table ``full_ledger`` is (None once another table is assigned).
+
+        Results about that table may be shared through the run's cache (``analysis.reconciled``).
+        """
+        held = self.__dict__.get("full_ledger")
+        if self.source is None or (held is not None and held is not self.__dict__.get("_source_table")):
+            return None
+        return self.source
 
     @property
     def data_date(self) -> str:
@@ -104,7 +130,7 @@ def filter_ledger(ledger: pd.DataFrame, programmes, year_start: int, year_end: i
 
 def ledger_status(ledger: pd.DataFrame) -> str:
     """The ledger's provenance: one status, "mixed: …", or "unknown"."""
-    values = sorted(set(ledger["provenance"].dropna().astype(str)))
+    values = sorted({str(v) for v in ledger["provenance"].dropna().unique()})
     return values[0] if len(values) == 1 else ("mixed: " + ", ".join(values) if values else "unknown")
 
 
@@ -156,7 +182,11 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
         statuses["ledger_partial"] = f"{partial['left_out']}/{partial.get('rows', '?')}"
     if gdf is not None:
         statuses["boundaries"] = "approximate" if bool(gdf["approx"].any()) else "official"
-    return Inputs(ledger, full, towns, load_villages(), gdf, statuses, dict(params))
+    inp = Inputs(ledger, full, towns, load_villages(), gdf, statuses, dict(params))
+    inp.source, inp._source_table = ledger_path, full
+    if ledger is not full and in_run_cache(ledger_path):  # the run keeps it: read again only if asked for
+        del inp.full_ledger, inp._source_table
+    return inp
 
 
 def check_coverage(ledger: pd.DataFrame, known: set, where: str, ledger_path) -> None:
@@ -197,7 +227,7 @@ def town_summary(ledger: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
     out["name_en"] = towns["name_en"]
     out["amount"] = g["amount"].sum().reindex(out.index).fillna(0.0)
     out["grants"] = g.size().reindex(out.index).fillna(0).astype(int)
-    villages = ledger.dropna(subset=["village_code"])
+    villages = ledger[["town_code", "village_code"]].dropna(subset=["village_code"])
     villages = villages[villages["village_code"].astype(str).str.len() > 0]
     out["villages_funded"] = villages.groupby("town_code")["village_code"].nunique().reindex(out.index).fillna(0)
     out["village_units"] = towns["village_units"]
@@ -217,7 +247,8 @@ def town_summary(ledger: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
 
 def coverage_by_year(ledger: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
     """Share of each town's 村(社区) with at least one grant, per year (towns × years)."""
-    v = ledger[ledger["village_code"].notna() & (ledger["village_code"].astype(str) != "")]
+    v = ledger[["town_code", "year", "village_code"]]
+    v = v[v["village_code"].notna() & (v["village_code"].astype(str) != "")]
     funded = v.groupby(["town_code", "year"])["village_code"].nunique().unstack("year")
     funded = funded.reindex(towns.index).fillna(0)
     return funded.div(towns["village_units"], axis=0)

@@ -25,6 +25,15 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 LEDGER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls")
 
 
+def _parts(path: Path) -> list[Path]:
+    """The files whose bytes make ``path``'s hash: a shapefile's siblings, a ledger's column mapping file."""
+    suffix = path.suffix.lower()
+    parts = [path.with_suffix(s) for s in SHAPEFILE_PARTS] if suffix == ".shp" else [path]
+    if suffix in LEDGER_SUFFIXES:
+        parts.append(path.with_name(path.stem + ".mapping.yaml"))
+    return parts
+
+
 def file_hash(path: Path) -> str:
     """sha256 of a file's bytes: a shapefile's sibling parts included, and a ledger's column mapping file.
 
@@ -32,15 +41,77 @@ def file_hash(path: Path) -> str:
     mapping changes the ledger's hash: the reports built on it are not skipped as unchanged.
     """
     h = hashlib.sha256()
-    suffix = path.suffix.lower()
-    parts = [path.with_suffix(s) for s in SHAPEFILE_PARTS] if suffix == ".shp" else [path]
-    if suffix in LEDGER_SUFFIXES:
-        parts.append(path.with_name(path.stem + ".mapping.yaml"))
-    for part in parts:
+    for part in _parts(path):
         if part.exists():
             h.update(part.name.encode())
             h.update(part.read_bytes())
     return h.hexdigest()
+
+
+#: The run's input hashes, written by the runner into the run's cache folder for the kernels.
+HASHES_FILE = "input-hashes.json"
+#: A file changed this recently may change again within the clock's resolution: its hash is not kept.
+RACY_NS = 2_000_000_000
+_KNOWN: dict[str, list] = {}  # path -> [stamp, digest]
+
+
+def _stamp(path: Path) -> list:
+    """Size, modification time and inode of each part (missing parts: None)."""
+    out = []
+    for part in _parts(path):
+        try:
+            st = part.stat()
+        except OSError:
+            out.append(None)
+            continue
+        out.append([st.st_size, st.st_mtime_ns, st.st_ino])
+    return out
+
+
+def input_hash(path: Path) -> str:
+    """:func:`file_hash` of an input file, hashed once per process and per run while the file is unchanged.
+
+    A hash is reused only while every part's size, modification time and inode are the same as when it
+    was taken, and only if no part had changed in the :data:`RACY_NS` before (as git does for its index).
+    Inside a run, the hashes the runner took are read from the run's cache (:data:`HASHES_FILE`).
+    Integrity checks of written files use :func:`file_hash`, which always reads the bytes.
+    """
+    import json
+    import time
+
+    key = str(path)
+    if not _KNOWN and os.environ.get(CACHE_ENV):
+        try:
+            _KNOWN.update(json.loads((Path(os.environ[CACHE_ENV]) / HASHES_FILE).read_text("utf-8")))
+        except (OSError, ValueError):
+            pass
+    stamp = _stamp(path)
+    held = _KNOWN.get(key)
+    if held is not None and held[0] == stamp:
+        return held[1]
+    digest = file_hash(path)
+    newest = max((s[1] for s in stamp if s), default=0)
+    if _stamp(path) == stamp and time.time_ns() - newest > RACY_NS:
+        _KNOWN[key] = [stamp, digest]
+    return digest
+
+
+def save_input_hashes(cache_dir: Path, paths: list[Path]) -> None:
+    """Write the hashes of ``paths`` (:func:`input_hash`) to the run's cache folder, for the kernels.
+
+    A file too recently changed to be kept when first hashed is hashed again here.
+    """
+    import json
+
+    for path in paths:
+        input_hash(path)
+    target = cache_dir / HASHES_FILE
+    tmp = target.with_suffix(".tmp")
+    try:
+        tmp.write_text(json.dumps(_KNOWN), "utf-8")
+        os.replace(tmp, target)
+    except OSError:  # the kernels then hash the files themselves
+        tmp.unlink(missing_ok=True)
 
 
 @cache
@@ -60,7 +131,13 @@ def ledger_cache_file(path: Path, cache_dir: Path) -> Path:
 
     Keyed by its bytes and those of its column mapping file (``grants.mapping.yaml`` beside ``grants.xlsx``).
     """
-    return cache_dir / f"ledger-{file_hash(path)[:24]}.pkl"
+    return cache_dir / f"ledger-{input_hash(path)[:24]}.pkl"
+
+
+def in_run_cache(path: Path) -> bool:
+    """Whether the run's cache holds the validation report of the ledger at ``path``."""
+    cache_dir = os.environ.get(CACHE_ENV)
+    return bool(cache_dir) and ledger_cache_file(Path(path), Path(cache_dir)).exists()
 
 
 def read_validation(path: str | Path):

@@ -212,8 +212,8 @@ def grade_findings(findings: list, results: dict, inp, params: dict, evidence=No
         Reuse evidence already drawn for the same inputs.
     """
     from shunde_workbook.analysis import evidence as draws
-    from shunde_workbook.data.reconcile import reconcile
+    from shunde_workbook.analysis.reconciled import reconciled
 
-    table = reconcile(inp.full_ledger)
+    table = reconciled(inp)
     ev = evidence or draws.for_params(inp, params, point_only=not any(map(_needs_draws, findings)), reconciled=table)
     return assess(findings, results, ev, inp.statuses, table, params, towns=inp.towns, ledger=inp.ledger)

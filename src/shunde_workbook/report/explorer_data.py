@@ -120,13 +120,13 @@ def historical_draws(inp: Inputs, params: dict, programmes: list[str]) -> list[l
     records, published totals kept in every draw) are the ones :func:`evidence.for_params` uses, so the
     draws are the report's own.
     """
-    from shunde_workbook.data.reconcile import reconcile
+    from shunde_workbook.analysis.reconciled import reconciled
 
     model = _model(params)
     present = set(inp.ledger["programme"])
     plan = planned_funding(PLAN_YEAR)
     order = [p for p in plan if p in present] + sorted(present - set(plan))
-    complete, fixed = ev_mod.sampling_basis(inp, reconcile(inp.full_ledger))
+    complete, fixed = ev_mod.sampling_basis(inp, reconciled(inp))
     if complete:
         g = uncertainty.stack_grants([uncertainty.grant_totals(inp.ledger, inp.towns.index, order, [])])
     else:  # the evidence's own bootstrap (same generator, same rows drawn), shared with the report's findings

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from shunde_workbook.data.cache import input_hash
 from shunde_workbook.errors import ParameterError, RunError, closest, user_error_names
 from shunde_workbook.geo.names import town_slug
 from shunde_workbook.narrative.text import LANGS, town_label, tr
@@ -56,7 +57,8 @@ from shunde_workbook.runner import manifest as mf
 from shunde_workbook.runner.execute import Job, as_dict, kernel_name, run_job
 from shunde_workbook.runner.hygiene import EXIT_CODES, Interrupted, Signals
 from shunde_workbook.runner.kernels import worker_start
-from shunde_workbook.runner.memory import ARROW_POOL, PeakMemory, release_memory
+from shunde_workbook.runner.memory import PeakMemory
+from shunde_workbook.runner.precompute import cache_ledgers, open_run_cache
 from shunde_workbook.runner.session import (
     State,
     commit_report,
@@ -198,7 +200,7 @@ def _inputs(merged: dict, per_report: dict, status_cache: Path | None = None) ->
     out = {}
     for name, path in paths.items():
         if path.exists():
-            digest = mf.file_hash(path)
+            digest = input_hash(path)
             out[str(path)] = {
                 "parameter": name,
                 "sha256": digest,
@@ -206,7 +208,7 @@ def _inputs(merged: dict, per_report: dict, status_cache: Path | None = None) ->
             }
     ref = ROOT / "data" / "reference"
     for path in sorted(ref.glob("*.csv")) if ref.exists() else []:
-        out.setdefault(str(path), {"parameter": None, "sha256": mf.file_hash(path), "status": "published"})
+        out.setdefault(str(path), {"parameter": None, "sha256": input_hash(path), "status": "published"})
     return out
 
 
@@ -336,7 +338,8 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
         state.mem = mem
         if todo:
             state.publish()
-            _cache_ledgers(inputs, outputs / ".work" / "cache")
+            cache = outputs / ".work" / "cache"
+            open_run_cache(cache)
             ctx = multiprocessing.get_context("spawn")
             # Longest first (by last build time) so the workers finish together.
             todo.sort(key=lambda j: -(previous.get(j.name) or {}).get("seconds", 0.0) or 0.0)
@@ -344,7 +347,9 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
                 job.warm_next = True
             queue, lost, done = list(todo), set(), 0
             while queue:  # a second round only for reports whose worker process was lost (retried once)
-                pool, futures = _start_pool(state, ctx, min(njobs, len(queue)), kernel, queue)
+                # the workers boot their kernels while the ledgers are validated (not again in a retry)
+                before = None if lost else (lambda: cache_ledgers(inputs, cache))
+                pool, futures = _start_pool(state, ctx, min(njobs, len(queue)), kernel, queue, before)
                 queue = []
                 for fut in as_completed(futures):
                     job = futures[fut]
@@ -390,8 +395,10 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
     return 1 if failures else 0
 
 
-def _start_pool(state: State, ctx, workers: int, kernel: str, jobs: list[Job]):
+def _start_pool(state: State, ctx, workers: int, kernel: str, jobs: list[Job], before=None):
     """A process pool running ``jobs``; returns (pool, {future: job}).
+
+    ``before`` runs in this process once the workers are starting, before any job is submitted.
 
     Signals are held while the pool starts its workers (a signal landing inside the executor's start-up
     left it unable to shut down); the workers inherit the mask and lift it once their own handlers are
@@ -401,7 +408,11 @@ def _start_pool(state: State, ctx, workers: int, kernel: str, jobs: list[Job]):
         state.pool = pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=ctx, initializer=worker_start, initargs=(kernel,)
         )
-        return pool, {pool.submit(run_job, job): job for job in jobs}
+        for _ in range(workers):  # each submission starts one worker process (and its first kernel) now
+            pool.submit(int)
+    if before is not None:
+        before()
+    return pool, {pool.submit(run_job, job): job for job in jobs}
 
 
 def _result(fut, job: Job) -> dict:
@@ -421,45 +432,6 @@ def _result(fut, job: Job) -> dict:
                 "message": message,
             },
         }
-
-
-def _cache_ledgers(inputs: dict, cache_dir: Path) -> None:
-    """Validate each ledger once for the whole run and let every kernel read the result.
-
-    The same folder holds the run's Monte Carlo evidence (``analysis.evidence.for_params``); both are
-    cleared at the start of every run.
-
-    The validation report is pickled under a name keyed by the file's bytes; kernels
-    find it through the SHUNDE_WORKBOOK_CACHE variable they inherit.  A ledger with
-    errors is cached too: each notebook then raises the same LedgerError, and the
-    audit lists the same problems, without validating the file again.
-    """
-    import pandas as pd  # imported here to keep parameter validation fast
-
-    from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file
-    from shunde_workbook.data.ledger import validate_ledger
-
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    for old in [*cache_dir.glob("ledger-*.pkl"), *cache_dir.glob("evidence-*.*")]:  # per run: never stale
-        old.unlink(missing_ok=True)
-    for path, info in inputs.items():
-        if info.get("parameter") != "ledger_path":
-            continue
-        try:
-            report = validate_ledger(Path(path))
-        except (OSError, ValueError):
-            continue
-        target = ledger_cache_file(Path(path), cache_dir)
-        tmp = target.with_suffix(".tmp")
-        try:
-            pd.to_pickle(report, tmp)
-            os.replace(tmp, target)
-        except OSError:  # e.g. a full disk: the kernels then read and check the ledger themselves
-            tmp.unlink(missing_ok=True)
-        del report
-    release_memory()  # the runner lives as long as the run: it keeps none of the validation's memory
-    os.environ[CACHE_ENV] = str(cache_dir)
-    os.environ.setdefault(*ARROW_POOL)  # the kernels and workers start after this
 
 
 #: Failures whose message already names the cause; none of them is a bug.
