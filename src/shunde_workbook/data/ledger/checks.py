@@ -16,7 +16,7 @@ import pandas as pd
 
 from shunde_workbook.data.ledger.amounts import parse_amounts
 from shunde_workbook.data.ledger.dates import excel_serials, parse_dates, parse_years
-from shunde_workbook.data.ledger.distinct import map_unique
+from shunde_workbook.data.ledger.distinct import joined, map_unique
 from shunde_workbook.data.ledger.fields import resolve_fields
 from shunde_workbook.data.ledger.messages import Msg, row_list
 from shunde_workbook.data.ledger.report import Fix
@@ -266,7 +266,17 @@ def copy_free_text(sheet: Sheet) -> None:
     """Title, description, organisations, batch and location cells, as written (empty → None)."""
     for role in FREE_TEXT_ROLES:
         s = sheet.get(role)
-        sheet.out[role] = s.where(s.ne(""), None) if s is not None else sheet.nothing()
+        sheet.out[role] = _none_if_empty(s, sheet.distinct_of(role)) if s is not None else sheet.nothing()
+
+
+def _none_if_empty(cells: pd.Series, distinct) -> pd.Series:
+    """Cells with "" made None, once per distinct value when they are all text."""
+    codes, values = distinct
+    if joined(values) is None:
+        return cells.where(cells.ne(""), None)
+    kept = values.copy()
+    kept[values == ""] = None
+    return pd.Series(kept[codes], index=cells.index, dtype=object)
 
 
 def fill_funder(sheet: Sheet) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from shunde_workbook.data.ledger.distinct import factorize, tidy_cells
@@ -62,7 +63,7 @@ class Sheet:
             headers = _two_row_headers(headers, [str(h) for h in table.loc[header_row + 1].tolist()])
         body = table.loc[table.index > header_row + depth - 1]
         if len(body):
-            body = body[~(body.to_numpy(dtype=object) == "").all(axis=1)]
+            body = body[~_blank_rows(body)]
         rownum = pd.Series(body.index.to_numpy(), index=body.index)
         issues = Collector(file, rownum, name, header_row)
         out = pd.DataFrame(index=body.index)
@@ -138,6 +139,17 @@ class Sheet:
     def nothing(self) -> pd.Series:
         """An all-None object column (a value no check could give)."""
         return pd.Series(None, index=self.index, dtype=object)
+
+
+def _blank_rows(body: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is "": each column is compared only on the rows still blank so far."""
+    blank = np.ones(len(body), dtype=bool)
+    for c in range(body.shape[1]):
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        blank[rows] = body.iloc[rows, c].to_numpy(dtype=object) == ""
+    return blank
 
 
 def _two_row_headers(top: list[str], sub: list[str]) -> list[str]:
