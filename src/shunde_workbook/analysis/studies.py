@@ -296,7 +296,7 @@ def scenario_inputs(inp: Inputs) -> dict:
     summary = town_summary(inp.ledger, inp.towns)
     programmes = [p for p in plan if p in set(inp.ledger["programme"])]
     past = {
-        prog: inp.ledger[inp.ledger["programme"] == prog]
+        prog: inp.ledger.loc[inp.ledger["programme"] == prog, ["town_code", "amount"]]
         .groupby("town_code")["amount"]
         .sum()
         .reindex(summary.index)

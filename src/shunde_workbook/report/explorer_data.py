@@ -145,7 +145,8 @@ def programme_inputs(inp: Inputs, allocation_unit: float) -> tuple[list[dict], f
     present = set(inp.ledger["programme"])
     out = []
     for prog in (p for p in plan if p in present):
-        past = inp.ledger[inp.ledger["programme"] == prog].groupby("town_code")["amount"].sum()
+        rows = inp.ledger.loc[inp.ledger["programme"] == prog, ["town_code", "amount"]]
+        past = rows.groupby("town_code")["amount"].sum()
         past = past.reindex(inp.towns.index).fillna(0.0)
         out.append(
             {"key": prog, "plan": float(plan[prog]["amount"]), "qualifier": plan[prog]["qualifier"], "past": past}

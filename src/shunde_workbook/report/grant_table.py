@@ -36,6 +36,12 @@ def _codes(values: pd.Series) -> tuple[list[int], list[str]]:
     return codes.tolist(), [str(u) for u in uniques]
 
 
+def _labelled(values: pd.Series, label) -> pd.Series:
+    """``values.map(label)``, with ``label`` called once per distinct value."""
+    distinct = values.unique()
+    return values.map(dict(zip(distinct, map(label, distinct), strict=True)))
+
+
 def table_data(inp: Inputs, language: str, max_rows: int = EMBED_MAX_ROWS) -> dict:
     """The page's data: dictionary-encoded columns of rows (or aggregates), labels and the simulated marks."""
     led = inp.ledger
@@ -44,8 +50,8 @@ def table_data(inp: Inputs, language: str, max_rows: int = EMBED_MAX_ROWS) -> di
     frame = pd.DataFrame(
         {
             "year": led["year"].astype(int),
-            "programme": led["programme"].map(lambda p: programme_label(str(p), language)),
-            "field": led["field"].fillna("").map(lambda f: field_label(str(f), language) if f else ""),
+            "programme": _labelled(led["programme"], lambda p: programme_label(str(p), language)),
+            "field": _labelled(led["field"].fillna(""), lambda f: field_label(str(f), language) if f else ""),
             "town": led["town_code"].astype(str).map(town_names).fillna(led["town_code"].astype(str)),
             "village": led["village_code"].fillna("").astype(str).map(villages).fillna(""),
             "org": led["recipient_name"].fillna("").astype(str) if "recipient_name" in led else "",
