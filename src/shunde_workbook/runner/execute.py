@@ -215,6 +215,7 @@ def run_job(job: Job) -> JobResult:
     from papermill.engines import papermill_engines
 
     from shunde_workbook.paths import remove_tree
+    from shunde_workbook.publish.browser import PDF_REPORTS
     from shunde_workbook.publish.citation import add_citation
     from shunde_workbook.publish.export import to_html, write_pdf
     from shunde_workbook.report.webfonts import embed_fonts
@@ -269,8 +270,11 @@ def run_job(job: Job) -> JobResult:
             timer.cancel()
         t2 = time.perf_counter()
         stop(km)
-        if job.warm_next:
-            prestart(job.kernel_name)  # boots and imports while the editions below are written
+        # the next kernel boots and imports while the editions below are written; for a report printed to
+        # PDF, once Chromium has exited, so that the two never hold their memory at the same time
+        warm_late = job.warm_next and job.name in PDF_REPORTS
+        if job.warm_next and not warm_late:
+            prestart(job.kernel_name)
         t3 = time.perf_counter()
         nb = nbformat.read(str(executed), as_version=4)
         html = {ed: to_html(nb, ed, job.title, job.language) for ed in ("policy", "analyst")}
@@ -282,6 +286,8 @@ def run_job(job: Job) -> JobResult:
         pdf = write_pdf(job.name, staged / rel["policy"], job.language)  # the brief's A4 PDF (publish.export)
         if pdf is not None:
             rel["pdf"] = pdf.relative_to(staged).as_posix()
+        if warm_late:
+            prestart(job.kernel_name)
         phases.update(setup=t1 - t0, execute=t2 - t1, kernel_stop=t3 - t2, export=time.perf_counter() - t3)
     except BaseException as exc:  # noqa: BLE001 - any failure becomes a summary
         if timer:
