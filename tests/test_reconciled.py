@@ -85,3 +85,25 @@ def test_outside_a_run_the_full_ledger_is_kept(monkeypatch):
     monkeypatch.delenv(CACHE_ENV, raising=False)
     inp = load_inputs(default_params(), boundaries=False)
     assert "full_ledger" in vars(inp) and len(inp.full_ledger) > len(inp.ledger)
+
+
+def test_a_run_filters_its_ledger_once_for_every_kernel(monkeypatch, tmp_path):
+    from shunde_workbook.analysis import inputs as inputs_mod
+    from shunde_workbook.runner.precompute import cache_ledgers
+
+    params = default_params()
+    ledger = resolve_path(params["ledger_path"])
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)  # set by cache_ledgers: restored after
+    cache_ledgers({str(ledger): {"parameter": "ledger_path"}}, tmp_path)
+    calls = []
+    real = inputs_mod.filter_ledger
+    monkeypatch.setattr(inputs_mod, "filter_ledger", lambda *a: calls.append(a[1:]) or real(*a))
+    first = load_inputs(params, boundaries=False).ledger
+    second = load_inputs(params, boundaries=False).ledger  # another kernel of the same run
+    assert len(calls) == 1 and list(tmp_path.glob("scoped-*.pkl"))
+    expected = real(read_ledger(ledger), params["programmes"], params["year_start"], params["year_end"])
+    pd.testing.assert_frame_equal(first, expected)
+    pd.testing.assert_frame_equal(second, expected)
+    load_inputs({**params, "year_end": 2020}, boundaries=False)  # another scope: filtered, not read
+    assert len(calls) == 2

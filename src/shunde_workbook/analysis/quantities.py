@@ -33,11 +33,11 @@ def ledger_counts(ledger: pd.DataFrame, towns: pd.DataFrame, villages: pd.DataFr
     (organisations with a grant there).
     """
     codes = ledger["village_code"].astype("string").fillna("").str.strip()
-    funded = ledger.loc[(codes != "").to_numpy()]
+    funded = ledger.loc[(codes != "").to_numpy(), ["town_code", "village_code"]]
     by_field = ledger.groupby(["programme", "field"])["amount"].sum().sort_values(ascending=False)
     total = float(ledger["amount"].sum())
     per_town = funded.groupby("town_code")["village_code"].nunique().reindex(towns.index).fillna(0)
-    granted = set(codes[codes != ""])
+    granted = set(codes[codes != ""].unique())
     hit = villages["code"].astype(str).isin(granted)  # not villages.assign(...): copying the table is slow
     unfunded = (~hit).groupby(villages["town_code"].astype(str)).sum().reindex(towns.index).fillna(0)
     top = by_field.index[0] if len(by_field) else ("", "")

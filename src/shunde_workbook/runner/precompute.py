@@ -15,9 +15,10 @@ from shunde_workbook.runner.memory import ARROW_POOL, release_memory
 def cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     """Validate each ledger once for the whole run and let every kernel read the result.
 
-    The same folder holds the run's Monte Carlo evidence (``analysis.evidence.for_params``) and the
-    reconciliation (``analysis.reconciled``); all are cleared at the start of every run.  The inputs' hashes
-    taken by the runner are kept there too (``data.cache.input_hash``).
+    The same folder holds the run's Monte Carlo evidence (``analysis.evidence.for_params``), the
+    reconciliation (``analysis.reconciled``) and each scope's rows (``analysis.inputs``); all are cleared at
+    the start of every run.  The inputs' hashes taken by the runner are kept there too
+    (``data.cache.input_hash``).
 
     The validation report is pickled under a name keyed by the file's bytes; kernels
     find it through the SHUNDE_WORKBOOK_CACHE variable they inherit.  A ledger with
@@ -71,7 +72,7 @@ def open_run_cache(cache_dir: Path) -> None:
     from shunde_workbook.data.cache import CACHE_ENV
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    for pattern in ("ledger-*.pkl", "evidence-*.*", "reconciled-*.*"):  # per run: never stale
+    for pattern in ("ledger-*.pkl", "evidence-*.*", "reconciled-*.*", "scoped-*.*"):  # per run: never stale
         for old in cache_dir.glob(pattern):
             old.unlink(missing_ok=True)
     os.environ[CACHE_ENV] = str(cache_dir)
