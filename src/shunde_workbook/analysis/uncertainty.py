@@ -311,7 +311,15 @@ def _bin(idx, code, n, amount_rows, d) -> np.ndarray:
 
     ``idx`` None: ``code`` is already each pick's code, (D, N) or the same in every draw (1, N).
     """
-    key = np.arange(d)[:, None] * (n + 1) + (code if idx is None else code[idx])
+    if idx is None:
+        return _counted(np.arange(d)[:, None] * (n + 1) + code, n, amount_rows, d)
+    key = code[idx]
+    key += np.arange(d)[:, None] * (n + 1)  # in place: one (D, N) array less
+    return _counted(key, n, amount_rows, d)
+
+
+def _counted(key, n, amount_rows, d) -> np.ndarray:
+    """Sum of ``amount_rows`` (D, N) by ``key`` (draw × (n + 1) + code, as :func:`_bin` makes it): (D, n)."""
     return np.bincount(key.ravel(), weights=amount_rows.ravel(), minlength=d * (n + 1)).reshape(d, n + 1)[:, :n]
 
 
@@ -321,9 +329,11 @@ def _sum(idx, cell, n_cells, org, n_org, a, d) -> tuple[np.ndarray, np.ndarray]:
     ``cell``: each row's programme × town cell (:func:`_cells`), ``n_cells`` of them; the last programme
     and the last town of the grid hold the rows outside the tables and are dropped by the caller.
     """
-    key = np.arange(d)[:, None] * n_cells + cell[idx]
+    key = cell[idx]
+    key += np.arange(d)[:, None] * n_cells  # in place: one (D, N) array less
     by = np.bincount(key.ravel(), weights=a.ravel(), minlength=d * n_cells)
-    okey = np.arange(d)[:, None] * (n_org + 1) + org[idx]
+    okey = org[idx]
+    okey += np.arange(d)[:, None] * (n_org + 1)
     orgs = np.bincount(okey.ravel(), weights=a.ravel(), minlength=d * (n_org + 1)).reshape(d, n_org + 1)
     return by, orgs[:, :n_org]
 
@@ -406,25 +416,34 @@ def _bootstrap(
     order = np.argsort(strata, kind="stable")
     counts = np.bincount(strata)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    # The rows in stratum order: a pick is a position in this order, so it reads its row's values directly.
+    amount, cell, org, vill = amount[order], cell[order], org[order], vill[order]
     # Column j of every draw picks a row of the same stratum (the picks are laid out stratum by stratum), so a
     # pick's stratum and year are those of its column: no need to look them up row by row.
     col_stratum = np.repeat(np.arange(len(counts)), counts)[None, :]
     col_year = year[order[starts]][col_stratum]
     # Resample in batches of draws so that memory stays bounded on a large ledger (rows × draws per batch).
     per = max(1, BOOTSTRAP_CELLS // max(1, len(ledger)))
-    parts = []
+    parts, year_keys = [], {}
     for first in range(0, draws, per):
         d = min(per, draws - first)
-        picks = [s + rng.integers(0, n, size=(d, n)) for s, n in zip(starts, counts, strict=False) if n > 0]
-        idx = order[np.concatenate(picks, axis=1)]
-        a = amount[idx]
+        pos = np.empty((d, len(ledger)), dtype=np.int64)
+        for s, n in zip(starts, counts, strict=False):
+            if n > 0:
+                block = pos[:, s : s + n]
+                block[...] = rng.integers(0, n, size=(d, n))
+                block += s
+        a = amount[pos]
         if keep_totals:
             drawn = _bin(None, col_stratum, len(counts), a, d)  # (d, S) each stratum's drawn total
             with np.errstate(invalid="ignore", divide="ignore"):
                 factor = np.where(drawn > 0, stratum_total[None, :] / drawn, 1.0)
             a = a * factor[:, col_stratum[0]]
-        by, orgs = _sum(idx, cell, n_cells, org, n_org, a, d)
-        parts.append((shape(by), orgs, _bin(None, col_year, len(years), a, d), _bin(idx, vill, len(villages), a, d)))
+        by, orgs = _sum(pos, cell, n_cells, org, n_org, a, d)
+        if d not in year_keys:  # the same in every batch of d draws
+            year_keys[d] = np.arange(d)[:, None] * (len(years) + 1) + col_year
+        by_year = _counted(year_keys[d], len(years), a, d)
+        parts.append((shape(by), orgs, by_year, _bin(pos, vill, len(villages), a, d)))
     by, orgs, by_year, by_village = (np.concatenate([p[i] for p in parts]) for i in range(4))
     return GrantDraws(by, orgs, list(programmes), by_year, years, by_village, list(villages))
 
