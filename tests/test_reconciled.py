@@ -107,3 +107,20 @@ def test_a_run_filters_its_ledger_once_for_every_kernel(monkeypatch, tmp_path):
     pd.testing.assert_frame_equal(second, expected)
     load_inputs({**params, "year_end": 2020}, boundaries=False)  # another scope: filtered, not read
     assert len(calls) == 2
+
+
+def test_a_reconciliation_that_fails_in_the_runner_is_left_to_the_kernels(monkeypatch, tmp_path):
+    from shunde_workbook.runner.precompute import cache_ledgers
+
+    ledger = resolve_path(default_params()["ledger_path"])
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)  # set by cache_ledgers: restored after
+
+    def broken(*a, **k):
+        raise KeyError("programme_title")
+
+    monkeypatch.setattr(reconcile_mod, "reconcile", broken)
+    cache_ledgers({str(ledger): {"parameter": "ledger_path"}}, tmp_path)  # does not raise
+    assert list(tmp_path.glob("ledger-*.pkl")) and not list(tmp_path.glob("reconciled-*.pkl"))
+    with pytest.raises(KeyError, match="programme_title"):  # the report raises it, as it would without a run
+        rec.reconciled(load_inputs(default_params(), boundaries=False))
