@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -23,6 +22,7 @@ from shunde_workbook.analysis.input_draws import InputDraws, OnDisk, draw_inputs
 from shunde_workbook.analysis.inputs import Inputs
 from shunde_workbook.analysis.recompute import Recompute
 from shunde_workbook.analysis.run_cache import computing as _computing
+from shunde_workbook.analysis.run_cache import folder as run_folder
 from shunde_workbook.analysis.run_cache import store as _store
 from shunde_workbook.analysis.uncertainty import UncertaintyModel, draw_need_weights
 from shunde_workbook.errors import closest
@@ -357,11 +357,11 @@ EVIDENCE_PARAMS = (
 
 def _cache_file(params: Mapping, basis: tuple = ()) -> Path | None:
     """Where the runner's per-run cache keeps the evidence for ``params`` (None outside a run)."""
-    from shunde_workbook.data.cache import CACHE_ENV, input_hash
+    from shunde_workbook.data.cache import input_hash
     from shunde_workbook.params import resolve_path
 
-    folder = os.environ.get(CACHE_ENV)
-    if not folder:
+    cache = run_folder()
+    if cache is None:
         return None
     # the values the evidence is computed with (defaults filled in), so reports that declare fewer
     # parameters share the entry of those that declare them with the same values
@@ -379,7 +379,7 @@ def _cache_file(params: Mapping, basis: tuple = ()) -> Path | None:
         if params.get(name):
             key[name] = input_hash(resolve_path(params[name]))
     digest = hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
-    return Path(folder) / f"evidence-{digest[:24]}.pkl"
+    return cache / f"evidence-{digest[:24]}.pkl"
 
 
 #: Published facts whose match makes the ledger's totals published (``for_params``).

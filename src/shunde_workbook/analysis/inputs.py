@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from shunde_workbook.analysis.run_cache import computing, store
+from shunde_workbook.analysis.run_cache import folder, once
 from shunde_workbook.data.cache import in_run_cache, read_ledger
 from shunde_workbook.data.ledger.outputs import read_partial
 from shunde_workbook.errors import InputError
@@ -132,25 +131,20 @@ def filter_ledger(ledger: pd.DataFrame, programmes, year_start: int, year_end: i
     return ledger[keep]
 
 
-def _scoped(full: pd.DataFrame, ledger_path: Path, scope: tuple) -> pd.DataFrame:
-    """``filter_ledger(full, *scope)``; inside a run, filtered once and read by the other kernels.
+def _scoped(full: pd.DataFrame, ledger_path: Path, scope: tuple, shared: bool) -> pd.DataFrame:
+    """``filter_ledger(full, *scope)``; when ``shared`` (the run validated this ledger), filtered once per run.
 
-    Only a ledger the run validated (``data.cache.in_run_cache``) is kept, under its file's hash and the scope.
+    The first kernel keeps the rows in the run's cache, under the file's hash and the scope; the others read them.
     """
-    from shunde_workbook.data.cache import CACHE_ENV, input_hash
+    from shunde_workbook.data.cache import input_hash
 
-    folder = os.environ.get(CACHE_ENV)
-    if not folder or not in_run_cache(ledger_path):
+    cache = folder()
+    if not shared or cache is None:
         return filter_ledger(full, *scope)
     key = json.dumps([input_hash(ledger_path), [list(scope[0]), scope[1], scope[2], list(scope[3])]], default=str)
-    cached = Path(folder) / f"scoped-{hashlib.sha256(key.encode()).hexdigest()[:24]}.pkl"
-    with computing(cached):  # the kernels of a run wait for the first one, then read its rows
-        if cached.exists():
-            return pd.read_pickle(cached)
-        ledger = filter_ledger(full, *scope)
-        if len(ledger) < len(full):  # all rows: shared with the full ledger, nothing to keep
-            store(ledger, cached)
-    return ledger
+    cached = cache / f"scoped-{hashlib.sha256(key.encode()).hexdigest()[:24]}.pkl"
+    # all rows: shared with the full ledger, nothing to keep
+    return once(cached, lambda: filter_ledger(full, *scope), keep=lambda rows: len(rows) < len(full))
 
 
 def ledger_status(ledger: pd.DataFrame) -> str:
@@ -181,7 +175,8 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
         params.get("year_end", 2022),
         params.get("fields") or (),
     )
-    ledger = _scoped(full, ledger_path, scope)
+    shared = in_run_cache(ledger_path)
+    ledger = _scoped(full, ledger_path, scope, shared)
     if len(ledger) < max(1, min_grants):
         raise InputError(
             f"Only {len(ledger)} grant(s) in {ledger_path.name} match programmes={params.get('programmes')}, "
@@ -209,7 +204,7 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
         statuses["boundaries"] = "approximate" if bool(gdf["approx"].any()) else "official"
     inp = Inputs(ledger, full, towns, load_villages(), gdf, statuses, dict(params))
     inp.source, inp._source_table = ledger_path, full
-    if len(ledger) < len(full) and in_run_cache(ledger_path):  # the run keeps it: read again only if asked for
+    if len(ledger) < len(full) and shared:  # the run keeps it: read again only if asked for
         del inp.full_ledger, inp._source_table
     return inp
 

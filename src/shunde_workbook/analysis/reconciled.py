@@ -7,13 +7,12 @@ first kernel stores it in the run's cache (keyed by the ledger file's bytes) for
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from shunde_workbook.analysis.inputs import Inputs
-from shunde_workbook.analysis.run_cache import computing, store
+from shunde_workbook.analysis.run_cache import folder, once
 
 
 def reconciled(inp: Inputs) -> pd.DataFrame:
@@ -29,23 +28,16 @@ def reconciled(inp: Inputs) -> pd.DataFrame:
     held = inp.reconciled_memo
     if held is not None and held[0] is key:  # ``source`` is the same Path object every time
         return held[1]
-    cached = run_file(source)
-    with computing(cached):  # kernels of the same run wait for the first one, then read its table
-        if cached is not None and cached.exists():
-            table = pd.read_pickle(cached)
-        else:
-            table = reconcile(inp.full_ledger)
-            if cached is not None:
-                store(table, cached)
+    table = once(run_file(source), lambda: reconcile(inp.full_ledger))
     inp.reconciled_memo = (key, table)
     return table
 
 
 def run_file(ledger_path: Path | None) -> Path | None:
     """Where the run's cache keeps the reconciliation of the ledger file ``ledger_path`` (None: no run)."""
-    from shunde_workbook.data.cache import CACHE_ENV, input_hash
+    from shunde_workbook.data.cache import input_hash
 
-    folder = os.environ.get(CACHE_ENV)
-    if not folder or ledger_path is None:
+    cache = folder()
+    if cache is None or ledger_path is None:
         return None
-    return Path(folder) / f"reconciled-{input_hash(ledger_path)[:24]}.pkl"  # the folder is emptied per run
+    return cache / f"reconciled-{input_hash(ledger_path)[:24]}.pkl"  # the folder is emptied per run

@@ -13,6 +13,28 @@ from pathlib import Path
 import pandas as pd
 
 
+def folder() -> Path | None:
+    """The run's cache folder (None outside a run)."""
+    from shunde_workbook.data.cache import CACHE_ENV
+
+    value = os.environ.get(CACHE_ENV)
+    return Path(value) if value else None
+
+
+def once(cached: Path | None, compute, keep=lambda value: True):
+    """``compute()``, or what the first kernel of the run stored at ``cached`` (None: computed here).
+
+    A computed value is stored (for the other kernels) when ``keep(value)``.
+    """
+    with computing(cached):  # the kernels of a run wait for the first one, then read what it stored
+        if cached is not None and cached.exists():
+            return pd.read_pickle(cached)
+        value = compute()
+        if cached is not None and keep(value):
+            store(value, cached)
+    return value
+
+
 @contextlib.contextmanager
 def computing(cached: Path | None):
     """Hold an exclusive lock on ``cached``'s lock file (POSIX; a no-op elsewhere or outside a run).

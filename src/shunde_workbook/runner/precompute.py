@@ -25,8 +25,7 @@ def cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     errors is cached too: each notebook then raises the same LedgerError, and the
     audit lists the same problems, without validating the file again.
     """
-    import pandas as pd  # imported here to keep parameter validation fast
-
+    from shunde_workbook.analysis.run_cache import store
     from shunde_workbook.data.cache import ledger_cache_file, save_input_hashes
     from shunde_workbook.data.ledger import validate_ledger
 
@@ -38,13 +37,7 @@ def cache_ledgers(inputs: dict, cache_dir: Path) -> None:
             report = validate_ledger(Path(path))
         except (OSError, ValueError):
             continue
-        target = ledger_cache_file(Path(path), cache_dir)
-        tmp = target.with_suffix(".tmp")
-        try:
-            pd.to_pickle(report, tmp)
-            os.replace(tmp, target)
-        except OSError:  # e.g. a full disk: the kernels then read and check the ledger themselves
-            tmp.unlink(missing_ok=True)
+        store(report, ledger_cache_file(Path(path), cache_dir))  # on a full disk the kernels validate it
         if report.ok:
             try:
                 _reconcile(Path(path), report.frame)
