@@ -96,11 +96,13 @@ def test_a_worker_killed_mid_run_is_retried_once_and_fails_no_other_report(tmp_p
     )
     marker = tmp_path / "killed-once"
     code["source"] = (
-        "import os, pathlib, signal\n"
+        "import os, pathlib, signal, psutil\n"
         f"m = pathlib.Path({str(marker)!r})\n"
         "if output_dir and report_name == 'victim' and not m.exists():\n"
         "    m.write_text('x')\n"
-        "    os.kill(os.getppid(), signal.SIGKILL)  # the kernel's parent: the pool worker\n" + "".join(code["source"])
+        "    # the pool worker: the kernel's parent, or its grandparent when the kernel was forked by the zygote\n"
+        "    worker = next(p for p in psutil.Process().parents() if 'multiprocessing' in ' '.join(p.cmdline()))\n"
+        "    os.kill(worker.pid, signal.SIGKILL)\n" + "".join(code["source"])
     )
     for name in ("victim", "bystander_a", "bystander_b"):
         (nbdir / f"{name}.ipynb").write_text(json.dumps(nb), "utf-8")

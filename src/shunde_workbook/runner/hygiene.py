@@ -38,7 +38,7 @@ def _exit_now(signum, _frame=None):
     """A second signal while stopping: kill this process's children at once and exit."""
     try:
         os.write(2, f"\nStopped again by {signal.Signals(signum).name}: exiting at once.\n".encode())
-        kill_kernels(include_workers=True)
+        kill_kernels()
     finally:
         os._exit(EXIT_CODES.get(signum, 1))
 
@@ -124,20 +124,21 @@ def kill_trees(pids, grace: float = 2.0) -> list[int]:
     return list(procs)
 
 
-def kill_kernels(include_workers: bool = False) -> None:
-    """Kill the process groups of this process's children at once (a worker's kernel).
+def kill_kernels() -> None:
+    """Kill every descendant of this process at once, kernels by process group.
 
-    With ``include_workers`` every descendant is killed (the runner's pool workers and their kernels).
+    In a worker: its kernels, the zygote that forked them (runner.zygote) and a browser printing a PDF.
+    In the runner: the pool workers and all of theirs.
     """
     import psutil
 
     try:
-        children = psutil.Process().children(recursive=include_workers)
+        children = psutil.Process().children(recursive=True)
     except psutil.Error:
         return
     for child in children:
         try:
-            if include_workers and "resource_tracker" in " ".join(child.cmdline()):
+            if "resource_tracker" in " ".join(child.cmdline()):
                 continue  # multiprocessing's tracker exits by itself with the runner
         except psutil.Error:
             continue

@@ -1,16 +1,16 @@
-"""Warm kernels: the next report's kernel boots, and imports the common libraries, while this report exports.
+"""Warm kernels: the next report's kernel is forked, ready to run, while this report exports.
 
 A pool worker builds one report at a time.  After a report's last cell,
 :func:`prestart` launches a *fresh* kernel for the worker's next report and
 queues one silent cell in it that imports what every notebook loads
 (:data:`WARM_IMPORTS`: numpy, pandas, geopandas, matplotlib, the workbook's
-stages).  The libraries only some reports use load in those reports, on
+stages).  Each worker's kernels are forked from its zygote
+(:mod:`~shunde_workbook.runner.zygote`), which imported those modules once, so the
+warm-up cell finds them loaded.  The libraries only some reports use load in those reports, on
 first use: seaborn (and ``scipy.stats``) with the first chart drawn with it,
 mapclassify (and scikit-learn) with the first classified map, jinja2 with the
-explorer and the grant table, openpyxl with the first XLSX table.  The kernel
-is a separate process, so it boots and imports while the worker writes the
-HTML editions and the PDF.  The next :func:`~shunde_workbook.runner.execute.run_job`
-takes it with :func:`take`.
+explorer and the grant table, openpyxl with the first XLSX table.  The next
+:func:`~shunde_workbook.runner.execute.run_job` takes the kernel with :func:`take`.
 
 Isolation stays as strict as with cold kernels:
 
@@ -18,13 +18,13 @@ Isolation stays as strict as with cold kernels:
 * the warm-up cell is run with ``silent=True, store_history=False`` and binds
   no name, so the notebook starts with the same empty namespace and
   execution count 1 (only ``sys.modules`` is already filled);
-* the kernel is started with the same arguments, working folder and
-  environment as papermill would use.
+* the kernel gets the same arguments, working folder and environment as papermill would give it, and
+  what a new process would not share is made afresh after the fork (runner.zygote).
 
-Why not a reused kernel or a fork server (``benchmarks/kernel_reuse.py``, issue #24; kernel CPU seconds on
-the 2-core machine, quiet; under load the figures were within 25 %): a kernel costs 0.4 s to boot and 1.4 s
-to import :data:`WARM_IMPORTS` (3.1 s with the former list, which also imported seaborn and mapclassify),
-spent while the previous report exports, off the report's critical path but not off the other worker's core.
+Why a fork server, and not a reused kernel (``benchmarks/kernel_reuse.py``, issue #24; kernel CPU seconds on
+the 2-core machine, quiet): a kernel launched the usual way costs 0.4 s to boot and 1.4 s to import
+:data:`WARM_IMPORTS`, spent while the previous report exports, off the report's critical path but not off the
+other worker's core.
 
 * A kernel reused across the ten town profiles, its namespace reset between them (0.8 s), saves 2.7 s per
   profile: the 1.8 s of boot and imports, and 0.9 s of the package's in-memory state (inputs, draws) that the
@@ -32,21 +32,16 @@ spent while the previous report exports, off the report's critical path but not 
   ``%reset`` leaves module attributes, environment variables and warning filters
   (``tests/test_kernel_isolation.py`` shows a probe seeing them in one kernel and not in the next report's).
   Rejected: it trades isolation for speed, and only the ten profiles would gain.
-* A fork server keeps isolation and would save up to the 1.8 s of boot and imports per report (a fork whose
-  child draws a figure takes 0.04 s): up to about 15 s of wall time for the 16 reports on two cores, the
-  largest saving left in the kernel phase.  Not built in this change: kernels would become children of the
-  server, not of their worker, and the report timeout, Ctrl-C and the retry of a killed worker find and kill
-  a report's kernel as its worker's child, so that fault handling (and its tests) must be redone; it needs
-  fork (no Windows) and a server holding no threads or sockets when it forks; and its children would share
-  the server's unseeded numpy random state.  It is the next step if ``make bench`` still misses a/b ≥ 6 once
-  issue #24's one analysis per run has changed what a kernel imports.
+* A fork server keeps isolation (a new process per report, forked before any report code ran) and saves the
+  1.8 s of boot and imports for every report: the 16 reports' summed ``setup`` fell from 14.6 s to 0.3 s and
+  the run from 53 s to 42 s.  Its cost is memory as ``ps`` counts it: each zygote holds about 200 MB of RSS
+  that its kernels share copy-on-write, so a sum of RSS counts those pages once more per kernel
+  (runner.memory measures the proportional share instead).
 
-So, for now: a fresh kernel per report, started warm and light.
-
-A warm kernel that died in the meantime (a report timeout kills every child
-of the worker) is discarded and the report starts a cold one.  A kernel left
+A warm kernel that died in the meantime (a report timeout kills every descendant
+of the worker, its zygote included) is discarded and the report starts a new one.  A kernel left
 over when the worker exits is killed by :func:`discard`, registered with
-``atexit``.
+``atexit``, which also closes the zygote.
 """
 
 from __future__ import annotations
@@ -56,6 +51,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from shunde_workbook.runner import zygote
 
 #: Modules the warm-up cell imports: what every notebook loads, nothing that only some do.  Seaborn (with
 #: scipy.stats), mapclassify (with scikit-learn), jinja2 and openpyxl load in the notebooks that use them
@@ -114,7 +111,18 @@ def ipc_kernel_manager(socket_dir: str):
 
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             # The kernel's own log (shutdown chatter, crash messages) goes to a file, not the terminal.
-            kw["stderr"] = open(Path(socket_dir) / "kernel.log", "ab")  # noqa: SIM115 - owned by the process
+            log = Path(socket_dir) / "kernel.log"
+            if zygote.forkable(kernel_cmd):
+                try:
+                    process = zygote.spawn(kernel_cmd, kw.get("env"), kw.get("cwd"), str(log), WARM_IMPORTS)
+                except (OSError, ValueError):  # the zygote failed: this kernel starts the usual way
+                    process = None
+                if process is not None:
+                    prov = self.provisioner
+                    prov.process, prov.pid, prov.pgid, prov.cwd = process, process.pid, process.pid, kw.get("cwd")
+                    self._reconcile_connection_info(prov.connection_info)
+                    return None
+            kw["stderr"] = open(log, "ab")  # noqa: SIM115 - owned by the process
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return IPCKernelManager
@@ -202,7 +210,8 @@ def stop(km, sockets: str | None = None) -> None:
 
 
 def discard() -> None:
-    """Kill the waiting warm kernel, if any (worker exit)."""
+    """Kill the waiting warm kernel, if any, and close the zygote (worker exit)."""
+    zygote.stop_all()
     warm = _WARM.pop("next", None)
     if warm is not None:
         try:
