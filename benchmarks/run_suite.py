@@ -157,13 +157,14 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
         results["a"] = {
             "wall_seconds": round(t.wall, 2),
             "peak_rss_mb": round(t.peak_mb, 1),
+            "peak_pss_mb": round(t.peak_pss_mb, 1),
             "exit_code": t.rc,
             "failed_steps": failed,
             "phases": baseline_phases(t),
             "commands": [shlex.join(c) for c in commands[:4]] + (["..."] if len(commands) > 4 else []),
         }
         say(
-            f"{stamp()}  (a) done: {t.wall:.1f} s, peak RSS {t.peak_mb:.0f} MB"
+            f"{stamp()}  (a) done: {t.wall:.1f} s, peak RSS {t.peak_mb:.0f} MB (PSS {t.peak_pss_mb:.0f} MB)"
             + (f", {len(failed)} FAILED steps: {'; '.join(failed)}" if failed else "")
         )
         if failed:
@@ -181,7 +182,7 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
         show=runner_show,
     )
     results["b"] = runner_summary(t, out_b)
-    say(f"{stamp()}  (b) done: {t.wall:.1f} s, peak RSS {t.peak_mb:.0f} MB, exit {t.rc}")
+    say(f"{stamp()}  (b) done: {t.wall:.1f} s, peak RSS {t.peak_mb:.0f} MB (PSS {t.peak_pss_mb:.0f} MB), exit {t.rc}")
     if t.rc != 0:
         say(tail(t.log))
         notes.append(f"(b) exited {t.rc}: some reports failed, so the timings are not comparable.")
@@ -195,7 +196,7 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
         show=runner_show,
     )
     results["c"] = runner_summary(t, out_b)
-    say(f"{stamp()}  (c) done: {t.wall:.2f} s, peak RSS {t.peak_mb:.0f} MB, exit {t.rc}")
+    say(f"{stamp()}  (c) done: {t.wall:.2f} s, peak RSS {t.peak_mb:.0f} MB (PSS {t.peak_pss_mb:.0f} MB), exit {t.rc}")
     edited = changed(before, snapshot(notebooks))
     not_cached = {k: v for k, v in results["c"]["statuses"].items() if k != "cached"}
     if not_cached:
@@ -224,7 +225,10 @@ def _bench(args, notebooks: Path, params_file: Path | None, tmp: Path, kernel: s
             show=runner_show,
         )
         results["d"] = runner_summary(t, out_d) | {"ledger_rows": rows, "scale": args.scale}
-        say(f"{stamp()}  (d) done: {t.wall:.1f} s, peak RSS {t.peak_mb:.0f} MB, exit {t.rc}")
+        say(
+            f"{stamp()}  (d) done: {t.wall:.1f} s, peak RSS {t.peak_mb:.0f} MB (PSS {t.peak_pss_mb:.0f} MB), "
+            f"exit {t.rc}"
+        )
         if t.rc != 0:
             say(tail(t.log))
             notes.append(f"(d) exited {t.rc}: some reports failed on the big ledger.")

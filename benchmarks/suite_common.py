@@ -42,12 +42,17 @@ def stamp() -> str:
 class Timed:
     """Result of one timed subprocess."""
 
-    def __init__(self, wall: float, peak: int, rc: int, lines: list[tuple[float, str]], log: Path):
+    def __init__(self, wall: float, peak: int, rc: int, lines: list[tuple[float, str]], log: Path, peak_pss: int = 0):
         self.wall, self.peak, self.rc, self.lines, self.log = wall, peak, rc, lines, log
+        self.peak_pss = peak_pss  # summed proportional set size (runner.memory.PeakMemory): shared pages once
 
     @property
     def peak_mb(self) -> float:
         return self.peak / 2**20
+
+    @property
+    def peak_pss_mb(self) -> float:
+        return self.peak_pss / 2**20
 
 
 def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Timed:
@@ -83,8 +88,7 @@ def timed(label: str, cmd: list[str], log: Path, show=lambda line: True) -> Time
             rc = proc.wait()
             wall = time.perf_counter() - t0
         reader.join(timeout=10)  # an orphaned grandchild could keep the pipe open; do not hang on it
-    peak = mem.peak
-    return Timed(wall, peak, rc, lines, log)
+    return Timed(wall, mem.peak, rc, lines, log, mem.peak_pss)
 
 
 # --------------------------------------------------------------------------- planning
@@ -248,6 +252,7 @@ def runner_summary(t: Timed, outputs: Path) -> dict:
     return {
         "wall_seconds": round(t.wall, 2),
         "peak_rss_mb": round(t.peak_mb, 1),
+        "peak_pss_mb": round(t.peak_pss_mb, 1),
         "exit_code": t.rc,
         "statuses": status,
         "runner_reported": {k: man.get("run", {}).get(k) for k in ("wall_seconds", "peak_rss_mb", "jobs")},

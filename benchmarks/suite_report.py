@@ -58,11 +58,14 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
         f"Results ({len(jobs)} reports, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"commit {git_commit()})"
     )
-    say(f"{'mode':<52}{'wall s':>9}{'peak RSS MB':>13}{'exit':>5}")
+    say(f"{'mode':<52}{'wall s':>9}{'peak RSS MB':>13}{'PSS MB':>8}{'exit':>5}")
     for k in ("a", "b", "c", "d"):
         if k in results:
             r = results[k]
-            say(f"{titles[k]:<52}{r['wall_seconds']:>9.2f}{r['peak_rss_mb']:>13.0f}{r['exit_code']:>5}")
+            say(
+                f"{titles[k]:<52}{r['wall_seconds']:>9.2f}{r['peak_rss_mb']:>13.0f}"
+                f"{r.get('peak_pss_mb', 0):>8.0f}{r['exit_code']:>5}"
+            )
         else:
             say(f"{titles[k]:<52}{'skipped':>9}")
     fmt = lambda v: "n/a" if v is None else f"{v:.2f}"  # noqa: E731
@@ -87,8 +90,9 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
     say("Notes:")
     say("  - the baseline exports ONE HTML per report (nbconvert default template); the runner exports TWO editions")
     say("    (policy + analyst) plus the executed notebook, and writes manifest.json and index.html.")
-    say("  - peak RSS is the sum over the whole process tree, sampled every 0.1 s")
-    say("    (shared pages count once per process).")
+    say("  - peak RSS is the sum over the whole process tree, sampled every 0.1 s (shared pages count once per")
+    say("    process); PSS divides each shared page among its sharers (the kernels forked from a worker's zygote")
+    say("    share most of their libraries with it), so its sum is the memory the tree really holds.")
     if "a" in results:
         ph = results["a"]["phases"]["totals"]
         say(f"  - baseline split: papermill {ph['papermill']:.1f} s, nbconvert {ph['nbconvert']:.1f} s")

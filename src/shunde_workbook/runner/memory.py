@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 
 class PeakMemory:
-    """Sample the summed resident memory (RSS) of a process and all its descendants.
+    """Sample the summed memory of a process and all its descendants.
 
-    Use as ``with PeakMemory() as mem: ...``; afterwards ``mem.peak`` is the largest sum seen, in bytes.
+    Use as ``with PeakMemory() as mem: ...``; afterwards ``mem.peak`` is the largest sum of resident memory
+    (RSS) seen, in bytes, and ``mem.peak_pss`` the largest sum of proportional set sizes (Linux; 0 elsewhere).
+    RSS counts a page shared by several processes once in each: the kernels forked by a zygote share most of
+    their libraries with it (runner.zygote), so their RSS sum overstates the memory in use.  PSS divides each
+    shared page among the processes sharing it, so its sum is the memory the tree really holds.
 
     Parameters
     ----------
@@ -21,33 +26,40 @@ class PeakMemory:
     def __init__(self, pid: int | None = None, interval: float = 0.2):
         import psutil
 
-        self._psutil, self._interval, self.peak = psutil, interval, 0
+        self._psutil, self._interval, self.peak, self.peak_pss = psutil, interval, 0, 0
         try:
             self._proc = psutil.Process(pid)
         except psutil.Error:  # the process has already exited
             self._proc = None
+        self._pss = sys.platform.startswith("linux")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def sample(self) -> int:
-        """The summed RSS of the tree now, in bytes (0 once the root has exited)."""
+    def sample(self) -> tuple[int, int]:
+        """The summed RSS and PSS of the tree now, in bytes (PSS 0 where unknown; both 0 once the root exited)."""
         if self._proc is None:
-            return 0
+            return 0, 0
         try:
             procs = [self._proc, *self._proc.children(recursive=True)]
         except self._psutil.Error:
-            return 0
-        total = 0
+            return 0, 0
+        rss = pss = 0
         for p in procs:
             try:
-                total += p.memory_info().rss
+                if self._pss:
+                    info = p.memory_full_info()
+                    pss += info.pss
+                else:
+                    info = p.memory_info()
+                rss += info.rss
             except self._psutil.Error:  # a child may exit between listing and reading
                 pass
-        return total
+        return rss, pss
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self.sample())
+            rss, pss = self.sample()
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             self._stop.wait(self._interval)
 
     def __enter__(self) -> PeakMemory:
