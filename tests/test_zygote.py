@@ -89,6 +89,21 @@ def test_a_forked_kernel_is_killed_with_its_group(forked):
     assert not psutil.pid_exists(spawned["child"]) or psutil.Process(spawned["child"]).status() == "zombie"
 
 
+def test_a_forked_kernel_exits_when_its_zygote_dies(forked):
+    pid = _probe(forked[0])["pid"]
+    server = psutil.Process(pid).parent()
+    server.kill()  # as when its worker is killed: nothing is left to reap or stop the kernel
+    gone, alive = psutil.wait_procs([psutil.Process(pid)], timeout=10)
+    assert alive == [], "an orphaned kernel kept running"
+
+
+def test_the_zygote_kills_its_kernels_when_its_worker_closes_the_pipe(forked):
+    procs = [psutil.Process(_probe(km)["pid"]) for km in forked]
+    zygote.stop_all()  # the worker exits: its zygote's pipe closes
+    gone, alive = psutil.wait_procs(procs, timeout=10)
+    assert alive == []
+
+
 def test_a_zygote_that_cannot_fork_leaves_the_kernel_to_the_usual_launch(tmp_path, monkeypatch):
     monkeypatch.setattr(kernels, "WARM_IMPORTS", ("no_such_module_anywhere",))  # the zygote dies importing it
     km = kernels.launch(kernel_name(), str(tmp_path))

@@ -50,9 +50,8 @@ def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
         return render()
     cap_text(fig)
     wrap_wide_text(fig, width_mm)
-    png = render()
     for _ in range(3):
-        got_mm = png_width_px(png) / dpi * MM_PER_IN
+        got_mm = tight_width_mm(fig, dpi)
         if abs(got_mm - width_mm) <= 0.015 * width_mm:
             break
         w, h = fig.get_size_inches()
@@ -66,8 +65,26 @@ def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tight_layout may warn for axes it cannot fit; the result stands
             fig.tight_layout()
-        png = render()
-    return png
+    return render()
+
+
+def tight_width_mm(fig, dpi: int) -> float:
+    """The width ``fig`` saves at with ``bbox_inches="tight"`` at ``dpi``, in mm, without rendering it.
+
+    The same steps as ``savefig``: a draw without rendering (layout, text positions), the tight box of
+    everything drawn, and the ``savefig.pad_inches`` pad on each side.  A render at print size costs
+    about ten times as much.
+    """
+    import matplotlib as mpl
+
+    drawn_at = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        fig.draw_without_rendering()
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+    finally:
+        fig.set_dpi(drawn_at)
+    return (box.width + 2 * mpl.rcParams["savefig.pad_inches"]) * MM_PER_IN
 
 
 def cap_text(fig, largest: float = 9.5, smallest: float = 8.5) -> None:

@@ -227,9 +227,18 @@ atexit.register(discard)
 def worker_start(kernel_name: str) -> None:
     """Initialiser of each pool worker: :func:`~shunde_workbook.runner.hygiene.worker_init`, then a warm kernel.
 
-    The first kernel boots while the worker itself imports papermill and nbconvert.
+    The zygote (runner.zygote) is started first and imports while the worker imports what building a report
+    needs (papermill, nbconvert: ``execute.preload``); then the worker's first kernel is forked from it.
     """
+    from jupyter_client.kernelspec import NoSuchKernel, get_kernel_spec
+
+    from shunde_workbook.runner.execute import preload
     from shunde_workbook.runner.hygiene import worker_init
 
     worker_init()
+    try:
+        zygote.prepare(list(get_kernel_spec(kernel_name).argv), WARM_IMPORTS)
+    except (NoSuchKernel, OSError):  # the first kernel then starts the usual way, or reports the error
+        pass
+    preload()
     prestart(kernel_name)

@@ -337,7 +337,6 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
     with PeakMemory() as mem:
         state.mem = mem
         if todo:
-            state.publish()
             cache = outputs / ".work" / "cache"
             open_run_cache(cache)
             ctx = multiprocessing.get_context("spawn")
@@ -350,6 +349,8 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
                 # the workers boot their kernels while the ledgers are validated (not again in a retry)
                 before = None if lost else (lambda: cache_ledgers(inputs, cache))
                 pool, futures = _start_pool(state, ctx, min(njobs, len(queue)), kernel, queue, before)
+                if not lost:  # the first index page, while the first reports run (its map and font take ~1.5 s)
+                    state.publish()
                 queue = []
                 for fut in as_completed(futures):
                     job = futures[fut]

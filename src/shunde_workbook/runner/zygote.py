@@ -107,10 +107,7 @@ def spawn(cmd: list[str], env: dict | None, cwd: str | None, log: str, imports: 
     Raises OSError or ValueError when the zygote cannot fork it (the caller then launches it the usual way).
     """
     at = _launcher_at(cmd)
-    python = tuple(cmd[:at])  # the interpreter and its options, for the zygote too
-    server = _SERVERS.get(python)
-    if server is None or server.poll() is not None:
-        server = _SERVERS[python] = _start(python, imports)
+    server = prepare(cmd, imports)
     request = {"argv": cmd[at + 2 :], "env": dict(os.environ if env is None else env), "cwd": cwd or os.getcwd()}
     request["log"] = log
     try:
@@ -124,6 +121,20 @@ def spawn(cmd: list[str], env: dict | None, cwd: str | None, log: str, imports: 
         server.kill()
         raise OSError(f"the kernel zygote could not fork: {reply.get('error', 'it exited')}")
     return ForkedKernel(reply["pid"])
+
+
+def prepare(cmd: list[str], imports: tuple[str, ...]) -> subprocess.Popen | None:
+    """Start the zygote for the kernel command ``cmd`` unless it runs; return it (None if ``cmd`` cannot fork).
+
+    The zygote imports on its own: a worker starts it first, then does its own imports meanwhile.
+    """
+    if not forkable(cmd):
+        return None
+    python = tuple(cmd[: _launcher_at(cmd)])  # the interpreter and its options, for the zygote too
+    server = _SERVERS.get(python)
+    if server is None or server.poll() is not None:
+        server = _SERVERS[python] = _start(python, imports)
+    return server
 
 
 def _start(python: tuple, imports: tuple[str, ...]) -> subprocess.Popen:
@@ -153,6 +164,7 @@ def serve(imports: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the runner; the worker closes our pipe
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernels are reaped by the system
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    forked = []
     for line in iter(requests.readline, b""):
         request = json.loads(line)
         if threading.active_count() > 1:
@@ -162,8 +174,14 @@ def serve(imports: list[str]) -> None:
         pid = os.fork()
         if pid == 0:
             _become_kernel(request)  # never returns
+        forked.append(pid)
         answers.write(json.dumps({"pid": pid}).encode() + b"\n")
         answers.flush()
+    for pid in forked:  # the worker is gone or done: so are its kernels
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _become_kernel(request: dict) -> None:
@@ -176,7 +194,7 @@ def _become_kernel(request: dict) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits if the zygote goes
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())
         null = os.open(os.devnull, os.O_RDONLY)
         log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         os.dup2(null, 0)
@@ -191,7 +209,10 @@ def _become_kernel(request: dict) -> None:
 
         from ipykernel import kernelapp
 
-        sys.argv = [find_spec("ipykernel_launcher").origin, *request["argv"]]
+        # The kernel exits if the zygote goes.  ``IPKernelApp.parent_handle`` took its default from the zygote's
+        # environment when the zygote imported ipykernel, so the request's JPY_PARENT_PID is given explicitly.
+        parent = f"--IPKernelApp.parent_handle={os.getppid()}"
+        sys.argv = [find_spec("ipykernel_launcher").origin, *request["argv"], parent]
         sys.path[0] = request["cwd"]  # what ``python -m`` puts first, in the kernel's working folder
         kernelapp.launch_new_instance()
         code = 0
