@@ -91,7 +91,7 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
     say("  - the baseline exports ONE HTML per report (nbconvert default template); the runner exports TWO editions")
     say("    (policy + analyst) plus the executed notebook, and writes manifest.json and index.html.")
     say("  - peak RSS is the sum over the whole process tree, sampled every 0.1 s (shared pages count once per")
-    say("    process); PSS divides each shared page among its sharers (the kernels forked from a worker's zygote")
+    say("    process); PSS divides each shared page among its sharers (the kernels forked from the run's zygote")
     say("    share most of their libraries with it), so its sum is the memory the tree really holds.")
     if "a" in results:
         ph = results["a"]["phases"]["totals"]

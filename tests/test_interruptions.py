@@ -96,13 +96,13 @@ def test_a_worker_killed_mid_run_is_retried_once_and_fails_no_other_report(tmp_p
     )
     marker = tmp_path / "killed-once"
     code["source"] = (
-        "import os, pathlib, signal, psutil\n"
+        "import os, pathlib, signal\n"
         f"m = pathlib.Path({str(marker)!r})\n"
         "if output_dir and report_name == 'victim' and not m.exists():\n"
         "    m.write_text('x')\n"
-        "    # the pool worker: the kernel's parent, or its grandparent when the kernel was forked by the zygote\n"
-        "    worker = next(p for p in psutil.Process().parents() if 'multiprocessing' in ' '.join(p.cmdline()))\n"
-        "    os.kill(worker.pid, signal.SIGKILL)\n" + "".join(code["source"])
+        "    # the pool worker: named to a kernel forked by the run's zygote (runner.zygote), else its parent\n"
+        "    worker = int(os.environ.get('SHUNDE_WORKBOOK_WORKER') or os.getppid())\n"
+        "    os.kill(worker, signal.SIGKILL)\n" + "".join(code["source"])
     )
     for name in ("victim", "bystander_a", "bystander_b"):
         (nbdir / f"{name}.ipynb").write_text(json.dumps(nb), "utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 
 import psutil
 import pytest
@@ -28,6 +29,14 @@ child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
 print(json.dumps({"pid": os.getpid(), "child": child.pid}))
 """
 
+WORKER = """\
+import sys, time
+from shunde_workbook.runner import kernels
+km = kernels.launch(sys.argv[1], sys.argv[2])
+print(km.provisioner.pid, flush=True)
+time.sleep(120)
+"""
+
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the zygote needs fork")
 
 
@@ -49,9 +58,19 @@ def _probe(km, code: str = PROBE) -> dict:
 
 
 @pytest.fixture
-def forked(tmp_path, monkeypatch):
-    """Two kernels launched by the runner's kernel manager, in ``tmp_path``, with a variable set for them."""
+def server(tmp_path, monkeypatch):
+    """A zygote started as the runner starts it, named in this process's environment."""
     monkeypatch.chdir(tmp_path)
+    z = zygote.start(kernels.kernel_argv(kernel_name()), kernels.WARM_IMPORTS)
+    assert z is not None and os.environ[zygote.ENV]
+    yield z
+    z.close()
+    assert zygote.ENV not in os.environ
+
+
+@pytest.fixture
+def forked(server, tmp_path, monkeypatch):
+    """Two kernels launched by the runner's kernel manager, in ``tmp_path``, with a variable set for them."""
     monkeypatch.setenv("SWK_ZYGOTE_PROBE", "from-the-worker")
     started = []
     for i in range(2):
@@ -61,16 +80,13 @@ def forked(tmp_path, monkeypatch):
     yield [km for km, _ in started]
     for km, sockets in started:
         kernels.stop(km, sockets)
-    zygote.stop_all()
 
 
-def test_a_forked_kernel_starts_as_a_launched_one_would(forked, tmp_path):
+def test_a_forked_kernel_starts_as_a_launched_one_would(forked, server, tmp_path):
     probes = [_probe(km) for km in forked]
     assert all(isinstance(km.provisioner.process, zygote.ForkedKernel) for km in forked), "not forked"
-    server = psutil.Process(probes[0]["pid"]).parent()
-    assert server.parent().pid == os.getpid(), "the zygote is this process's child"
     for p in probes:
-        assert psutil.Process(p["pid"]).ppid() == server.pid
+        assert psutil.Process(p["pid"]).ppid() == server.process.pid
         assert p["pgid"] == p["pid"], "a kernel leads its own process group, as jupyter_client starts them"
         assert p["cwd"] == str(tmp_path) == p["path0"]
         assert p["env"] == "from-the-worker"
@@ -89,36 +105,61 @@ def test_a_forked_kernel_is_killed_with_its_group(forked):
     assert not psutil.pid_exists(spawned["child"]) or psutil.Process(spawned["child"]).status() == "zombie"
 
 
-def test_a_forked_kernel_exits_when_its_zygote_dies(forked):
-    pid = _probe(forked[0])["pid"]
-    server = psutil.Process(pid).parent()
-    server.kill()  # as when its worker is killed: nothing is left to reap or stop the kernel
-    gone, alive = psutil.wait_procs([psutil.Process(pid)], timeout=10)
-    assert alive == [], "an orphaned kernel kept running"
-
-
-def test_the_zygote_kills_its_kernels_when_its_worker_closes_the_pipe(forked):
+def test_a_worker_kills_the_kernels_it_was_given(forked):
     procs = [psutil.Process(_probe(km)["pid"]) for km in forked]
-    zygote.stop_all()  # the worker exits: its zygote's pipe closes
+    zygote.kill_mine()  # what hygiene.kill_kernels does on a report timeout, SIGTERM or the runner gone
     gone, alive = psutil.wait_procs(procs, timeout=10)
     assert alive == []
 
 
+def test_a_forked_kernel_exits_when_its_zygote_dies(forked, server):
+    proc = psutil.Process(_probe(forked[0])["pid"])
+    server.process.kill()  # nothing is left to reap or stop the kernel
+    gone, alive = psutil.wait_procs([proc], timeout=10)
+    assert alive == [], "an orphaned kernel kept running"
+
+
+def test_the_zygote_kills_its_kernels_when_the_runner_closes_it(forked, server):
+    procs = [psutil.Process(_probe(km)["pid"]) for km in forked]
+    server.close()
+    gone, alive = psutil.wait_procs(procs, timeout=10)
+    assert alive == []
+
+
+def test_a_forked_kernel_exits_when_its_worker_is_killed(server, tmp_path):
+    worker = subprocess.Popen(  # noqa: S603 - a stand-in for a pool worker: it inherits the zygote's name
+        [sys.executable, "-c", WORKER, kernel_name(), str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        kernel = psutil.Process(int(worker.stdout.readline()))
+        assert kernel.ppid() == server.process.pid
+        worker.kill()  # as kill -9 would: the worker cannot kill its kernel itself
+        worker.wait(timeout=10)
+        gone, alive = psutil.wait_procs([kernel], timeout=10)
+        assert alive == [], "the kernel of a killed worker kept running"
+    finally:
+        worker.kill()
+
+
 def test_a_zygote_that_cannot_fork_leaves_the_kernel_to_the_usual_launch(tmp_path, monkeypatch):
-    monkeypatch.setattr(kernels, "WARM_IMPORTS", ("no_such_module_anywhere",))  # the zygote dies importing it
+    z = zygote.start(kernels.kernel_argv(kernel_name()), ("no_such_module_anywhere",))  # dies importing it
+    z.process.wait(timeout=60)
     km = kernels.launch(kernel_name(), str(tmp_path))
     try:
         assert isinstance(km.provisioner.process, subprocess.Popen)
         assert _probe(km)["preloaded"] is False  # a kernel of its own, with nothing imported beforehand
     finally:
         kernels.stop(km, str(tmp_path))
-        zygote.stop_all()
+        z.close()
 
 
-def test_only_ipykernel_launcher_commands_are_forked(monkeypatch):
+def test_only_ipykernel_launcher_commands_of_the_zygotes_interpreter_are_forked(monkeypatch):
     assert zygote.forkable(["python", "-m", "ipykernel_launcher", "-f", "c.json"])
     assert zygote.forkable(["python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "c.json"])
     assert not zygote.forkable(["python", "-m", "other_kernel", "-f", "c.json"])
     assert not zygote.forkable(["python", "-I", "-m", "ipykernel_launcher", "-f", "c.json"])
+    monkeypatch.setenv(zygote.ENV, "/nonexistent/zygote.sock")
+    monkeypatch.setenv(zygote.ENV_PYTHON, '["python"]')
+    assert zygote.spawn(["other-python", "-m", "ipykernel_launcher", "-f", "c.json"], None, None, "log") is None
     monkeypatch.delattr(os, "fork")
     assert not zygote.forkable(["python", "-m", "ipykernel_launcher", "-f", "c.json"])

@@ -202,15 +202,6 @@ def _space_message(staged: Path, extra: int) -> str:
     )
 
 
-def preload() -> None:
-    """Import what :func:`run_job` uses (a pool worker does it while its zygote imports, runner.kernels)."""
-    import nbformat  # noqa: F401
-    import papermill  # noqa: F401
-
-    from shunde_workbook.publish import citation, export  # noqa: F401
-    from shunde_workbook.report import webfonts  # noqa: F401
-
-
 def run_job(job: Job) -> JobResult:
     """Execute ``job.notebook`` with papermill and stage the report for the runner to commit.
 

@@ -127,10 +127,14 @@ def kill_trees(pids, grace: float = 2.0) -> list[int]:
 def kill_kernels() -> None:
     """Kill every descendant of this process at once, kernels by process group.
 
-    In a worker: its kernels, the zygote that forked them (runner.zygote) and a browser printing a PDF.
-    In the runner: the pool workers and all of theirs.
+    In a worker: its kernels (those forked by the run's zygote too: runner.zygote) and a browser printing
+    a PDF.  In the runner: the pool workers, the zygote and all of theirs.
     """
     import psutil
+
+    from shunde_workbook.runner.zygote import kill_mine
+
+    kill_mine()
 
     try:
         children = psutil.Process().children(recursive=True)

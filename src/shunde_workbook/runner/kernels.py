@@ -4,7 +4,7 @@ A pool worker builds one report at a time.  After a report's last cell,
 :func:`prestart` launches a *fresh* kernel for the worker's next report and
 queues one silent cell in it that imports what every notebook loads
 (:data:`WARM_IMPORTS`: numpy, pandas, geopandas, matplotlib, the workbook's
-stages).  Each worker's kernels are forked from its zygote
+stages).  The kernels are forked from the run's zygote
 (:mod:`~shunde_workbook.runner.zygote`), which imported those modules once, so the
 warm-up cell finds them loaded.  The libraries only some reports use load in those reports, on
 first use: seaborn (and ``scipy.stats``) with the first chart drawn with it,
@@ -34,14 +34,16 @@ other worker's core.
   Rejected: it trades isolation for speed, and only the ten profiles would gain.
 * A fork server keeps isolation (a new process per report, forked before any report code ran) and saves the
   1.8 s of boot and imports for every report: the 16 reports' summed ``setup`` fell from 14.6 s to 0.3 s and
-  the run from 53 s to 42 s.  Its cost is memory as ``ps`` counts it: each zygote holds about 200 MB of RSS
-  that its kernels share copy-on-write, so a sum of RSS counts those pages once more per kernel
-  (runner.memory measures the proportional share instead).
+  the run from 53 s to about 42 s.  One zygote serves the whole run (one per worker held 200 MB more).
+  Its cost is memory as ``ps`` counts it: the zygote holds about 200 MB of RSS that its kernels share
+  copy-on-write, so a sum of RSS counts those pages once more (runner.memory also measures the proportional
+  share, PSS).  Its kernels are not its workers' children: each worker kills the kernels it was given
+  (``hygiene.kill_kernels``), and a kernel exits by itself when its worker or the zygote dies.
 
-A warm kernel that died in the meantime (a report timeout kills every descendant
-of the worker, its zygote included) is discarded and the report starts a new one.  A kernel left
+A warm kernel that died in the meantime (a report timeout kills every kernel
+of the worker) is discarded and the report starts a new one.  A kernel left
 over when the worker exits is killed by :func:`discard`, registered with
-``atexit``, which also closes the zygote.
+``atexit``.
 """
 
 from __future__ import annotations
@@ -112,20 +114,29 @@ def ipc_kernel_manager(socket_dir: str):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             # The kernel's own log (shutdown chatter, crash messages) goes to a file, not the terminal.
             log = Path(socket_dir) / "kernel.log"
-            if zygote.forkable(kernel_cmd):
-                try:
-                    process = zygote.spawn(kernel_cmd, kw.get("env"), kw.get("cwd"), str(log), WARM_IMPORTS)
-                except (OSError, ValueError):  # the zygote failed: this kernel starts the usual way
-                    process = None
-                if process is not None:
-                    prov = self.provisioner
-                    prov.process, prov.pid, prov.pgid, prov.cwd = process, process.pid, process.pid, kw.get("cwd")
-                    self._reconcile_connection_info(prov.connection_info)
-                    return None
+            try:
+                process = zygote.spawn(kernel_cmd, kw.get("env"), kw.get("cwd"), str(log))
+            except (OSError, ValueError):  # the zygote failed: this kernel starts the usual way
+                process = None
+            if process is not None:
+                prov = self.provisioner
+                prov.process, prov.pid, prov.pgid, prov.cwd = process, process.pid, process.pid, kw.get("cwd")
+                self._reconcile_connection_info(prov.connection_info)
+                return None
             kw["stderr"] = open(log, "ab")  # noqa: SIM115 - owned by the process
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return IPCKernelManager
+
+
+def kernel_argv(kernel_name: str) -> list[str]:
+    """The command line of the kernelspec ``kernel_name`` (empty if there is no such kernelspec)."""
+    from jupyter_client.kernelspec import NoSuchKernel, get_kernel_spec
+
+    try:
+        return list(get_kernel_spec(kernel_name).argv)
+    except NoSuchKernel:
+        return []
 
 
 def launch(kernel_name: str, sockets: str):
@@ -210,8 +221,7 @@ def stop(km, sockets: str | None = None) -> None:
 
 
 def discard() -> None:
-    """Kill the waiting warm kernel, if any, and close the zygote (worker exit)."""
-    zygote.stop_all()
+    """Kill the waiting warm kernel, if any (worker exit)."""
     warm = _WARM.pop("next", None)
     if warm is not None:
         try:
@@ -227,18 +237,20 @@ atexit.register(discard)
 def worker_start(kernel_name: str) -> None:
     """Initialiser of each pool worker: :func:`~shunde_workbook.runner.hygiene.worker_init`, then a warm kernel.
 
-    The zygote (runner.zygote) is started first and imports while the worker imports what building a report
-    needs (papermill, nbconvert: ``execute.preload``); then the worker's first kernel is forked from it.
+    The worker imports what building a report needs (papermill, nbconvert: :func:`_preload`) while the
+    run's zygote (runner.zygote) finishes its imports; then its first kernel is forked.
     """
-    from jupyter_client.kernelspec import NoSuchKernel, get_kernel_spec
-
-    from shunde_workbook.runner.execute import preload
     from shunde_workbook.runner.hygiene import worker_init
 
     worker_init()
-    try:
-        zygote.prepare(list(get_kernel_spec(kernel_name).argv), WARM_IMPORTS)
-    except (NoSuchKernel, OSError):  # the first kernel then starts the usual way, or reports the error
-        pass
-    preload()
+    _preload()
     prestart(kernel_name)
+
+
+def _preload() -> None:
+    """Import what ``execute.run_job`` uses to build a report."""
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+
+    from shunde_workbook.publish import citation, export  # noqa: F401
+    from shunde_workbook.report import webfonts  # noqa: F401

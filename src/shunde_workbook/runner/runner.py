@@ -54,9 +54,10 @@ from shunde_workbook.params import (
 from shunde_workbook.paths import NOTEBOOKS, OUTPUTS, PARAMS, ROOT, remove_tree, safe_name
 from shunde_workbook.runner import commit as tx
 from shunde_workbook.runner import manifest as mf
+from shunde_workbook.runner import zygote
 from shunde_workbook.runner.execute import Job, as_dict, kernel_name, run_job
 from shunde_workbook.runner.hygiene import EXIT_CODES, Interrupted, Signals
-from shunde_workbook.runner.kernels import worker_start
+from shunde_workbook.runner.kernels import WARM_IMPORTS, kernel_argv, worker_start
 from shunde_workbook.runner.memory import PeakMemory
 from shunde_workbook.runner.precompute import cache_ledgers, open_run_cache
 from shunde_workbook.runner.session import (
@@ -339,43 +340,47 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
         if todo:
             cache = outputs / ".work" / "cache"
             open_run_cache(cache)
+            state.zygote = zygote.start(kernel_argv(kernel), WARM_IMPORTS)  # forks the workers' kernels
             ctx = multiprocessing.get_context("spawn")
             # Longest first (by last build time) so the workers finish together.
             todo.sort(key=lambda j: -(previous.get(j.name) or {}).get("seconds", 0.0) or 0.0)
             for job in todo[: len(todo) - njobs]:  # each worker's last report needs no next kernel
                 job.warm_next = True
-            queue, lost, done = list(todo), set(), 0
-            while queue:  # a second round only for reports whose worker process was lost (retried once)
-                # the workers boot their kernels while the ledgers are validated (not again in a retry)
-                before = None if lost else (lambda: cache_ledgers(inputs, cache))
-                pool, futures = _start_pool(state, ctx, min(njobs, len(queue)), kernel, queue, before)
-                if not lost:  # the first index page, while the first reports run (its map and font take ~1.5 s)
-                    state.publish()
-                queue = []
-                for fut in as_completed(futures):
-                    job = futures[fut]
-                    if isinstance(fut.exception(), BrokenProcessPool) and job.name not in lost:
-                        lost.add(job.name)  # killed (kill -9, out of memory): every report in flight is retried
-                        queue.append(job)
-                        continue
-                    done += 1
-                    res = _result(fut, job)
-                    rec = records[job.name]
-                    if res["status"] == "ok":
-                        res = commit_report(state, job, res, rec)
-                    if res["status"] == "ok":
-                        say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
-                    else:
-                        on_disk(rec, tx.valid_stamp(outputs, job.name), "failed", res.get("error"))
-                        rec["seconds"] = round(res["seconds"], 2)
-                        failures.append(rec)
-                        say(f"[{done}/{len(todo)}] FAILED  {job.name}  ({res['seconds']:.1f} s)")
-                    state.finished.append(job.name)
-                    state.peak = max(state.peak, mem.peak)
-                    state.publish()
-                pool.shutdown()
-                if queue:
-                    say(f"A worker process was lost; running again once: {', '.join(j.name for j in queue)}.")
+            try:
+                queue, lost, done = list(todo), set(), 0
+                while queue:  # a second round only for reports whose worker process was lost (retried once)
+                    # the workers boot their kernels while the ledgers are validated (not again in a retry)
+                    before = None if lost else (lambda: cache_ledgers(inputs, cache))
+                    pool, futures = _start_pool(state, ctx, min(njobs, len(queue)), kernel, queue, before)
+                    if not lost:  # the first index page, while the first reports run (its map and font take ~1.5 s)
+                        state.publish()
+                    queue = []
+                    for fut in as_completed(futures):
+                        job = futures[fut]
+                        if isinstance(fut.exception(), BrokenProcessPool) and job.name not in lost:
+                            lost.add(job.name)  # killed (kill -9, out of memory): every report in flight is retried
+                            queue.append(job)
+                            continue
+                        done += 1
+                        res = _result(fut, job)
+                        rec = records[job.name]
+                        if res["status"] == "ok":
+                            res = commit_report(state, job, res, rec)
+                        if res["status"] == "ok":
+                            say(f"[{done}/{len(todo)}] ok      {job.name}  ({res['seconds']:.1f} s)")
+                        else:
+                            on_disk(rec, tx.valid_stamp(outputs, job.name), "failed", res.get("error"))
+                            rec["seconds"] = round(res["seconds"], 2)
+                            failures.append(rec)
+                            say(f"[{done}/{len(todo)}] FAILED  {job.name}  ({res['seconds']:.1f} s)")
+                        state.finished.append(job.name)
+                        state.peak = max(state.peak, mem.peak)
+                        state.publish()
+                    pool.shutdown()
+                    if queue:
+                        say(f"A worker process was lost; running again once: {', '.join(j.name for j in queue)}.")
+            finally:
+                state.close_zygote()
     state.peak = mem.peak
     for rec in records.values():
         rec.pop("_key", None)

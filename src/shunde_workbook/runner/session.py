@@ -95,7 +95,14 @@ class State:
         self.finished: list[str] = []
         self.inputs: dict = {}
         self.kernel, self.njobs, self.peak, self.pool = "", 0, 0, None
+        self.zygote = None  # forks the kernels (runner.zygote)
         self.planned = False  # every report of the run has its record (finish_plan)
+
+    def close_zygote(self) -> None:
+        """End the run's zygote, and with it any kernel it forked that is still running."""
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None
 
     def publish(self) -> dict:
         """Write manifest.json and index.html from the records (signals held back meanwhile)."""
@@ -193,6 +200,7 @@ def stop(state: State, signum: int) -> int:
     # The pool's workers and, under them, their kernels; not multiprocessing's resource tracker,
     # which exits by itself with the runner and complains (with a traceback) when killed.
     kill_trees(list(getattr(state.pool, "_processes", None) or {}))
+    state.close_zygote()
     if state.pool is not None:
         state.pool.shutdown(wait=False, cancel_futures=True)
         manager = getattr(state.pool, "_executor_manager_thread", None)

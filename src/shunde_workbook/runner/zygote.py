@@ -1,22 +1,25 @@
-"""A fork server for kernels: one process per pool worker imports what every kernel loads, then forks kernels.
+"""A fork server for kernels: one process per run imports what every kernel loads, then forks the kernels.
 
 A kernel started the usual way spends about 1.8 s of CPU before its first cell: 0.4 s to boot
 (the interpreter, ipykernel) and 1.4 s to import :data:`~shunde_workbook.runner.kernels.WARM_IMPORTS`.
-The *zygote* pays that once per worker: it imports those modules and ipykernel, then waits.  For each
-kernel the worker asks for (:func:`spawn`), it forks; the child turns itself into the kernel the
-kernelspec's command would have started (``python -m ipykernel_launcher -f CONNECTION …``), with the
-command's arguments, working folder and environment, and a fresh start for everything that a new
-process would not share:
+The *zygote* pays that once per run.  The runner starts it (:func:`start`) before its pool workers, on a
+Unix socket named to them in ``SHUNDE_WORKBOOK_ZYGOTE``; it imports those modules and ipykernel, then
+waits.  For each kernel a worker asks for (:func:`spawn`), it forks; the child turns itself into the
+kernel the kernelspec's command would have started (``python -m ipykernel_launcher -f CONNECTION …``),
+with the command's arguments, working folder and environment, and a fresh start for everything that a
+new process would not share:
 
 * its own session and process group (as jupyter_client starts kernels), default signal handlers;
 * the environment of the request, not the zygote's; ``sys.argv`` and ``sys.path`` as the launcher sets them;
 * numpy's global random state drawn afresh from the OS (Python's ``random`` reseeds itself after a fork);
-* standard input from ``/dev/null``, standard output and error to the job's ``kernel.log``.
+* standard input from ``/dev/null``, standard output and error to the job's ``kernel.log``;
+* none of the zygote's sockets or pipes.
 
-The zygote holds no thread and no socket when it forks (it checks, and refuses otherwise), and is a child
-of its worker: the kernels it forks are the worker's descendants, so the report timeout, Ctrl-C and the
-retry of a killed worker find and kill them as before (``hygiene.kill_kernels``).  It exits when its
-worker closes the pipe.  Where fork is missing (Windows), or the kernelspec runs another interpreter or
+The zygote holds no thread when it forks (it checks, and refuses otherwise).  A kernel is the zygote's
+child, not its worker's, so each worker remembers the kernels it was given and kills them itself when it
+must (``hygiene.kill_kernels``: report timeout, SIGTERM, the runner gone); a kernel also exits when its
+worker or the zygote dies, and the zygote kills the kernels it forked when the runner closes it.
+Where fork is missing (Windows), outside a run, or for a kernelspec that runs another interpreter or
 another launcher, kernels start the usual way.
 """
 
@@ -25,15 +28,22 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 LAUNCHER = ("-m", "ipykernel_launcher")
+#: The zygote's socket, and the interpreter command it forks kernels of (JSON), for the pool workers.
+ENV, ENV_PYTHON = "SHUNDE_WORKBOOK_ZYGOTE", "SHUNDE_WORKBOOK_ZYGOTE_PYTHON"
+#: In a forked kernel: the pool worker it serves (a kernel started the usual way is its worker's child).
+ENV_WORKER = "SHUNDE_WORKBOOK_WORKER"
 
-_SERVERS: dict[tuple, subprocess.Popen] = {}  # per interpreter command, in this worker
+_MINE: set[int] = set()  # the kernels this process was given
 
 
 class ForkedKernel:
@@ -51,13 +61,9 @@ class ForkedKernel:
 
     def poll(self) -> int | None:
         """None while the kernel runs, else :attr:`returncode`."""
-        if self.returncode is None:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = -signal.SIGKILL
-            except PermissionError:  # the id was reused by another user's process: ours is gone
-                self.returncode = -signal.SIGKILL
+        if self.returncode is None and not _alive(self.pid):
+            self.returncode = -signal.SIGKILL
+            _MINE.discard(self.pid)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -72,10 +78,7 @@ class ForkedKernel:
     def send_signal(self, sig: int) -> None:
         """Signal the kernel's process group (the kernel and what it started)."""
         if self.poll() is None:
-            try:
-                os.killpg(self.pid, sig)  # the kernel leads its own process group
-            except ProcessLookupError:
-                pass
+            _signal_group(self.pid, sig)
 
     def terminate(self) -> None:
         """SIGTERM to the kernel's group."""
@@ -84,6 +87,26 @@ class ForkedKernel:
     def kill(self) -> None:
         """SIGKILL to the kernel's group."""
         self.send_signal(signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # PermissionError: the id now belongs to another user
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):  # no /proc (macOS): os.kill said it exists
+        return True
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)  # a kernel leads its own process group
+    except OSError:
+        pass
 
 
 def _launcher_at(cmd: list[str]) -> int | None:
@@ -98,90 +121,136 @@ def _launcher_at(cmd: list[str]) -> int | None:
 
 def forkable(cmd: list[str]) -> bool:
     """Whether a kernel command can be forked: ``<python> [-X…] -m ipykernel_launcher …``, on a system with fork."""
-    return hasattr(os, "fork") and _launcher_at(cmd) is not None
+    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and _launcher_at(cmd) is not None
 
 
-def spawn(cmd: list[str], env: dict | None, cwd: str | None, log: str, imports: tuple[str, ...]) -> ForkedKernel:
-    """Fork the kernel ``cmd`` from this worker's zygote for ``cmd[0]`` (started on first use).
+# ------------------------------------------------------------------------------------------- the runner's side
+class Zygote:
+    """A started zygote: its process and socket folder (:func:`start`); :meth:`close` ends it."""
 
-    Raises OSError or ValueError when the zygote cannot fork it (the caller then launches it the usual way).
-    """
-    at = _launcher_at(cmd)
-    server = prepare(cmd, imports)
-    request = {"argv": cmd[at + 2 :], "env": dict(os.environ if env is None else env), "cwd": cwd or os.getcwd()}
-    request["log"] = log
-    try:
-        server.stdin.write(json.dumps(request).encode() + b"\n")
-        server.stdin.flush()
-        reply = json.loads(server.stdout.readline() or b"{}")
-    except (OSError, ValueError):
-        server.kill()
-        raise
-    if "pid" not in reply:
-        server.kill()
-        raise OSError(f"the kernel zygote could not fork: {reply.get('error', 'it exited')}")
-    return ForkedKernel(reply["pid"])
+    def __init__(self, process: subprocess.Popen, folder: str):
+        self.process, self.folder = process, folder
+
+    def close(self) -> None:
+        """End the zygote (it kills the kernels it forked) and forget it in this process's environment."""
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        for name in (ENV, ENV_PYTHON):
+            os.environ.pop(name, None)
 
 
-def prepare(cmd: list[str], imports: tuple[str, ...]) -> subprocess.Popen | None:
-    """Start the zygote for the kernel command ``cmd`` unless it runs; return it (None if ``cmd`` cannot fork).
+def start(cmd: list[str], imports: tuple[str, ...]) -> Zygote | None:
+    """Start a zygote for the kernel command ``cmd`` and name it in ``os.environ`` (None if ``cmd`` cannot fork).
 
-    The zygote imports on its own: a worker starts it first, then does its own imports meanwhile.
+    The socket is bound here, so a worker may ask for a kernel at once: the zygote answers once it has
+    imported ``imports``.  Processes started afterwards (the pool workers) inherit the two variables.
     """
     if not forkable(cmd):
         return None
-    python = tuple(cmd[: _launcher_at(cmd)])  # the interpreter and its options, for the zygote too
-    server = _SERVERS.get(python)
-    if server is None or server.poll() is not None:
-        server = _SERVERS[python] = _start(python, imports)
-    return server
+    python = list(cmd[: _launcher_at(cmd)])  # the interpreter and its options, for the zygote too
+    folder = tempfile.mkdtemp(prefix="swz-")
+    path = os.path.join(folder, "zygote.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(path)
+        listener.listen(16)
+        code = f"from shunde_workbook.runner.zygote import serve; serve({list(imports)!r}, {listener.fileno()})"
+        process = subprocess.Popen(  # noqa: S603 - the kernelspec's interpreter, our module
+            [*python, "-c", code],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(listener.fileno(),),
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    finally:
+        listener.close()
+    os.environ[ENV], os.environ[ENV_PYTHON] = path, json.dumps(python)
+    return Zygote(process, folder)
 
 
-def _start(python: tuple, imports: tuple[str, ...]) -> subprocess.Popen:
-    code = f"from shunde_workbook.runner.zygote import serve; serve({list(imports)!r})"
-    return subprocess.Popen(  # noqa: S603 - the kernelspec's interpreter, our module
-        [*python, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
+# ------------------------------------------------------------------------------------------- a worker's side
+def spawn(cmd: list[str], env: dict | None, cwd: str | None, log: str) -> ForkedKernel | None:
+    """The kernel ``cmd``, forked by the run's zygote; None if there is none for ``cmd``'s interpreter.
+
+    Raises OSError or ValueError when the zygote cannot fork it (the caller then launches it the usual way).
+    """
+    path, python = os.environ.get(ENV), os.environ.get(ENV_PYTHON)
+    if not (path and python and forkable(cmd)) or json.loads(python) != list(cmd[: _launcher_at(cmd)]):
+        return None
+    at = _launcher_at(cmd)
+    request = {"argv": cmd[at + 2 :], "env": dict(os.environ if env is None else env), "cwd": cwd or os.getcwd()}
+    request.update(log=log, worker=os.getpid())
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(120)  # the zygote answers once it has imported (seconds), then at once
+        conn.connect(path)
+        conn.sendall(json.dumps(request).encode() + b"\n")
+        reply = json.loads(conn.makefile("rb").readline() or b"{}")
+    if "pid" not in reply:
+        raise OSError(f"the kernel zygote could not fork: {reply.get('error', 'no answer')}")
+    _MINE.add(reply["pid"])
+    return ForkedKernel(reply["pid"])
 
 
-def stop_all() -> None:
-    """Close every zygote of this worker (each exits when its pipe closes)."""
-    while _SERVERS:
-        _, server = _SERVERS.popitem()
-        try:
-            server.stdin.close()
-            server.wait(timeout=2)
-        except (OSError, subprocess.TimeoutExpired):
-            server.kill()
+def kill_mine() -> None:
+    """Kill every kernel this process was given (and what each started)."""
+    while _MINE:
+        _signal_group(_MINE.pop(), signal.SIGKILL)
 
 
 # ------------------------------------------------------------------------------------------- the zygote
-def serve(imports: list[str]) -> None:
-    """The zygote's loop: import, then fork one kernel per request line on stdin; answer its pid on stdout."""
+def serve(imports: list[str], listener_fd: int) -> None:
+    """The zygote: import, then fork one kernel per request on the socket; end when stdin closes."""
+    import selectors
+
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as the kernel sets it
     for module in [*imports, "ipykernel.kernelapp"]:
         importlib.import_module(module)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the runner; the worker closes our pipe
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the runner, which closes our stdin
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernels are reaped by the system
-    requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    listener = socket.socket(fileno=listener_fd)
+    events = selectors.DefaultSelector()
+    events.register(listener, selectors.EVENT_READ)
+    events.register(sys.stdin.buffer, selectors.EVENT_READ)
     forked = []
-    for line in iter(requests.readline, b""):
-        request = json.loads(line)
+    while True:
+        ready = {key.fileobj for key, _ in events.select()}
+        if sys.stdin.buffer in ready and not sys.stdin.buffer.read1(1):  # the runner is done, or gone
+            break
+        if listener in ready:
+            conn, _ = listener.accept()
+            with conn:
+                pid = _answer(conn, listener, events)
+            if pid:
+                forked.append(pid)
+    for pid in forked:  # the run is over: so are its kernels
+        _signal_group(pid, signal.SIGKILL)
+
+
+def _answer(conn: socket.socket, listener: socket.socket, events) -> int | None:
+    """Read one request from ``conn``, fork its kernel, answer the kernel's pid; return the pid."""
+    try:
+        conn.settimeout(10)
+        request = json.loads(conn.makefile("rb").readline())
         if threading.active_count() > 1:
-            answers.write(json.dumps({"error": "a thread is running"}).encode() + b"\n")
-            answers.flush()
-            continue
+            conn.sendall(json.dumps({"error": "a thread is running in the zygote"}).encode() + b"\n")
+            return None
         pid = os.fork()
         if pid == 0:
+            events.close()
+            listener.close()
+            conn.close()
             _become_kernel(request)  # never returns
-        forked.append(pid)
-        answers.write(json.dumps({"pid": pid}).encode() + b"\n")
-        answers.flush()
-    for pid in forked:  # the worker is gone or done: so are its kernels
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
+        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        return pid
+    except (OSError, ValueError):  # a worker that went away mid-request: nothing to answer
+        return None
 
 
 def _become_kernel(request: dict) -> None:
@@ -195,6 +264,7 @@ def _become_kernel(request: dict) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.environ["JPY_PARENT_PID"] = str(os.getppid())
+        os.environ[ENV_WORKER] = str(request["worker"])  # the pool worker this kernel serves (not its parent)
         null = os.open(os.devnull, os.O_RDONLY)
         log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         os.dup2(null, 0)
@@ -214,6 +284,7 @@ def _become_kernel(request: dict) -> None:
         parent = f"--IPKernelApp.parent_handle={os.getppid()}"
         sys.argv = [find_spec("ipykernel_launcher").origin, *request["argv"], parent]
         sys.path[0] = request["cwd"]  # what ``python -m`` puts first, in the kernel's working folder
+        threading.Thread(target=_follow, args=(request["worker"],), daemon=True, name="worker-watch").start()
         kernelapp.launch_new_instance()
         code = 0
     except SystemExit as exc:
@@ -228,3 +299,10 @@ def _become_kernel(request: dict) -> None:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _follow(worker: int, interval: float = 0.5) -> None:
+    """In a kernel: exit when the worker that asked for it is gone (killed: it cannot kill us itself)."""
+    while _alive(worker):
+        time.sleep(interval)
+    os._exit(1)
