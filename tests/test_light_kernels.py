@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -72,8 +73,11 @@ def test_reports_load_the_optional_libraries_only_when_they_draw_with_them(loade
     assert not {m for m in loaded["04_fairness_need"] if m.split(".")[0] in OPTIONAL}
     # the town profile draws its bars with matplotlib alone, and a locator map with fixed classes
     assert not {m for m in loaded["06_town_profile"] if m.split(".")[0] in OPTIONAL}
-    # the town distribution report draws classified maps and seaborn charts: the probe sees them
-    assert {"seaborn", "scipy.stats", "mapclassify", "sklearn"} <= loaded["03_town_distribution"]
+    # the town distribution report draws seaborn charts and quantile maps (numpy alone): the probe sees seaborn
+    assert {"seaborn", "scipy.stats"} <= loaded["03_town_distribution"]
+    assert not {m for m in loaded["03_town_distribution"] if m.split(".")[0] in ("mapclassify", "sklearn")}
+    # the brief's quantile map needs none of them
+    assert not {m for m in loaded["00_policy_brief"] if m.split(".")[0] in ("mapclassify", "sklearn")}
 
 
 @pytest.mark.slow
@@ -126,6 +130,28 @@ def test_fixed_classes_are_mapclassifys_user_defined_classes():
         yb, bins = user_defined(y, breaks)
         np.testing.assert_array_equal(yb, ref.yb)
         np.testing.assert_array_equal(bins, np.asarray(ref.bins, float))
+
+
+def test_quantile_classes_are_mapclassifys_quantiles():
+    import mapclassify
+
+    from shunde_workbook.report.maps import quantiles
+
+    rng = np.random.default_rng(11)
+    cases = [rng.normal(50, 30, n).round(r) for n in (2, 3, 5, 10, 11, 40, 205) for r in (0, 1, 3)]
+    cases += [rng.integers(0, 4, 30).astype(float), rng.lognormal(3, 1, 97), np.arange(10.0), np.array([1.0, 2.0])]
+    cases += [rng.uniform(0, 1e7, 10) for _ in range(10)]
+    for y in cases:
+        for k in range(2, 9):
+            k_used = min(k, len(np.unique(y)))
+            if k_used < 2:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                ref = mapclassify.classify(y, "quantiles", k=k_used)
+            yb, bins = quantiles(y, k_used)
+            np.testing.assert_array_equal(bins, np.asarray(ref.bins, float))  # exactly, not approximately
+            np.testing.assert_array_equal(yb, ref.yb)
 
 
 HOUSE_STYLE = """\
