@@ -23,7 +23,7 @@ SOFTWARE = "Shunde funding workbook"
 def run_facts(outputs: str | Path) -> dict:
     """Version, commit, run id, date and ledger status of the run writing ``outputs`` (from its manifest)."""
     from shunde_workbook import __version__
-    from shunde_workbook.results import run_id
+    from shunde_workbook.results.ids import run_id
 
     outputs = Path(outputs)
     try:

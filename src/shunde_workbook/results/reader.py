@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from shunde_workbook.errors import InputError
+from shunde_workbook.results.ids import run_id
 from shunde_workbook.results.writer import COLUMNS, read
 
 __all__ = ["COLUMNS", "load", "param_hash", "read_measures", "run_id", "stamp"]
@@ -25,11 +26,6 @@ def param_hash(parameters: dict) -> str:
     """A short hash of a report's parameters (as listed in manifest.json), stable across runs."""
     payload = json.dumps(parameters or {}, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
-
-
-def run_id(outputs: Path, manifest: dict) -> str:
-    """The run that wrote an outputs folder: ``<folder name>@<start time>``."""
-    return f"{Path(outputs).resolve().name}@{manifest.get('run', {}).get('started', 'unknown')}"
 
 
 def _manifest(outputs: Path) -> dict:
