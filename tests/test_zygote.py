@@ -141,6 +141,22 @@ def test_a_forked_kernel_exits_when_its_worker_is_killed(server, tmp_path):
         worker.kill()
 
 
+def test_a_process_that_is_not_the_zygotes_child_is_never_signalled():
+    # a kernel's id given to another process once the kernel is gone: neither the worker nor the zygote kills it
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # noqa: S603
+    try:
+        stale = zygote.ForkedKernel(other.pid, zygote=os.getpid() + 1_000_000)
+        zygote._MINE[other.pid] = stale.zygote
+        assert stale.poll() is not None, "a process that is not the zygote's child was taken for the kernel"
+        stale.kill()
+        zygote._MINE[other.pid] = stale.zygote
+        zygote.kill_mine()
+        assert other.poll() is None, "it was killed"
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_a_zygote_that_cannot_fork_leaves_the_kernel_to_the_usual_launch(tmp_path, monkeypatch):
     z = zygote.start(kernels.kernel_argv(kernel_name()), ("no_such_module_anywhere",))  # dies importing it
     z.process.wait(timeout=60)

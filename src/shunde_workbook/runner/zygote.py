@@ -43,27 +43,28 @@ ENV, ENV_PYTHON = "SHUNDE_WORKBOOK_ZYGOTE", "SHUNDE_WORKBOOK_ZYGOTE_PYTHON"
 #: In a forked kernel: the pool worker it serves (a kernel started the usual way is its worker's child).
 ENV_WORKER = "SHUNDE_WORKBOOK_WORKER"
 
-_MINE: set[int] = set()  # the kernels this process was given
+_MINE: dict[int, int] = {}  # the kernels this process was given: pid -> the zygote that forked it
 
 
 class ForkedKernel:
     """The :class:`subprocess.Popen` methods jupyter_client's provisioner uses, for a forked kernel.
 
     The kernel is the zygote's child, not ours: the zygote reaps it, so its exit status is not known
-    here (:attr:`returncode` is -9 once it is gone).
+    here (:attr:`returncode` is -9 once it is gone).  A process is taken for the kernel only while it is
+    the zygote's child: once the kernel is gone its id may be given to another process, never signalled.
     """
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid: int):
-        self.pid = pid
+    def __init__(self, pid: int, zygote: int):
+        self.pid, self.zygote = pid, zygote
         self.returncode = None
 
     def poll(self) -> int | None:
         """None while the kernel runs, else :attr:`returncode`."""
-        if self.returncode is None and not _alive(self.pid):
+        if self.returncode is None and not _ours(self.pid, self.zygote):
             self.returncode = -signal.SIGKILL
-            _MINE.discard(self.pid)
+            _MINE.pop(self.pid, None)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -100,6 +101,18 @@ def _alive(pid: int) -> bool:
             return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
     except (OSError, IndexError):  # no /proc (macOS): os.kill said it exists
         return True
+
+
+def _ours(pid: int, zygote: int) -> bool:
+    """Whether ``pid`` still runs as a child of the process ``zygote`` (a kernel it forked, not a reused id)."""
+    if not _alive(pid):
+        return False
+    try:
+        import psutil
+
+        return psutil.Process(pid).ppid() == zygote
+    except Exception:  # noqa: BLE001 - gone meanwhile, or no psutil: not ours to signal
+        return False
 
 
 def _signal_group(pid: int, sig: int) -> None:
@@ -194,14 +207,16 @@ def spawn(cmd: list[str], env: dict | None, cwd: str | None, log: str) -> Forked
         reply = json.loads(conn.makefile("rb").readline() or b"{}")
     if "pid" not in reply:
         raise OSError(f"the kernel zygote could not fork: {reply.get('error', 'no answer')}")
-    _MINE.add(reply["pid"])
-    return ForkedKernel(reply["pid"])
+    _MINE[reply["pid"]] = reply["zygote"]
+    return ForkedKernel(reply["pid"], reply["zygote"])
 
 
 def kill_mine() -> None:
     """Kill every kernel this process was given (and what each started)."""
     while _MINE:
-        _signal_group(_MINE.pop(), signal.SIGKILL)
+        pid, zygote = _MINE.popitem()
+        if _ours(pid, zygote):
+            _signal_group(pid, signal.SIGKILL)
 
 
 # ------------------------------------------------------------------------------------------- the zygote
@@ -229,8 +244,9 @@ def serve(imports: list[str], listener_fd: int) -> None:
                 pid = _answer(conn, listener, events)
             if pid:
                 forked.append(pid)
-    for pid in forked:  # the run is over: so are its kernels
-        _signal_group(pid, signal.SIGKILL)
+    for pid in forked:  # the run is over: so are its kernels (those still ours: an id may have been reused)
+        if _ours(pid, os.getpid()):
+            _signal_group(pid, signal.SIGKILL)
 
 
 def _answer(conn: socket.socket, listener: socket.socket, events) -> int | None:
@@ -247,7 +263,7 @@ def _answer(conn: socket.socket, listener: socket.socket, events) -> int | None:
             listener.close()
             conn.close()
             _become_kernel(request)  # never returns
-        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        conn.sendall(json.dumps({"pid": pid, "zygote": os.getpid()}).encode() + b"\n")
         return pid
     except (OSError, ValueError):  # a worker that went away mid-request: nothing to answer
         return None
