@@ -13,7 +13,8 @@ Figures, all with the runner's own kernel manager (:mod:`shunde_workbook.runner.
                      server pays per kernel instead of 1 + 2 (the kernel's own set-up after a fork comes on top);
 4. town profiles     ``06_town_profile`` for N towns with papermill, as the runner executes it (with the
                      run's cache: validated ledger and Monte Carlo evidence read from disk, not recomputed):
-                     (fresh) a new warmed kernel per town, as the runner does (boot and warm-up are CPU the
+                     (forked) a kernel per town forked from a zygote (runner.zygote), as the runner does now;
+                     (fresh) a new warmed kernel per town, as the runner did before (boot and warm-up are CPU the
                      other worker cannot use on a busy machine, but not waiting time when started during the
                      previous export); (reused) one kernel for every town, its namespace cleared between
                      towns (``%reset -f``, figures closed, matplotlib and pandas defaults restored).  What
@@ -184,10 +185,12 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="swk-bench-") as tmp:
         # the run's cache, as the runner makes it: the validated ledger, then the Monte Carlo evidence that
         # the first report computes and every later kernel reads (filled here by one untimed profile)
-        from shunde_workbook.runner.runner import _cache_ledgers, _inputs, plan
+        from shunde_workbook.runner import zygote
+        from shunde_workbook.runner.precompute import cache_ledgers
+        from shunde_workbook.runner.runner import _inputs, plan
 
         _, merged, per_report = plan(None, [], ["06_town_profile"])
-        _cache_ledgers(_inputs(merged, per_report), Path(tmp) / "cache")
+        cache_ledgers(_inputs(merged, per_report), Path(tmp) / "cache")
         k = Kernel(name)
         profile(k.km, towns[0], Path(tmp) / "untimed", name)
         k.close()
@@ -200,6 +203,19 @@ def main(argv=None) -> int:
             fresh_cpu += _cpu(k.pid) - c0 + k.boot[1] + warm_cpu
             fresh_wall += k.boot[0]
             k.close()
+        server = zygote.start(kernels.kernel_argv(name), kernels.WARM_IMPORTS)  # as the runner does
+        forked_cpu = forked_exec = forked_wall = 0.0
+        for town in towns:
+            k = Kernel(name)  # forked by the zygote: its CPU counts from the fork
+            _, warm_cpu = k.run(code["now"])
+            c0 = _cpu(k.pid)
+            forked_exec += profile(k.km, town, Path(tmp) / "forked", name)
+            forked_cpu += _cpu(k.pid) - c0 + k.boot[1] + warm_cpu
+            forked_wall += k.boot[0]
+            k.close()
+        zygote_cpu = _cpu(server.process.pid) if server else 0.0
+        if server:
+            server.close()
         k = Kernel(name)
         _, warm_cpu = k.run(code["now"])
         reused_cpu, reused_exec, resets, each = k.boot[1] + warm_cpu, 0.0, [], []
@@ -216,6 +232,10 @@ def main(argv=None) -> int:
     reset_wall = statistics.median(r[0] for r in resets) if resets else 0.0
     print(f"\n{n} town profiles, kernel CPU in total (boot + warm-up + cells [+ resets]):")
     print(f"  fresh kernel each : {fresh_cpu:6.1f} s CPU; cells {fresh_exec:5.1f} s wall")
+    print(
+        f"  forked by a zygote: {forked_cpu:6.1f} s CPU; cells {forked_exec:5.1f} s wall; boot "
+        f"{forked_wall / n:.2f} s wall each (the zygote's own imports: {zygote_cpu:.1f} s CPU, once per run)"
+    )
     print(f"  one reused kernel : {reused_cpu:6.1f} s CPU; cells {reused_exec:5.1f} s wall", end="")
     print(f"; namespace reset {reset_wall:.2f} s each")
     if len(each) > 1:
