@@ -153,6 +153,20 @@ def profile(km, town: str, out: Path, name: str) -> float:
     return time.perf_counter() - t0
 
 
+def kernel_per_town(name: str, towns: list, warm_up: str, out: Path) -> tuple[float, float, float]:
+    """A new kernel for each town's profile: (kernel CPU in total, cells wall in total, boot wall in total)."""
+    cpu = cells = boot = 0.0
+    for town in towns:
+        k = Kernel(name)
+        _, warm_cpu = k.run(warm_up)
+        c0 = _cpu(k.pid)
+        cells += profile(k.km, town, out, name)
+        cpu += _cpu(k.pid) - c0 + k.boot[1] + warm_cpu
+        boot += k.boot[0]
+        k.close()
+    return cpu, cells, boot
+
+
 def main(argv=None) -> int:
     from shunde_workbook.geo.names import TOWN_CODES
     from shunde_workbook.runner import kernels
@@ -194,25 +208,10 @@ def main(argv=None) -> int:
         k = Kernel(name)
         profile(k.km, towns[0], Path(tmp) / "untimed", name)
         k.close()
-        fresh_wall = fresh_cpu = fresh_exec = 0.0
-        for town in towns:
-            k = Kernel(name)
-            _, warm_cpu = k.run(code["now"])
-            c0 = _cpu(k.pid)
-            fresh_exec += profile(k.km, town, Path(tmp) / "fresh", name)
-            fresh_cpu += _cpu(k.pid) - c0 + k.boot[1] + warm_cpu
-            fresh_wall += k.boot[0]
-            k.close()
+        fresh_cpu, fresh_exec, _ = kernel_per_town(name, towns, code["now"], Path(tmp) / "fresh")
         server = zygote.start(kernels.kernel_argv(name), kernels.WARM_IMPORTS)  # as the runner does
-        forked_cpu = forked_exec = forked_wall = 0.0
-        for town in towns:
-            k = Kernel(name)  # forked by the zygote: its CPU counts from the fork
-            _, warm_cpu = k.run(code["now"])
-            c0 = _cpu(k.pid)
-            forked_exec += profile(k.km, town, Path(tmp) / "forked", name)
-            forked_cpu += _cpu(k.pid) - c0 + k.boot[1] + warm_cpu
-            forked_wall += k.boot[0]
-            k.close()
+        # forked by the zygote: a kernel's CPU counts from the fork
+        forked_cpu, forked_exec, forked_wall = kernel_per_town(name, towns, code["now"], Path(tmp) / "forked")
         zygote_cpu = _cpu(server.process.pid) if server else 0.0
         if server:
             server.close()
