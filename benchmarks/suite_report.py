@@ -92,7 +92,8 @@ def _report(args, results, jobs, notebooks, params_file, kernel, notes) -> int:
     say("    (policy + analyst) plus the executed notebook, and writes manifest.json and index.html.")
     say("  - peak RSS is the sum over the whole process tree, sampled every 0.1 s (shared pages count once per")
     say("    process); PSS divides each shared page among its sharers (the kernels forked from the run's zygote")
-    say("    share most of their libraries with it), so its sum is the memory the tree really holds.")
+    say("    share most of their libraries with it), so its sum is the memory the tree really holds. PSS is read")
+    say("    once a second (about 7 ms per process).")
     if "a" in results:
         ph = results["a"]["phases"]["totals"]
         say(f"  - baseline split: papermill {ph['papermill']:.1f} s, nbconvert {ph['nbconvert']:.1f} s")

@@ -391,8 +391,7 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
     ok = sum(r["status"] == "ok" for r in records.values())
     say(
         f"Done: {ok} built, {cached} unchanged, {len(failures)} failed. Wall time {wall:.1f} s, "
-        f"peak memory {mem.peak / 2**20:.0f} MB (runner, workers and kernels together; "
-        + (f"{mem.peak_pss / 2**20:.0f} MB counting shared pages once)." if mem.peak_pss else "RSS summed).")
+        f"peak memory {mem.peak / 2**20:.0f} MB (runner, workers and kernels together)."
     )
     say(f"Open {outputs / 'index.html'}")
     from shunde_workbook.publish.browser import PDF_REPORTS, chromium, no_chromium_hint
