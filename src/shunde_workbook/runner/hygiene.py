@@ -12,6 +12,8 @@ import re
 import signal
 import threading
 
+from shunde_workbook.runner.zygote import kill_mine
+
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?|[\x00-\x08\x0b-\x1f\x7f\x9b]")
@@ -132,8 +134,6 @@ def kill_kernels() -> None:
     """
     import psutil
 
-    from shunde_workbook.runner.zygote import kill_mine
-
     kill_mine()
 
     try:
@@ -183,13 +183,3 @@ def worker_init(interval: float = 0.5) -> None:
     # start-up); the mask is inherited, and is lifted only now that the handlers are in place.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     threading.Thread(target=_watch_parent, args=(os.getppid(), interval), daemon=True, name="parent-watch").start()
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process ``pid`` exists (zombies count as gone)."""
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False

@@ -20,7 +20,8 @@ from shunde_workbook.paths import remove_tree
 from shunde_workbook.runner import commit as tx
 from shunde_workbook.runner import manifest as mf
 from shunde_workbook.runner.execute import Job
-from shunde_workbook.runner.hygiene import EXIT_CODES, clean_text, kill_trees, pid_alive
+from shunde_workbook.runner.hygiene import EXIT_CODES, clean_text, kill_trees
+from shunde_workbook.runner.zygote import pid_alive
 
 
 def say(msg: str) -> None:

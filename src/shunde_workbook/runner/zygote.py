@@ -90,22 +90,19 @@ class ForkedKernel:
         self.send_signal(signal.SIGKILL)
 
 
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (zombies count as gone)."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):  # PermissionError: the id now belongs to another user
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
         return False
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except (OSError, IndexError):  # no /proc (macOS): os.kill said it exists
-        return True
 
 
 def _ours(pid: int, zygote: int) -> bool:
     """Whether ``pid`` still runs as a child of the process ``zygote`` (a kernel it forked, not a reused id)."""
-    if not _alive(pid):
+    if not pid_alive(pid):
         return False
     try:
         import psutil
@@ -319,6 +316,6 @@ def _become_kernel(request: dict) -> None:
 
 def _follow(worker: int, interval: float = 0.5) -> None:
     """In a kernel: exit when the worker that asked for it is gone (killed: it cannot kill us itself)."""
-    while _alive(worker):
+    while pid_alive(worker):
         time.sleep(interval)
     os._exit(1)
