@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import psutil
 import pytest
@@ -179,3 +180,16 @@ def test_only_ipykernel_launcher_commands_of_the_zygotes_interpreter_are_forked(
     assert zygote.spawn(["other-python", "-m", "ipykernel_launcher", "-f", "c.json"], None, None, "log") is None
     monkeypatch.delattr(os, "fork")
     assert not zygote.forkable(["python", "-m", "ipykernel_launcher", "-f", "c.json"])
+
+
+def test_pid_alive_tells_running_zombie_and_gone_processes_apart():
+    assert zygote.pid_alive(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    # the child exits but is not reaped yet: a zombie counts as gone
+    for _ in range(600):
+        if psutil.Process(child.pid).status() == psutil.STATUS_ZOMBIE:
+            break
+        time.sleep(0.05)
+    assert not zygote.pid_alive(child.pid)
+    child.wait()
+    assert not zygote.pid_alive(child.pid)

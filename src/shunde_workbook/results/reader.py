@@ -56,7 +56,7 @@ def _stamped(df: pd.DataFrame, outputs: Path | None) -> pd.DataFrame:
     hashes = {n: param_hash(r.get("parameters", {})) for n, r in recs.items()}
     runs = {n: run_id(outputs, {"run": {"started": r["run_started"]}}) for n, r in recs.items() if r.get("run_started")}
     df = df.copy()
-    df["run_id"] = df["report"].map(runs).fillna(run_id(outputs, manifest))
+    df["run_id"] = df["report"].map(runs).astype(object).fillna(run_id(outputs, manifest))
     df["param_hash"] = df["report"].map(hashes).fillna(df["param_hash"])
     run = manifest.get("run", {})
     df["commit"] = str(run.get("git_commit") or "")
