@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from shunde_workbook.analysis.inputs import town_table
+from shunde_workbook.analysis.ledger_facts import ledger_mix
 from shunde_workbook.narrative import provenance, statements
 from shunde_workbook.narrative.text import tr
 from shunde_workbook.paths import REFERENCE
@@ -30,7 +31,7 @@ def _ledger(prov: list[str], amounts: list[float]) -> pd.DataFrame:
 
 def test_mixed_ledger_says_which_part_is_simulated():
     led = _ledger(["simulated", "simulated", "official", "official"], [100.0, 100.0, 300.0, 500.0])
-    mix = provenance.ledger_mix(led)
+    mix = ledger_mix(led)
     assert mix["rows_share"] == 0.5 and mix["amount_share"] == pytest.approx(0.2)
     assert mix["where"] == [("和美社区", [2018, 2019])] and mix["others"] == ["official"]
     statuses = {"ledger": "mixed: official, simulated", "boundaries": "official"}

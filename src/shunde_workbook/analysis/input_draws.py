@@ -83,7 +83,7 @@ def memo_for(inp: Inputs) -> dict:
     A report that assigns another ledger, town or village table to ``inp`` gets fresh draws.  Editing a
     table in place is not seen: make a copy (``dataclasses.replace``) instead.
     """
-    tables = (inp.ledger, inp.towns, inp.villages)
+    tables = (inp.ledger_key(), inp.towns, inp.villages)  # the ledger's rows may still be in the run's cache
     held = inp.draws_memo.get("tables", ())
     if len(held) != len(tables) or any(a is not b for a, b in zip(held, tables, strict=True)):
         inp.draws_memo.clear()

@@ -5,14 +5,13 @@ Amounts are kept in 元 throughout; :func:`in_unit` converts for display.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from shunde_workbook.analysis.run_cache import folder, once
+from shunde_workbook.analysis.ledger_facts import LedgerFacts, run_file
+from shunde_workbook.analysis.run_cache import once
 from shunde_workbook.data.cache import in_run_cache, read_ledger
 from shunde_workbook.data.ledger.outputs import read_partial
 from shunde_workbook.errors import InputError
@@ -26,8 +25,9 @@ MIN_GRANTS = 10  # below this, distribution measures say nothing
 class Inputs:
     """Everything a notebook reads, already checked.
 
-    Inside a run, when the filtered ``ledger`` is a table of its own, :func:`load_inputs` leaves
-    ``full_ledger`` in the run's cache and reads it again on first use (most reports never use it).
+    Inside a run, :func:`load_inputs` leaves in the run's cache what it can and reads it again on first use:
+    the filtered ``ledger`` when another kernel has already worked out its :attr:`facts`, and
+    ``full_ledger`` when the filtered ledger is a table of its own (most reports never use it).
     """
 
     ledger: pd.DataFrame  # filtered by programmes, years and fields
@@ -47,10 +47,15 @@ class Inputs:
     reconciled_memo: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def __getattr__(self, name: str):
-        # Called only for attributes not set: a ``full_ledger`` left in the run's cache is read on first use.
-        if name == "full_ledger" and self.__dict__.get("source") is not None:
-            full = self.__dict__["full_ledger"] = self.__dict__["_source_table"] = read_ledger(self.source)
+        # Called only for attributes not set: a ledger left in the run's cache is read on first use.
+        held = self.__dict__
+        if name == "full_ledger" and held.get("source") is not None:
+            full = held["full_ledger"] = held["_source_table"] = read_ledger(self.source)
             return full
+        if name == "ledger" and held.get("source") is not None and "_scope" in held:
+            rows = _scoped(lambda: self.full_ledger, self.source, held["_scope"], shared=True)
+            held["ledger"] = held["_scoped_table"] = rows
+            return rows
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def read_from(self) -> Path | None:
@@ -63,11 +68,41 @@ class Inputs:
             return None
         return self.source
 
+    def ledger_key(self) -> object:
+        """``ledger``, or the same stand-in for it while it is the table :func:`load_inputs` gave (read or not).
+
+        Memos keyed by the tables (``analysis.input_draws.memo_for``) use it, so that they do not read the rows.
+        """
+        held = self.__dict__
+        rows = held.get("ledger")
+        if "_scope" in held and (rows is None or rows is held.get("_scoped_table")):
+            return held["_scope"]
+        return rows
+
+    @property
+    def facts(self) -> LedgerFacts:
+        """What the reports read of the ledger besides its rows (:class:`~.ledger_facts.LedgerFacts`).
+
+        Those :func:`load_inputs` found, while ``ledger`` and ``full_ledger`` are its tables; worked out
+        from the tables otherwise.
+        """
+        held = self.__dict__
+        loaded = held.get("_facts")
+        same = all(
+            name not in held or held[name] is held.get(table)
+            for name, table in (("ledger", "_scoped_table"), ("full_ledger", "_source_table"))
+        )
+        if loaded is not None and same:
+            return loaded
+        memo = held.get("_facts_memo")
+        if memo is None or memo[0] is not self.ledger or memo[1] is not self.full_ledger:
+            memo = held["_facts_memo"] = (self.ledger, self.full_ledger, LedgerFacts.of(self.full_ledger, self.ledger))
+        return memo[2]
+
     @property
     def data_date(self) -> str:
         """The ledger's year range, e.g. "2017–2022"."""
-        years = self.ledger["year"]
-        return f"{int(years.min())}–{int(years.max())}" if len(years) else "—"
+        return self.facts.data_date
 
 
 def in_unit(amount_yuan, unit: str):
@@ -131,26 +166,14 @@ def filter_ledger(ledger: pd.DataFrame, programmes, year_start: int, year_end: i
     return ledger[keep]
 
 
-def _scoped(full: pd.DataFrame, ledger_path: Path, scope: tuple, shared: bool) -> pd.DataFrame:
-    """``filter_ledger(full, *scope)``; when ``shared`` (the run validated this ledger), filtered once per run.
+def _scoped(full, ledger_path: Path, scope: tuple, shared: bool) -> pd.DataFrame:
+    """``filter_ledger(full(), *scope)``; when ``shared`` (the run validated this ledger), filtered once per run.
 
     The first kernel keeps the rows in the run's cache, under the file's hash and the scope; the others read them.
     """
-    from shunde_workbook.data.cache import input_hash
-
-    cache = folder()
-    if not shared or cache is None:
-        return filter_ledger(full, *scope)
-    key = json.dumps([input_hash(ledger_path), [list(scope[0]), scope[1], scope[2], list(scope[3])]], default=str)
-    cached = cache / f"scoped-{hashlib.sha256(key.encode()).hexdigest()[:24]}.pkl"
+    cached = run_file(ledger_path, scope, "scoped") if shared else None
     # all rows: shared with the full ledger, nothing to keep
-    return once(cached, lambda: filter_ledger(full, *scope), keep=lambda rows: len(rows) < len(full))
-
-
-def ledger_status(ledger: pd.DataFrame) -> str:
-    """The ledger's provenance: one status, "mixed: …", or "unknown"."""
-    values = sorted({str(v) for v in ledger["provenance"].dropna().unique()})
-    return values[0] if len(values) == 1 else ("mixed: " + ", ".join(values) if values else "unknown")
+    return once(cached, lambda: filter_ledger(full(), *scope), keep=lambda rows: len(rows) < len(full()))
 
 
 def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRANTS) -> Inputs:
@@ -158,17 +181,13 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
 
     ``min_grants``: fewer matching grants is an error (distribution measures say nothing on fewer than
     :data:`MIN_GRANTS`); the data audit passes 1, since it reports what it can on any ledger.
+
+    Inside a run, the ledger's :attr:`Inputs.facts` are worked out by the first kernel; the others check
+    the ledger with them and leave its rows in the run's cache until something reads them.
     """
     from shunde_workbook.data.reference import load_villages
 
     ledger_path = resolve_path(params["ledger_path"])
-    full = read_ledger(ledger_path)
-    if full.empty:
-        raise InputError(
-            f"The ledger {ledger_path} has no grant rows, so there is nothing to analyse. "
-            "Check that the file is the intended export and that its rows passed validation "
-            "(run: shunde-workbook validate FILE)."
-        )
     scope = (
         params.get("programmes", ["众创共善", "和美社区"]),
         params.get("year_start", 2017),
@@ -176,17 +195,32 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
         params.get("fields") or (),
     )
     shared = in_run_cache(ledger_path)
-    ledger = _scoped(full, ledger_path, scope, shared)
-    if len(ledger) < max(1, min_grants):
+    tables: dict = {}
+
+    def rows() -> tuple[pd.DataFrame, pd.DataFrame]:  # the full ledger and its rows in the scope, read here
+        if not tables:
+            full = tables["full"] = read_ledger(ledger_path)
+            tables["scoped"] = _scoped(lambda: full, ledger_path, scope, shared)
+        return tables["full"], tables["scoped"]
+
+    cached = run_file(ledger_path, scope) if shared else None
+    facts = once(cached, lambda: LedgerFacts.of(*rows()), keep=lambda f: f.rows > 0)
+    if facts.rows == 0:
         raise InputError(
-            f"Only {len(ledger)} grant(s) in {ledger_path.name} match programmes={params.get('programmes')}, "
+            f"The ledger {ledger_path} has no grant rows, so there is nothing to analyse. "
+            "Check that the file is the intended export and that its rows passed validation "
+            "(run: shunde-workbook validate FILE)."
+        )
+    if facts.scoped_rows < max(1, min_grants):
+        raise InputError(
+            f"Only {facts.scoped_rows} grant(s) in {ledger_path.name} match programmes={params.get('programmes')}, "
             f"years {params.get('year_start')}–{params.get('year_end')}, fields={params.get('fields') or 'all'}; "
             f"at least {MIN_GRANTS} are needed for distribution measures to mean anything. "
             "Widen the year range or programmes, or supply a fuller ledger."
         )
     basis = params.get("population_basis", "census_anchored")
     towns = town_table(params["towns_path"], params["population_path"], "best_available")
-    check_coverage(full, set(towns.index), f"the towns table {params['towns_path']}", ledger_path)
+    _check_towns(facts, set(towns.index), f"the towns table {params['towns_path']}", rows, ledger_path)
     towns = with_basis(towns, basis)  # after the coverage check, whose message is the clearer one
     gdf = None
     if boundaries:
@@ -195,18 +229,30 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
         gdf = load_boundaries(resolve_path(params["boundaries_path"]), towns.reset_index())
         if "town_code" in gdf.columns:
             codes = set(gdf["town_code"].astype(str))
-            check_coverage(full, codes, f"the boundaries {params['boundaries_path']}", ledger_path)
-    statuses = {"ledger": ledger_status(full), "towns": "published", "population": basis}
+            _check_towns(facts, codes, f"the boundaries {params['boundaries_path']}", rows, ledger_path)
+    statuses = {"ledger": facts.status, "towns": "published", "population": basis}
     partial = read_partial(ledger_path)  # written by validate --out --partial: rows with errors were left out
     if partial:
         statuses["ledger_partial"] = f"{partial['left_out']}/{partial.get('rows', '?')}"
     if gdf is not None:
         statuses["boundaries"] = "approximate" if bool(gdf["approx"].any()) else "official"
-    inp = Inputs(ledger, full, towns, load_villages(), gdf, statuses, dict(params))
-    inp.source, inp._source_table = ledger_path, full
-    if len(ledger) < len(full) and shared:  # the run keeps it: read again only if asked for
+    inp = Inputs(tables.get("scoped"), tables.get("full"), towns, load_villages(), gdf, statuses, dict(params))
+    inp.source = ledger_path
+    inp.__dict__.update(_facts=facts, _scope=scope)
+    inp.__dict__.update(_source_table=tables.get("full"), _scoped_table=tables.get("scoped"))
+    if not shared:
+        del inp._scope  # no run cache: the rows were read here and stay
+    elif not tables:  # another kernel worked out the facts: the rows are read when asked for
+        del inp.ledger, inp.full_ledger, inp._source_table, inp._scoped_table
+    elif facts.scoped_rows < facts.rows:  # the run keeps it: read again only if asked for
         del inp.full_ledger, inp._source_table
     return inp
+
+
+def _check_towns(facts: LedgerFacts, known: set, where: str, rows, ledger_path) -> None:
+    """:func:`check_coverage` of the ledger's town codes, reading its rows only to name what is missing."""
+    if not set(facts.town_codes) <= known:
+        check_coverage(rows()[0], known, where, ledger_path)
 
 
 def check_coverage(ledger: pd.DataFrame, known: set, where: str, ledger_path) -> None:
@@ -241,15 +287,29 @@ def check_coverage(ledger: pd.DataFrame, known: set, where: str, ledger_path) ->
 
 def town_summary(ledger: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
     """Per town: amount, grants, villages funded, shares of money, people and units, per-head figures."""
+    return summary_of(town_totals(ledger), towns)
+
+
+def town_totals(ledger: pd.DataFrame) -> dict[str, pd.Series]:
+    """What :func:`town_summary` reads from the rows: per town, amount, grants and 村(社区) funded."""
     g = ledger.groupby("town_code")
+    villages = ledger[["town_code", "village_code"]].dropna(subset=["village_code"])
+    villages = villages[villages["village_code"].astype(str).str.len() > 0]
+    return {
+        "amount": g["amount"].sum(),
+        "grants": g.size(),
+        "villages_funded": villages.groupby("town_code")["village_code"].nunique(),
+    }
+
+
+def summary_of(totals: dict[str, pd.Series], towns: pd.DataFrame) -> pd.DataFrame:
+    """:func:`town_summary` from the ledger's :func:`town_totals`."""
     out = pd.DataFrame(index=towns.index)
     out["town"] = towns["town"]
     out["name_en"] = towns["name_en"]
-    out["amount"] = g["amount"].sum().reindex(out.index).fillna(0.0)
-    out["grants"] = g.size().reindex(out.index).fillna(0).astype(int)
-    villages = ledger[["town_code", "village_code"]].dropna(subset=["village_code"])
-    villages = villages[villages["village_code"].astype(str).str.len() > 0]
-    out["villages_funded"] = villages.groupby("town_code")["village_code"].nunique().reindex(out.index).fillna(0)
+    out["amount"] = totals["amount"].reindex(out.index).fillna(0.0)
+    out["grants"] = totals["grants"].reindex(out.index).fillna(0).astype(int)
+    out["villages_funded"] = totals["villages_funded"].reindex(out.index).fillna(0)
     out["village_units"] = towns["village_units"]
     out["population"] = towns["population"]
     out["pop_grade"] = towns["pop_grade"]

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from shunde_workbook import metrics
-from shunde_workbook.analysis.inputs import Inputs, by_year, coverage_by_year, town_summary
+from shunde_workbook.analysis.by_town import town_part
+from shunde_workbook.analysis.inputs import Inputs, by_year, coverage_by_year, summary_of, town_summary
 from shunde_workbook.errors import ParameterError
 from shunde_workbook.units import WAN, YUAN_PER
 
@@ -383,11 +384,10 @@ def allocation_round_to(allocation_unit: float, plans) -> float:
 
 def profile(inp: Inputs, town: str) -> dict:
     """One town: trend against the district mean, fields, villages, recipients and ranks."""
-    led = inp.ledger
-    mine = led[led["town_code"] == town]
-    summary = town_summary(led, inp.towns)
+    mine, totals, yearly = town_part(inp, town)  # the town's rows; inside a run, without the district's
+    summary = summary_of(totals, inp.towns)
     trend = mine.groupby(["year", "programme"])["amount"].sum().reset_index()
-    district_mean = led.groupby("year")["amount"].sum() / len(inp.towns)
+    district_mean = yearly / len(inp.towns)
     fields = mine.groupby(["programme", "field"])["amount"].sum().reset_index()
     villages = inp.villages[inp.villages["town_code"] == town][["code", "name", "type"]].copy()
     per_village = mine.groupby("village_code")["amount"].agg(["sum", "size"])

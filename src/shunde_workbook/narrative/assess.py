@@ -44,14 +44,6 @@ def _covers_published_scope(params: dict) -> bool:
     )
 
 
-def series_break(ledger: pd.DataFrame) -> bool:
-    """True when a programme's first year is later than the ledger's (its entry breaks the yearly series)."""
-    if ledger.empty:
-        return False
-    first = ledger.groupby("programme")["year"].min()
-    return bool((first > first.min()).any())
-
-
 def _pop_grade(towns: pd.DataFrame, codes) -> str:
     """The weakest population grade among ``codes`` ('' = imputed or missing counts as weakest)."""
     grades = towns.loc[list(codes), "pop_grade"].fillna("").astype(str) if len(codes) else pd.Series([], dtype=str)
@@ -141,10 +133,17 @@ def assess(
         The town table, for the confidence of population-based numbers.
     ledger : DataFrame, optional (keyword)
         The run's ledger, to detect a break in the yearly series.
+    series_break : bool, optional (keyword)
+        Whether that break is there, when known without the rows (it wins over ``ledger``).
     """
     simulated = statuses.get("ledger") == "simulated"
     towns_df = kw.get("towns")
-    brk = series_break(kw["ledger"]) if kw.get("ledger") is not None else False
+    if "series_break" in kw:  # known without the rows (``Inputs.facts``)
+        brk = bool(kw["series_break"])
+    else:
+        from shunde_workbook.analysis.ledger_facts import series_break
+
+        brk = series_break(kw["ledger"]) if kw.get("ledger") is not None else False
     for f in findings:
         dec = claims.declaration(f.key)
         if dec is None:
@@ -216,4 +215,5 @@ def grade_findings(findings: list, results: dict, inp, params: dict, evidence=No
 
     table = reconciled(inp)
     ev = evidence or draws.for_params(inp, params, point_only=not any(map(_needs_draws, findings)), reconciled=table)
-    return assess(findings, results, ev, inp.statuses, table, params, towns=inp.towns, ledger=inp.ledger)
+    brk = inp.facts.series_break
+    return assess(findings, results, ev, inp.statuses, table, params, towns=inp.towns, series_break=brk)

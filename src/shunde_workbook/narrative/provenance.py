@@ -16,22 +16,6 @@ if TYPE_CHECKING:  # annotations only: the index page's banner needs no pandas
     import pandas as pd
 
 
-def ledger_mix(ledger: pd.DataFrame) -> dict:
-    """How much of ``ledger`` is simulated: shares of rows and amount, and the programme-years concerned."""
-    prov = ledger["provenance"].astype(str)
-    sim = prov == "simulated"
-    where = []
-    for prog, years in ledger.loc[sim].groupby("programme")["year"]:
-        where.append((str(prog), sorted(int(y) for y in years.unique())))
-    total = float(ledger["amount"].sum())
-    return {
-        "rows_share": float(sim.mean()) if len(ledger) else 0.0,
-        "amount_share": float(ledger.loc[sim, "amount"].sum() / total) if total else 0.0,
-        "where": where,
-        "others": sorted(set(prov[~sim])),
-    }
-
-
 def _years(years: list[int]) -> str:
     """2017–2019, 2021 (consecutive years as ranges)."""
     runs, start = [], None

@@ -28,7 +28,7 @@ def setup(namespace: dict, name: str = "", **load) -> tuple:
     params = collect(namespace)
     inp = load_inputs(params, **load)
     report = namespace.get("report_name") or name or "report"
-    rep = Report(report, params.get("language", "zh"), namespace.get("output_dir", ""), inp.statuses, inp.ledger)
+    rep = Report(report, params.get("language", "zh"), namespace.get("output_dir", ""), inp.statuses, mix=inp.facts.mix)
     return params, inp, rep
 
 

@@ -54,6 +54,7 @@ class Report:
     statuses : provenance of the inputs, e.g. {"ledger": "simulated", "boundaries": "approximate"}.
     ledger : the grant ledger (optional); for a mixed ledger the banner and methods then say which part
         is simulated (from its ``provenance`` column).
+    mix : that ledger's ``analysis.ledger_facts.ledger_mix``, when known without the rows (wins over ``ledger``).
     """
 
     def __init__(
@@ -63,12 +64,15 @@ class Report:
         output_dir: str | Path,
         statuses: dict[str, str],
         ledger: pd.DataFrame | None = None,
+        mix: dict | None = None,
     ):
-        from shunde_workbook.narrative.provenance import ledger_mix
+        from shunde_workbook.analysis.ledger_facts import ledger_mix
         from shunde_workbook.paths import OUTPUTS, safe_name
 
         self.name, self.lang, self.statuses = safe_name(name, "report name"), language, dict(statuses)
-        self.mix = ledger_mix(ledger) if ledger is not None and "provenance" in ledger.columns else None
+        if mix is None and ledger is not None and "provenance" in ledger.columns:
+            mix = ledger_mix(ledger)
+        self.mix = mix
         self.out = Path(output_dir) if output_dir else OUTPUTS
         self.sections: list[tuple[str, str]] = []
         self.graded: dict = {}  # catalogue key -> grade of the findings shown (key figures follow them)

@@ -43,7 +43,7 @@ def source_list(lang: str, statuses: dict, facts: pd.DataFrame | None = None, mi
     brief words each kind for a policy reader from ``brief.sources.<key>``.
 
     The ledger and boundary lines follow ``statuses`` (e.g. ledger "simulated", "official" or
-    "mixed: official, simulated"; ``mix`` from :func:`~shunde_workbook.narrative.provenance.ledger_mix`).
+    "mixed: official, simulated"; ``mix`` from :func:`~shunde_workbook.analysis.ledger_facts.ledger_mix`).
     """
     out = []
     if is_simulated(statuses):

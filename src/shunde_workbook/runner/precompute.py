@@ -16,8 +16,9 @@ def cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     """Validate each ledger once for the whole run and let every kernel read the result.
 
     The same folder holds the run's Monte Carlo evidence (``analysis.evidence.for_params``), the
-    reconciliation (``analysis.reconciled``) and each scope's rows (``analysis.inputs``); all are cleared at
-    the start of every run.  The inputs' hashes taken by the runner are kept there too
+    reconciliation (``analysis.reconciled``), each scope's rows and facts (``analysis.inputs``,
+    ``analysis.ledger_facts``) and their split by town (``analysis.by_town``); all are cleared at the start
+    of every run.  The inputs' hashes taken by the runner are kept there too
     (``data.cache.input_hash``).
 
     The validation report is pickled under a name keyed by the file's bytes; kernels
@@ -68,7 +69,8 @@ def open_run_cache(cache_dir: Path) -> None:
     from shunde_workbook.data.cache import CACHE_ENV
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    for pattern in ("ledger-*.pkl", "evidence-*.*", "reconciled-*.*", "scoped-*.*"):  # per run: never stale
+    per_run = ("ledger-*.pkl", "evidence-*.*", "reconciled-*.*", "scoped-*.*", "facts-*.*", "bytown-*.*")
+    for pattern in per_run:  # per run: never stale
         for old in cache_dir.glob(pattern):
             old.unlink(missing_ok=True)
     os.environ[CACHE_ENV] = str(cache_dir)
