@@ -45,6 +45,8 @@ def test_facts_of_a_small_ledger():
     empty = LedgerFacts.of(full, scoped.iloc[:0])
     assert empty.years is None and empty.data_date == "—" and not empty.series_break
     assert LedgerFacts.of(full, scoped.drop(columns="provenance")).mix is None
+    bare = full.drop(columns=["provenance", "town_code"])  # a hand-made table, as tests and students build
+    assert LedgerFacts.of(bare, bare).status == "unknown" and LedgerFacts.of(bare, bare).town_codes == ()
 
 
 @pytest.fixture

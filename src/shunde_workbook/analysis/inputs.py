@@ -199,18 +199,18 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
 
     def rows() -> tuple[pd.DataFrame, pd.DataFrame]:  # the full ledger and its rows in the scope, read here
         if not tables:
-            full = tables["full"] = read_ledger(ledger_path)
-            tables["scoped"] = _scoped(lambda: full, ledger_path, scope, shared)
+            full = read_ledger(ledger_path)
+            if full.empty:
+                raise InputError(
+                    f"The ledger {ledger_path} has no grant rows, so there is nothing to analyse. "
+                    "Check that the file is the intended export and that its rows passed validation "
+                    "(run: shunde-workbook validate FILE)."
+                )
+            tables["full"], tables["scoped"] = full, _scoped(lambda: full, ledger_path, scope, shared)
         return tables["full"], tables["scoped"]
 
     cached = run_file(ledger_path, scope) if shared else None
-    facts = once(cached, lambda: LedgerFacts.of(*rows()), keep=lambda f: f.rows > 0)
-    if facts.rows == 0:
-        raise InputError(
-            f"The ledger {ledger_path} has no grant rows, so there is nothing to analyse. "
-            "Check that the file is the intended export and that its rows passed validation "
-            "(run: shunde-workbook validate FILE)."
-        )
+    facts = once(cached, lambda: LedgerFacts.of(*rows()))  # a ledger without rows raises: nothing stored
     if facts.scoped_rows < max(1, min_grants):
         raise InputError(
             f"Only {facts.scoped_rows} grant(s) in {ledger_path.name} match programmes={params.get('programmes')}, "

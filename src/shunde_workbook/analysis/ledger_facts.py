@@ -32,13 +32,13 @@ class LedgerFacts:
     @classmethod
     def of(cls, full: pd.DataFrame, scoped: pd.DataFrame) -> LedgerFacts:
         """The facts of ``full`` and of its rows ``scoped``."""
-        codes = full["town_code"].astype("string").fillna("").str.strip().unique()
+        codes = full["town_code"].astype("string").fillna("").str.strip().unique() if "town_code" in full else []
         years = scoped["year"]
         return cls(
             rows=len(full),
             scoped_rows=len(scoped),
             town_codes=tuple(sorted(str(c) for c in codes if c != "")),
-            status=ledger_status(full),
+            status=ledger_status(full) if "provenance" in full else "unknown",
             years=(int(years.min()), int(years.max())) if len(years) else None,
             mix=ledger_mix(scoped) if "provenance" in scoped.columns else None,
             series_break=series_break(scoped),
