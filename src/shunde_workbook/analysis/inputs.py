@@ -84,7 +84,7 @@ class Inputs:
         """What the reports read of the ledger besides its rows (:class:`~.ledger_facts.LedgerFacts`).
 
         Those :func:`load_inputs` found, while ``ledger`` and ``full_ledger`` are its tables; worked out
-        from the tables otherwise.
+        from the tables otherwise.  A table edited in place is not seen: assign an edited copy instead.
         """
         held = self.__dict__
         loaded = held.get("_facts")
