@@ -46,11 +46,8 @@ def _yearly(led: pd.DataFrame) -> pd.Series:
 
 def _run_file(inp: Inputs) -> Path | None:
     """Where the run keeps the split of the ledger ``inp`` loaded (None: no run, or another ledger)."""
-    held = inp.__dict__
-    scope = held.get("_scope")
-    if scope is None or inp.source is None or inp.ledger_key() is not scope:
-        return None
-    return run_file(inp.source, scope, "bytown")
+    scope = inp.run_scope()
+    return None if scope is None else run_file(inp.source, scope, "bytown")
 
 
 def _part(cached: Path, town: str) -> Path:

@@ -68,16 +68,23 @@ class Inputs:
             return None
         return self.source
 
-    def ledger_key(self) -> object:
-        """``ledger``, or the same stand-in for it while it is the table :func:`load_inputs` gave (read or not).
+    def run_scope(self) -> tuple | None:
+        """The scope under which the run's cache keeps this ledger's rows, while ``ledger`` is that table.
 
-        Memos keyed by the tables (``analysis.input_draws.memo_for``) use it, so that they do not read the rows.
+        None outside a run and once another table is assigned; the rows need not have been read.
         """
         held = self.__dict__
         rows = held.get("ledger")
-        if "_scope" in held and (rows is None or rows is held.get("_scoped_table")):
+        if self.source is not None and "_scope" in held and (rows is None or rows is held.get("_scoped_table")):
             return held["_scope"]
-        return rows
+        return None
+
+    def ledger_key(self) -> object:
+        """``ledger``, or :meth:`run_scope` while it names it: a key for memos that does not read the rows.
+
+        Memos keyed by the tables (``analysis.input_draws.memo_for``, :attr:`facts`) use it.
+        """
+        return self.run_scope() or self.ledger
 
     @property
     def facts(self) -> LedgerFacts:
@@ -86,17 +93,10 @@ class Inputs:
         Those :func:`load_inputs` found, while ``ledger`` and ``full_ledger`` are its tables; worked out
         from the tables otherwise.  A table edited in place is not seen: assign an edited copy instead.
         """
-        held = self.__dict__
-        loaded = held.get("_facts")
-        same = all(
-            name not in held or held[name] is held.get(table)
-            for name, table in (("ledger", "_scoped_table"), ("full_ledger", "_source_table"))
-        )
-        if loaded is not None and same:
-            return loaded
-        memo = held.get("_facts_memo")
-        if memo is None or memo[0] is not self.ledger or memo[1] is not self.full_ledger:
-            memo = held["_facts_memo"] = (self.ledger, self.full_ledger, LedgerFacts.of(self.full_ledger, self.ledger))
+        key = (self.ledger_key(), self.read_from() or self.full_ledger)
+        memo = self.__dict__.get("_facts_memo")
+        if memo is None or memo[0] is not key[0] or memo[1] is not key[1]:
+            memo = self.__dict__["_facts_memo"] = (*key, LedgerFacts.of(self.full_ledger, self.ledger))
         return memo[2]
 
     @property
@@ -238,14 +238,14 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
         statuses["boundaries"] = "approximate" if bool(gdf["approx"].any()) else "official"
     inp = Inputs(tables.get("scoped"), tables.get("full"), towns, load_villages(), gdf, statuses, dict(params))
     inp.source = ledger_path
-    inp.__dict__.update(_facts=facts, _scope=scope)
-    inp.__dict__.update(_source_table=tables.get("full"), _scoped_table=tables.get("scoped"))
+    inp.__dict__.update(_scope=scope, _source_table=tables.get("full"), _scoped_table=tables.get("scoped"))
     if not shared:
         del inp._scope  # no run cache: the rows were read here and stay
     elif not tables:  # another kernel worked out the facts: the rows are read when asked for
         del inp.ledger, inp.full_ledger, inp._source_table, inp._scoped_table
     elif facts.scoped_rows < facts.rows:  # the run keeps it: read again only if asked for
         del inp.full_ledger, inp._source_table
+    inp._facts_memo = (inp.ledger_key(), inp.read_from() or inp.full_ledger, facts)  # reads no rows
     return inp
 
 
