@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file, read_ledger, read_validation
+from shunde_workbook.data.cache import CACHE_ENV, ledger_cache_file, read_ledger, read_validation, summary_cache_file
 from shunde_workbook.data.ledger import ValidationReport, load_ledger, validate_ledger
 from shunde_workbook.errors import LedgerError
 from shunde_workbook.runner.precompute import cache_ledgers as _cache_ledgers
@@ -27,6 +27,29 @@ def test_cache_is_written_for_a_valid_ledger_and_read_back(tmp_path, monkeypatch
     report, fresh = read_validation(LEDGER), validate_ledger(LEDGER)
     assert [str(w) for w in report.warnings] == [str(w) for w in fresh.warnings]
     assert [str(f) for f in report.fixes] == [str(f) for f in fresh.fixes]
+
+
+def test_the_report_without_rows_keeps_every_count_and_message(tmp_path, monkeypatch):
+    """What the data audit reads: the counts and the messages, not the 100 MB of a large ledger's rows."""
+    bad = tmp_path / "bad.csv"
+    frame = pd.read_csv(LEDGER, dtype=str)
+    frame.loc[3, "Amount Awarded"] = "lots"  # one error, so the report has a rejected row to name
+    frame.to_csv(bad, index=False)
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    for path in (LEDGER, bad):
+        full, light = validate_ledger(path), read_validation(path, rows=False)
+        assert light.frame.shape == (len(full.frame), 0) and light.passthrough is None
+        assert (light.n_rows, light.n_accepted, light.n_rejected) == (full.n_rows, full.n_accepted, full.n_rejected)
+        assert light.rejected_rows == full.rejected_rows and light.ok == full.ok
+        for kind in ("errors", "warnings", "fixes"):
+            assert [str(x) for x in getattr(light, kind)] == [str(x) for x in getattr(full, kind)]
+    assert not validate_ledger(bad).ok
+    # in a run it is read from the cache, where the runner stored it beside the whole report
+    _cache_ledgers({str(LEDGER): {"parameter": "ledger_path"}}, tmp_path / "cache")
+    assert summary_cache_file(LEDGER, tmp_path / "cache").exists()
+    pd.to_pickle(_marker(LEDGER, "summary").without_rows(), summary_cache_file(LEDGER, tmp_path / "cache"))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    assert read_validation(LEDGER, rows=False).n_accepted == 1, "the run's summary was not the one read"
 
 
 def test_cached_report_is_what_kernels_get(tmp_path, monkeypatch):

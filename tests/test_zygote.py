@@ -193,3 +193,41 @@ def test_pid_alive_tells_running_zombie_and_gone_processes_apart():
     assert not zygote.pid_alive(child.pid)
     child.wait()
     assert not zygote.pid_alive(child.pid)
+
+
+PROBE_CALLS = """
+import json, os, sys
+
+
+def write_process_ids(path):
+    ids = {"pid": os.getpid(), "ppid": os.getppid(), "pandas": "pandas" in sys.modules}
+    with open(path, "w") as fh:
+        json.dump(ids, fh)
+
+
+def divide_by_zero():
+    return 1 / 0
+"""
+
+
+def test_call_runs_a_function_in_a_child_of_the_zygote_and_waits_for_it(server, tmp_path):
+    (tmp_path / "probe_calls.py").write_text(PROBE_CALLS)  # in the zygote's working folder, made after it started
+    out = tmp_path / "called.json"
+    assert zygote.call("probe_calls:write_process_ids", str(out)) is True
+    ids = json.loads(out.read_text())  # written before call() returned: it waits for the child
+    assert ids["pid"] not in (os.getpid(), server.process.pid)
+    assert ids["ppid"] == server.process.pid, "not forked by the zygote"
+    assert ids["pandas"], "the child does not have the zygote's imports"
+    deadline = time.monotonic() + 10
+    while zygote.pid_alive(ids["pid"]) and time.monotonic() < deadline:  # it exits right after answering
+        time.sleep(0.02)
+    assert not zygote.pid_alive(ids["pid"]), "the child did not exit after its work"
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):  # the child's traceback reaches the caller
+        zygote.call("probe_calls:divide_by_zero")
+    assert zygote.call("probe_calls:write_process_ids", str(out)), "a failed call left the zygote unusable"
+
+
+def test_call_without_a_zygote_runs_nothing(monkeypatch, tmp_path):
+    monkeypatch.delenv(zygote.ENV, raising=False)
+    assert zygote.call("probe_calls:write_process_ids", str(tmp_path / "x.json")) is False
+    assert not (tmp_path / "x.json").exists()

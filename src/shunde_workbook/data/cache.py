@@ -1,10 +1,9 @@
 """The validated-ledger cache shared by the runner and the notebooks' input loader.
 
-The runner validates each ledger once per run and pickles the validation
-report (accepted rows, errors, warnings, fixes) into a per-run folder named by
-:data:`CACHE_ENV`; every kernel then reads it instead of validating the file
-again.  Entries are keyed by the file's bytes, so an edited ledger is never
-served from a stale entry.
+The runner validates each ledger once per run (``runner.precompute``) and pickles the validation
+report (accepted rows, errors, warnings, fixes), whole and without its rows, into a per-run folder
+named by :data:`CACHE_ENV`; every kernel then reads it instead of validating the file again.
+Entries are keyed by the file's bytes, so an edited ledger is never served from a stale entry.
 """
 
 from __future__ import annotations
@@ -134,17 +133,24 @@ def ledger_cache_file(path: Path, cache_dir: Path) -> Path:
     return cache_dir / f"ledger-{input_hash(path)[:24]}.pkl"
 
 
+def summary_cache_file(path: Path, cache_dir: Path) -> Path:
+    """Where the runner keeps the validation report of ``path`` without its rows (``read_validation(rows=False)``)."""
+    return cache_dir / f"ledger-{input_hash(path)[:24]}-summary.pkl"
+
+
 def in_run_cache(path: Path) -> bool:
     """Whether the run's cache holds the validation report of the ledger at ``path``."""
     cache_dir = os.environ.get(CACHE_ENV)
     return bool(cache_dir) and ledger_cache_file(Path(path), Path(cache_dir)).exists()
 
 
-def read_validation(path: str | Path):
+def read_validation(path: str | Path, rows: bool = True):
     """The :class:`~shunde_workbook.data.ledger.ValidationReport` of ``path``: from the run's cache, else made here.
 
     A cached report is used only if it was made for the same path as written here, so
-    every message names the file exactly as a fresh validation would.
+    every message names the file exactly as a fresh validation would.  ``rows=False`` gives the report
+    without the accepted rows (``ValidationReport.without_rows``): its counts and messages only, a few
+    kilobytes where the rows of a large ledger take a hundred megabytes.
     """
     import pandas as pd  # here, not at the top: the runner imports file_hash and CACHE_ENV without pandas
 
@@ -152,12 +158,14 @@ def read_validation(path: str | Path):
 
     cache_dir = os.environ.get(CACHE_ENV)
     if cache_dir:
-        cached = ledger_cache_file(Path(path), Path(cache_dir))
+        where = ledger_cache_file if rows else summary_cache_file
+        cached = where(Path(path), Path(cache_dir))
         if cached.exists():
             report = pd.read_pickle(cached)
             if report.path == str(Path(path)):
                 return report
-    return validate_ledger(path)
+    report = validate_ledger(path)
+    return report if rows else report.without_rows()
 
 
 def read_ledger(path: Path) -> pd.DataFrame:

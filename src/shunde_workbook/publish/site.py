@@ -116,41 +116,66 @@ def pdf_name(report: str, language: str) -> str:
 def town_map_svg(outputs: Path, boundaries: str | None, lang: str, present: set[str]) -> str:
     """An inline SVG of the towns, each a link to its profile (when built); "" when it cannot be drawn.
 
-    The drawing is kept in ``outputs/.work/site/``, keyed by the boundary file's bytes, the language,
-    the profiles present and the package code, so an index re-rendered with none of these changed (a
-    run where nothing changed) needs no geopandas.
+    The outlines are drawn once (:func:`cache_town_shapes`) and kept in ``outputs/.work/site/``; the
+    links to the profiles present are added here, so re-rendering the index as profiles finish, or in a
+    run where nothing changed, needs no geopandas.
+    """
+    from html import escape
+
+    shapes = cache_town_shapes(outputs, boundaries, lang)
+    if not shapes:
+        return ""
+    parts = []
+    for town in shapes["towns"]:
+        shape = f'<path d="{town["d"]}"><title>{escape(town["title"])}</title></path>'
+        label = f'<text x="{town["x"]:.1f}" y="{town["y"]:.1f}" text-anchor="middle">{escape(town["name"])}</text>'
+        if town["slug"] in present:
+            parts.append(f'<a href="reports/06_town_profile-{town["slug"]}.html">{shape}{label}</a>')
+        else:
+            parts.append(f'<g class="absent">{shape}{label}</g>')
+    width, height = shapes["size"]
+    return (
+        f'<svg class="townmap" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
+        f'role="img" aria-label="{escape(tr("site.towns_map", lang))}">' + "".join(parts) + "</svg>"
+    )
+
+
+def cache_town_shapes(outputs: Path | str, boundaries: str | None, lang: str) -> dict | None:
+    """The towns' outlines and labels for the index map, from ``outputs/.work/site/`` or drawn and kept there.
+
+    Keyed by the boundary file's bytes, the language and the package code.  None when they cannot be drawn.
+    The runner has its zygote call this before the first index page (``runner.precompute``), so that the
+    runner itself never imports geopandas.
     """
     from shunde_workbook.data.cache import code_hash, file_hash
     from shunde_workbook.params import resolve_path
 
     path = resolve_path(boundaries or "shapefiles/shunde_towns_approx.shp")
     try:
-        parts = [file_hash(path), lang, ",".join(sorted(present)), code_hash()]
+        parts = [file_hash(path), lang, code_hash()]
     except OSError:
-        return ""
+        return None
     folder = Path(outputs) / ".work" / "site"
-    cached = folder / f"townmap-{hashlib.sha256('|'.join(parts).encode()).hexdigest()[:24]}.svg"
+    cached = folder / f"townshapes-{hashlib.sha256('|'.join(parts).encode()).hexdigest()[:24]}.json"
     try:
-        return cached.read_text(encoding="utf-8")
-    except OSError:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         pass
-    svg = _draw_town_map(path, lang, present)
-    if svg:
+    shapes = _draw_town_shapes(path, lang)
+    if shapes:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            for old in folder.glob("townmap-*.svg"):
+            for old in folder.glob("townshapes-*.json"):
                 old.unlink(missing_ok=True)
             tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(svg, encoding="utf-8")
+            tmp.write_text(json.dumps(shapes, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, cached)
-        except OSError:  # the map is drawn again next time
+        except OSError:  # drawn again next time
             pass
-    return svg
+    return shapes
 
 
-def _draw_town_map(path: Path, lang: str, present: set[str]) -> str:
-    from html import escape
-
+def _draw_town_shapes(path: Path, lang: str) -> dict | None:
     from shunde_workbook.geo.names import TOWNS
 
     try:
@@ -158,9 +183,9 @@ def _draw_town_map(path: Path, lang: str, present: set[str]) -> str:
 
         gdf = gpd.read_file(path)
     except Exception:  # noqa: BLE001 - the map is a convenience; the list below always links every town
-        return ""
+        return None
     if "town_code" not in gdf.columns or gdf.empty:
-        return ""
+        return None
     gdf = gdf.to_crs(3857) if gdf.crs is not None and not gdf.crs.is_projected else gdf
     minx, miny, maxx, maxy = gdf.total_bounds
     width, height = 360.0, 360.0 * (maxy - miny) / max(maxx - minx, 1e-9)
@@ -171,30 +196,25 @@ def _draw_town_map(path: Path, lang: str, present: set[str]) -> str:
         return "M" + " L".join(pts) + " Z"
 
     by_code = {t.code: t for t in TOWNS}
-    parts = []
+    towns = []
     for _, row in gdf.iterrows():
         town = by_code.get(str(row["town_code"]))
         geom = row.geometry
         if town is None or geom is None or geom.is_empty:
             continue
         polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
-        d = " ".join(ring(p.exterior.coords) for p in polys)
-        name = town_label(town.code, lang, short=True)
-        slug = profile_slug(town.name_en)
         c = geom.representative_point()
-        label = (
-            f'<text x="{(c.x - minx) * scale:.1f}" y="{(maxy - c.y) * scale:.1f}" text-anchor="middle">'
-            f"{escape(name)}</text>"
+        towns.append(
+            {
+                "slug": profile_slug(town.name_en),
+                "d": " ".join(ring(p.exterior.coords) for p in polys),
+                "x": (c.x - minx) * scale,
+                "y": (maxy - c.y) * scale,
+                "name": town_label(town.code, lang, short=True),
+                "title": town_label(town.code, lang),
+            }
         )
-        shape = f'<path d="{d}"><title>{escape(town_label(town.code, lang))}</title></path>'
-        if slug in present:
-            parts.append(f'<a href="reports/06_town_profile-{slug}.html">{shape}{label}</a>')
-        else:
-            parts.append(f'<g class="absent">{shape}{label}</g>')
-    return (
-        f'<svg class="townmap" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
-        f'role="img" aria-label="{escape(tr("site.towns_map", lang))}">' + "".join(parts) + "</svg>"
-    )
+    return {"size": [width, height], "towns": towns}
 
 
 def profile_slug(name_en: str) -> str:

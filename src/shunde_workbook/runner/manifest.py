@@ -60,6 +60,15 @@ def git_commit(root: Path = ROOT) -> str | None:
     return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
+#: The parameters naming an input file, and the kind of each (:func:`input_status`).
+INPUT_KINDS = {
+    "ledger_path": "ledger",
+    "boundaries_path": "boundaries",
+    "towns_path": "towns",
+    "population_path": "population",
+}
+
+
 def input_status(kind: str, path: Path) -> str:
     """Simulated / approximate / official / published / mixed, read from the file itself."""
     try:
@@ -87,12 +96,15 @@ def input_status(kind: str, path: Path) -> str:
     return "published"
 
 
-def cached_input_status(kind: str, path: Path, sha256: str, cache_file: Path | None) -> str:
+def cached_input_status(
+    kind: str, path: Path, sha256: str, cache_file: Path | None, compute: bool = True
+) -> str | None:
     """:func:`input_status`, remembered in ``cache_file`` by the file's content hash and the package code.
 
     The status is read from the file's bytes alone, so the same bytes give the same status; a run
     where nothing changed then needs neither pandas nor pyogrio to tell it.  Unreadable files are
-    never remembered; a cache that cannot be read or written is ignored.
+    never remembered; a cache that cannot be read or written is ignored.  ``compute=False``: None
+    when it is not remembered (:func:`fill_statuses` works it out later).
     """
     key = f"{kind}:{sha256}:{code_hash()[:16]}"
     known: dict = {}
@@ -103,6 +115,8 @@ def cached_input_status(kind: str, path: Path, sha256: str, cache_file: Path | N
             known = {}
         if isinstance(known, dict) and isinstance(known.get(key), str):
             return known[key]
+    if not compute:
+        return None
     status = input_status(kind, path)
     if cache_file is not None and not status.startswith("unreadable"):
         known = {k: v for k, v in (known if isinstance(known, dict) else {}).items() if k.endswith(key[-16:])}
@@ -115,6 +129,18 @@ def cached_input_status(kind: str, path: Path, sha256: str, cache_file: Path | N
         except OSError:
             pass
     return status
+
+
+def fill_statuses(inputs: dict, cache_file: Path | None) -> None:
+    """Give every input of a run (``runner._inputs``) still without a status its :func:`cached_input_status`.
+
+    Called by the runner's zygote child before the first report (``runner.precompute``), so the runner
+    then reads the statuses from ``cache_file``.
+    """
+    for path, info in inputs.items():
+        if info.get("status") is None:
+            kind = INPUT_KINDS.get(info.get("parameter"), "published")
+            info["status"] = cached_input_status(kind, Path(path), info["sha256"], cache_file)
 
 
 def cache_key(notebook: Path, parameters: dict, inputs: dict[str, str]) -> str:

@@ -12,22 +12,57 @@ from pathlib import Path
 from shunde_workbook.runner.memory import ARROW_POOL, release_memory
 
 
+def before_reports(state, cache_dir: Path) -> None:
+    """What the run does once before its first report (``state``: the runner's ``session.State``).
+
+    Validate the ledgers (:func:`cache_ledgers`), read the inputs' provenance statuses
+    (``manifest.fill_statuses``) and draw the index map's towns (``publish.site.cache_town_shapes``).
+    Done in a child forked from the run's zygote (``runner.zygote.call``), which has pandas and geopandas
+    imported already: the runner then never loads them, and what the validation allocates goes with the
+    child.  Without a zygote, or if the child fails, the runner does it itself.
+    """
+    from shunde_workbook.data.cache import save_input_hashes
+    from shunde_workbook.runner import zygote
+
+    inputs, merged = state.inputs, state.merged
+    args = (inputs, str(cache_dir), str(state.outputs), merged.get("boundaries_path"), merged.get("language", "zh"))
+    save_input_hashes(cache_dir, [Path(p) for p in inputs])  # the child, and the kernels, reuse the runner's hashes
+    try:
+        forked = zygote.call(f"{__name__}:_in_child", *args, str(state.status_cache))
+    except (OSError, RuntimeError, ValueError):  # the zygote gone or the child failed: done here instead
+        forked = False
+    if not forked:
+        _in_child(*args, None)
+    state.fill_statuses()  # what the child read, from the status cache (or read here if it could not)
+
+
+def _in_child(
+    inputs: dict, cache_dir: str, outputs: str, boundaries: str | None, lang: str, status_cache: str | None
+) -> None:
+    from shunde_workbook.publish.site import cache_town_shapes
+    from shunde_workbook.runner.manifest import fill_statuses
+
+    cache_ledgers(inputs, Path(cache_dir))
+    if status_cache is not None:  # in the zygote's child: the statuses go to the runner through the cache file
+        fill_statuses(inputs, Path(status_cache))
+    cache_town_shapes(Path(outputs), boundaries, lang)  # the index page's map, drawn once
+
+
 def cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     """Validate each ledger once for the whole run and let every kernel read the result.
 
     The same folder holds the run's Monte Carlo evidence (``analysis.evidence.for_params``), the
     reconciliation (``analysis.reconciled``), each scope's rows and facts (``analysis.inputs``,
     ``analysis.ledger_facts``) and their split by town (``analysis.by_town``); all are cleared at the start
-    of every run.  The inputs' hashes taken by the runner are kept there too
-    (``data.cache.input_hash``).
+    of every run.
 
-    The validation report is pickled under a name keyed by the file's bytes; kernels
-    find it through the SHUNDE_WORKBOOK_CACHE variable they inherit.  A ledger with
-    errors is cached too: each notebook then raises the same LedgerError, and the
-    audit lists the same problems, without validating the file again.
+    The validation report is pickled under a name keyed by the file's bytes, once whole and once without
+    its rows (``data.cache.read_validation``); kernels find it through the SHUNDE_WORKBOOK_CACHE variable
+    they inherit.  A ledger with errors is cached too: each notebook then raises the same LedgerError, and
+    the audit lists the same problems, without validating the file again.
     """
     from shunde_workbook.analysis.run_cache import store
-    from shunde_workbook.data.cache import ledger_cache_file, save_input_hashes
+    from shunde_workbook.data.cache import ledger_cache_file, save_input_hashes, summary_cache_file
     from shunde_workbook.data.ledger import validate_ledger
 
     open_run_cache(cache_dir)
@@ -39,6 +74,7 @@ def cache_ledgers(inputs: dict, cache_dir: Path) -> None:
         except (OSError, ValueError):
             continue
         store(report, ledger_cache_file(Path(path), cache_dir))  # on a full disk the kernels validate it
+        store(report.without_rows(), summary_cache_file(Path(path), cache_dir))
         if report.ok:
             try:
                 _reconcile(Path(path), report.frame)
@@ -63,8 +99,8 @@ def _reconcile(path: Path, frame) -> None:
 def open_run_cache(cache_dir: Path) -> None:
     """Empty the run's cache folder of the last run's entries and name it to the kernels started from now on.
 
-    The runner calls this before it starts the workers, so their kernels boot while it validates the
-    ledgers (:func:`cache_ledgers`); no report runs before that is done.
+    The runner calls this before it starts the zygote and the workers, so their kernels boot while the
+    ledgers are validated (:func:`before_reports`); no report runs before that is done.
     """
     from shunde_workbook.data.cache import CACHE_ENV
 

@@ -59,7 +59,7 @@ from shunde_workbook.runner.execute import Job, as_dict, kernel_name, run_job
 from shunde_workbook.runner.hygiene import EXIT_CODES, Interrupted, Signals
 from shunde_workbook.runner.kernels import WARM_IMPORTS, kernel_argv, worker_start
 from shunde_workbook.runner.memory import PeakMemory
-from shunde_workbook.runner.precompute import cache_ledgers, open_run_cache
+from shunde_workbook.runner.precompute import before_reports, open_run_cache
 from shunde_workbook.runner.session import (
     State,
     commit_report,
@@ -71,12 +71,7 @@ from shunde_workbook.runner.session import (
     stop,
 )
 
-INPUT_KINDS = {
-    "ledger_path": "ledger",
-    "boundaries_path": "boundaries",
-    "towns_path": "towns",
-    "population_path": "population",
-}
+INPUT_KINDS = mf.INPUT_KINDS
 
 
 @dataclass
@@ -192,7 +187,11 @@ def jobs_for(
 
 
 def _inputs(merged: dict, per_report: dict, status_cache: Path | None = None) -> dict[str, dict]:
-    """Every input file of the run with its hash and provenance status (remembered in ``status_cache``)."""
+    """Every input file of the run with its hash and provenance status (remembered in ``status_cache``).
+
+    A status not remembered there is None: it is read from the file later (``manifest.fill_statuses``),
+    by the run's zygote when reports run, so that the runner needs neither pandas nor pyogrio.
+    """
     paths: dict[str, Path] = {}
     for decl in per_report.values():
         for name in INPUT_KINDS:
@@ -205,7 +204,7 @@ def _inputs(merged: dict, per_report: dict, status_cache: Path | None = None) ->
             out[str(path)] = {
                 "parameter": name,
                 "sha256": digest,
-                "status": mf.cached_input_status(INPUT_KINDS[name], path, digest, status_cache),
+                "status": mf.cached_input_status(INPUT_KINDS[name], path, digest, status_cache, compute=False),
             }
     ref = ROOT / "data" / "reference"
     for path in sorted(ref.glob("*.csv")) if ref.exists() else []:
@@ -295,7 +294,8 @@ def _start(opts: RunOptions) -> int:
 def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int:
     outputs, merged = state.outputs, state.merged
     remove_tree(outputs / ".work" / "stage", outputs)  # left by an interrupted run
-    state.inputs = inputs = _inputs(merged, per_report, outputs / ".work" / "input-status.json")
+    state.status_cache = outputs / ".work" / "input-status.json"
+    state.inputs = inputs = _inputs(merged, per_report, state.status_cache)
     hashes = {p: i["sha256"] for p, i in inputs.items()}
     planned = jobs_for(reports, merged, per_report, outputs, "", timeouts)  # kernel chosen below, if any runs
     previous = _previous(outputs)
@@ -330,6 +330,8 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
         state.kernel = kernel = kernel_name()
         for job in todo:
             job.kernel_name = kernel
+    else:
+        state.fill_statuses()  # with reports to run, the zygote's child reads them (runner.precompute)
     say(
         f"shunde-workbook: {len(planned)} reports, {cached} unchanged (skipped), {len(todo)} to run"
         + (f" with {njobs} parallel job(s), kernel '{state.kernel}'." if todo else ".")
@@ -350,7 +352,7 @@ def _run_locked(reports, per_report, jobs, force, timeouts, state: State) -> int
                 queue, lost, done = list(todo), set(), 0
                 while queue:  # a second round only for reports whose worker process was lost (retried once)
                     # the workers boot their kernels while the ledgers are validated (not again in a retry)
-                    before = None if lost else (lambda: cache_ledgers(inputs, cache))
+                    before = None if lost else (lambda: before_reports(state, cache))
                     pool, futures = _start_pool(state, ctx, min(njobs, len(queue)), kernel, queue, before)
                     if not lost:  # the first index page, while the first reports run (its map and font take ~1.5 s)
                         state.publish()

@@ -95,9 +95,14 @@ class State:
         self.todo: list[Job] = []
         self.finished: list[str] = []
         self.inputs: dict = {}
+        self.status_cache: Path | None = None  # where the inputs' statuses are remembered (manifest.fill_statuses)
         self.kernel, self.njobs, self.peak, self.pool = "", 0, 0, None
         self.zygote = None  # forks the kernels (runner.zygote)
         self.planned = False  # every report of the run has its record (finish_plan)
+
+    def fill_statuses(self) -> None:
+        """Read the provenance status of every input still without one (``manifest.fill_statuses``)."""
+        mf.fill_statuses(self.inputs, self.status_cache)
 
     def close_zygote(self) -> None:
         """End the run's zygote, and with it any kernel it forked that is still running."""
@@ -208,6 +213,7 @@ def stop(state: State, signum: int) -> int:
         if manager is not None:
             manager.join(timeout=2)  # the CLI leaves with os._exit, never waiting on it at exit
     remove_tree(state.outputs / ".work" / "stage", state.outputs)
+    state.fill_statuses()  # stopped before the first report: the statuses were not read yet
     cancelled, previous, missing = [], [], []
     for job in state.todo:
         if job.name in state.finished:

@@ -21,6 +21,10 @@ must (``hygiene.kill_kernels``: report timeout, SIGTERM, the runner gone); a ker
 worker or the zygote dies, and the zygote kills the kernels it forked when the runner closes it.
 Where fork is missing (Windows), outside a run, or for a kernelspec that runs another interpreter or
 another launcher, kernels start the usual way.
+
+The runner also hands the zygote the run's own work that needs the heavy libraries (:func:`call`): the
+ledgers' validation, the index page's map.  A child forked for it does the work and exits, so the runner
+never imports pandas or geopandas and never holds what that work allocated.
 """
 
 from __future__ import annotations
@@ -191,6 +195,27 @@ def start(cmd: list[str], imports: tuple[str, ...]) -> Zygote | None:
     return Zygote(process, folder)
 
 
+def call(target: str, *args) -> bool:
+    """Run ``module:function(*args)`` in a child forked from the run's zygote and wait for it to end.
+
+    Returns False, having run nothing, when no zygote serves this process (not forkable, outside a run):
+    the caller then does the work itself.  ``args`` must be JSON values.  Raises RuntimeError with the
+    child's traceback when the function raised, OSError when the zygote could not fork it.
+    """
+    path = os.environ.get(ENV)
+    if not path:
+        return False
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.connect(path)
+        conn.sendall(json.dumps({"call": target, "args": list(args)}).encode() + b"\n")
+        reply = json.loads(conn.makefile("rb").readline() or b"{}")  # the child answers when it is done
+    if reply.get("done"):
+        return True
+    if "error" in reply:
+        raise RuntimeError(f"{target} failed in the zygote's child:\n{reply['error']}")
+    raise OSError(f"the kernel zygote could not run {target}: it ended without an answer")
+
+
 # ------------------------------------------------------------------------------------------- a worker's side
 def spawn(cmd: list[str], env: dict | None, cwd: str | None, log: str) -> ForkedKernel | None:
     """The kernel ``cmd``, forked by the run's zygote; None if there is none for ``cmd``'s interpreter.
@@ -264,8 +289,12 @@ def _answer(conn: socket.socket, listener: socket.socket, events) -> int | None:
         if pid == 0:
             events.close()
             listener.close()
+            if "call" in request:
+                _run_call(request, conn)  # never returns
             conn.close()
             _become_kernel(request)  # never returns
+        if "call" in request:
+            return pid  # the child answers when its work is done
         conn.sendall(json.dumps({"pid": pid, "zygote": os.getpid()}).encode() + b"\n")
         return pid
     except (OSError, ValueError):  # a worker that went away mid-request: nothing to answer
@@ -318,6 +347,26 @@ def _become_kernel(request: dict) -> None:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _run_call(request: dict, conn: socket.socket) -> None:
+    """In the forked child: run the runner's ``module:function``, answer how it went on ``conn``, exit."""
+    reply: dict = {"done": True}
+    try:
+        os.setsid()  # its own group, as a kernel: the zygote kills it by group if the run ends first
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        module, _, name = request["call"].partition(":")
+        importlib.invalidate_caches()  # a module may be newer than the zygote's look at its folder
+        getattr(importlib.import_module(module), name)(*request["args"])
+    except BaseException:  # noqa: BLE001 - the runner gets the traceback
+        import traceback
+
+        reply = {"error": traceback.format_exc()}
+    finally:
+        try:
+            conn.sendall(json.dumps(reply).encode() + b"\n")
+        finally:
+            os._exit(0)
 
 
 def _follow(worker: int, interval: float = 0.5) -> None:

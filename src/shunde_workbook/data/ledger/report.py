@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -124,6 +124,10 @@ class ValidationReport:
     roles: list[dict[str, str]] = field(default_factory=list)  # per sheet read: role -> header as written
     passthrough: pd.DataFrame | None = None  # accepted rows' 360Giving columns not used (row order of frame)
     options: dict = field(default_factory=dict)  # unit, provenance and rates as used
+
+    def without_rows(self) -> ValidationReport:
+        """The report with no columns in ``frame`` (its row count stays) and no ``passthrough``."""
+        return replace(self, frame=self.frame.iloc[:, :0], passthrough=None)
 
     @property
     def ok(self) -> bool:
