@@ -6,6 +6,7 @@ import base64
 import io
 import re
 
+import pytest
 from fontTools.ttLib import TTFont
 
 from shunde_workbook.report import webfonts
@@ -101,7 +102,7 @@ def _outlines(font: TTFont) -> dict[str, tuple]:
 def test_a_page_cut_from_the_base_font_draws_what_a_cut_from_the_collection_draws(monkeypatch):
     """Pages are cut from one TrueType base per process; a page bringing new characters widens the base."""
     monkeypatch.setattr(webfonts, "_BASE", None)
-    text = "顺德 勒流 5,900万元 ▲ 陳"
+    text = "顺德 勒流 5,900万元 ▲ 龘"
     direct = TTFont(str(webfonts.cjk_font_path()), fontNumber=webfonts._face_index())
     from fontTools import subset
 
@@ -111,7 +112,32 @@ def test_a_page_cut_from_the_base_font_draws_what_a_cut_from_the_collection_draw
     webfonts.to_truetype(direct)
     via_base = TTFont(io.BytesIO(webfonts.subset_font.__wrapped__(text)))
     assert _outlines(via_base) == _outlines(direct)
-    assert "陳" not in webfonts._base_characters() and "陳" in webfonts._BASE[0], "the base was widened"
+    assert "龘" not in webfonts._base_characters() and "龘" in webfonts._BASE[0], "the base was widened"
     before = webfonts._BASE
     webfonts.subset_font.__wrapped__("勒流 ▼")
     assert webfonts._BASE is before, "characters already in the base do not cut it again"
+
+
+def test_a_run_cuts_the_common_base_once_and_every_process_reads_it(monkeypatch, tmp_path):
+    """The first process of a run cuts the base into the run's cache; the others (workers, runner) read it."""
+    from shunde_workbook.data.cache import CACHE_ENV
+
+    text = "顺德 勒流 5,900万元"
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.setattr(webfonts, "_BASE", None)
+    outside = webfonts.subset_font.__wrapped__(text)  # outside a run: cut here, nothing written
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(webfonts, "_BASE", None)
+    assert webfonts.subset_font.__wrapped__(text) == outside
+    kept = list(tmp_path.glob("fontbase-*.ttf"))
+    assert len(kept) == 1 and kept[0].read_bytes() == webfonts._BASE[1]
+    assert set(webfonts._base_characters()) == webfonts._BASE[0], "the shared base holds the common characters only"
+
+    def no_cut(chars):
+        raise AssertionError("a second process of the run cut the base again")
+
+    monkeypatch.setattr(webfonts, "_BASE", None)  # as in another process of the run
+    monkeypatch.setattr(webfonts, "_cut", no_cut)
+    assert webfonts.subset_font.__wrapped__(text) == outside
+    with pytest.raises(AssertionError, match="cut the base again"):  # a page with new characters widens its copy
+        webfonts.subset_font.__wrapped__("龘")

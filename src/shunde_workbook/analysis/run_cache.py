@@ -6,19 +6,17 @@ Entries are pickles written atomically (:func:`store`); a kernel computing one h
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
 import pandas as pd
 
+from shunde_workbook.data.cache import computing, run_folder  # kept where the runner takes them without pandas
+
 
 def folder() -> Path | None:
     """The run's cache folder (None outside a run)."""
-    from shunde_workbook.data.cache import CACHE_ENV
-
-    value = os.environ.get(CACHE_ENV)
-    return Path(value) if value else None
+    return run_folder()
 
 
 def once(cached: Path | None, compute, keep=lambda value: True):
@@ -33,29 +31,6 @@ def once(cached: Path | None, compute, keep=lambda value: True):
         if cached is not None and keep(value):
             store(value, cached)
     return value
-
-
-@contextlib.contextmanager
-def computing(cached: Path | None):
-    """Hold an exclusive lock on ``cached``'s lock file (POSIX; a no-op elsewhere or outside a run).
-
-    The lock ends with the process, so a killed kernel never blocks the others.
-    """
-    try:
-        import fcntl
-    except ImportError:  # Windows: each kernel computes for itself
-        fcntl = None
-    if cached is None or fcntl is None:
-        yield
-        return
-    try:
-        handle = open(cached.with_suffix(".lock"), "a+b")  # noqa: SIM115 - closed below
-    except OSError:
-        yield
-        return
-    with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 def store(obj, path: Path) -> None:

@@ -8,6 +8,7 @@ Entries are keyed by the file's bytes, so an edited ledger is never served from 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from functools import cache
@@ -176,3 +177,32 @@ def read_ledger(path: Path) -> pd.DataFrame:
     if not report.ok:
         raise LedgerError(report)
     return report.frame
+
+
+def run_folder() -> Path | None:
+    """The run's cache folder, named by :data:`CACHE_ENV` (None outside a run)."""
+    value = os.environ.get(CACHE_ENV)
+    return Path(value) if value else None
+
+
+@contextlib.contextmanager
+def computing(cached: Path | None):
+    """Hold an exclusive lock on ``cached``'s lock file (POSIX; a no-op elsewhere or outside a run).
+
+    The lock ends with the process, so a killed kernel never blocks the others.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: each kernel computes for itself
+        fcntl = None
+    if cached is None or fcntl is None:
+        yield
+        return
+    try:
+        handle = open(cached.with_suffix(".lock"), "a+b")  # noqa: SIM115 - closed below
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

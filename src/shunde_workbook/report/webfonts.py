@@ -90,11 +90,22 @@ def _options():
 
 
 def _base_characters() -> set[str]:
-    """The blocks, both languages' catalogues and every reference table (villages, sources' titles)."""
-    from shunde_workbook.paths import REFERENCE
+    """The blocks, both languages' catalogues, every reference table (villages, sources' titles) and the code.
+
+    The code (the package's modules and the notebooks) because analyst editions show it: a character
+    only there (陳 in ``data.schema``'s table of traditional forms) would otherwise make every worker
+    cut its base again, about a second each.
+    """
+    from shunde_workbook.paths import NOTEBOOKS, REFERENCE
 
     chars = {chr(cp) for lo, hi in BASE_BLOCKS for cp in range(lo, hi + 1)}
     chars |= _file_characters(sorted(REFERENCE.glob("*.csv")))
+    package = Path(__file__).resolve().parents[1]
+    chars |= {
+        c
+        for c in _file_characters([*sorted(package.rglob("*.py")), *sorted(NOTEBOOKS.glob("*.ipynb"))])
+        if c.isprintable()
+    }
     return chars | set(common_characters("zh") + common_characters("en"))
 
 
@@ -102,29 +113,73 @@ def _base_font(characters: str) -> bytes:
     """A TrueType cut of the face holding ``characters`` and every common one, as uncompressed bytes.
 
     Cutting from the whole collection (65,000 CFF glyphs) and converting the outlines takes about a
-    second; a page's subset is then cut from this base in a few hundredths of a second.  One base per
-    process, widened (cut again) when a page brings characters it lacks.
+    second; a page's subset is then cut from this base in a few hundredths of a second.  The common
+    base is cut once per run (:func:`_shared_base`); a process widens its own copy (cuts again) when a
+    page brings characters it lacks.  A page's subset is the same whatever base it is cut from.
     """
     global _BASE
+    if _BASE is None:
+        _BASE = _shared_base()
+    need = set(characters)
+    if not need <= _BASE[0]:
+        chars = frozenset(need | _BASE[0])
+        _BASE = (chars, _cut(chars))
+    return _BASE[1]
+
+
+def _shared_base() -> tuple[frozenset, bytes]:
+    """The base of the common characters: cut by the first process of a run, read by the others.
+
+    Kept in the run's cache folder (``data.cache.run_folder``; the runner, its workers and their kernels
+    share it), keyed by the characters, the font file and fontTools' version; cut here outside a run.
+    """
+    import hashlib
+
+    import fontTools
+
+    from shunde_workbook.data.cache import computing, run_folder
+
+    chars = frozenset(_base_characters())
+    folder = run_folder()
+    if folder is None:
+        return chars, _cut(chars)
+    font = cjk_font_path()
+    key = "|".join(["".join(sorted(chars)), str(font), str(font.stat().st_size), fontTools.version])
+    path = folder / f"fontbase-{hashlib.sha256(key.encode()).hexdigest()[:24]}.ttf"
+    with computing(path):  # the other processes of the run wait, then read it
+        try:
+            return chars, path.read_bytes()
+        except OSError:
+            pass
+        data = _cut(chars)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("fontbase-*.ttf"):
+                old.unlink(missing_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError:  # each process then cuts its own
+            pass
+    return chars, data
+
+
+def _cut(chars: frozenset) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    need = set(characters)
-    if _BASE is None or not need <= _BASE[0]:
-        chars = need | (_BASE[0] if _BASE is not None else _base_characters())
-        font = TTFont(str(cjk_font_path()), fontNumber=_face_index(), lazy=True, recalcBBoxes=False)
-        font.recalcTimestamp = False
-        try:
-            subsetter = subset.Subsetter(_options())
-            subsetter.populate(text="".join(sorted(chars)))
-            subsetter.subset(font)
-            to_truetype(font)
-            buf = io.BytesIO()
-            font.save(buf)
-        finally:
-            font.close()
-        _BASE = (frozenset(chars), buf.getvalue())
-    return _BASE[1]
+    font = TTFont(str(cjk_font_path()), fontNumber=_face_index(), lazy=True, recalcBBoxes=False)
+    font.recalcTimestamp = False
+    try:
+        subsetter = subset.Subsetter(_options())
+        subsetter.populate(text="".join(sorted(chars)))
+        subsetter.subset(font)
+        to_truetype(font)
+        buf = io.BytesIO()
+        font.save(buf)
+    finally:
+        font.close()
+    return buf.getvalue()
 
 
 @lru_cache(maxsize=64)
