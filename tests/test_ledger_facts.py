@@ -3,6 +3,9 @@ that read them check and describe the ledger as before without reading its rows.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -103,3 +106,27 @@ def test_too_few_grants_in_the_scope_is_an_error_in_every_kernel(run_cache):
     for _ in range(2):
         with pytest.raises(InputError, match="Only 0 grant"):
             load_inputs(params, boundaries=False)
+
+
+def test_the_town_table_is_built_once_per_run_and_read_by_the_other_kernels(run_cache, monkeypatch, tmp_path):
+    from shunde_workbook.analysis import inputs as inputs_module
+
+    params = run_cache
+    outside = load_inputs(params, boundaries=False)  # the first kernel builds it
+    cache = Path(os.environ[CACHE_ENV])
+    assert len(list(cache.glob("towns-*.pkl"))) == 2, "the published figures and the table on the run's basis"
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("a kernel after the first built the town table again")
+
+    monkeypatch.setattr(inputs_module, "town_table", no_build)
+    monkeypatch.setattr(inputs_module, "with_basis", no_build)
+    again = load_inputs(params, boundaries=False)
+    pd.testing.assert_frame_equal(again.towns, outside.towns)
+    # another basis, or other bytes in the population file, is another entry: built, not read
+    with pytest.raises(AssertionError, match="built the town table again"):
+        load_inputs({**params, "population_basis": "best_available"}, boundaries=False)
+    changed = tmp_path / "population.csv"
+    changed.write_text(resolve_path(params["population_path"]).read_text("utf-8-sig") + "\n", "utf-8")
+    with pytest.raises(AssertionError, match="built the town table again"):
+        load_inputs({**params, "population_path": str(changed)}, boundaries=False)

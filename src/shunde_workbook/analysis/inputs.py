@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from shunde_workbook.analysis.ledger_facts import LedgerFacts, run_file
-from shunde_workbook.analysis.run_cache import once
+from shunde_workbook.analysis.run_cache import entry, once
 from shunde_workbook.data.cache import in_run_cache, read_ledger
 from shunde_workbook.data.ledger.outputs import read_partial
 from shunde_workbook.errors import InputError
@@ -219,9 +219,12 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
             "Widen the year range or programmes, or supply a fuller ledger."
         )
     basis = params.get("population_basis", "census_anchored")
-    towns = town_table(params["towns_path"], params["population_path"], "best_available")
-    _check_towns(facts, set(towns.index), f"the towns table {params['towns_path']}", rows, ledger_path)
-    towns = with_basis(towns, basis)  # after the coverage check, whose message is the clearer one
+    named = (params["towns_path"], params["population_path"])  # as given: messages name them so
+    files = [resolve_path(p) for p in named]  # the town table, once per run, keyed by the files' bytes
+    published = once(entry("towns", *files), lambda: town_table(*named, "best_available"))
+    _check_towns(facts, set(published.index), f"the towns table {params['towns_path']}", rows, ledger_path)
+    # after the coverage check, whose message is the clearer one
+    towns = once(entry("towns", *files, basis), lambda: with_basis(published, basis))
     gdf = None
     if boundaries:
         from shunde_workbook.geo.boundaries import load_boundaries

@@ -19,6 +19,24 @@ def folder() -> Path | None:
     return run_folder()
 
 
+def entry(kind: str, *parts) -> Path | None:
+    """Where the run's cache keeps ``kind`` for ``parts`` (None outside a run).
+
+    A :class:`~pathlib.Path` among ``parts`` stands for the file's bytes (``data.cache.input_hash``),
+    anything else for its JSON text.
+    """
+    import hashlib
+    import json
+
+    from shunde_workbook.data.cache import input_hash
+
+    cache = folder()
+    if cache is None:
+        return None
+    key = json.dumps([input_hash(p) if isinstance(p, Path) else p for p in parts], default=str, ensure_ascii=False)
+    return cache / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.pkl"
+
+
 def once(cached: Path | None, compute, keep=lambda value: True):
     """``compute()``, or what the first kernel of the run stored at ``cached`` (None: computed here).
 

@@ -52,6 +52,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,10 +209,20 @@ def take(kernel_name: str, timeout: float = 120) -> WarmKernel | None:
 
 
 def stop(km, sockets: str | None = None) -> None:
-    """Kill the kernel of ``km`` at once (its report is finished) and remove its socket folder."""
+    """Kill the kernel of ``km`` at once (its report is finished) and remove its socket folder.
+
+    A forked kernel is killed and waited for here, in steps of 5 ms: jupyter_client's shutdown polls a
+    kernel every 0.1 s until it is gone, a tenth of a second per report.
+    """
     from jupyter_core.utils import run_sync
 
     try:
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if isinstance(process, zygote.ForkedKernel):
+            process.kill()
+            deadline = time.monotonic() + 2
+            while process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.005)
         if km is not None and km.has_kernel:
             run_sync(km.shutdown_kernel)(now=True)
     except Exception:  # noqa: BLE001, S110 - the process may already be gone; kill_kernels is the backstop

@@ -105,7 +105,7 @@ def open_run_cache(cache_dir: Path) -> None:
     from shunde_workbook.data.cache import CACHE_ENV
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    per_run = ("ledger-*.pkl", "evidence-*.*", "reconciled-*.*", "scoped-*.*", "facts-*.*", "bytown-*.*")
+    per_run = ("ledger-*.pkl", "evidence-*.*", "reconciled-*.*", "scoped-*.*", "facts-*.*", "bytown-*.*", "towns-*.*")
     for pattern in per_run:  # per run: never stale
         for old in cache_dir.glob(pattern):
             old.unlink(missing_ok=True)
