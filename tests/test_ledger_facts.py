@@ -130,3 +130,27 @@ def test_the_town_table_is_built_once_per_run_and_read_by_the_other_kernels(run_
     changed.write_text(resolve_path(params["population_path"]).read_text("utf-8-sig") + "\n", "utf-8")
     with pytest.raises(AssertionError, match="built the town table again"):
         load_inputs({**params, "population_path": str(changed)}, boundaries=False)
+
+
+@pytest.mark.parametrize("programmes", [["众创共善", "和美社区"], ["和美社区"]])
+def test_the_runner_leaves_the_facts_and_rows_of_the_runs_scope_for_every_kernel(programmes, monkeypatch, tmp_path):
+    from shunde_workbook.analysis import inputs as inputs_module
+    from shunde_workbook.params import scope_of
+    from shunde_workbook.runner.precompute import cache_ledgers
+
+    params = {**default_params(), "programmes": programmes}
+    expected = load_inputs(params, boundaries=False)  # outside a run: worked out here
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)  # set by cache_ledgers: restored after
+    ledger = str(resolve_path(params["ledger_path"]))
+    cache_ledgers({ledger: {"parameter": "ledger_path"}}, tmp_path, scope_of(params))  # as the runner's child
+
+    def no_facts(*args):
+        raise AssertionError("a kernel worked the facts out again")
+
+    monkeypatch.setattr(inputs_module.LedgerFacts, "of", no_facts)
+    monkeypatch.setattr(inputs_module, "filter_ledger", no_facts)
+    first = load_inputs(params, boundaries=False)  # the run's first kernel reads what the runner kept
+    assert "ledger" not in vars(first), "the first kernel read the rows before anything asked for them"
+    assert first.facts == expected.facts
+    pd.testing.assert_frame_equal(first.ledger, expected.ledger)  # read on first use, not filtered again

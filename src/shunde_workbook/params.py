@@ -443,3 +443,13 @@ def collect(namespace: dict) -> dict[str, Any]:
     Used right after the ``parameters`` cell: ``params = collect(globals())``.
     """
     return {k: namespace[k] for k in SPECS if k in namespace}
+
+
+def scope_of(params: dict) -> tuple:
+    """``(programmes, year_start, year_end, fields)`` of ``params``, with the notebooks' defaults."""
+    return (
+        params.get("programmes", ["众创共善", "和美社区"]),
+        params.get("year_start", 2017),
+        params.get("year_end", 2022),
+        params.get("fields") or (),
+    )

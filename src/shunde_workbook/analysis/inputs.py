@@ -15,7 +15,7 @@ from shunde_workbook.analysis.run_cache import entry, once
 from shunde_workbook.data.cache import in_run_cache, read_ledger
 from shunde_workbook.data.ledger.outputs import read_partial
 from shunde_workbook.errors import InputError
-from shunde_workbook.params import resolve_path
+from shunde_workbook.params import resolve_path, scope_of
 from shunde_workbook.units import WAN
 
 MIN_GRANTS = 10  # below this, distribution measures say nothing
@@ -166,6 +166,19 @@ def filter_ledger(ledger: pd.DataFrame, programmes, year_start: int, year_end: i
     return ledger[keep]
 
 
+def describe_once(full: pd.DataFrame, ledger_path: Path, scope: tuple) -> None:
+    """Keep ``full``'s rows in ``scope`` and its facts in the run's cache, as the first kernel would.
+
+    For the runner, which has just validated the ledger: the kernels then read them instead of the first
+    one unpickling the whole ledger to work them out while the others wait.
+    """
+    from shunde_workbook.analysis.run_cache import store
+
+    target = run_file(ledger_path, scope)
+    if target is not None and not full.empty:
+        store(LedgerFacts.of(full, _scoped(lambda: full, ledger_path, scope, True)), target)
+
+
 def _scoped(full, ledger_path: Path, scope: tuple, shared: bool) -> pd.DataFrame:
     """``filter_ledger(full(), *scope)``; when ``shared`` (the run validated this ledger), filtered once per run.
 
@@ -188,12 +201,7 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
     from shunde_workbook.data.reference import load_villages
 
     ledger_path = resolve_path(params["ledger_path"])
-    scope = (
-        params.get("programmes", ["众创共善", "和美社区"]),
-        params.get("year_start", 2017),
-        params.get("year_end", 2022),
-        params.get("fields") or (),
-    )
+    scope = scope_of(params)
     shared = in_run_cache(ledger_path)
     tables: dict = {}
 

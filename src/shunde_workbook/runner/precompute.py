@@ -15,17 +15,20 @@ from shunde_workbook.runner.memory import ARROW_POOL, release_memory
 def before_reports(state, cache_dir: Path) -> None:
     """What the run does once before its first report (``state``: the runner's ``session.State``).
 
-    Validate the ledgers (:func:`cache_ledgers`), read the inputs' provenance statuses
-    (``manifest.fill_statuses``) and draw the index map's towns (``publish.site.cache_town_shapes``).
+    Validate the ledgers and keep their rows and facts in the run's scope (:func:`cache_ledgers`), read
+    the inputs' provenance statuses (``manifest.fill_statuses``) and draw the index map's towns
+    (``publish.site.cache_town_shapes``).
     Done in a child forked from the run's zygote (``runner.zygote.call``), which has pandas and geopandas
     imported already: the runner then never loads them, and what the validation allocates goes with the
     child.  Without a zygote, or if the child fails, the runner does it itself.
     """
     from shunde_workbook.data.cache import save_input_hashes
+    from shunde_workbook.params import scope_of
     from shunde_workbook.runner import zygote
 
     inputs, merged = state.inputs, state.merged
-    args = (inputs, str(cache_dir), str(state.outputs), merged.get("boundaries_path"), merged.get("language", "zh"))
+    where = (str(cache_dir), str(state.outputs), merged.get("boundaries_path"), merged.get("language", "zh"))
+    args = (inputs, *where, list(scope_of(merged)))  # the run's scope: its rows and facts are kept too
     save_input_hashes(cache_dir, [Path(p) for p in inputs])  # the child, and the kernels, reuse the runner's hashes
     try:
         forked = zygote.call(f"{__name__}:_in_child", *args, str(state.status_cache))
@@ -37,19 +40,28 @@ def before_reports(state, cache_dir: Path) -> None:
 
 
 def _in_child(
-    inputs: dict, cache_dir: str, outputs: str, boundaries: str | None, lang: str, status_cache: str | None
+    inputs: dict,
+    cache_dir: str,
+    outputs: str,
+    boundaries: str | None,
+    lang: str,
+    scope: list,
+    status_cache: str | None,
 ) -> None:
     from shunde_workbook.publish.site import cache_town_shapes
     from shunde_workbook.runner.manifest import fill_statuses
 
-    cache_ledgers(inputs, Path(cache_dir))
+    cache_ledgers(inputs, Path(cache_dir), tuple(scope))
     if status_cache is not None:  # in the zygote's child: the statuses go to the runner through the cache file
         fill_statuses(inputs, Path(status_cache))
     cache_town_shapes(Path(outputs), boundaries, lang)  # the index page's map, drawn once
 
 
-def cache_ledgers(inputs: dict, cache_dir: Path) -> None:
+def cache_ledgers(inputs: dict, cache_dir: Path, scope: tuple | None = None) -> None:
     """Validate each ledger once for the whole run and let every kernel read the result.
+
+    With ``scope`` (``analysis.inputs.scope_of`` the run's parameters), a valid ledger's rows in the
+    scope and its facts are kept too (``analysis.inputs.describe_once``).
 
     The same folder holds the run's Monte Carlo evidence (``analysis.evidence.for_params``), the
     reconciliation (``analysis.reconciled``), each scope's rows and facts (``analysis.inputs``,
@@ -61,6 +73,7 @@ def cache_ledgers(inputs: dict, cache_dir: Path) -> None:
     they inherit.  A ledger with errors is cached too: each notebook then raises the same LedgerError, and
     the audit lists the same problems, without validating the file again.
     """
+    from shunde_workbook.analysis.inputs import describe_once
     from shunde_workbook.analysis.run_cache import store
     from shunde_workbook.data.cache import ledger_cache_file, save_input_hashes, summary_cache_file
     from shunde_workbook.data.ledger import validate_ledger
@@ -78,7 +91,9 @@ def cache_ledgers(inputs: dict, cache_dir: Path) -> None:
         if report.ok:
             try:
                 _reconcile(Path(path), report.frame)
-            except Exception:  # noqa: BLE001 - the kernels then reconcile it themselves and report what fails
+                if scope is not None:
+                    describe_once(report.frame, Path(path), scope)
+            except Exception:  # noqa: BLE001 - the kernels then do it themselves and report what fails
                 pass
         del report
     save_input_hashes(cache_dir, [Path(p) for p in inputs])  # the kernels reuse the hashes of unchanged inputs
