@@ -60,7 +60,7 @@ def _in_child(
 def cache_ledgers(inputs: dict, cache_dir: Path, scope: tuple | None = None) -> None:
     """Validate each ledger once for the whole run and let every kernel read the result.
 
-    With ``scope`` (``analysis.inputs.scope_of`` the run's parameters), a valid ledger's rows in the
+    With ``scope`` (``params.scope_of`` of the run's parameters), a valid ledger's rows in the
     scope and its facts are kept too (``analysis.inputs.describe_once``).
 
     The same folder holds the run's Monte Carlo evidence (``analysis.evidence.for_params``), the
