@@ -9,8 +9,6 @@ scope); the other kernels read them and load the rows only if a table or chart a
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,11 +80,6 @@ def series_break(ledger: pd.DataFrame) -> bool:
 
 def run_file(ledger_path: Path, scope: tuple, kind: str = "facts") -> Path | None:
     """Where the run's cache keeps ``kind`` for the ledger file ``ledger_path`` in ``scope`` (None: no run)."""
-    from shunde_workbook.analysis.run_cache import folder
-    from shunde_workbook.data.cache import input_hash
+    from shunde_workbook.analysis.run_cache import entry
 
-    cache = folder()
-    if cache is None:
-        return None
-    key = json.dumps([input_hash(ledger_path), [list(scope[0]), scope[1], scope[2], list(scope[3])]], default=str)
-    return cache / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.pkl"
+    return entry(kind, Path(ledger_path), [list(scope[0]), scope[1], scope[2], list(scope[3])])

@@ -13,10 +13,7 @@ import pandas as pd
 
 from shunde_workbook.data.cache import computing, run_folder  # kept where the runner takes them without pandas
 
-
-def folder() -> Path | None:
-    """The run's cache folder (None outside a run)."""
-    return run_folder()
+folder = run_folder  # the run's cache folder (None outside a run)
 
 
 def entry(kind: str, *parts) -> Path | None:
@@ -30,7 +27,7 @@ def entry(kind: str, *parts) -> Path | None:
 
     from shunde_workbook.data.cache import input_hash
 
-    cache = folder()
+    cache = run_folder()
     if cache is None:
         return None
     key = json.dumps([input_hash(p) if isinstance(p, Path) else p for p in parts], default=str, ensure_ascii=False)

@@ -135,32 +135,21 @@ def _shared_base() -> tuple[frozenset, bytes]:
     """
     import hashlib
 
-    import fontTools
-
     from shunde_workbook.data.cache import computing, run_folder
 
     chars = frozenset(_base_characters())
     folder = run_folder()
     if folder is None:
         return chars, _cut(chars)
-    font = cjk_font_path()
-    key = "|".join(["".join(sorted(chars)), str(font), str(font.stat().st_size), fontTools.version])
-    path = folder / f"fontbase-{hashlib.sha256(key.encode()).hexdigest()[:24]}.ttf"
+    key = f"{_font_ident()}|{''.join(sorted(chars))}"
+    path = folder / f"fontbase-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:24]}.ttf"
     with computing(path):  # the other processes of the run wait, then read it
         try:
             return chars, path.read_bytes()
         except OSError:
             pass
         data = _cut(chars)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for old in folder.glob("fontbase-*.ttf"):
-                old.unlink(missing_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
-        except OSError:  # each process then cuts its own
-            pass
+        _keep(path, data, "fontbase-*.ttf", 1)
     return chars, data
 
 
@@ -263,12 +252,8 @@ def cached_subset(characters: str, folder: Path | None) -> bytes:
     if folder is None:
         return subset_font(characters)
     import hashlib
-    import os
 
-    from fontTools import version as fonttools_version
-
-    font = cjk_font_path()
-    ident = f"{font.name}|{font.stat().st_size}|{fonttools_version}|{characters}"  # the face is found in the file
+    ident = f"{_font_ident()}|{characters}"
     path = Path(folder) / f"cjk-{hashlib.sha256(ident.encode('utf-8')).hexdigest()[:32]}.woff"
     try:
         data = path.read_bytes()
@@ -277,17 +262,37 @@ def cached_subset(characters: str, folder: Path | None) -> bytes:
     except OSError:
         pass
     data = subset_font(characters)
+    _keep(path, data, "cjk-*.woff", KEEP_SUBSETS)  # the newest few are enough: a page's characters change slowly
+    for old in path.parent.glob("cjk-*.woff2"):
+        old.unlink(missing_ok=True)
+    return data
+
+
+def _font_ident() -> str:
+    """The font file and fontTools' version, for the names of kept cuts (the face is found in the file)."""
+    from fontTools import version as fonttools_version
+
+    font = cjk_font_path()
+    return f"{font.name}|{font.stat().st_size}|{fonttools_version}"
+
+
+def _keep(path: Path, data: bytes, pattern: str, keep: int) -> None:
+    """Write ``data`` to ``path`` atomically and keep the ``keep`` newest files of ``pattern`` beside it.
+
+    A failed write is ignored: the cut is made again next time.
+    """
+    import os
+
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(data)
         os.replace(tmp, path)
-        kept = sorted(path.parent.glob("cjk-*.woff"), key=lambda p: p.stat().st_mtime)
-        for old in kept[:-KEEP_SUBSETS] + list(path.parent.glob("cjk-*.woff2")):
-            old.unlink(missing_ok=True)  # the newest few are enough: a page's characters change slowly
+        kept = sorted(path.parent.glob(pattern), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-keep]:
+            old.unlink(missing_ok=True)
     except OSError:
         tmp.unlink(missing_ok=True)
-    return data
 
 
 def font_face_css(characters: str, cache: Path | None = None) -> str:

@@ -36,6 +36,7 @@ def before_reports(state, cache_dir: Path) -> None:
         forked = False
     if not forked:
         _in_child(*args, None)
+        release_memory()  # the runner lives as long as the run: it keeps none of the validation's memory
     state.fill_statuses()  # what the child read, from the status cache (or read here if it could not)
 
 
@@ -51,7 +52,7 @@ def _in_child(
     from shunde_workbook.publish.site import cache_town_shapes
     from shunde_workbook.runner.manifest import fill_statuses
 
-    cache_ledgers(inputs, Path(cache_dir), tuple(scope))
+    _validate(inputs, Path(cache_dir), tuple(scope))  # the runner opened the cache and saved the hashes
     if status_cache is not None:  # in the zygote's child: the statuses go to the runner through the cache file
         fill_statuses(inputs, Path(status_cache))
     cache_town_shapes(Path(outputs), boundaries, lang)  # the index page's map, drawn once
@@ -73,12 +74,21 @@ def cache_ledgers(inputs: dict, cache_dir: Path, scope: tuple | None = None) -> 
     they inherit.  A ledger with errors is cached too: each notebook then raises the same LedgerError, and
     the audit lists the same problems, without validating the file again.
     """
-    from shunde_workbook.analysis.inputs import describe_once
-    from shunde_workbook.analysis.run_cache import store
-    from shunde_workbook.data.cache import ledger_cache_file, save_input_hashes, summary_cache_file
-    from shunde_workbook.data.ledger import validate_ledger
+    from shunde_workbook.data.cache import save_input_hashes
 
     open_run_cache(cache_dir)
+    _validate(inputs, cache_dir, scope)
+    save_input_hashes(cache_dir, [Path(p) for p in inputs])  # the kernels reuse the hashes of unchanged inputs
+    release_memory()  # the runner lives as long as the run: it keeps none of the validation's memory
+
+
+def _validate(inputs: dict, cache_dir: Path, scope: tuple | None) -> None:
+    """The work of :func:`cache_ledgers` on a cache folder already open."""
+    from shunde_workbook.analysis.inputs import describe_once
+    from shunde_workbook.analysis.run_cache import store
+    from shunde_workbook.data.cache import ledger_cache_file, summary_cache_file
+    from shunde_workbook.data.ledger import validate_ledger
+
     for path, info in inputs.items():
         if info.get("parameter") != "ledger_path":
             continue
@@ -96,8 +106,6 @@ def cache_ledgers(inputs: dict, cache_dir: Path, scope: tuple | None = None) -> 
             except Exception:  # noqa: BLE001 - the kernels then do it themselves and report what fails
                 pass
         del report
-    save_input_hashes(cache_dir, [Path(p) for p in inputs])  # the kernels reuse the hashes of unchanged inputs
-    release_memory()  # the runner lives as long as the run: it keeps none of the validation's memory
 
 
 def _reconcile(path: Path, frame) -> None:
