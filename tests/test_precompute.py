@@ -52,7 +52,12 @@ def test_a_run_validates_and_reads_its_inputs_without_loading_pandas_in_the_runn
 
 @pytest.mark.slow
 def test_without_a_zygote_the_runner_does_the_same_itself(tmp_path, monkeypatch):
+    from shunde_workbook.report import webfonts
+
     monkeypatch.setattr(zygote, "start", lambda *a, **k: None)  # as on a system without fork
+    warmed = []
+    real_warm = webfonts.warm_base
+    monkeypatch.setattr(webfonts, "warm_base", lambda: warmed.append(list((tmp_path / "out").rglob("*.html"))))
     out = tmp_path / "out"
     assert run(params_file=DEFAULT_PARAMS, only=["04_fairness_need"], outputs=out, force=True, jobs=1) == 0
     statuses = _statuses(out)
@@ -60,3 +65,8 @@ def test_without_a_zygote_the_runner_does_the_same_itself(tmp_path, monkeypatch)
     assert statuses["shunde_towns_approx.shp"] == "approximate"
     assert list((out / ".work" / "site").glob("townshapes-*.json"))
     assert list((out / ".work" / "cache").glob("ledger-*-summary.pkl"))
+    assert warmed == [[]], "the base font is cut once, before any page is written"
+    monkeypatch.setattr(webfonts, "_BASE", None)
+    monkeypatch.setenv("SHUNDE_WORKBOOK_CACHE", str(tmp_path / "fonts"))
+    real_warm()
+    assert list((tmp_path / "fonts").glob("fontbase-*.ttf")), "warm_base keeps the cut in the run's cache"

@@ -7,6 +7,7 @@ folder (``SHUNDE_WORKBOOK_CACHE``), which the kernels inherit.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from shunde_workbook.runner.memory import ARROW_POOL, release_memory
@@ -17,23 +18,30 @@ def before_reports(state, cache_dir: Path) -> None:
 
     Validate the ledgers and keep their rows and facts in the run's scope (:func:`cache_ledgers`), read
     the inputs' provenance statuses (``manifest.fill_statuses``) and draw the index map's towns
-    (``publish.site.cache_town_shapes``).
+    (``publish.site.cache_town_shapes``).  Meanwhile a thread of the runner cuts the pages' base font
+    (``report.webfonts.warm_base``), which the first index page would otherwise cut while reports run.
     Done in a child forked from the run's zygote (``runner.zygote.call``), which has pandas and geopandas
     imported already: the runner then never loads them, and what the validation allocates goes with the
     child.  Without a zygote, or if the child fails, the runner does it itself.
     """
     from shunde_workbook.data.cache import save_input_hashes
     from shunde_workbook.params import scope_of
+    from shunde_workbook.report.webfonts import warm_base
     from shunde_workbook.runner import zygote
 
     inputs, merged = state.inputs, state.merged
     where = (str(cache_dir), str(state.outputs), merged.get("boundaries_path"), merged.get("language", "zh"))
     args = (inputs, *where, list(scope_of(merged)))  # the run's scope: its rows and facts are kept too
     save_input_hashes(cache_dir, [Path(p) for p in inputs])  # the child, and the kernels, reuse the runner's hashes
+    # The pages' base font, cut here while the zygote imports on the other core (the index page needs it first).
+    font = threading.Thread(target=warm_base, name="font-base", daemon=True)
+    font.start()
     try:
         forked = zygote.call(f"{__name__}:_in_child", *args, str(state.status_cache))
     except (OSError, RuntimeError, ValueError):  # the zygote gone or the child failed: done here instead
         forked = False
+    finally:
+        font.join()
     if not forked:
         _in_child(*args, None)
         release_memory()  # the runner lives as long as the run: it keeps none of the validation's memory
