@@ -15,6 +15,7 @@ import pandas as pd  # noqa: E402
 
 from shunde_workbook.narrative.text import field_label, programme_label, rule_label, tr, unit_label  # noqa: E402
 from shunde_workbook.report.fonts import use_cjk_font  # noqa: E402
+from shunde_workbook.report.printsize import tighten  # noqa: E402
 from shunde_workbook.report.theme import apply_whitegrid  # noqa: E402
 
 PALETTE = {"众创共善": "#0b6e69", "和美社区": "#e07b39"}
@@ -75,7 +76,7 @@ def funding_by_year(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
     ax.legend(title=tr("columns.programme", lang), frameon=False)
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     stamp(fig, simulated, lang)
-    fig.tight_layout()
+    tighten(fig)
     return fig
 
 
@@ -102,7 +103,7 @@ def field_shares(table: pd.DataFrame, lang: str, simulated: bool):
             ncol=2,
         )
     stamp(fig, simulated, lang)
-    fig.tight_layout()
+    tighten(fig)
     return fig
 
 
@@ -130,7 +131,7 @@ def share_comparison(summary: pd.DataFrame, labels: pd.Series, lang: str, simula
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(title="", frameon=False, loc="lower right")
     stamp(fig, simulated, lang)
-    fig.tight_layout()
+    tighten(fig)
     return fig
 
 
@@ -153,7 +154,7 @@ def coverage_heatmap(coverage: pd.DataFrame, labels: pd.Series, lang: str, simul
     ax.set_xlabel(tr("columns.year", lang))
     ax.set_ylabel("")
     stamp(fig, simulated, lang)
-    fig.tight_layout()
+    tighten(fig)
     return fig
 
 
@@ -174,7 +175,7 @@ def lorenz(curve: pd.DataFrame, gini: float, lang: str, simulated: bool, labels=
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(frameon=False, loc="upper left")
     stamp(fig, simulated, lang)
-    fig.tight_layout()
+    tighten(fig)
     return fig
 
 
@@ -194,7 +195,7 @@ def distance_bars(distance: pd.Series, labels: pd.Series, lang: str, simulated: 
     if missing_note:
         ax.set_title(missing_note, fontsize=9, loc="left")
     stamp(fig, simulated, lang)
-    fig.tight_layout()
+    tighten(fig)
     return fig
 
 
@@ -211,7 +212,7 @@ def scenario_bars(table: pd.DataFrame, labels: pd.Series, unit: str, lang: str, 
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     plt.setp(ax.get_xticklabels(), rotation=0)
     stamp(fig, simulated, lang)
-    fig.tight_layout()
+    tighten(fig)
     return fig
 
 
@@ -256,7 +257,7 @@ def field_bars(table: pd.DataFrame, unit: str, lang: str, simulated: bool):
         [Patch(color=PALETTE[p]) for p in shown], [programme_label(p, lang) for p in shown], title="", frameon=False
     )
     stamp(fig, simulated, lang)
-    fig.tight_layout()
+    tighten(fig)
     return fig
 
 

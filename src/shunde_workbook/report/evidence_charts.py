@@ -20,6 +20,7 @@ from shunde_workbook import metrics
 from shunde_workbook.analysis.studies import fill_need_by_units
 from shunde_workbook.narrative.text import tr, unit_label
 from shunde_workbook.report.charts import stamp, style
+from shunde_workbook.report.printsize import tighten
 
 
 def _amount_label(unit: str, lang: str) -> str:
@@ -128,7 +129,7 @@ def allocation_sensitivity(
     ax.set_ylabel(_amount_label(unit, lang))
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     stamp(fig, simulated, lang)
-    fig.tight_layout()
+    tighten(fig)
     return fig
 
 
@@ -163,7 +164,7 @@ def _label_line_ends(ax, table: pd.DataFrame, order, labels, colours) -> None:
     """Name each line at its right end, in its colour, labels spread apart so none overlap."""
     ends = table.iloc[-1][list(order)].to_numpy(dtype=float)
     fig = ax.figure
-    fig.tight_layout()
+    tighten(fig)
     y0, y1 = ax.get_ylim()
     axes_pt = ax.get_position().height * fig.get_size_inches()[1] * 72
     # 20 pt between label centres at the drawn size: about 11 pt or more once redrawn narrower for print
@@ -261,5 +262,5 @@ def tornado(
     ax.set_title(point_text, fontsize=9, loc="left", color="#c0392b")
     ax.grid(axis="y", visible=False)
     stamp(fig, simulated, lang)
-    fig.tight_layout()
+    tighten(fig)
     return fig

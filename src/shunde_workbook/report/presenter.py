@@ -215,14 +215,15 @@ class Report:
         """Save ``fig`` as PNG and SVG (redrawn ``width_mm`` wide when given: see report.printsize)."""
         import matplotlib.pyplot as plt
 
-        from shunde_workbook.report.printsize import save_png
+        from shunde_workbook.report.printsize import fit_for_print, render_png
 
         figdir = self.out / "figures"
         figdir.mkdir(parents=True, exist_ok=True)
         stem = figdir / f"{self.name}__{_slug(key)}"
-        png = save_png(fig, FIG_DPI, width_mm)
+        box = fit_for_print(fig, FIG_DPI, width_mm)  # both files in the box measured once
+        png = render_png(fig, FIG_DPI, box)
         stem.with_suffix(".png").write_bytes(png)
-        fig.savefig(stem.with_suffix(".svg"), bbox_inches="tight", facecolor="white")
+        fig.savefig(stem.with_suffix(".svg"), bbox_inches=box, facecolor="white")
         plt.close(fig)
         self.exported += [stem.with_suffix(".png"), stem.with_suffix(".svg")]
         return png

@@ -34,26 +34,52 @@ def png_width_px(png: bytes) -> int:
 def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
     """``fig`` as PNG bytes; with ``width_mm``, redrawn so the saved image is that wide at ``dpi``.
 
+    :func:`fit_for_print`, then :func:`render_png` inside the box it returns.
+    """
+    return render_png(fig, dpi, fit_for_print(fig, dpi, width_mm))
+
+
+def render_png(fig, dpi: int, box) -> bytes:
+    """``fig`` rendered as PNG at ``dpi``, cropped to ``box`` (inches, or ``"tight"``)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=box, facecolor="white")
+    return buf.getvalue()
+
+
+def tighten(fig) -> None:
+    """``fig.tight_layout()``, without leaving a layout engine on the figure.
+
+    ``Figure.tight_layout`` leaves a placeholder engine behind, and ``savefig`` draws a figure with an
+    engine once more before it renders it, even in a box given in inches (:func:`fit_for_print`); the
+    engine's own ``execute`` lays the figure out the same way and leaves none.
+    """
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    TightLayoutEngine().execute(fig)
+
+
+def fit_for_print(fig, dpi: int, width_mm: float | None = None):
+    """Redraw ``fig`` for a print cell ``width_mm`` wide; return the box ``savefig`` crops it to at ``dpi``.
+
     The figure keeps its font sizes (a narrower figure loses less height than width, so labels keep room,
     up to 0.75 × the width, or ``fig.print_max_aspect`` when the figure sets it);
     ``bbox_inches="tight"`` may crop margins or
     take in a legend outside the axes, so the size is corrected (at most three times) until the image is
     within 1.5% of ``width_mm``.
+
+    The box (inches, padded as ``bbox_inches="tight"`` pads it) is the one measured last, so saving the
+    figure in it (PNG and SVG) skips the layout pass ``"tight"`` would make again for each file; it is
+    ``"tight"`` when the figure changed after it was measured.
     """
-
-    def render() -> bytes:
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
-        return buf.getvalue()
-
-    if not width_mm:
-        return render()
+    if not width_mm:  # a figure with a layout engine is drawn by savefig first anyway: a box saves nothing
+        return "tight" if fig.get_layout_engine() is not None else tight_box(fig, dpi)
     cap_text(fig)
     wrap_wide_text(fig, width_mm)
     for _ in range(3):
-        got_mm = tight_width_mm(fig, dpi)
+        box = tight_box(fig, dpi)
+        got_mm = box.width * MM_PER_IN
         if abs(got_mm - width_mm) <= 0.015 * width_mm:
-            break
+            return box
         w, h = fig.get_size_inches()
         k = width_mm / got_mm
         # Narrower: a chart's height shrinks less (square root), so labels keep room between them;
@@ -64,12 +90,17 @@ def save_png(fig, dpi: int, width_mm: float | None = None) -> bytes:
         fig.set_size_inches(w * k, height)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tight_layout may warn for axes it cannot fit; the result stands
-            fig.tight_layout()
-    return render()
+            tighten(fig)
+    return "tight"
 
 
 def tight_width_mm(fig, dpi: int) -> float:
-    """The width ``fig`` saves at with ``bbox_inches="tight"`` at ``dpi``, in mm, without rendering it.
+    """The width ``fig`` saves at with ``bbox_inches="tight"`` at ``dpi``, in mm, without rendering it."""
+    return tight_box(fig, dpi).width * MM_PER_IN
+
+
+def tight_box(fig, dpi: int):
+    """The box (inches) ``fig`` saves in with ``bbox_inches="tight"`` at ``dpi``, without rendering it.
 
     The same steps as ``savefig``: a draw without rendering (layout, text positions), the tight box of
     everything drawn, and the ``savefig.pad_inches`` pad on each side.  A render at print size costs
@@ -84,7 +115,7 @@ def tight_width_mm(fig, dpi: int) -> float:
         box = fig.get_tightbbox(fig.canvas.get_renderer())
     finally:
         fig.set_dpi(drawn_at)
-    return (box.width + 2 * mpl.rcParams["savefig.pad_inches"]) * MM_PER_IN
+    return box.padded(mpl.rcParams["savefig.pad_inches"])
 
 
 def cap_text(fig, largest: float = 9.5, smallest: float = 8.5) -> None:
