@@ -259,8 +259,18 @@ def worker_start(kernel_name: str) -> None:
     prestart(kernel_name)
 
 
+#: Modules a worker never imports (``sys.modules`` entry None).  jsonschema, which nbformat validates notebooks
+#: with, loads ``rfc3987_syntax`` when it is installed (jupyter-events wants it) to check the "iri" string
+#: format; its grammars take about a second to build in every process, and no notebook schema uses a format.
+NOT_IMPORTED = ("rfc3987_syntax",)
+
+
 def _preload() -> None:
-    """Import what ``execute.run_job`` uses to build a report."""
+    """Import what ``execute.run_job`` uses to build a report (not :data:`NOT_IMPORTED`)."""
+    import sys
+
+    for name in NOT_IMPORTED:
+        sys.modules.setdefault(name, None)  # an import of it raises ImportError, which jsonschema expects
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
