@@ -21,6 +21,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name shunde-workbook --display-name "Python (shunde-workbook)" > /dev/null
+	@# byte-compiled once: where PYTHONDONTWRITEBYTECODE is set, every kernel would compile the package again
+	@$(BIN)/python -m compileall -q src
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv with the exact versions in requirements.lock
@@ -46,6 +48,7 @@ lab: $(STAMP) ## JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(ARGS)
 
 bench: $(STAMP) ## time the report suite four ways, a 12-set sweep and a 1,000-set measures-only sweep on two backends (see benchmarks/)
+	@$(BIN)/python -m compileall -q src
 	$(BIN)/python benchmarks/run_suite.py
 	$(BIN)/python benchmarks/sweep_bench.py
 	$(BIN)/python benchmarks/measures_bench.py
