@@ -79,8 +79,51 @@ def to_html(nb: nbformat.NotebookNode, edition: str, title: str, language: str =
         raise ValueError(f"edition must be 'policy' or 'analyst', not {edition!r}")
     nb = nbformat.from_dict(nb)  # the preprocessors edit in place; keep the caller's copy intact
     nb.metadata["title"] = title
+    lifted = _lift_images(nb)
     body, _ = _exporter(edition, language).from_notebook_node(nb)
-    return body
+    return _put_back(body, lifted)
+
+
+# An embedded image's base64 payload in an HTML output (``data:image/png;base64,…``), long enough to lift.
+_DATA_URI = re.compile(r"(data:image/[\w.+-]+;base64,)([A-Za-z0-9+/=]{256,})")
+_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
+
+
+def _lift_images(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """Replace the base64 images of ``nb``'s outputs by short tokens, in place; return {token: payload}.
+
+    nbconvert's HTML exporter renders the page, then parses and re-serialises all of it with
+    BeautifulSoup; the images are most of its bytes (about 70% of a report), so the export handles
+    tokens and :func:`_put_back` restores the images afterwards, for the same page.
+    """
+    import secrets
+
+    stem, lifted = f"swk{secrets.token_hex(6)}i", {}
+
+    def token(payload: str) -> str:
+        key = f"{stem}{len(lifted)}e"
+        lifted[key] = payload
+        return key
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            html = data.get("text/html")
+            if html:
+                html = "".join(html) if isinstance(html, list) else html
+                data["text/html"] = _DATA_URI.sub(lambda m: m.group(1) + token(m.group(2)), html)
+            for kind in _IMAGE_TYPES:
+                if isinstance(data.get(kind), str) and len(data[kind]) >= 256:
+                    data[kind] = token(data[kind])
+    return lifted
+
+
+def _put_back(body: str, lifted: dict[str, str]) -> str:
+    """``body`` with every token of :func:`_lift_images` replaced by its image."""
+    if not lifted:
+        return body
+    stem = next(iter(lifted))[:16]
+    return re.sub(re.escape(stem) + r"\d+e", lambda m: lifted[m.group(0)], body)
 
 
 # ------------------------------------------------------------------ the brief as PDF
