@@ -133,3 +133,19 @@ def test_legend_caption_and_stamp_hang_below_the_map_at_any_print_width(towns, w
     mark = texts_with_gid(fig, "stamp")[0].get_window_extent(renderer)
     assert legend.y1 <= map_box.y0 + 1, (legend, map_box)
     assert caption.y1 <= legend.y0 + 1 and mark.y1 <= caption.y0 + 1, (legend, caption, mark)
+
+
+def test_the_map_is_rendered_once_when_saved_not_after_every_layer(towns, monkeypatch):
+    """geopandas asks for a redraw after each layer it plots; the map's canvas renders only when saved."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renders = []
+    real = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda self: renders.append(1) or real(self))
+    gappy = towns.assign(funding=towns["funding"].where(towns.index % 3 != 0))  # three layers: data, gaps, edges
+    fig = choropleth(gappy, "funding", language="zh", unit="万元")
+    assert renders == [], "no render while the layers are plotted"
+    fig.savefig(io.BytesIO(), format="png")
+    assert renders == [1]

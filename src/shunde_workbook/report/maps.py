@@ -25,6 +25,18 @@ from shunde_workbook.report.fonts import use_cjk_font
 
 __all__ = ["choropleth", "CAPTION", "NO_DATA"]
 
+
+class _QuietCanvas(FigureCanvasAgg):
+    """An Agg canvas that renders only when the figure is saved or shown.
+
+    geopandas' ``plot`` asks for a redraw (``draw_idle``) after every layer; on an Agg canvas that is a
+    full render of the figure so far, two or three per map, which nothing ever looks at.
+    """
+
+    def draw_idle(self, *args, **kwargs) -> None:
+        """Nothing: the figure is drawn when it is saved."""
+
+
 SCHEMES = ("quantiles", "fisher_jenks", "equal_interval", "user_defined")
 CAPTION = {lang: tr("charts.map_approx_caption", lang) for lang in LANGS}  # words from narrative/catalogue
 NO_DATA = {lang: tr("common.no_data", lang) for lang in LANGS}
@@ -317,12 +329,12 @@ def choropleth(
 
     if ax is None:
         fig = Figure(figsize=FIGSIZE, dpi=DPI)
-        FigureCanvasAgg(fig)
+        _QuietCanvas(fig)
         ax = fig.add_axes((0.02, 0.02, 0.96, 0.90))  # legend, caption and stamp hang below (saved "tight")
     else:
         fig = ax.figure
         if not isinstance(fig.canvas, FigureCanvasAgg):
-            FigureCanvasAgg(fig)
+            _QuietCanvas(fig)
 
     values = pd.to_numeric(gdf[column], errors="coerce")
     valid = values.notna().to_numpy()
@@ -368,6 +380,7 @@ def choropleth(
                 gid="town-label",
             )
         )
+    ax.apply_aspect()  # the map's frame at its final limits: the labels are nudged apart in it
     _declutter(fig, texts, ax)
 
     sep, close = tr("common.sep.open", language), tr("common.sep.close", language)
