@@ -222,6 +222,7 @@ def run_job(job: Job) -> JobResult:
     from shunde_workbook.runner.commit import stage_dir
     from shunde_workbook.runner.hygiene import kill_kernels
     from shunde_workbook.runner.kernels import launch, prestart, stop, take
+    from shunde_workbook.runner.memory import release_memory
 
     t0 = time.perf_counter()
     out = Path(job.outputs)
@@ -315,6 +316,7 @@ def run_job(job: Job) -> JobResult:
         return JobResult(job.name, "failed", time.perf_counter() - t0, error=error)
     finally:
         stop(km, sockets)
+        release_memory()  # the pages and the notebook: a worker lives as long as the run
     (out / "failed" / f"{job.name}.ipynb").unlink(missing_ok=True)
     phases = {k: round(v, 3) if isinstance(v, float) else v for k, v in phases.items()}
     return JobResult(job.name, "ok", time.perf_counter() - t0, files=dict(rel), phases=phases)

@@ -108,8 +108,9 @@ def release_memory() -> None:
     import sys
 
     gc.collect()
-    if "pyarrow" in sys.modules:
-        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    arrow = sys.modules.get("pyarrow")  # None in a pool worker, which never loads it (runner.kernels)
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc (macOS, Windows, musl)

@@ -34,7 +34,7 @@ def before_reports(state, cache_dir: Path) -> None:
     args = (inputs, *where, list(scope_of(merged)))  # the run's scope: its rows and facts are kept too
     save_input_hashes(cache_dir, [Path(p) for p in inputs])  # the child, and the kernels, reuse the runner's hashes
     # The pages' base font, cut here while the zygote imports on the other core (the index page needs it first).
-    font = threading.Thread(target=warm_base, name="font-base", daemon=True)
+    font = threading.Thread(target=_warm_font, args=(warm_base,), name="font-base", daemon=True)
     font.start()
     try:
         forked = zygote.call(f"{__name__}:_in_child", *args, str(state.status_cache))
@@ -46,6 +46,11 @@ def before_reports(state, cache_dir: Path) -> None:
         _in_child(*args, None)
         release_memory()  # the runner lives as long as the run: it keeps none of the validation's memory
     state.fill_statuses()  # what the child read, from the status cache (or read here if it could not)
+
+
+def _warm_font(warm_base) -> None:
+    warm_base()
+    release_memory()  # what the cut allocated: the runner keeps only the base's bytes
 
 
 def _in_child(
