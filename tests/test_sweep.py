@@ -154,3 +154,17 @@ def test_a_killed_worker_costs_its_set_one_retry(tmp_path):
         rec = manifest["reports"][0]
         assert rec["status"] == "ok"
         assert all((p.folder / f).exists() for f in rec["files"].values())
+
+
+def test_a_local_cluster_waits_for_report_sets_in_threads_and_computes_measures_in_processes():
+    """A set of reports is a child process its task waits for: no worker process for it (about 110 MB each)."""
+    pytest.importorskip("distributed")
+    from contextlib import ExitStack
+
+    from shunde_workbook.experiments.dask_backend import DaskBackend
+
+    for fork, in_process in ((False, True), (True, False)):
+        with ExitStack() as stack:
+            client = DaskBackend("local", jobs=1, fork=fork)._client(stack)
+            pids = set(client.run(os.getpid).values())
+        assert (pids == {os.getpid()}) is in_process, (fork, pids)
