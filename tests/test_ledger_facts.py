@@ -132,6 +132,31 @@ def test_the_town_table_is_built_once_per_run_and_read_by_the_other_kernels(run_
         load_inputs({**params, "population_path": str(changed)}, boundaries=False)
 
 
+def test_the_boundaries_are_read_once_per_run_and_the_other_kernels_need_no_gdal(run_cache, tmp_path):
+    """The first kernel reads and checks the boundary file; the others unpickle it without pyogrio."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys; from shunde_workbook.analysis.inputs import load_inputs\n"
+        "inp = load_inputs(json.loads(sys.argv[1]))\n"
+        "print(json.dumps({'pyogrio': 'pyogrio' in sys.modules, 'towns': inp.boundaries['town_code'].tolist(),"
+        " 'area': float(inp.boundaries.area.sum()), 'crs': inp.boundaries.crs.to_string()}))"
+    )
+    env = {**os.environ}  # the run's cache folder (SHUNDE_WORKBOOK_CACHE), as every kernel inherits it
+    seen = []
+    for _ in range(2):
+        res = subprocess.run(
+            [sys.executable, "-c", script, json.dumps(run_cache, default=str)], capture_output=True, text=True, env=env
+        )
+        assert res.returncode == 0, res.stderr[-2000:]
+        seen.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    assert [s.pop("pyogrio") for s in seen] == [True, False]
+    assert seen[0] == seen[1] and len(seen[0]["towns"]) == 10
+    assert len(list(Path(os.environ[CACHE_ENV]).glob("boundaries-*.pkl"))) == 1
+
+
 @pytest.mark.parametrize("programmes", [["众创共善", "和美社区"], ["和美社区"]])
 def test_the_runner_leaves_the_facts_and_rows_of_the_runs_scope_for_every_kernel(programmes, monkeypatch, tmp_path):
     from shunde_workbook.analysis import inputs as inputs_module

@@ -237,7 +237,9 @@ def load_inputs(params: dict, boundaries: bool = True, min_grants: int = MIN_GRA
     if boundaries:
         from shunde_workbook.geo.boundaries import load_boundaries
 
-        gdf = load_boundaries(resolve_path(params["boundaries_path"]), towns.reset_index())
+        where = resolve_path(params["boundaries_path"])
+        # read and checked once per run: pyogrio and GDAL load only in the kernel that reads the file
+        gdf = once(entry("boundaries", where, *files, basis), lambda: load_boundaries(where, towns.reset_index()))
         if "town_code" in gdf.columns:
             codes = set(gdf["town_code"].astype(str))
             _check_towns(facts, codes, f"the boundaries {params['boundaries_path']}", rows, ledger_path)

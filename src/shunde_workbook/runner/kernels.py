@@ -59,7 +59,8 @@ from pathlib import Path
 from shunde_workbook.runner import zygote
 
 #: Modules the warm-up cell imports: what every notebook loads, nothing that only some do.  Seaborn (with
-#: scipy.stats), mapclassify (with scikit-learn), jinja2 and openpyxl load in the notebooks that use them
+#: scipy.stats), mapclassify (with scikit-learn), jinja2 and openpyxl load in the notebooks that use them;
+#: pyogrio (with GDAL, 29 MB) in the one kernel of a run that reads the boundaries (``analysis.inputs``)
 #: (tests/test_light_kernels.py checks that every notebook loads each library the warm-up loads).
 WARM_IMPORTS = (
     "numpy",
@@ -67,7 +68,6 @@ WARM_IMPORTS = (
     "matplotlib.pyplot",
     "matplotlib_inline.backend_inline",
     "geopandas",
-    "pyogrio",  # geopandas reads the boundaries with it, on first use
     "shunde_workbook.params",
     "shunde_workbook.analysis",
     "shunde_workbook.analysis.evidence",

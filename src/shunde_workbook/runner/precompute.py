@@ -79,8 +79,8 @@ def cache_ledgers(inputs: dict, cache_dir: Path, scope: tuple | None = None) -> 
 
     The same folder holds the run's Monte Carlo evidence (``analysis.evidence.for_params``), the
     reconciliation (``analysis.reconciled``), each scope's rows and facts (``analysis.inputs``,
-    ``analysis.ledger_facts``) and their split by town (``analysis.by_town``); all are cleared at the start
-    of every run.
+    ``analysis.ledger_facts``), their split by town (``analysis.by_town``) and the checked boundaries
+    (``analysis.inputs``); all are cleared at the start of every run.
 
     The validation report is pickled under a name keyed by the file's bytes, once whole and once without
     its rows (``data.cache.read_validation``); kernels find it through the SHUNDE_WORKBOOK_CACHE variable
@@ -141,7 +141,16 @@ def open_run_cache(cache_dir: Path) -> None:
     from shunde_workbook.data.cache import CACHE_ENV
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    per_run = ("ledger-*.pkl", "evidence-*.*", "reconciled-*.*", "scoped-*.*", "facts-*.*", "bytown-*.*", "towns-*.*")
+    per_run = (
+        "ledger-*.pkl",
+        "evidence-*.*",
+        "reconciled-*.*",
+        "scoped-*.*",
+        "facts-*.*",
+        "bytown-*.*",
+        "towns-*.*",
+        "boundaries-*.*",
+    )
     for pattern in per_run:  # per run: never stale
         for old in cache_dir.glob(pattern):
             old.unlink(missing_ok=True)
