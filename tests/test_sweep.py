@@ -168,3 +168,22 @@ def test_a_local_cluster_waits_for_report_sets_in_threads_and_computes_measures_
             client = DaskBackend("local", jobs=1, fork=fork)._client(stack)
             pids = set(client.run(os.getpid).values())
         assert (pids == {os.getpid()}) is in_process, (fork, pids)
+
+
+def test_a_sets_run_starts_with_the_stop_signals_held_until_its_handlers_are_in_place():
+    """A Ctrl-C landing between fork and exec must not run the sweep's handler in the child (a traceback)."""
+    from shunde_workbook.experiments.backends import start_set
+
+    probe = (
+        "import signal, sys; from shunde_workbook.runner.hygiene import Signals\n"
+        "stop = {signal.SIGINT, signal.SIGTERM}\n"
+        "print(sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, []) & stop))\n"
+        "with Signals():\n"
+        "    print(sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, []) & stop))\n"
+    )
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    proc = start_set([sys.executable, "-c", probe], dict(os.environ))
+    out, _ = proc.communicate(timeout=60)
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before, "the caller's mask is restored"
+    assert proc.returncode == 0, out
+    assert out.split() == [f"[{int(signal.SIGINT)},", f"{int(signal.SIGTERM)}]", "[]"], out

@@ -38,6 +38,29 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         pass
 
 
+def start_set(cmd: list[str], env: dict) -> subprocess.Popen:
+    """Start a set's run in its own session, dying with this process, with SIGINT and SIGTERM held back.
+
+    Between fork and exec the child runs Python (:func:`_die_with_parent`, and the interpreter's own
+    after-fork hooks) under this process's signal handlers: a Ctrl-C landing there printed a traceback
+    from the child.  The signals stay blocked through exec; the run lifts the block once its own handlers
+    are in place (``runner.hygiene.Signals``), and a signal sent meanwhile waits for it.
+    """
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})  # this thread, then the child
+    try:
+        return subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            preexec_fn=_die_with_parent,
+            start_new_session=True,
+        )
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 #: Seconds a set's run waits for a previous run of the same set (a lost worker's) to free the folder's lock.
 LOCK_WAIT = 60.0
 
@@ -102,15 +125,7 @@ def run_set(
         with _LIVE_LOCK:
             if STOP.is_set():
                 break
-            proc = subprocess.Popen(
-                cmd,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                env=env,
-                preexec_fn=_die_with_parent,
-                start_new_session=True,
-            )
+            proc = start_set(cmd, env)
             _LIVE.add(proc)
         log = []
         for line in proc.stdout:

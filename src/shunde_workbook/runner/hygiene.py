@@ -78,6 +78,9 @@ class Signals:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self.saved[sig] = signal.signal(sig, _raise)
+            # A sweep starts each set's run with both signals blocked (experiments.backends.start_set): lifted
+            # now that the handlers are in place; one sent meanwhile is delivered here.
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
         return self
 
     def __exit__(self, *exc) -> None:
