@@ -98,7 +98,7 @@ def _lift_images(nb: nbformat.NotebookNode) -> dict[str, str]:
     """
     import secrets
 
-    stem, lifted = f"swk{secrets.token_hex(6)}i", {}
+    stem, lifted = f"swk{secrets.token_hex(6)}i", {}  # the shape of _TOKEN
 
     def token(payload: str) -> str:
         key = f"{stem}{len(lifted)}e"
@@ -118,12 +118,12 @@ def _lift_images(nb: nbformat.NotebookNode) -> dict[str, str]:
     return lifted
 
 
+_TOKEN = re.compile(r"swk[0-9a-f]{12}i\d+e")
+
+
 def _put_back(body: str, lifted: dict[str, str]) -> str:
-    """``body`` with every token of :func:`_lift_images` replaced by its image."""
-    if not lifted:
-        return body
-    stem = next(iter(lifted))[:16]
-    return re.sub(re.escape(stem) + r"\d+e", lambda m: lifted[m.group(0)], body)
+    """``body`` with every token of :func:`_lift_images` replaced by its image (other text left as it is)."""
+    return _TOKEN.sub(lambda m: lifted.get(m.group(0), m.group(0)), body) if lifted else body
 
 
 # ------------------------------------------------------------------ the brief as PDF

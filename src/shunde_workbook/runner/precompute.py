@@ -26,7 +26,6 @@ def before_reports(state, cache_dir: Path) -> None:
     """
     from shunde_workbook.data.cache import save_input_hashes
     from shunde_workbook.params import scope_of
-    from shunde_workbook.report.webfonts import warm_base
     from shunde_workbook.runner import zygote
 
     inputs, merged = state.inputs, state.merged
@@ -34,7 +33,7 @@ def before_reports(state, cache_dir: Path) -> None:
     args = (inputs, *where, list(scope_of(merged)))  # the run's scope: its rows and facts are kept too
     save_input_hashes(cache_dir, [Path(p) for p in inputs])  # the child, and the kernels, reuse the runner's hashes
     # The pages' base font, cut here while the zygote imports on the other core (the index page needs it first).
-    font = threading.Thread(target=_warm_font, args=(warm_base,), name="font-base", daemon=True)
+    font = threading.Thread(target=_warm_font, name="font-base", daemon=True)
     font.start()
     try:
         forked = zygote.call(f"{__name__}:_in_child", *args, str(state.status_cache))
@@ -48,7 +47,9 @@ def before_reports(state, cache_dir: Path) -> None:
     state.fill_statuses()  # what the child read, from the status cache (or read here if it could not)
 
 
-def _warm_font(warm_base) -> None:
+def _warm_font() -> None:
+    from shunde_workbook.report.webfonts import warm_base
+
     warm_base()
     release_memory()  # what the cut allocated: the runner keeps only the base's bytes
 
